@@ -1,0 +1,30 @@
+import type { ArgsOf, Handlers, MethodName, ResultOf } from '../../shared/contract';
+import type { Core } from '../services/createCore';
+
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** True when stdout is a terminal (colour, progress bars). */
+  tty: boolean;
+}
+
+export interface CliContext {
+  io: CliIO;
+  /** Created on first use, so `--help` never touches Docker. */
+  core(): Promise<Core>;
+  /**
+   * Call a contract method exactly as the UI does (same validation, same messages). Throws AppError
+   * on failure; the CLI's top level prints it and maps its code to an exit code.
+   */
+  call<M extends MethodName>(method: M, ...args: ArgsOf<M> extends unknown[] ? ArgsOf<M> : never): Promise<ResultOf<M>>;
+  handlers(): Promise<Handlers>;
+}
+
+export interface CliCommand {
+  name: string;
+  /** One line for the command list in `ailab --help`. */
+  summary: string;
+  /** Full help for `ailab NAME --help`. */
+  help: string;
+  run(ctx: CliContext, argv: string[]): Promise<number>;
+}

@@ -1,0 +1,7 @@
+import type { CliCommand } from '../command';
+import { doctorCommands } from './doctor';
+import { jobCommands } from './jobs';
+import { launcherCommands } from './launcher';
+import { volumeCommands } from './volumes';
+
+export const allCommands: CliCommand[] = [...doctorCommands, ...volumeCommands, ...jobCommands, ...launcherCommands];

@@ -1,0 +1,283 @@
+import { AppError, type ApiErrorPayload } from '../../../shared/contract/errors';
+import type { RemoveVolumeResult, VolumeSize, VolumeSummary } from '../../../shared/contract/volumes';
+import { parse, parseLabels, UsageError } from '../args';
+import type { CliCommand, CliContext } from '../command';
+import { EXIT, EXIT_CODE_HELP, exitCodeFor } from '../exitCodes';
+import { formatBytes, formatDate, formatLabels, formatTable, printable } from '../format';
+
+const HELP = `Usage: ailab volumes [SUBCOMMAND] [options]
+
+Manage the Docker volumes of the engine (the same rules and messages as the app).
+
+Subcommands:
+  ls                        list volumes: name, driver, created, size, containers using it, labels
+                            (the default when no subcommand is given)
+  create NAME [--label k=v]...
+                            create a volume; NAME: letters, digits, "_", "." or "-", at least 2
+                            characters, starting with a letter or digit. A taken name is refused.
+  rm NAME... [--force]      remove volumes. A volume in use is refused, naming its containers.
+                            --force also removes the STOPPED containers that use it first (and says
+                            which). Running containers are never stopped: stop them yourself first.
+  inspect NAME              everything about one volume, including the containers that use it
+  ls-files NAME [PATH]      list one folder of a volume, read-only (PATH relative to the volume
+                            root; default: the root). Runs the helper image (Settings) with find.
+  cleanup [--yes]           list unused anonymous volumes; with --yes, remove exactly those
+
+Options:
+  --json       print JSON instead of text (errors too: {"ok":false,"error":{...}} on stdout)
+  --no-size    ls: do not compute sizes (they take a while on big volumes)
+  --label k=v  create: add a label (repeatable)
+  --force      rm: remove the stopped containers that use the volume first
+  --yes        cleanup: remove the volumes listed
+
+${EXIT_CODE_HELP}`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  'no-size': { type: 'boolean' },
+  label: { type: 'string', multiple: true },
+  force: { type: 'boolean' },
+  yes: { type: 'boolean' },
+} as const;
+
+type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
+
+function onlyFor(values: Values, sub: string, allowed: Array<keyof Values>): void {
+  for (const key of Object.keys(values) as Array<keyof Values>) {
+    if (key !== 'json' && values[key] !== undefined && !allowed.includes(key)) {
+      throw new UsageError(`--${key} does not apply to "volumes ${sub}". Run \`ailab volumes --help\`.`);
+    }
+  }
+}
+
+function printJson(ctx: CliContext, value: unknown): void {
+  ctx.io.out(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function usedBy(v: VolumeSummary): string {
+  return v.containers.map((c) => `${c.name} (${c.state}${c.aiLab ? ', AI-Lab' : ''})`).join(', ');
+}
+
+function note(v: VolumeSummary): string {
+  if (v.compose) return `compose ${v.compose.project} / ${v.compose.volume}`;
+  if (v.anonymous) return v.createdBy ? `anonymous, from ${v.createdBy.name}` : 'anonymous';
+  return '';
+}
+
+/** Labels without the Compose pair, which the NOTE column already shows. */
+function otherLabels(v: VolumeSummary): Record<string, string> {
+  const rest = { ...v.labels };
+  if (v.compose) {
+    delete rest['com.docker.compose.project'];
+    delete rest['com.docker.compose.volume'];
+  }
+  return rest;
+}
+
+async function ls(ctx: CliContext, values: Values): Promise<number> {
+  const [list, sizes] = await Promise.all([
+    ctx.call('listVolumes'),
+    values['no-size'] ? Promise.resolve(null) : ctx.call('getVolumeSizes').then((p) => p.sizes),
+  ]);
+  const withSizes = list.map((v): VolumeSummary => ({ ...v, size: sizes?.[v.name] ?? v.size }));
+  if (values.json) {
+    printJson(ctx, withSizes);
+    return EXIT.OK;
+  }
+  if (withSizes.length === 0) {
+    ctx.io.out('No volumes. Create one with `ailab volumes create NAME`.\n');
+    return EXIT.OK;
+  }
+  ctx.io.out(
+    formatTable(
+      ['NAME', 'DRIVER', 'CREATED', 'SIZE', 'USED BY', 'NOTE', 'LABELS'],
+      withSizes.map((v) => [v.name, v.driver, formatDate(v.createdAt), formatBytes(v.size?.size), usedBy(v) || '-', note(v), formatLabels(otherLabels(v))]),
+    ),
+  );
+  return EXIT.OK;
+}
+
+async function create(ctx: CliContext, values: Values, args: string[]): Promise<number> {
+  if (args.length !== 1) throw new UsageError('Usage: ailab volumes create NAME [--label k=v]...');
+  const created = await ctx.call('createVolume', args[0] as string, parseLabels(values.label));
+  if (values.json) printJson(ctx, created);
+  else ctx.io.out(`Created volume ${created.name}\n`);
+  return EXIT.OK;
+}
+
+interface RmOutcome {
+  volume: string;
+  ok: boolean;
+  result?: RemoveVolumeResult;
+  error?: ApiErrorPayload;
+}
+
+async function rm(ctx: CliContext, values: Values, names: string[]): Promise<number> {
+  if (names.length === 0) throw new UsageError('Usage: ailab volumes rm NAME... [--force]');
+  const outcomes: RmOutcome[] = [];
+  let exit: number = EXIT.OK;
+  for (const name of names) {
+    try {
+      const result = await ctx.call('removeVolume', name, { removeStoppedContainers: Boolean(values.force) });
+      outcomes.push({ volume: name, ok: true, result });
+      if (!values.json) {
+        if (result.removedContainers.length > 0) ctx.io.out(`Removed stopped container${result.removedContainers.length === 1 ? '' : 's'} ${result.removedContainers.join(', ')} (they used ${name}).\n`);
+        ctx.io.out(`Removed volume ${name}\n`);
+      }
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      // Docker unreachable: the other names would fail the same way.
+      if (err.code === 'DOCKER_UNREACHABLE' || err.code === 'DOCKER_PERMISSION_DENIED') throw err;
+      const payload = err.toPayload();
+      const running = ((err.details?.containers ?? []) as Array<{ name: string; running: boolean }>).filter((c) => c.running);
+      if (err.code === 'VOLUME_IN_USE' && running.length > 0) {
+        payload.hint = `ailab never stops a running container. Stop ${running.map((c) => c.name).join(', ')} first (docker stop ${running.map((c) => c.name).join(' ')}), then run this again${values.force ? '' : ' with --force to remove the stopped containers too'}.`;
+      } else if (err.code === 'VOLUME_IN_USE') {
+        payload.hint = 'Run this again with --force to remove the stopped containers that use it first.';
+      }
+      outcomes.push({ volume: name, ok: false, error: payload });
+      if (!values.json) {
+        ctx.io.err(`Error: ${payload.message}\n`);
+        if (payload.hint) ctx.io.err(`  ${payload.hint}\n`);
+      }
+      if (exit === EXIT.OK) exit = exitCodeFor(err.code);
+    }
+  }
+  if (values.json) printJson(ctx, outcomes);
+  return exit;
+}
+
+function sizeLine(size: VolumeSize | null): string {
+  if (!size) return 'unknown';
+  return `${size.size === null ? 'unknown' : formatBytes(size.size)}${size.refCount === null ? '' : ` (${size.refCount} reference${size.refCount === 1 ? '' : 's'})`}`;
+}
+
+async function inspect(ctx: CliContext, values: Values, args: string[]): Promise<number> {
+  if (args.length !== 1) throw new UsageError('Usage: ailab volumes inspect NAME');
+  const name = args[0] as string;
+  const details = await ctx.call('inspectVolume', name);
+  const sizes = await ctx.call('getVolumeSizes').catch(() => null);
+  const full = { ...details, size: sizes?.sizes[name] ?? details.size };
+  if (values.json) {
+    printJson(ctx, full);
+    return EXIT.OK;
+  }
+  const rows: Array<[string, string]> = [
+    ['Name', full.name],
+    ['Driver', full.driver],
+    ['Scope', full.scope],
+    ['Created', formatDate(full.createdAt)],
+    ['Mountpoint', full.mountpoint],
+    ['Size', sizeLine(full.size)],
+  ];
+  if (full.compose) rows.push(['Compose', `${full.compose.project} / ${full.compose.volume}`]);
+  if (full.anonymous) rows.push(['Anonymous', full.createdBy ? `yes, created by container ${full.createdBy.name}` : 'yes (the container that created it is gone)']);
+  const width = Math.max(...rows.map(([k]) => k.length)) + 1;
+  let text = rows.map(([k, v]) => `${`${k}:`.padEnd(width)} ${v}`).join('\n');
+  text += `\n${'Labels:'.padEnd(width)} ${Object.keys(full.labels).length === 0 ? 'none' : ''}`;
+  for (const [k, v] of Object.entries(full.labels)) text += `\n  ${k}=${v}`;
+  if (Object.keys(full.options).length > 0) {
+    text += `\n${'Options:'.padEnd(width)}`;
+    for (const [k, v] of Object.entries(full.options)) text += `\n  ${k}=${v}`;
+  }
+  text += `\n${'Used by:'.padEnd(width)} ${full.containers.length === 0 ? 'no container' : ''}`;
+  for (const c of full.containers) text += `\n  ${c.name} (${c.state}${c.aiLab ? ', AI-Lab' : ''}) at ${c.mountPath}, image ${c.image}`;
+  ctx.io.out(`${text}\n`);
+  return EXIT.OK;
+}
+
+async function lsFiles(ctx: CliContext, values: Values, args: string[]): Promise<number> {
+  if (args.length < 1 || args.length > 2) throw new UsageError('Usage: ailab volumes ls-files NAME [PATH]');
+  const listing = await ctx.call('listVolumeFiles', args[0] as string, args[1] ?? '');
+  if (values.json) {
+    printJson(ctx, listing);
+    return EXIT.OK;
+  }
+  if (listing.entries.length === 0) {
+    ctx.io.out(`/${listing.path} in ${listing.volume} is empty.\n`);
+    return EXIT.OK;
+  }
+  ctx.io.out(
+    formatTable(
+      ['MODE', 'OWNER', 'SIZE', 'MODIFIED', 'NAME'],
+      listing.entries.map((e) => [
+        e.permissions,
+        `${e.uid}:${e.gid}`,
+        e.type === 'dir' ? '-' : formatBytes(e.size),
+        formatDate(e.modifiedAt),
+        `${printable(e.name)}${e.type === 'dir' ? '/' : ''}${e.linkTarget !== null ? ` -> ${printable(e.linkTarget)}` : ''}`,
+      ]),
+    ),
+  );
+  if (listing.truncated) ctx.io.err(`(only the first ${listing.entries.length} entries are shown)\n`);
+  return EXIT.OK;
+}
+
+async function cleanup(ctx: CliContext, values: Values): Promise<number> {
+  const candidates = await ctx.call('listCleanupCandidates');
+  if (!values.yes) {
+    if (values.json) printJson(ctx, candidates.map((v) => v.name));
+    else if (candidates.length === 0) ctx.io.out('No unused anonymous volumes.\n');
+    else ctx.io.out(`Unused anonymous volumes (run again with --yes to remove them):\n${candidates.map((v) => `  ${v.name}`).join('\n')}\n`);
+    return EXIT.OK;
+  }
+  const result = await ctx.call('cleanupVolumes', candidates.map((v) => v.name));
+  if (values.json) printJson(ctx, result);
+  else {
+    ctx.io.out(`Removed ${result.removed.length} unused anonymous volume${result.removed.length === 1 ? '' : 's'}.\n`);
+    for (const s of result.skipped) ctx.io.out(`  kept ${s.name}: ${s.reason}\n`);
+  }
+  return EXIT.OK;
+}
+
+/** With --json, errors go to stdout as an envelope too, so a script reads one JSON document. */
+async function withJsonErrors(ctx: CliContext, json: boolean, run: () => Promise<number>): Promise<number> {
+  if (!json) return run();
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    printJson(ctx, { ok: false, error: err.toPayload() });
+    return exitCodeFor(err.code);
+  }
+}
+
+const volumes: CliCommand = {
+  name: 'volumes',
+  summary: 'list, create, remove, inspect volumes and list their files (ailab volumes --help)',
+  help: HELP,
+  async run(ctx, argv) {
+    const { values, positionals } = parse(argv, OPTIONS);
+    const [sub = 'ls', ...args] = positionals;
+    return withJsonErrors(ctx, Boolean(values.json), async () => {
+      switch (sub) {
+        case 'ls':
+        case 'list':
+          onlyFor(values, sub, ['no-size']);
+          if (args.length > 0) throw new UsageError('ailab volumes ls takes no arguments.');
+          return ls(ctx, values);
+        case 'create':
+          onlyFor(values, sub, ['label']);
+          return create(ctx, values, args);
+        case 'rm':
+        case 'remove':
+          onlyFor(values, sub, ['force']);
+          return rm(ctx, values, args);
+        case 'inspect':
+          onlyFor(values, sub, []);
+          return inspect(ctx, values, args);
+        case 'ls-files':
+          onlyFor(values, sub, []);
+          return lsFiles(ctx, values, args);
+        case 'cleanup':
+          onlyFor(values, sub, ['yes']);
+          if (args.length > 0) throw new UsageError('ailab volumes cleanup takes no arguments; it removes exactly the volumes it lists.');
+          return cleanup(ctx, values);
+        default:
+          throw new UsageError(`unknown subcommand "volumes ${sub}". Run \`ailab volumes --help\`.`);
+      }
+    });
+  },
+};
+
+export const volumeCommands: CliCommand[] = [volumes];

@@ -1,0 +1,234 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import { AppError } from '../../../shared/contract/errors';
+import { TarFormatError, TarParser, writeChecksum, type PaxRecord, type ParsedEntry } from './tarParser';
+
+const BLOCK = 512;
+const SLASH = 0x2f;
+const DOT = 0x2e;
+
+/** Splits raw path bytes on '/', dropping empty and '.' parts (bytes, so non-UTF-8 names survive). */
+function splitPath(p: Buffer): Buffer[] {
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i <= p.length; i++) {
+    if (i === p.length || p[i] === SLASH) {
+      const part = p.subarray(start, i);
+      if (part.length > 0 && !(part.length === 1 && part[0] === DOT)) parts.push(part);
+      start = i + 1;
+    }
+  }
+  return parts;
+}
+
+function joinPath(parts: Buffer[], leadingDot: boolean, trailingSlash: boolean): Buffer {
+  const pieces: Buffer[] = [];
+  if (leadingDot) pieces.push(Buffer.from('./'));
+  parts.forEach((part, i) => {
+    if (i > 0) pieces.push(Buffer.from('/'));
+    pieces.push(part);
+  });
+  if (trailingSlash) pieces.push(Buffer.from('/'));
+  return Buffer.concat(pieces);
+}
+
+function paxRecord(key: string, value: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(` ${key}=`), value, Buffer.from('\n')]);
+  let len = body.length + 1;
+  while (String(len).length + body.length !== len) len = String(len).length + body.length;
+  return Buffer.concat([Buffer.from(String(len)), body]);
+}
+
+function padBlock(content: Buffer): Buffer {
+  const rest = content.length % BLOCK;
+  return rest === 0 ? content : Buffer.concat([content, Buffer.alloc(BLOCK - rest)]);
+}
+
+function octal(buf: Buffer, value: number, start: number, len: number): void {
+  buf.write(value.toString(8).padStart(len - 1, '0'), start, len - 1, 'latin1');
+  buf[start + len - 1] = 0;
+}
+
+function metaHeader(flag: 'x' | 'L' | 'K', size: number, gnu: boolean, mtime: number): Buffer {
+  const h = Buffer.alloc(BLOCK);
+  h.write(flag === 'x' ? 'PaxHeader' : '././@LongLink', 0, 'latin1');
+  octal(h, flag === 'x' ? 0o644 : 0, 100, 8);
+  octal(h, 0, 108, 8);
+  octal(h, 0, 116, 8);
+  octal(h, size, 124, 12);
+  octal(h, Math.max(0, Math.min(mtime, 0o77777777777)), 136, 12);
+  h.write(flag, 156, 'latin1');
+  if (gnu) h.write('ustar  \0', 257, 'latin1');
+  else h.write('ustar\x0000', 257, 'latin1');
+  writeChecksum(h);
+  return h;
+}
+
+/** Puts a path into the ustar name (and prefix) fields; false when it does not fit. */
+function fitUstar(header: Buffer, p: Buffer, allowPrefix: boolean): boolean {
+  if (p.length <= 100) {
+    header.fill(0, 0, 100);
+    p.copy(header, 0);
+    if (allowPrefix) header.fill(0, 345, 500);
+    return true;
+  }
+  if (!allowPrefix) return false;
+  // Split at a '/' so that the prefix is at most 155 bytes and the name at most 100.
+  for (let i = Math.min(p.length - 1, 155); i > 0; i--) {
+    if (p[i] === SLASH && p.length - i - 1 <= 100 && p.length - i - 1 > 0) {
+      header.fill(0, 0, 100);
+      header.fill(0, 345, 500);
+      p.copy(header, 345, 0, i);
+      p.copy(header, 0, i + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+function setField(header: Buffer, start: number, len: number, value: Buffer): void {
+  header.fill(0, start, start + len);
+  value.copy(header, start, 0, Math.min(len, value.length));
+}
+
+export interface TarRewriterOptions {
+  /** The wrapping folder to remove, e.g. `notebooks/` or `backup/myvol/` (a leading `./` is ignored). */
+  stripPrefix: string;
+}
+
+/**
+ * tar in, tar out, with a wrapping folder removed from every path (and from hardlink targets); the
+ * folder's own entry and its parents are dropped, as are entries outside it. Headers are rewritten
+ * in place and content passes through untouched, so owners, modes, times, pax attributes (xattrs,
+ * sub-second times) and long names all survive. A `./` before the paths is kept, so the seed's
+ * `./...` layout stays the seed's layout.
+ */
+export class TarRewriter extends Transform {
+  private readonly parser: TarParser;
+  private readonly prefix: Buffer[];
+  private keeping = false;
+  /** Entries dropped because they are the prefix, its parents, or outside it. */
+  dropped = 0;
+  kept = 0;
+
+  constructor(opts: TarRewriterOptions) {
+    super();
+    this.prefix = splitPath(Buffer.from(opts.stripPrefix, 'utf8'));
+    if (this.prefix.length === 0 || this.prefix.some((p) => p.toString() === '..')) {
+      throw new AppError('INVALID_ARGUMENT', `"${opts.stripPrefix}" is not a folder that can be stripped.`);
+    }
+    this.parser = new TarParser({
+      onEntry: (e) => this.onEntry(e),
+      onData: (chunk) => {
+        if (this.keeping) this.push(chunk);
+      },
+      onGlobalHeader: (header, content) => {
+        this.push(header);
+        this.push(content);
+      },
+    });
+  }
+
+  /** The path under the prefix, or null when the entry is not strictly inside it. */
+  private strip(p: Buffer): Buffer | null {
+    const parts = splitPath(p);
+    if (parts.length <= this.prefix.length) return null;
+    for (let i = 0; i < this.prefix.length; i++) if (!(parts[i] as Buffer).equals(this.prefix[i] as Buffer)) return null;
+    const leadingDot = p.length >= 2 && p[0] === DOT && p[1] === SLASH;
+    return joinPath(parts.slice(this.prefix.length), leadingDot, p[p.length - 1] === SLASH);
+  }
+
+  private onEntry(e: ParsedEntry): void {
+    const newPath = this.strip(e.pathBytes);
+    if (newPath === null) {
+      this.keeping = false;
+      this.dropped++;
+      return;
+    }
+    this.keeping = true;
+    this.kept++;
+
+    const header = Buffer.from(e.header);
+    const pax: PaxRecord[] = e.pax ? e.pax.map((r) => ({ key: r.key, value: r.value })) : [];
+    const out: Buffer[] = [];
+    const setPax = (key: string, value: Buffer) => {
+      // One record per key: a later duplicate would win over ours.
+      for (let i = pax.length - 1; i >= 0; i--) if (pax[i]?.key === key) pax.splice(i, 1);
+      pax.push({ key, value });
+    };
+
+    // Path.
+    if (e.pathFrom === 'pax') {
+      setPax('path', newPath);
+      if (!fitUstar(header, newPath, !e.gnuMagic)) setField(header, 0, 100, newPath);
+    } else if (!fitUstar(header, newPath, !e.gnuMagic)) {
+      if (e.gnuMagic) {
+        const content = Buffer.concat([newPath, Buffer.alloc(1)]);
+        out.push(metaHeader('L', content.length, true, e.info.mtime), padBlock(content));
+      } else {
+        setPax('path', newPath);
+      }
+      setField(header, 0, 100, newPath);
+    }
+
+    // Link target: hardlinks point at archive paths and move with them; symlink targets stay as stored.
+    let link = e.linkBytes;
+    if (link !== null && e.info.type === 'hardlink') link = this.strip(link) ?? link;
+    if (link !== null) {
+      const fits = link.length <= 100;
+      if (e.linkFrom === 'pax') {
+        setPax('linkpath', link);
+        setField(header, 157, 100, link);
+      } else if (fits) {
+        setField(header, 157, 100, link);
+      } else if (e.gnuMagic || e.linkFrom === 'gnu') {
+        const content = Buffer.concat([link, Buffer.alloc(1)]);
+        out.unshift(metaHeader('K', content.length, true, e.info.mtime), padBlock(content));
+        setField(header, 157, 100, link);
+      } else {
+        setPax('linkpath', link);
+        setField(header, 157, 100, link);
+      }
+    }
+
+    if (pax.length > 0) {
+      const content = Buffer.concat(pax.map((r) => paxRecord(r.key, r.value)));
+      out.unshift(metaHeader('x', content.length, false, e.info.mtime), padBlock(content));
+    }
+    writeChecksum(header);
+    out.push(header);
+    for (const b of out) this.push(b);
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.parser.write(chunk);
+      callback();
+    } catch (err) {
+      callback(rewriteError(err));
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    try {
+      this.parser.end();
+      this.push(Buffer.alloc(2 * BLOCK));
+      callback();
+    } catch (err) {
+      callback(rewriteError(err));
+    }
+  }
+}
+
+function rewriteError(err: unknown): Error {
+  if (err instanceof TarFormatError) {
+    return new AppError('ARCHIVE_INVALID', `The archive is not valid: ${err.message} (at byte ${err.offset} of the tar data).`, {
+      details: { offset: err.offset, truncated: err.truncated },
+      cause: err,
+    });
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+export function createTarRewriter(opts: TarRewriterOptions): TarRewriter {
+  return new TarRewriter(opts);
+}

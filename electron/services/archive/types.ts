@@ -1,0 +1,72 @@
+/** What a tar entry is, in the words the UI and the safety checks use. */
+export type TarEntryType =
+  | 'file'
+  | 'directory'
+  | 'symlink'
+  | 'hardlink'
+  | 'character-device'
+  | 'block-device'
+  | 'fifo'
+  | 'other';
+
+/** One real entry of a tar stream (pax and GNU long-name records already applied). */
+export interface TarEntryInfo {
+  /** As stored, e.g. `./notebooks/a.ipynb` (directories keep their trailing slash when the writer put one). */
+  path: string;
+  type: TarEntryType;
+  /** Content bytes; 0 for everything that is not a regular file. */
+  size: number;
+  /** Permission bits (`& 0o7777`). */
+  mode: number;
+  uid: number;
+  gid: number;
+  uname: string;
+  gname: string;
+  /** Seconds since the epoch (pax fractions dropped). */
+  mtime: number;
+  /** Symlink target as stored (may be absolute), or the earlier entry a hardlink points at. */
+  linkTarget: string | null;
+}
+
+export type ArchiveProblemKind = 'absolute' | 'dotdot' | 'device' | 'hardlink-outside' | 'through-symlink' | 'unsupported-type';
+
+export interface ArchiveProblem {
+  path: string;
+  kind: ArchiveProblemKind;
+  message: string;
+}
+
+export type ArchiveFormat = 'tgz' | 'tar';
+
+export interface ArchiveInspection {
+  file: string;
+  format: ArchiveFormat;
+  /** Size of the file on disk (compressed size for a .tgz). */
+  compressedBytes: number;
+  /** Real entries, the number `tar -tvf` lists (the `./` entry included when present). */
+  entries: number;
+  fileCount: number;
+  dirCount: number;
+  symlinkCount: number;
+  hardlinkCount: number;
+  /** Sum of regular file sizes. */
+  totalBytes: number;
+  /** Hex sha256 of the file as stored. */
+  sha256: string;
+  /**
+   * A single folder wrapping everything (`notebooks/`, `volume/`, `backup/<name>/`), with a trailing
+   * slash and without `./`; nested single folders are followed to the deepest one. null otherwise.
+   */
+  topFolder: string | null;
+  /** True when the archive has a `./` (or `.`) entry, as the seed's `tar -C /volume -czvf … .` writes. */
+  rootEntry: boolean;
+  /** shared/ailab.ts SCS_FILE appears anywhere in the archive (also inside a top folder). */
+  containsScs: boolean;
+  /** Everything refuse-worthy, capped at MAX_PROBLEMS (problemCount has the true number). */
+  problems: ArchiveProblem[];
+  problemCount: number;
+  /** Unique first-level names (after `./` and after topFolder is NOT stripped), in archive order, capped at 1000. */
+  topLevelNames: string[];
+  /** The first 200 paths as stored. */
+  sample: string[];
+}

@@ -1,0 +1,58 @@
+import path from 'node:path';
+import pkg from '../../package.json';
+import type { RunMode } from '../../shared/contract/app';
+import type { CoreServices, DesktopIntegration } from './core/context';
+import { EventBus } from './core/eventBus';
+import { createDockerConnection } from './docker/connection';
+import { settingsFile, userDataDir } from './settings/paths';
+import { SettingsStore } from './settings/settingsStore';
+
+export interface CreateCoreOptions {
+  mode: RunMode;
+  openExternal: (url: string) => Promise<void>;
+  desktop?: DesktopIntegration | null;
+  env?: NodeJS.ProcessEnv;
+  /** Follow the engine (retry loop, event stream). The CLI's one-shot commands leave it off. */
+  watchDocker?: boolean;
+}
+
+export interface Core extends CoreServices {
+  shutdown(): Promise<void>;
+}
+
+/** The composition root shared by the Electron main process, the browser-mode server and the CLI. */
+export async function createCore(opts: CreateCoreOptions): Promise<Core> {
+  const env = opts.env ?? process.env;
+  const dataDir = userDataDir(env);
+  const bus = new EventBus();
+  const settings = new SettingsStore(settingsFile(env));
+  await settings.load();
+  const docker = createDockerConnection({ env });
+  docker.onStatus((s) => bus.emit('dockerStatus', s));
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const core: Core = {
+    mode: opts.mode,
+    version: pkg.version,
+    bus,
+    settings,
+    docker,
+    dataDir: path.resolve(dataDir),
+    openExternal: opts.openExternal,
+    desktop: opts.desktop ?? null,
+    onShutdown(fn) {
+      cleanups.push(fn);
+    },
+    async shutdown() {
+      for (const fn of cleanups.reverse()) {
+        try {
+          await fn();
+        } catch {
+          // Shutdown goes on: one failing cleanup must not leave the others undone.
+        }
+      }
+      await docker.stop();
+    },
+  };
+  if (opts.watchDocker !== false) docker.start();
+  return core;
+}

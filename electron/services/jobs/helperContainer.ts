@@ -1,0 +1,167 @@
+import type { Readable, Writable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import { AppError } from '../../../shared/contract/errors';
+import { toAppError } from '../docker/errors';
+import { DockerDemuxer } from './dockerStreams';
+import { LineSplitter } from './lineSplitter';
+
+export const VOLUME_MOUNT = '/volume';
+
+export interface HelperSpec {
+  image: string;
+  /** argv, no shell: Entrypoint is the first element so an image's own entrypoint never wraps it. */
+  cmd?: string[];
+  volume: string;
+  readOnly: boolean;
+  labels: Record<string, string>;
+  stdin?: boolean;
+}
+
+/** Whatever the job has created, so cancel and cleanup can remove it even mid-call. */
+export interface ContainerTracker {
+  add(id: string): void;
+  remove(id: string): Promise<void>;
+}
+
+export async function createHelper(docker: Dockerode, spec: HelperSpec, tracker: ContainerTracker): Promise<Dockerode.Container> {
+  const withStdin = spec.stdin === true;
+  const cmd = spec.cmd ?? ['true'];
+  try {
+    const container = await docker.createContainer({
+      Image: spec.image,
+      Entrypoint: cmd.slice(0, 1),
+      Cmd: cmd.slice(1),
+      User: '0:0',
+      WorkingDir: '/',
+      Labels: spec.labels,
+      Tty: false,
+      AttachStdin: withStdin,
+      AttachStdout: true,
+      AttachStderr: true,
+      OpenStdin: withStdin,
+      StdinOnce: withStdin,
+      NetworkDisabled: true,
+      HostConfig: {
+        // The tar engine writes the archive to stdout: with a log driver, Docker would store the whole
+        // archive a second time in its JSON log.
+        LogConfig: { Type: 'none', Config: {} },
+        Mounts: [{ Type: 'volume', Source: spec.volume, Target: VOLUME_MOUNT, ReadOnly: spec.readOnly }],
+        NetworkMode: 'none',
+      },
+    });
+    tracker.add(container.id);
+    return container;
+  } catch (err) {
+    throw toAppError(err, {
+      notFound: () =>
+        new AppError('IMAGE_NOT_FOUND', `The helper image ${spec.image} is not on this Docker engine.`, {
+          hint: `Pull it (docker pull ${spec.image}) or choose another helper image in the settings.`,
+          details: { image: spec.image, canPull: true },
+        }),
+    });
+  }
+}
+
+export interface RunOptions {
+  signal: AbortSignal;
+  /** Sent to the container's stdin, which is closed at its end. */
+  stdin?: Readable;
+  /** Raw stdout (an archive); written with backpressure, not ended here. */
+  stdout?: Writable;
+  onStdoutLine?: (line: string) => void;
+  onStderrLine?: (line: string) => void;
+}
+
+export interface RunResult {
+  exitCode: number;
+  /** The last stderr lines, for an error message. */
+  stderrTail: string[];
+}
+
+/**
+ * Runs a helper to completion: attach before start (nothing is lost), stream stdin in, demultiplex
+ * stdout/stderr into lines or a byte sink, and finish on container.wait() rather than on the end of
+ * the attach stream. Abort kills the container at once.
+ */
+export async function runHelper(docker: Dockerode, spec: HelperSpec, opts: RunOptions, tracker: ContainerTracker): Promise<RunResult> {
+  if (opts.signal.aborted) throw new AppError('CANCELLED', 'Cancelled.');
+  const container = await createHelper(docker, { ...spec, stdin: opts.stdin !== undefined }, tracker);
+  const stderrTail: string[] = [];
+  const errLines = new LineSplitter((line) => {
+    stderrTail.push(line);
+    if (stderrTail.length > 20) stderrTail.shift();
+    opts.onStderrLine?.(line);
+  });
+  const outLines = opts.onStdoutLine ? new LineSplitter(opts.onStdoutLine) : null;
+  const stdoutSink: Writable | ((chunk: Buffer) => void) = opts.stdout ?? ((chunk: Buffer) => outLines?.push(chunk));
+  const demux = new DockerDemuxer(stdoutSink, (chunk) => errLines.push(chunk));
+
+  let failure: Error | null = null;
+  let attachError: Error | null = null;
+  const fail = (err: unknown) => {
+    failure ??= err instanceof Error ? err : new Error(String(err));
+    void container.kill().catch(() => undefined);
+  };
+  const onAbort = () => fail(new AppError('CANCELLED', 'Cancelled.'));
+  opts.signal.addEventListener('abort', onAbort, { once: true });
+
+  try {
+    let attach: NodeJS.ReadWriteStream;
+    try {
+      attach = await container.attach({ stream: true, stdin: opts.stdin !== undefined, stdout: true, stderr: true, hijack: opts.stdin !== undefined });
+    } catch (err) {
+      throw toAppError(err);
+    }
+    const attachStream = attach as unknown as NodeJS.ReadWriteStream & { destroy?: () => void };
+    const outputDone = new Promise<void>((resolve) => {
+      demux.once('finish', resolve);
+      demux.once('error', (err) => {
+        fail(err);
+        resolve();
+      });
+      // A broken attach socket (EPIPE after tar gave up on its input, or Docker going away) is judged
+      // after wait(): the exit code and stderr say more than the socket error.
+      attachStream.once('error', (err: Error) => {
+        attachError ??= err;
+        resolve();
+      });
+      attachStream.once('close', () => resolve());
+    });
+    attachStream.pipe(demux);
+
+    try {
+      await container.start();
+    } catch (err) {
+      throw toAppError(err);
+    }
+
+    if (opts.stdin) {
+      const input = opts.stdin;
+      input.once('error', (err) => fail(err));
+      // Ending the hijacked socket half-closes it, which is the container's end of stdin.
+      input.pipe(attachStream as unknown as Writable);
+    }
+
+    let exitCode: number;
+    try {
+      const res = (await container.wait()) as { StatusCode?: number };
+      exitCode = typeof res.StatusCode === 'number' ? res.StatusCode : -1;
+    } catch (err) {
+      throw failure ?? toAppError(err);
+    }
+    // Output can still be in flight when wait() answers; give it a moment to arrive.
+    await Promise.race([outputDone, new Promise((r) => setTimeout(r, 15_000).unref())]);
+    errLines.end();
+    outLines?.end();
+    opts.stdin?.unpipe();
+    attachStream.destroy?.();
+    if (failure) throw failure;
+    if (attachError && exitCode === 0) throw toAppError(attachError);
+    return { exitCode, stderrTail };
+  } catch (err) {
+    throw failure ?? err;
+  } finally {
+    opts.signal.removeEventListener('abort', onAbort);
+    await tracker.remove(container.id);
+  }
+}

@@ -1,0 +1,84 @@
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type Dockerode from 'dockerode';
+import { createTarTap } from '../archive/tarTap';
+import { toAppError } from '../docker/errors';
+import { createHelper, runHelper, VOLUME_MOUNT, type ContainerTracker } from './helperContainer';
+
+export interface VolumeMeasure {
+  /** Entries as tar counts them: the volume's root folder (`./`) included. */
+  entries: number;
+  /** Content bytes of regular files, a hardlinked file counted once (tar stores it once). */
+  bytes: number;
+}
+
+interface MeasureArgs {
+  docker: Dockerode;
+  volume: string;
+  labels: Record<string, string>;
+  signal: AbortSignal;
+  tracker: ContainerTracker;
+}
+
+/**
+ * Walks the volume with `find` in the helper image: metadata only, so even a large volume takes a
+ * moment, and the totals make the progress percentage real. Null when the image cannot run find.
+ */
+export async function measureWithFind(args: MeasureArgs & { image: string }): Promise<VolumeMeasure | null> {
+  let entries = 0;
+  let bytes = 0;
+  const seenInodes = new Set<string>();
+  const res = await runHelper(
+    args.docker,
+    { image: args.image, cmd: ['find', VOLUME_MOUNT, '-printf', '%y %n %i %s\\n'], volume: args.volume, readOnly: true, labels: args.labels },
+    {
+      signal: args.signal,
+      onStdoutLine: (line) => {
+        const [type, links, inode, size] = line.split(' ');
+        if (!type || size === undefined) return;
+        entries++;
+        if (type !== 'f') return;
+        if (Number(links) > 1) {
+          if (seenInodes.has(inode as string)) return;
+          seenInodes.add(inode as string);
+        }
+        bytes += Number(size) || 0;
+      },
+    },
+    args.tracker,
+  );
+  if (res.exitCode !== 0 && entries === 0) return null;
+  return { entries, bytes };
+}
+
+/** The fallback without a runnable image: stream the volume through the archive API and count. */
+export async function measureWithArchive(args: MeasureArgs & { image: string }): Promise<VolumeMeasure> {
+  const container = await createHelper(args.docker, { image: args.image, volume: args.volume, readOnly: true, labels: args.labels }, args.tracker);
+  try {
+    let entries = 0;
+    let bytes = 0;
+    const tap = createTarTap((e) => {
+      entries++;
+      if (e.type === 'file') bytes += e.size;
+    });
+    let source: NodeJS.ReadableStream;
+    try {
+      source = await container.getArchive({ path: `${VOLUME_MOUNT}/.` });
+    } catch (err) {
+      throw toAppError(err);
+    }
+    const sink = new Writable({ write: (_c, _e, cb) => cb() });
+    await pipeline(source, tap, sink, { signal: args.signal });
+    return { entries, bytes };
+  } finally {
+    await args.tracker.remove(container.id);
+  }
+}
+
+export async function measureVolume(args: MeasureArgs & { image: string; runnable: boolean }): Promise<VolumeMeasure> {
+  if (args.runnable) {
+    const viaFind = await measureWithFind(args);
+    if (viaFind) return viaFind;
+  }
+  return measureWithArchive(args);
+}

@@ -1,0 +1,193 @@
+import type { JobPhase, JobProgress } from '../../../shared/contract/jobs';
+
+export interface ProgressOptions {
+  /** At most one progress event per this many ms (the UI needs ~10/s, not one per file). */
+  intervalMs?: number;
+  /** "No progress for 30 s" after this long without a file or byte moving. */
+  stallMs?: number;
+  now?: () => number;
+}
+
+const THROUGHPUT_WINDOW_MS = 5000;
+
+/**
+ * Counts files and bytes of the current phase and turns them into throughput, ETA and a stall flag,
+ * emitting a snapshot at most every `intervalMs` (and at once on a phase change).
+ */
+export class ProgressTracker {
+  private phase: JobPhase = 'starting';
+  private filesDone = 0;
+  private filesTotal: number | null = null;
+  private bytesDone = 0;
+  private bytesTotal: number | null = null;
+  private currentFile: string | null = null;
+  private stalled = false;
+  private lastMove: number;
+  private lastEmit = 0;
+  private readonly startedAt: number;
+  private samples: Array<[number, number, number]> = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly stallTimer: NodeJS.Timeout;
+  private readonly intervalMs: number;
+  private readonly stallMs: number;
+  private readonly now: () => number;
+  private closed = false;
+
+  constructor(
+    private readonly jobId: string,
+    private readonly emit: (p: JobProgress) => void,
+    opts: ProgressOptions = {},
+  ) {
+    this.intervalMs = opts.intervalMs ?? 100;
+    this.stallMs = opts.stallMs ?? 30_000;
+    this.now = opts.now ?? Date.now;
+    this.startedAt = this.now();
+    this.lastMove = this.startedAt;
+    this.stallTimer = setInterval(() => this.checkStall(), Math.min(1000, this.stallMs / 2));
+    this.stallTimer.unref();
+  }
+
+  setPhase(phase: JobPhase, totals: { filesTotal?: number | null; bytesTotal?: number | null } = {}): void {
+    this.phase = phase;
+    this.filesDone = 0;
+    this.bytesDone = 0;
+    this.filesTotal = totals.filesTotal ?? null;
+    this.bytesTotal = totals.bytesTotal ?? null;
+    this.currentFile = null;
+    this.samples = [];
+    this.moved();
+    this.flush();
+  }
+
+  setTotals(totals: { filesTotal?: number | null; bytesTotal?: number | null }): void {
+    if (totals.filesTotal !== undefined) this.filesTotal = totals.filesTotal;
+    if (totals.bytesTotal !== undefined) this.bytesTotal = totals.bytesTotal;
+    this.schedule();
+  }
+
+  /** One entry packed or unpacked. */
+  entry(path: string, size: number): void {
+    this.filesDone++;
+    this.bytesDone += size;
+    this.currentFile = path;
+    this.moved();
+    this.schedule();
+  }
+
+  /** Bytes moved without a new entry (a large file streaming). */
+  bytes(n: number): void {
+    if (n <= 0) return;
+    this.bytesDone += n;
+    this.moved();
+    this.schedule();
+  }
+
+  snapshot(): JobProgress {
+    const now = this.now();
+    const throughput = this.throughput(now);
+    return {
+      jobId: this.jobId,
+      phase: this.phase,
+      filesDone: this.filesDone,
+      filesTotal: this.filesTotal,
+      bytesDone: this.bytesDone,
+      bytesTotal: this.bytesTotal,
+      currentFile: this.currentFile,
+      throughput,
+      etaSeconds: this.eta(throughput, now),
+      stalled: this.stalled,
+      elapsedMs: now - this.startedAt,
+      percent: this.percent(),
+    };
+  }
+
+  /** The final snapshot: a terminal phase, emitted at once; no more events after it. */
+  finish(phase: 'done' | 'failed' | 'cancelled'): JobProgress {
+    this.phase = phase;
+    this.stalled = false;
+    if (phase === 'done') {
+      if (this.filesTotal !== null) this.filesDone = Math.max(this.filesDone, this.filesTotal);
+      if (this.bytesTotal !== null) this.bytesDone = Math.max(this.bytesDone, this.bytesTotal);
+    }
+    const snap = this.snapshot();
+    this.closed = true;
+    this.dispose();
+    this.emit(snap);
+    return snap;
+  }
+
+  dispose(): void {
+    clearInterval(this.stallTimer);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private percent(): number | null {
+    if (this.phase === 'done') return 100;
+    let f: number | null = null;
+    if (this.bytesTotal !== null && this.bytesTotal > 0) f = this.bytesDone / this.bytesTotal;
+    else if (this.filesTotal !== null && this.filesTotal > 0) f = this.filesDone / this.filesTotal;
+    if (f === null) return null;
+    return Math.max(0, Math.min(100, Math.round(f * 1000) / 10));
+  }
+
+  private throughput(now: number): number {
+    const first = this.samples.find(([t]) => now - t <= THROUGHPUT_WINDOW_MS);
+    if (!first) return 0;
+    const dt = (now - first[0]) / 1000;
+    if (dt < 0.2) return 0;
+    return Math.max(0, Math.round((this.bytesDone - first[1]) / dt));
+  }
+
+  private eta(throughput: number, now: number): number | null {
+    if (this.bytesTotal !== null && this.bytesTotal > 0 && throughput > 0) {
+      return Math.max(0, Math.round((this.bytesTotal - this.bytesDone) / throughput));
+    }
+    const first = this.samples.find(([t]) => now - t <= THROUGHPUT_WINDOW_MS);
+    if (this.filesTotal !== null && first) {
+      const dt = (now - first[0]) / 1000;
+      const rate = dt > 0.2 ? (this.filesDone - first[2]) / dt : 0;
+      if (rate > 0) return Math.max(0, Math.round((this.filesTotal - this.filesDone) / rate));
+    }
+    return null;
+  }
+
+  private moved(): void {
+    this.lastMove = this.now();
+    if (this.stalled) {
+      this.stalled = false;
+      this.schedule();
+    }
+  }
+
+  private checkStall(): void {
+    if (this.closed) return;
+    const stalled = this.now() - this.lastMove >= this.stallMs;
+    if (stalled !== this.stalled) {
+      this.stalled = stalled;
+      this.flush();
+    }
+  }
+
+  private schedule(): void {
+    if (this.closed || this.timer) return;
+    const wait = Math.max(0, this.lastEmit + this.intervalMs - this.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, wait);
+  }
+
+  private flush(): void {
+    if (this.closed) return;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const now = this.now();
+    this.lastEmit = now;
+    this.samples.push([now, this.bytesDone, this.filesDone]);
+    while (this.samples.length > 2 && now - (this.samples[1] as [number, number, number])[0] > THROUGHPUT_WINDOW_MS) this.samples.shift();
+    this.emit(this.snapshot());
+  }
+}

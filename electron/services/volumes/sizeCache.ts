@@ -1,0 +1,107 @@
+import type { VolumeSize, VolumeSizesPayload } from '../../../shared/contract/volumes';
+
+/** The part of `GET /system/df` we read. */
+export interface DiskUsage {
+  Volumes?: Array<{ Name: string; UsageData?: { Size?: number; RefCount?: number } | null }> | null;
+}
+
+export function sizesFromDiskUsage(df: DiskUsage): Record<string, VolumeSize> {
+  const sizes: Record<string, VolumeSize> = {};
+  for (const v of df.Volumes ?? []) {
+    const size = v.UsageData?.Size;
+    const refs = v.UsageData?.RefCount;
+    // The engine reports -1 where it did not (or could not) measure.
+    sizes[v.Name] = {
+      size: typeof size === 'number' && size >= 0 ? size : null,
+      refCount: typeof refs === 'number' && refs >= 0 ? refs : null,
+    };
+  }
+  return sizes;
+}
+
+/**
+ * Volume sizes, computed lazily in the background. `docker system df` walks every volume's files, so:
+ * at most one computation at a time, none while the cached sizes are still valid, at most one every
+ * `minIntervalMs` while things keep changing, and the list never waits for it.
+ */
+export class VolumeSizeCache {
+  private payload: VolumeSizesPayload | null = null;
+  private stale = true;
+  private running: Promise<VolumeSizesPayload> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private lastFinished = 0;
+  private disposed = false;
+
+  constructor(
+    private readonly fetchDiskUsage: () => Promise<DiskUsage>,
+    private readonly onComputed: (p: VolumeSizesPayload) => void,
+    private readonly minIntervalMs = 2000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(name: string): VolumeSize | null {
+    return this.payload?.sizes[name] ?? null;
+  }
+
+  invalidate(): void {
+    this.stale = true;
+  }
+
+  /** Starts a computation when the sizes are stale; returns at once. */
+  refreshInBackground(): void {
+    if (!this.stale || this.disposed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastFinished + this.minIntervalMs - this.now());
+    if (wait > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.refreshInBackground();
+      }, wait);
+      this.timer.unref?.();
+      return;
+    }
+    void this.compute().catch(() => {
+      // Docker went away or refused; the next list after reconnecting tries again.
+    });
+  }
+
+  /** Computes now (or joins the computation in flight) and resolves with the sizes. */
+  compute(): Promise<VolumeSizesPayload> {
+    if (this.running) return this.running;
+    this.stale = false;
+    this.again = false;
+    const run = (async () => {
+      try {
+        const df = await this.fetchDiskUsage();
+        const payload: VolumeSizesPayload = { sizes: sizesFromDiskUsage(df), computedAt: this.now() };
+        this.payload = payload;
+        if (!this.disposed) this.onComputed(payload);
+        return payload;
+      } catch (err) {
+        this.stale = true;
+        throw err;
+      } finally {
+        this.running = null;
+        this.lastFinished = this.now();
+        if (this.again) {
+          this.again = false;
+          this.stale = true;
+          this.refreshInBackground();
+        }
+      }
+    })();
+    this.running = run;
+    return run;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,45 @@
+import { useEffect, useState } from 'react';
+import { AiLabPage } from './features/launcher';
+import { GlobalArchiveDrop, JobsPage } from './features/jobs';
+import { SettingsPage } from './features/settings/SettingsPage';
+import { VolumesPage } from './features/volumes';
+import { AppBanners } from './shell/AppBanners';
+import { DockerStatusPill } from './shell/DockerStatusPill';
+import { Tabs, type TabId } from './shell/Tabs';
+import { useNavigation } from './shell/navigation';
+import { startDockerStatusSync } from './store/dockerStore';
+
+const PAGES: Record<TabId, () => React.ReactNode> = {
+  volumes: () => <VolumesPage />,
+  ailab: () => <AiLabPage />,
+  jobs: () => <JobsPage />,
+  settings: () => <SettingsPage />,
+};
+
+export function App() {
+  const tab = useNavigation((s) => s.tab);
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    startDockerStatusSync();
+    setReady(true);
+  }, []);
+  return (
+    <GlobalArchiveDrop>
+      <div className="app">
+        <header className="app-header">
+          <div className="app-title">
+            <span className="app-logo" aria-hidden="true">AI</span>
+            <h1 style={{ fontSize: 15 }}>AI-Lab Desktop</h1>
+          </div>
+          <Tabs />
+          <div className="spacer" />
+          <DockerStatusPill />
+        </header>
+        <AppBanners />
+        <main className="app-main" id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
+          {ready ? PAGES[tab]() : null}
+        </main>
+      </div>
+    </GlobalArchiveDrop>
+  );
+}

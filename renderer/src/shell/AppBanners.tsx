@@ -1,0 +1,76 @@
+import { useEffect, useState } from 'react';
+import type { AppInfo } from '../../../shared/contract';
+import { api } from '../api/bridge';
+import { useDockerStore } from '../store/dockerStore';
+
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [active]);
+  return now;
+}
+
+/** App-wide notices: Docker unreachable (with what to do), settings fallback, lost server link. */
+export function AppBanners() {
+  const status = useDockerStore((s) => s.status);
+  const retrying = useDockerStore((s) => s.retrying);
+  const retry = useDockerStore((s) => s.retry);
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [dismissed, setDismissed] = useState(false);
+  const [transport, setTransport] = useState<'open' | 'reconnecting'>('open');
+  const unreachable = status?.state === 'unreachable';
+  const now = useNow(unreachable);
+
+  useEffect(() => {
+    void api.getAppInfo().then((r) => r.ok && setInfo(r.value));
+    return api.onTransportState?.((s) => {
+      setTransport(s);
+      if (s === 'open') void api.getAppInfo().then((r) => r.ok && setInfo(r.value));
+    });
+  }, []);
+
+  const seconds = status?.nextRetryAt ? Math.max(0, Math.ceil((status.nextRetryAt - now) / 1000)) : null;
+  return (
+    <div className="app-banners">
+      {transport === 'reconnecting' && (
+        <div className="notice notice-warning" role="alert">
+          <span className="spinner" aria-hidden="true" />
+          <div>
+            <div className="notice-title">Lost the connection to the AI-Lab Desktop server.</div>
+            <div>Is <code>npm run serve</code> still running? This page reconnects by itself.</div>
+          </div>
+        </div>
+      )}
+      {unreachable && status?.error && (
+        <div className="notice notice-danger" role="alert" aria-label="Docker is not reachable">
+          <div style={{ flex: 1 }}>
+            <div className="notice-title">Docker is not reachable. {status.error.message}</div>
+            <div>{status.error.hint}</div>
+            <div className="muted small">
+              Endpoint: <code>{status.endpoint?.url ?? 'none'}</code>
+              {status.endpoint ? ` (from ${status.endpoint.source})` : ''}
+              {seconds !== null ? ` · trying again in ${seconds} s` : ''}
+            </div>
+          </div>
+          <button className="btn" onClick={() => void retry()} disabled={retrying}>
+            {retrying ? 'Trying…' : 'Try again now'}
+          </button>
+        </div>
+      )}
+      {info?.settingsWarning && !dismissed && (
+        <div className="notice notice-warning" role="alert">
+          <div style={{ flex: 1 }}>
+            <div className="notice-title">Settings were reset to defaults</div>
+            <div>{info.settingsWarning}</div>
+          </div>
+          <button className="btn btn-ghost" onClick={() => setDismissed(true)} aria-label="Dismiss the settings warning">
+            Dismiss
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

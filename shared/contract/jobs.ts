@@ -1,0 +1,343 @@
+import { z } from 'zod';
+import { event, method } from './define';
+import type { ApiErrorPayload } from './errors';
+import { volumeNameSchema } from './validation';
+
+/**
+ * Backup and restore jobs (issue 4). Jobs run in main and outlive the renderer: a reloaded view calls
+ * listJobs/getJob and re-attaches to the events. Sizes are bytes, times are epoch milliseconds.
+ */
+
+export type JobKind = 'backup' | 'restore';
+export type JobEngine = 'fast' | 'tar';
+export type RestoreMode = 'new' | 'replace' | 'merge';
+export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export type JobPhase =
+  | 'starting'
+  | 'checking-archive'
+  | 'stopping-containers'
+  | 'measuring'
+  | 'safety-backup'
+  | 'clearing-volume'
+  | 'packing'
+  | 'unpacking'
+  | 'verifying'
+  | 'counting'
+  | 'rolling-back'
+  | 'restarting-containers'
+  | 'done'
+  | 'failed'
+  | 'cancelled';
+
+export interface JobProgress {
+  jobId: string;
+  phase: JobPhase;
+  /** Entries (files, folders, links) packed or unpacked so far. */
+  filesDone: number;
+  /** Measured before the start; null while unknown. */
+  filesTotal: number | null;
+  /** Content bytes (uncompressed) so far. */
+  bytesDone: number;
+  bytesTotal: number | null;
+  currentFile: string | null;
+  /** Bytes per second over the last few seconds. */
+  throughput: number;
+  etaSeconds: number | null;
+  /** No file or byte moved for 30 s. */
+  stalled: boolean;
+  elapsedMs: number;
+  /** 0..100 of the current phase, from bytes (or entries when there are no bytes); null while unknown. */
+  percent: number | null;
+}
+
+export interface JobLogChunk {
+  jobId: string;
+  /** Line number (0-based, over the whole job) of lines[0]. */
+  from: number;
+  lines: string[];
+}
+
+export interface ContainerRef {
+  id: string;
+  name: string;
+  image: string;
+  running: boolean;
+}
+
+export interface BackupResult {
+  kind: 'backup';
+  file: string;
+  manifestFile: string | null;
+  entries: number;
+  totalBytes: number;
+  compressedBytes: number;
+  sha256: string;
+  durationMs: number;
+}
+
+export interface RestoreResult {
+  kind: 'restore';
+  volume: string;
+  mode: RestoreMode;
+  createdVolume: boolean;
+  /** Entries in the archive that were restored (after stripping a top folder). */
+  entries: number;
+  totalBytes: number;
+  compressedBytes: number;
+  sha256: string;
+  /** Entries counted in the volume afterwards (the check against the archive). */
+  volumeEntries: number;
+  strippedPrefix: string | null;
+  /** Replace mode: the safety backup of the previous contents, kept until the user deletes it. */
+  safetyBackup: string | null;
+  durationMs: number;
+}
+
+export type JobResult = BackupResult | RestoreResult;
+
+export interface JobSummary {
+  id: string;
+  kind: JobKind;
+  engine: JobEngine;
+  volume: string;
+  /** The archive written (backup) or read (restore). */
+  file: string;
+  fileName: string;
+  mode: RestoreMode | null;
+  status: JobStatus;
+  startedAt: number;
+  finishedAt: number | null;
+  progress: JobProgress;
+  /** Containers this job stopped and starts again at the end (also on failure and cancel). */
+  stoppedContainers: ContainerRef[];
+  warnings: string[];
+  error: ApiErrorPayload | null;
+  result: JobResult | null;
+}
+
+export interface JobDetail extends JobSummary {
+  /** The last lines of the log (up to ~2,000); the full log is logFile. */
+  log: string[];
+  /** Line number of log[0]; lines before it are only on disk. */
+  logFrom: number;
+  logFile: string;
+}
+
+export interface JobHistoryEntry {
+  id: string;
+  kind: JobKind;
+  engine: JobEngine;
+  volume: string;
+  file: string;
+  mode: RestoreMode | null;
+  status: Exclude<JobStatus, 'running'>;
+  startedAt: number;
+  finishedAt: number;
+  durationMs: number;
+  entries: number | null;
+  totalBytes: number | null;
+  compressedBytes: number | null;
+  sha256: string | null;
+  safetyBackup: string | null;
+  error: { code: string; message: string } | null;
+}
+
+export interface BackupPlan {
+  volume: string;
+  /** Containers using the volume; running ones may change files while they are packed. */
+  containers: ContainerRef[];
+  /** The remembered folder (settings.backupDir) or ~/ailab-backups. */
+  defaultDir: string;
+  defaultFileName: string;
+  engine: JobEngine;
+  helperImage: string;
+  helperImagePresent: boolean;
+  /** A native folder picker is available (Electron); otherwise the UI shows a path field. */
+  canChooseFolder: boolean;
+  canShowInFolder: boolean;
+  /** A job already running on this volume (its id), which would refuse a new one. */
+  runningJobId: string | null;
+}
+
+/** The sidecar `<archive>.json` (written by electron/services/archive/manifest.ts, same shape). */
+export interface BackupManifest {
+  format: 'ailab-desktop-backup';
+  formatVersion: 1;
+  volume: string;
+  labels: Record<string, string>;
+  sourceImage: string | null;
+  /** ISO 8601. */
+  createdAt: string;
+  entries: number;
+  totalBytes: number;
+  compressedBytes: number;
+  sha256: string;
+  engine: JobEngine;
+  appVersion: string;
+}
+
+export interface ArchiveSummary {
+  format: 'tgz' | 'tar';
+  compressedBytes: number;
+  entries: number;
+  fileCount: number;
+  dirCount: number;
+  symlinkCount: number;
+  hardlinkCount: number;
+  totalBytes: number;
+  sha256: string;
+  topFolder: string | null;
+  containsScs: boolean;
+  topLevelNames: string[];
+  sample: string[];
+}
+
+export type RestoreSource = { archivePath: string } | { uploadId: string };
+
+export interface RestoreTargetInfo {
+  volume: string;
+  exists: boolean;
+  containers: ContainerRef[];
+  /** Top-level names present both in the archive (as it will be restored) and in the volume. */
+  overwritten: string[];
+  /** The volume holds a Secure Configuration Storage that the archive's would replace. */
+  overwritesScs: boolean;
+}
+
+export interface RestorePlan {
+  source: RestoreSource;
+  /** Where main reads the archive from (a dropped file's path, or the upload's stored copy). */
+  archivePath: string;
+  fileName: string;
+  archive: ArchiveSummary;
+  /** The sidecar `<archive>.json` when present and matching the archive. */
+  manifest: BackupManifest | null;
+  /** When a manifest is present but does not match the archive (sha256), why. */
+  manifestWarning: string | null;
+  /** What the restore of this plan does to the target; null when no volume was named. */
+  target: RestoreTargetInfo | null;
+  stripTopFolder: boolean;
+  /** A volume name for a restore into a new volume, from the manifest or the file name, not yet taken. */
+  suggestedVolume: string;
+  defaultEngine: JobEngine;
+  helperImage: string;
+  helperImagePresent: boolean;
+}
+
+export interface ArchiveEntryRow {
+  path: string;
+  type: string;
+  size: number;
+  linkTarget: string | null;
+}
+
+export interface ArchiveListingPage {
+  entries: ArchiveEntryRow[];
+  offset: number;
+  /** More entries follow this page. */
+  more: boolean;
+}
+
+export interface SafetyBackup {
+  file: string;
+  volume: string;
+  createdAt: number;
+  compressedBytes: number;
+}
+
+export interface ImagePullProgress {
+  image: string;
+  status: string;
+  /** Bytes of the layer being downloaded, when the engine reports them. */
+  current: number | null;
+  total: number | null;
+  done: boolean;
+  error: string | null;
+}
+
+const pathSchema = z.string().min(1, 'Enter a path.').max(4096);
+const fileNameSchema = z
+  .string()
+  .min(1, 'Enter a file name.')
+  .max(255)
+  .refine((n) => !/[/\\\0]/.test(n) && n !== '.' && n !== '..', 'A file name cannot contain "/" or "\\".');
+export const jobEngineSchema = z.enum(['fast', 'tar']);
+export const restoreModeSchema = z.enum(['new', 'replace', 'merge']);
+const jobIdSchema = z.string().regex(/^job-[a-z0-9-]{4,64}$/, 'Not a job id.');
+
+export const restoreSourceSchema = z.union([
+  z.object({ archivePath: pathSchema }).strict(),
+  z.object({ uploadId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'Not an upload id.') }).strict(),
+]);
+
+export const startBackupSchema = z
+  .object({
+    volume: volumeNameSchema,
+    /** Empty or absent: the remembered folder, else ~/ailab-backups. */
+    dir: z.string().max(4096).optional(),
+    fileName: fileNameSchema.optional(),
+    engine: jobEngineSchema.optional(),
+    stopContainers: z.boolean().default(false),
+    overwrite: z.boolean().default(false),
+  })
+  .strict();
+export type StartBackupOptions = z.input<typeof startBackupSchema>;
+
+export const restorePlanSchema = z
+  .object({
+    source: restoreSourceSchema,
+    volume: volumeNameSchema.nullable().default(null),
+    stripTopFolder: z.boolean().optional(),
+  })
+  .strict();
+
+export const startRestoreSchema = z
+  .object({
+    source: restoreSourceSchema,
+    volume: volumeNameSchema,
+    mode: restoreModeSchema,
+    engine: jobEngineSchema.optional(),
+    stripTopFolder: z.boolean().default(false),
+    stopContainers: z.boolean().default(false),
+  })
+  .strict();
+export type StartRestoreOptions = z.input<typeof startRestoreSchema>;
+
+export const jobMethods = {
+  listJobs: method<JobSummary[]>()(z.tuple([])),
+  /** State plus the last ~2,000 log lines, so a reloaded view re-attaches and replays. */
+  getJob: method<JobDetail>()(z.tuple([jobIdSchema])),
+  cancelJob: method<JobSummary>()(z.tuple([jobIdSchema])),
+  getJobHistory: method<JobHistoryEntry[]>()(z.tuple([])),
+  clearJobHistory: method<JobHistoryEntry[]>()(z.tuple([])),
+  /** What the Back up dialog needs: containers using the volume, default folder and name, helper image. */
+  prepareBackup: method<BackupPlan>()(z.tuple([volumeNameSchema])),
+  startBackup: method<JobSummary>()(z.tuple([startBackupSchema])),
+  /** Reads the whole archive (nothing is changed) and says what a restore would do. */
+  planRestore: method<RestorePlan>()(z.tuple([restorePlanSchema])),
+  startRestore: method<JobSummary>()(z.tuple([startRestoreSchema])),
+  /** A page of entries of an archive a job wrote or read (the seed's `tar tf`). */
+  listArchiveEntries: method<ArchiveListingPage>()(
+    z.tuple([pathSchema, z.number().int().min(0), z.number().int().min(1).max(5000)]),
+  ),
+  /** Electron only: reveal a file a job wrote or read in the file manager. */
+  showInFolder: method<void>()(z.tuple([pathSchema])),
+  /** Electron only: native pickers. Null when the user cancels. */
+  chooseBackupFolder: method<string | null>()(z.tuple([z.string().max(4096).optional()])),
+  chooseArchiveFile: method<string | null>()(z.tuple([])),
+  listSafetyBackups: method<SafetyBackup[]>()(z.tuple([])),
+  deleteSafetyBackup: method<SafetyBackup[]>()(z.tuple([pathSchema])),
+  /** Pull the helper image (the tar engine's `ubuntu`); progress comes as imagePullProgress. */
+  pullHelperImage: method<void>()(z.tuple([z.string().min(1).max(255).optional()])),
+};
+
+export const jobEvents = {
+  jobStarted: event<JobSummary>(),
+  jobProgress: event<JobProgress[]>({ batched: true }),
+  jobLog: event<JobLogChunk[]>({ batched: true }),
+  jobFinished: event<JobSummary>(),
+  /** Reading a dropped archive before a restore: bytes read so far. `key` is the archive path or upload id. */
+  restorePlanProgress: event<{ key: string; bytesDone: number; bytesTotal: number }>(),
+  imagePullProgress: event<ImagePullProgress>(),
+};

@@ -1,0 +1,288 @@
+import { z } from 'zod';
+import { event, method } from './define';
+import type { ApiErrorPayload } from './errors';
+import { labelsSchema, volumeNameSchema } from './validation';
+
+/**
+ * Launching Exasol AI-Lab with a volume and managing its containers (issue 5). Main decides
+ * everything that touches the host: the container port and notebooks path (from the image), the port
+ * check, and the URL. The renderer never hands main a URL to open, only a container.
+ */
+
+/** An image reference as `docker run` takes it: repo[:tag] or repo@digest, optionally with a registry. */
+export const imageRefSchema = z
+  .string()
+  .min(1, 'Enter an image, e.g. exasol/ai-lab:latest.')
+  .max(255)
+  .regex(/^[a-z0-9][a-z0-9._\-/:@]*$/i, 'An image reference is letters, digits and . _ - / : @ (e.g. exasol/ai-lab:latest).');
+
+/** Docker's rule for container names (the same as for volumes). */
+export const containerNameSchema = z
+  .string()
+  .min(2, 'A container name is at least 2 characters.')
+  .max(128)
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, 'A container name is letters, digits, "_", "." or "-", and starts with a letter or digit.');
+
+/** A container id (full or short) or name, as the panel and the CLI refer to one. */
+export const containerRefSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'Not a container id or name.');
+
+/** Ids the renderer picks for a launch or a log follow, so events that arrive before the reply can be matched. */
+export const clientIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Not a valid id.');
+
+export const portSchema = z.number().int().min(1, 'A port is 1–65535.').max(65535, 'A port is 1–65535.');
+
+export const launchOptionsSchema = z.object({
+  image: imageRefSchema,
+  /** Mounted at the image's notebooks folder. */
+  volume: volumeNameSchema,
+  /** Create the volume when it does not exist (the "new volume" choice). */
+  createVolume: z.boolean().default(false),
+  name: containerNameSchema.default('ai-lab'),
+  listenIp: z.string().ip().default('127.0.0.1'),
+  hostPort: portSchema,
+  /** JUPYTER_PASSWORD; refused for images that ignore it (< 5.0.0). */
+  password: z.string().min(1).max(256).optional(),
+  /** Mount /var/run/docker.sock (lets notebooks start an Exasol Docker-DB; root on the host). */
+  dockerSocket: z.boolean().default(false),
+  /** If a container with this name exists, start it (keeps %pip extras) instead of failing. */
+  startExisting: z.boolean().default(false),
+  /** Pull the image when it is not present locally. */
+  pull: z.boolean().default(true),
+  timeoutSeconds: z.number().min(1).max(3600).default(120),
+  /** Open the URL in the browser when Jupyter is ready. */
+  open: z.boolean().default(false),
+  /** Extra labels (tests mark what they create). The app's own labels always win. */
+  labels: labelsSchema.optional(),
+});
+
+export type LaunchOptions = z.input<typeof launchOptionsSchema>;
+export type LaunchOptionsParsed = z.output<typeof launchOptionsSchema>;
+
+/** What the launch panel asks before the user clicks Launch; every field may still be incomplete. */
+export const launchDraftSchema = z.object({
+  image: imageRefSchema,
+  volume: z.string().max(255).default(''),
+  name: z.string().max(128).default('ai-lab'),
+  listenIp: z.string().max(64).default('127.0.0.1'),
+  hostPort: portSchema,
+  dockerSocket: z.boolean().default(false),
+});
+export type LaunchDraft = z.input<typeof launchDraftSchema>;
+
+export interface AiLabImageOption {
+  /** repository:tag */
+  ref: string;
+  repository: string;
+  tag: string;
+  present: boolean;
+  sizeBytes: number | null;
+  /** ISO 8601 */
+  created: string | null;
+}
+
+export interface AiLabImageList {
+  /** The settings' image and version, e.g. exasol/ai-lab:latest (offered even when not pulled). */
+  defaultImage: string;
+  images: AiLabImageOption[];
+}
+
+export interface AiLabImageFacts {
+  image: string;
+  repository: string;
+  tag: string;
+  present: boolean;
+  imageId: string | null;
+  /** From a known AI-Lab repository (exasol/ai-lab, exasol/data-science-sandbox). */
+  isAiLab: boolean;
+  containerPort: number;
+  /** Where containerPort came from, in words: "image: ExposedPorts 49494/tcp" or "version table". */
+  containerPortSource: string;
+  notebooksPath: string;
+  notebooksPathSource: string;
+  supportsPasswordEnv: boolean;
+  defaultPassword: string | null;
+  /** What the user types at Jupyter's login, when no password was set. */
+  loginHint: string;
+}
+
+export type PortHolder =
+  | { kind: 'container'; id: string; name: string; image: string; hostIp: string; aiLab: boolean }
+  | { kind: 'host'; message: string };
+
+export interface PortCheck {
+  port: number;
+  listenIp: string;
+  free: boolean;
+  holder: PortHolder | null;
+  /** The next port after `port` that is free on the Docker host, when `port` is taken. */
+  suggestion: number | null;
+  /** Whether a bind test on this machine was part of the check (only for a local engine). */
+  bindTested: boolean;
+}
+
+export type LaunchWarningCode =
+  | 'LISTEN_ALL_INTERFACES'
+  | 'DOCKER_SOCKET'
+  | 'VOLUME_IN_USE'
+  | 'VOLUME_MISSING'
+  | 'IMAGE_MISSING'
+  | 'NOT_AI_LAB_IMAGE'
+  | 'REMOTE_LOOPBACK'
+  | 'CONTAINER_EXISTS'
+  | 'PORT_IN_USE';
+
+export interface LaunchWarning {
+  code: LaunchWarningCode;
+  message: string;
+  /** Blocks the launch as it stands (the user must change something or choose to start the existing container). */
+  blocking: boolean;
+}
+
+export interface LaunchPreflight {
+  image: AiLabImageFacts;
+  port: PortCheck | null;
+  existingContainer: AiLabContainer | null;
+  volumeExists: boolean | null;
+  /** Running AI-Lab containers that have the volume mounted. */
+  volumeUsedBy: AiLabContainer[];
+  /** The URL the launch would open (main builds it; shown before launching). */
+  url: string | null;
+  warnings: LaunchWarning[];
+}
+
+export type LaunchState = 'checking' | 'pulling' | 'creating' | 'starting' | 'waiting' | 'ready' | 'failed' | 'cancelled';
+
+export interface LaunchStateEvent {
+  launchId: string;
+  state: LaunchState;
+  /** One line for the user: what is happening now. */
+  message: string;
+  containerName: string;
+  containerId: string | null;
+  url: string | null;
+  loginHint: string | null;
+  error: ApiErrorPayload | null;
+  at: number;
+}
+
+export interface PullLayer {
+  id: string;
+  status: string;
+  current: number | null;
+  total: number | null;
+}
+
+export interface PullProgressEvent {
+  launchId: string;
+  image: string;
+  layers: PullLayer[];
+  /** The last status line without a layer id (e.g. "Pulling from exasol/ai-lab"). */
+  status: string;
+  done: boolean;
+}
+
+export interface LaunchOutcome {
+  launchId: string;
+  containerId: string;
+  containerName: string;
+  image: string;
+  volume: string | null;
+  notebooksPath: string;
+  hostPort: number;
+  listenIp: string;
+  url: string;
+  loginHint: string;
+  /** An existing container was started instead of creating one. */
+  reused: boolean;
+  pulled: boolean;
+  volumeCreated: boolean;
+  /** How readiness was detected. */
+  readyBy: 'log' | 'api';
+  warnings: LaunchWarning[];
+}
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface AiLabContainer {
+  id: string;
+  name: string;
+  image: string;
+  /** The image tag, e.g. 6.1.0. */
+  version: string;
+  state: ContainerState;
+  /** Docker's own words, e.g. "Up 5 minutes", "Exited (0) 2 hours ago". */
+  status: string;
+  /** ISO 8601; null when never started. */
+  startedAt: string | null;
+  createdAt: string;
+  exitCode: number | null;
+  /** The volume mounted at the notebooks folder (or the first named volume). */
+  volume: string | null;
+  notebooksPath: string | null;
+  hostPort: number | null;
+  listenIp: string | null;
+  /** Built by main while running with a published port. */
+  url: string | null;
+  loginHint: string;
+  launchedByApp: boolean;
+  dockerSocket: boolean;
+}
+
+export interface LogLine {
+  /** The launch id or follow id this line belongs to. */
+  source: string;
+  containerId: string;
+  /** 'system' lines are the app's own notes (e.g. "container stopped"). */
+  stream: 'stdout' | 'stderr' | 'system';
+  line: string;
+  at: number;
+  /** The last line of a follow: the log ended (the container stopped, or it was not running). */
+  end?: true;
+}
+
+const tailSchema = z.object({ tail: z.number().int().min(0).max(10_000).default(200) }).default({});
+
+export const launcherMethods = {
+  /** Local tags of exasol/ai-lab and exasol/data-science-sandbox, and the default image. */
+  listAiLabImages: method<AiLabImageList>()(z.tuple([])),
+  /** Container port and notebooks path from `docker image inspect`, falling back to the version table. */
+  inspectAiLabImage: method<AiLabImageFacts>()(z.tuple([imageRefSchema])),
+  /** Is this port free on the Docker host? Names the holder and suggests the next free one. */
+  checkAiLabPort: method<PortCheck>()(z.tuple([portSchema, z.string().ip()])),
+  /** Everything the launch panel shows before Launch: image facts, port, name, volume, warnings, URL. */
+  checkAiLabLaunch: method<LaunchPreflight>()(z.tuple([launchDraftSchema])),
+  /**
+   * Pull if needed, create and start the container, wait until Jupyter answers. Progress arrives as
+   * launchState, launchPullProgress and launcherLog events tagged with launchId.
+   */
+  launchAiLab: method<LaunchOutcome>()(z.tuple([clientIdSchema, launchOptionsSchema])),
+  /** Stops pulling or waiting. A container already created is left as it is (and said so). */
+  cancelAiLabLaunch: method<{ cancelled: boolean }>()(z.tuple([clientIdSchema])),
+  listAiLabContainers: method<AiLabContainer[]>()(z.tuple([])),
+  startAiLabContainer: method<AiLabContainer>()(z.tuple([containerRefSchema])),
+  stopAiLabContainer: method<AiLabContainer>()(z.tuple([containerRefSchema])),
+  restartAiLabContainer: method<AiLabContainer>()(z.tuple([containerRefSchema])),
+  /** Removes the container (never its volumes). A running one only with force. */
+  removeAiLabContainer: method<{ removed: string }>()(
+    z.tuple([containerRefSchema, z.object({ force: z.boolean().default(false) }).default({})]),
+  ),
+  /** Main looks the container up, builds its URL and opens it; the reply says which URL was opened. */
+  openAiLab: method<{ url: string }>()(z.tuple([containerRefSchema])),
+  getAiLabLogs: method<LogLine[]>()(z.tuple([containerRefSchema, tailSchema])),
+  /** Streams the last `tail` lines and then new ones as launcherLog events with source = followId. */
+  followAiLabLogs: method<{ followId: string; containerId: string }>()(z.tuple([clientIdSchema, containerRefSchema, tailSchema])),
+  stopFollowingAiLabLogs: method<{ stopped: boolean }>()(z.tuple([clientIdSchema])),
+};
+
+export const launcherEvents = {
+  launchState: event<LaunchStateEvent>(),
+  launchPullProgress: event<PullProgressEvent>(),
+  /** Container log lines, coalesced by the sender. */
+  launcherLog: event<LogLine[]>({ batched: true }),
+  /** The AI-Lab containers changed (from the Engine's event stream): the fresh list. */
+  aiLabContainersChanged: event<{ containers: AiLabContainer[] }>(),
+};

@@ -1,0 +1,20 @@
+import Docker from 'dockerode';
+
+/** The engine the tests use: the same as the app would resolve on this machine (the default socket). */
+export const docker = new Docker({ socketPath: process.env.AILAB_TEST_DOCKER_SOCKET ?? '/var/run/docker.sock' });
+
+/** A name no other test (or helper running beside us) will use. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+}
+
+/** Label put on every resource a test creates, so a crashed run's leftovers can be found. */
+export const TEST_LABEL = { 'com.exasol.ailab-desktop.test': '1' };
+
+export async function removeVolumeQuietly(name: string): Promise<void> {
+  await docker.getVolume(name).remove({ force: true }).catch(() => undefined);
+}
+
+export async function removeContainerQuietly(idOrName: string): Promise<void> {
+  await docker.getContainer(idOrName).remove({ force: true, v: false }).catch(() => undefined);
+}

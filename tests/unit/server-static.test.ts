@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { contentTypeFor, resolveStaticPath } from '../../electron/server/staticFiles';
+
+const ROOT = path.resolve('/srv/app/dist/renderer');
+
+describe('resolveStaticPath', () => {
+  it('maps / and folders to index.html', () => {
+    expect(resolveStaticPath(ROOT, '/')).toEqual({ kind: 'file', file: path.join(ROOT, 'index.html'), spaFallback: false });
+    expect(resolveStaticPath(ROOT, '/sub/')).toEqual({ kind: 'file', file: path.join(ROOT, 'sub', 'index.html'), spaFallback: false });
+  });
+
+  it('maps asset paths under the root, without SPA fallback for files with an extension', () => {
+    expect(resolveStaticPath(ROOT, '/assets/index-abc123.js')).toEqual({ kind: 'file', file: path.join(ROOT, 'assets', 'index-abc123.js'), spaFallback: false });
+    expect(resolveStaticPath(ROOT, '/assets/a%20b.css')).toEqual({ kind: 'file', file: path.join(ROOT, 'assets', 'a b.css'), spaFallback: false });
+  });
+
+  it('treats extension-less paths as client routes that fall back to index.html', () => {
+    expect(resolveStaticPath(ROOT, '/volumes/my-vol')).toEqual({ kind: 'file', file: path.join(ROOT, 'volumes', 'my-vol'), spaFallback: true });
+  });
+
+  it('refuses traversal, encoded separators, backslashes, NUL and broken escapes', () => {
+    for (const p of ['/../etc/passwd', '/assets/../../etc/passwd', '/%2e%2e/etc/passwd', '/assets%2F..%2F..%2Fsecret', '/..%5c..%5cwin.ini', '/a\\b', '/x%00.js', '/%E0%A4%A', '..', 'relative']) {
+      expect(resolveStaticPath(ROOT, p), p).toEqual({ kind: 'refused' });
+    }
+  });
+
+  it('never resolves outside the root', () => {
+    for (const p of ['/', '/a', '/a/b/c.js', '/.vite/manifest.json', '/%2e/x.js']) {
+      const r = resolveStaticPath(ROOT, p);
+      if (r.kind === 'file') expect(r.file.startsWith(ROOT + path.sep)).toBe(true);
+    }
+  });
+});
+
+describe('contentTypeFor', () => {
+  it('gives the right types for what Vite emits', () => {
+    expect(contentTypeFor('index.html')).toBe('text/html; charset=utf-8');
+    expect(contentTypeFor('a.JS')).toBe('text/javascript; charset=utf-8');
+    expect(contentTypeFor('a.css')).toBe('text/css; charset=utf-8');
+    expect(contentTypeFor('a.svg')).toBe('image/svg+xml');
+    expect(contentTypeFor('a.woff2')).toBe('font/woff2');
+    expect(contentTypeFor('a.js.map')).toBe('application/json; charset=utf-8');
+    expect(contentTypeFor('unknown.bin')).toBe('application/octet-stream');
+  });
+});
