@@ -7,4 +7,4 @@ if (!fs.existsSync(bundle)) {
   process.stderr.write('ailab: the CLI is not built yet. Run `npm run build` in ' + path.join(__dirname, '..') + ' first.\n');
   process.exit(1);
 }
-require(bundle);
+require(bundle).main();

@@ -6,7 +6,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const watch = process.argv.includes('--watch');
 
 const nodeTargets = [
   { entry: 'electron/main/main.ts', out: 'dist/electron/main.cjs', external: ['electron'] },
@@ -42,16 +41,16 @@ async function buildNode() {
     target: 'chrome130',
     format: 'cjs',
     external: ['electron'],
-    sourcemap: 'inline',
+    sourcemap: true,
     logLevel: 'warning',
   });
 }
 
 async function buildRenderer() {
-  await viteBuild({ configFile: path.join(root, 'renderer/vite.config.ts'), logLevel: 'warn' });
+  await viteBuild({ configFile: path.join(root, 'renderer/vite.config.mts'), logLevel: 'warn' });
 }
 
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 if (!only || only === 'node') await buildNode();
 if (!only || only === 'renderer') await buildRenderer();
-if (!watch) console.log('build: dist/ is up to date');
+console.log('build: dist/ is up to date');

@@ -25,7 +25,7 @@ if (!bin) {
   process.exit(1);
 }
 
-const vite = await createServer({ configFile: path.join(root, 'renderer/vite.config.ts') });
+const vite = await createServer({ configFile: path.join(root, 'renderer/vite.config.mts') });
 await vite.listen();
 const devUrl = vite.resolvedUrls?.local[0] ?? 'http://127.0.0.1:5173/';
 console.log(`dev: renderer at ${devUrl}`);

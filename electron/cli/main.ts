@@ -89,14 +89,14 @@ export function reportError(err: unknown, io: CliContext['io']): number {
   return EXIT.FAILURE;
 }
 
-// Run when bundled as the bin entry (not when imported by tests).
-if (require.main === module) {
+/** Entry point for bin/ailab.cjs and for `node dist/cli/ailab.cjs`. */
+export function main(argv: string[] = process.argv.slice(2)): void {
   const io = {
     out: (t: string) => void process.stdout.write(t),
     err: (t: string) => void process.stderr.write(t),
     tty: Boolean(process.stdout.isTTY),
   };
-  runCli(process.argv.slice(2), io).then(
+  runCli(argv, io).then(
     (code) => {
       process.exitCode = code;
     },
@@ -105,3 +105,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) main();

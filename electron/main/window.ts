@@ -2,7 +2,7 @@ import { BrowserWindow, nativeTheme, type Session, type WebContents, type WebPre
 import { isAllowedUrl } from './origins';
 
 /** Matches the renderer's --bg in light and dark, so the window does not flash white before paint. */
-export const BACKGROUND = { light: '#ffffff', dark: '#1b1d21' } as const;
+export const BACKGROUND = { light: '#f6f7f9', dark: '#15181c' } as const;
 
 export function backgroundColor(dark: boolean): string {
   return dark ? BACKGROUND.dark : BACKGROUND.light;

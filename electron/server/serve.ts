@@ -22,7 +22,7 @@ function describeDocker(s: DockerStatus): string {
   const where = s.endpoint ? `${s.endpoint.url} (${s.endpoint.context ? `context ${s.endpoint.context}` : s.endpoint.source})` : 'endpoint not resolved yet';
   if (s.state === 'connected') return `Docker: ${where}, Engine ${s.engineVersion ?? '?'}`;
   if (s.state === 'unreachable') return `Docker: ${where} is unreachable: ${s.error?.message ?? 'no answer'}${s.error?.hint ? ` ${s.error.hint}` : ''}`;
-  return `Docker: ${where}`;
+  return `Docker: connecting to ${where}…`;
 }
 
 async function main(): Promise<void> {

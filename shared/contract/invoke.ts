@@ -1,4 +1,4 @@
-import { ZodError } from 'zod';
+import { z, type ZodError } from 'zod';
 import { AppError, type Result } from './errors';
 import { isMethodName, methods, type Handlers, type MethodName } from './index';
 
@@ -16,7 +16,7 @@ export async function invokeHandler(
   if (!isMethodName(method)) {
     return fail(new AppError('UNKNOWN_METHOD', `Unknown method ${JSON.stringify(String(method)).slice(0, 80)}.`));
   }
-  const parsed = methods[method].args.safeParse(rawArgs);
+  const parsed = methods[method].args.safeParse(padOptionalArgs(methods[method].args, rawArgs));
   if (!parsed.success) {
     return fail(
       new AppError('INVALID_ARGUMENT', describeZodError(method, parsed.error), {
@@ -34,6 +34,18 @@ export async function invokeHandler(
     const message = err instanceof Error ? err.message : String(err);
     return fail(new AppError('INTERNAL', `Unexpected error in ${method}: ${message}`, { hint: 'This is a bug; please report it with the steps that led here.' }));
   }
+}
+
+/**
+ * A zod tuple refuses a short array even when the missing elements are optional; callers (and JSON,
+ * which cannot carry a trailing undefined) omit trailing optional arguments, so pad them.
+ */
+export function padOptionalArgs(schema: z.ZodTypeAny, raw: unknown): unknown {
+  if (!(schema instanceof z.ZodTuple) || !Array.isArray(raw)) return raw;
+  const items = schema.items as z.ZodTypeAny[];
+  if (raw.length >= items.length) return raw;
+  const missing = items.slice(raw.length);
+  return missing.every((s) => s.isOptional()) ? [...raw, ...missing.map(() => undefined)] : raw;
 }
 
 function fail(e: AppError): Result<never> {

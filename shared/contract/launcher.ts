@@ -59,8 +59,9 @@ export const launchOptionsSchema = z.object({
   labels: labelsSchema.optional(),
 });
 
-export type LaunchOptions = z.input<typeof launchOptionsSchema>;
-export type LaunchOptionsParsed = z.output<typeof launchOptionsSchema>;
+/** What callers pass (the contract's argument types are the schemas' outputs: every field spelled out). */
+export type LaunchOptions = z.output<typeof launchOptionsSchema>;
+export type LaunchOptionsParsed = LaunchOptions;
 
 /** What the launch panel asks before the user clicks Launch; every field may still be incomplete. */
 export const launchDraftSchema = z.object({
@@ -71,7 +72,7 @@ export const launchDraftSchema = z.object({
   hostPort: portSchema,
   dockerSocket: z.boolean().default(false),
 });
-export type LaunchDraft = z.input<typeof launchDraftSchema>;
+export type LaunchDraft = z.output<typeof launchDraftSchema>;
 
 export interface AiLabImageOption {
   /** repository:tag */
@@ -133,7 +134,8 @@ export type LaunchWarningCode =
   | 'NOT_AI_LAB_IMAGE'
   | 'REMOTE_LOOPBACK'
   | 'CONTAINER_EXISTS'
-  | 'PORT_IN_USE';
+  | 'PORT_IN_USE'
+  | 'OPEN_FAILED';
 
 export interface LaunchWarning {
   code: LaunchWarningCode;

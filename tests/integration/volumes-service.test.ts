@@ -109,7 +109,7 @@ function waitForBus<T>(subscribe: (listener: (p: T) => void) => () => void, pred
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-vol-svc-'));
-  const env = { ...process.env, AILAB_DESKTOP_HOME: home };
+  const env: NodeJS.ProcessEnv = { ...process.env, AILAB_DESKTOP_HOME: home };
   delete env.DOCKER_HOST;
   delete env.DOCKER_CONTEXT;
   core = await createCore({ mode: 'browser', openExternal: async () => {}, env });
@@ -198,7 +198,7 @@ describe('create', () => {
 
   it('refuses an invalid name with the rule in the message', async () => {
     for (const bad of ['a', '-x', 'my volume', '']) {
-      const e = await fails('createVolume', bad);
+      const e = await fails('createVolume', bad, {});
       expect(e.code).toBe('VOLUME_NAME_INVALID');
       expect(e.message).toContain(VOLUME_NAME_RULE);
     }
@@ -227,7 +227,7 @@ describe('remove', () => {
     const vol = await newVolume();
     const c = await newContainer(vol);
     const cname = (await c.inspect()).Name.replace(/^\//, '');
-    const e = await fails('removeVolume', vol);
+    const e = await fails('removeVolume', vol, {});
     expect(e.code).toBe('VOLUME_IN_USE');
     expect(e.hint).toMatch(/stopped/);
     const r = await ok('removeVolume', vol, { removeStoppedContainers: true });
@@ -238,7 +238,7 @@ describe('remove', () => {
   it('reports a volume that vanished meanwhile', async () => {
     const vol = await newVolume();
     await docker.getVolume(vol).remove();
-    const e = await fails('removeVolume', vol);
+    const e = await fails('removeVolume', vol, {});
     expect(e.code).toBe('VOLUME_NOT_FOUND');
     expect(e.message).toContain(vol);
   });
@@ -291,7 +291,7 @@ describe('file browser', () => {
     expect((await fails('listVolumeFiles', vol, '../etc')).code).toBe('INVALID_ARGUMENT');
     expect((await fails('listVolumeFiles', vol, 'nope')).code).toBe('FILE_NOT_FOUND');
     expect((await fails('listVolumeFiles', vol, 'file.txt')).message).toMatch(/not a folder/);
-    expect((await fails('listVolumeFiles', uniqueName('vol-svc-gone'))).code).toBe('VOLUME_NOT_FOUND');
+    expect((await fails('listVolumeFiles', uniqueName('vol-svc-gone'), '')).code).toBe('VOLUME_NOT_FOUND');
   });
 
   it('names the helper image and what to do when it is missing', async () => {
@@ -299,7 +299,7 @@ describe('file browser', () => {
     const missing = 'ailab-test/no-such-helper:never';
     await core.settings.update({ helperImage: missing });
     try {
-      const e = await fails('listVolumeFiles', vol);
+      const e = await fails('listVolumeFiles', vol, '');
       expect(e.code).toBe('IMAGE_NOT_FOUND');
       expect(e.message).toContain(missing);
       expect(e.hint).toMatch(/docker pull|Settings/);

@@ -84,3 +84,13 @@ describe('contract', () => {
     expect(new Set(eventNames.map(subscriberName)).size).toBe(eventNames.length);
   });
 });
+
+describe('optional trailing arguments', () => {
+  it('accepts a call that omits them', async () => {
+    const { z } = await import('zod');
+    const { padOptionalArgs } = await import('../../shared/contract/invoke');
+    const schema = z.tuple([z.string(), z.number().optional()]);
+    expect(schema.safeParse(padOptionalArgs(schema, ['a'])).success).toBe(true);
+    expect(schema.safeParse(padOptionalArgs(schema, [])).success).toBe(false);
+  });
+});

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { DockerEndpoint, DockerStatus } from '../../../shared/contract/docker';
 import type { Settings } from '../../../shared/contract/settings';
+import { resolveDockerEndpoint } from '../../services/docker/endpoint';
 import { toAppError } from '../../services/docker/errors';
 import type { DockerConnection } from '../../services/docker/types';
 import { parse } from '../args';
@@ -112,7 +113,8 @@ Exit codes: 0 Docker is reachable (warnings may follow), 3 Docker is not reachab
     const { values } = parse(argv, { json: { type: 'boolean' } }, false);
     const core = await ctx.core();
     const status = await core.docker.connectOnce();
-    const warnings = [...core.docker.warnings()];
+    // The same resolution the connection made (both read process.env), for what it only warned about.
+    const warnings = [...resolveDockerEndpoint({ env: process.env }).warnings];
     const settingsWarning = core.settings.getWarning();
     if (settingsWarning) warnings.push(settingsWarning);
 

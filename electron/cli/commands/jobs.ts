@@ -1,3 +1,449 @@
-import type { CliCommand } from '../command';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import readline from 'node:readline';
+import { SCS_FILE } from '../../../shared/ailab';
+import { AppError } from '../../../shared/contract/errors';
+import type { JobLogChunk, JobProgress, JobSummary, RestorePlan } from '../../../shared/contract/jobs';
+import type { Core } from '../../services/createCore';
+import { parse } from '../args';
+import type { CliCommand, CliContext } from '../command';
+import { EXIT, exitCodeFor } from '../exitCodes';
+import { formatBytes, formatTable } from '../format';
 
-export const jobCommands: CliCommand[] = [];
+const PHASE_LABEL: Record<JobProgress['phase'], string> = {
+  starting: 'Starting',
+  'checking-archive': 'Checking archive',
+  'stopping-containers': 'Stopping containers',
+  measuring: 'Measuring',
+  'safety-backup': 'Safety backup',
+  'clearing-volume': 'Clearing volume',
+  packing: 'Packing',
+  unpacking: 'Unpacking',
+  verifying: 'Verifying',
+  counting: 'Counting',
+  'rolling-back': 'Rolling back',
+  'restarting-containers': 'Restarting containers',
+  done: 'Done',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** One line: phase, bar, percent, files, bytes, throughput, elapsed/ETA, current file. */
+export function progressLine(p: JobProgress, width: number, bar: boolean): string {
+  const pct = p.percent === null ? '' : `${p.percent.toFixed(1).padStart(5)}%`;
+  const barText = bar && p.percent !== null ? `[${'#'.repeat(Math.round(p.percent / 5)).padEnd(20, '-')}] ` : '';
+  const files = p.filesTotal !== null ? `${count(p.filesDone)}/${count(p.filesTotal)} files` : p.filesDone > 0 ? `${count(p.filesDone)} files` : '';
+  const bytes = p.bytesTotal !== null ? `${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}` : p.bytesDone > 0 ? formatBytes(p.bytesDone) : '';
+  const speed = p.throughput > 0 ? `${formatBytes(p.throughput)}/s` : '';
+  const time = `${duration(p.elapsedMs)}${p.etaSeconds !== null ? ` ETA ${duration(p.etaSeconds * 1000)}` : ''}`;
+  const stalled = p.stalled ? 'no progress for 30 s' : '';
+  const head = [PHASE_LABEL[p.phase], `${barText}${pct}`.trim(), files, bytes, speed, time, stalled].filter(Boolean).join('  ');
+  const room = width - head.length - 2;
+  const current = p.currentFile && room > 8 ? `  ${p.currentFile.length > room ? `…${p.currentFile.slice(-(room - 1))}` : p.currentFile}` : '';
+  return `${head}${current}`.slice(0, Math.max(20, width - 1));
+}
+
+interface Watch {
+  /** Resolves with the final summary. */
+  finished: Promise<JobSummary>;
+  setJob(id: string): void;
+  stop(): void;
+}
+
+/**
+ * Follows the job through the bus: a progress bar on a terminal, a line per second otherwise, or
+ * JSON lines with --json. Ctrl+C cancels the job cleanly (containers restarted, partial file removed)
+ * and the command exits with 130; a second Ctrl+C exits at once.
+ */
+function watchJob(ctx: CliContext, core: Core, opts: { json: boolean; verbose: boolean }): Watch {
+  const io = ctx.io;
+  const width = Math.max(40, process.stdout.columns ?? 100);
+  let jobId: string | null = null;
+  let lastLine = 0;
+  let barShown = false;
+  let resolveFinished: (s: JobSummary) => void = () => undefined;
+  const finished = new Promise<JobSummary>((r) => (resolveFinished = r));
+  const clearBar = () => {
+    if (barShown) io.out('\r\x1b[K');
+    barShown = false;
+  };
+  const offProgress = core.bus.on('jobProgress', (list: JobProgress[]) => {
+    for (const p of list) {
+      if (jobId !== null && p.jobId !== jobId) continue;
+      if (opts.json) {
+        io.out(`${JSON.stringify({ event: 'progress', ...p })}\n`);
+      } else if (io.tty) {
+        io.out(`\r\x1b[K${progressLine(p, width, true)}`);
+        barShown = true;
+      } else if (Date.now() - lastLine >= 1000) {
+        lastLine = Date.now();
+        io.out(`${progressLine(p, 200, false)}\n`);
+      }
+    }
+  });
+  const offLog = core.bus.on('jobLog', (chunks: JobLogChunk[]) => {
+    for (const c of chunks) {
+      if (jobId !== null && c.jobId !== jobId) continue;
+      if (opts.json) io.out(`${JSON.stringify({ event: 'log', jobId: c.jobId, from: c.from, lines: c.lines })}\n`);
+      else if (opts.verbose) {
+        clearBar();
+        io.out(`${c.lines.join('\n')}\n`);
+      }
+    }
+  });
+  const offFinished = core.bus.on('jobFinished', (s) => {
+    if (jobId !== null && s.id !== jobId) return;
+    clearBar();
+    resolveFinished(s);
+  });
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1 || jobId === null) {
+      clearBar();
+      io.err('\nInterrupted.\n');
+      process.exit(EXIT.CANCELLED);
+    }
+    clearBar();
+    io.err('\nCancelling: stopping the job, cleaning up (Ctrl+C again to quit at once)…\n');
+    void ctx.call('cancelJob', jobId).catch(() => undefined);
+  };
+  process.on('SIGINT', onSigint);
+  return {
+    finished,
+    setJob: (id) => (jobId = id),
+    stop: () => {
+      offProgress();
+      offLog();
+      offFinished();
+      process.off('SIGINT', onSigint);
+    },
+  };
+}
+
+function peakRss(): { maxRssKb: number; peakRssBytes: number } {
+  const kb = process.resourceUsage().maxRSS;
+  return { maxRssKb: kb, peakRssBytes: kb * 1024 };
+}
+
+async function follow(ctx: CliContext, core: Core, start: () => Promise<JobSummary>, opts: { json: boolean; verbose: boolean }): Promise<number> {
+  const watch = watchJob(ctx, core, opts);
+  try {
+    const job = await start();
+    watch.setJob(job.id);
+    if (opts.json) io(ctx, { event: 'started', job });
+    const done = await watch.finished;
+    if (opts.json) {
+      io(ctx, { event: 'finished', status: done.status, job: done, result: done.result, error: done.error, ...peakRss() });
+    } else {
+      printOutcome(ctx, done);
+    }
+    if (done.status === 'succeeded') return EXIT.OK;
+    if (done.status === 'cancelled') return EXIT.CANCELLED;
+    return done.error ? exitCodeFor(done.error.code) : EXIT.FAILURE;
+  } finally {
+    watch.stop();
+  }
+}
+
+function io(ctx: CliContext, value: unknown): void {
+  ctx.io.out(`${JSON.stringify(value)}\n`);
+}
+
+function printOutcome(ctx: CliContext, s: JobSummary): void {
+  const out = ctx.io.out;
+  for (const w of s.warnings) ctx.io.err(`Warning: ${w}\n`);
+  if (s.status === 'succeeded' && s.result) {
+    const r = s.result;
+    if (r.kind === 'backup') {
+      out(`Backed up ${s.volume} to ${r.file}\n`);
+      out(`  ${count(r.entries)} entries, ${formatBytes(r.totalBytes)} → ${formatBytes(r.compressedBytes)} compressed, ${duration(r.durationMs)}\n`);
+      out(`  sha256 ${r.sha256}\n`);
+    } else {
+      out(`Restored ${path.basename(s.file)} into ${r.volume} (${r.mode}${r.createdVolume ? ', new volume' : ''})\n`);
+      out(`  ${count(r.entries)} entries, ${formatBytes(r.totalBytes)}, ${duration(r.durationMs)}; ${count(r.volumeEntries)} entries counted in the volume\n`);
+      if (r.safetyBackup) out(`  The previous contents are kept in ${r.safetyBackup}\n`);
+    }
+    return;
+  }
+  if (s.status === 'cancelled') {
+    ctx.io.err(`Cancelled: ${s.error?.message ?? 'the job was cancelled.'}\n`);
+    return;
+  }
+  ctx.io.err(`Error: ${s.error?.message ?? 'the job failed.'}\n`);
+  if (s.error?.hint) ctx.io.err(`  ${s.error.hint}\n`);
+}
+
+function engineOption(v: string | undefined): 'fast' | 'tar' | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'fast' && v !== 'tar') throw new AppError('INVALID_ARGUMENT', `--engine must be fast or tar, not "${v}".`);
+  return v;
+}
+
+async function withPull<T>(ctx: CliContext, pull: boolean, json: boolean, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== 'IMAGE_NOT_FOUND' || !pull) throw err;
+    const image = typeof err.details?.image === 'string' ? err.details.image : undefined;
+    if (!json) ctx.io.err(`Pulling ${image ?? 'the helper image'}…\n`);
+    await ctx.call('pullHelperImage', image);
+    return fn();
+  }
+}
+
+const backup: CliCommand = {
+  name: 'backup',
+  summary: 'back up a volume to a .tgz (the seed\'s tar -czvf, with progress)',
+  help: `Usage: ailab backup VOLUME [--out FILE|DIR] [--engine fast|tar] [--stop-containers] [--overwrite] [--json]
+
+Writes the volume to a gzip'd tar whose entries are ./… (owners, modes, links, times kept), restorable
+with the seed's \`tar -C /volume -xvf backup.tgz\`. The file appears only when complete and verified.
+
+Options:
+  --out FILE|DIR       the archive (default: <volume>-<YYYYMMDD-HHMMSS>.tgz in the remembered backup
+                       folder, or ~/ailab-backups)
+  --engine fast|tar    fast: the Engine's archive API, compressed on all cores (default);
+                       tar: the seed's tar -czvf in the helper image (ubuntu)
+  --stop-containers    stop the containers using the volume during the backup, start them again after
+  --overwrite          replace an existing file of that name
+  --pull               pull the helper image when it is missing
+  -v, --verbose        print every file as it is packed
+  --json               one JSON object per line: started, progress, log, finished (with the result
+                       and the process's peak memory, maxRssKb)
+
+Ctrl+C cancels cleanly (no partial file, stopped containers started again) and exits with 130.`,
+  async run(ctx, argv) {
+    const { values, positionals } = parse(argv, {
+      out: { type: 'string', short: 'o' },
+      engine: { type: 'string' },
+      'stop-containers': { type: 'boolean' },
+      overwrite: { type: 'boolean' },
+      pull: { type: 'boolean' },
+      verbose: { type: 'boolean', short: 'v' },
+      json: { type: 'boolean' },
+    });
+    const volume = positionals[0];
+    if (!volume || positionals.length > 1) {
+      ctx.io.err('Usage: ailab backup VOLUME [--out FILE] [--engine fast|tar] [--stop-containers] [--json]\n');
+      return EXIT.USAGE;
+    }
+    const engine = engineOption(values.engine);
+    let dir: string | undefined;
+    let fileName: string | undefined;
+    if (values.out) {
+      const target = path.resolve(values.out);
+      const st = await fs.stat(target).catch(() => null);
+      if (st?.isDirectory() || values.out.endsWith('/')) dir = target;
+      else {
+        dir = path.dirname(target);
+        fileName = path.basename(target);
+      }
+    }
+    const core = await ctx.core();
+    const json = values.json === true;
+    return follow(
+      ctx,
+      core,
+      () =>
+        withPull(ctx, values.pull === true, json, () =>
+          ctx.call('startBackup', { volume, dir, fileName, engine, stopContainers: values['stop-containers'] === true, overwrite: values.overwrite === true }),
+        ),
+      { json, verbose: values.verbose === true },
+    );
+  },
+};
+
+function describePlan(plan: RestorePlan, strip: boolean): string {
+  const a = plan.archive;
+  const lines = [
+    `Archive ${plan.fileName}: ${count(a.entries)} entries (${count(a.fileCount)} files, ${count(a.dirCount)} folders, ${count(a.symlinkCount)} symlinks, ${count(a.hardlinkCount)} hardlinks), ${formatBytes(a.totalBytes)} (${formatBytes(a.compressedBytes)} compressed).`,
+  ];
+  if (plan.manifest) lines.push(`Backup of volume ${plan.manifest.volume}, made ${plan.manifest.createdAt} by AI-Lab Desktop ${plan.manifest.appVersion}.`);
+  if (plan.manifestWarning) lines.push(`Note: ${plan.manifestWarning}`);
+  if (a.topFolder) {
+    lines.push(
+      strip
+        ? `Everything is inside ${a.topFolder}; that folder is stripped, its contents go to the top of the volume.`
+        : `Everything is inside ${a.topFolder}; add --strip-top-folder to put its contents at the top of the volume.`,
+    );
+  }
+  if (a.containsScs) {
+    lines.push(`The archive holds ${SCS_FILE}: restoring it brings back the archive's Secure Configuration Storage and its master password.`);
+  }
+  const t = plan.target;
+  if (t?.exists) {
+    if (t.overwritten.length > 0) lines.push(`Present in both the archive and ${t.volume} (overwritten): ${t.overwritten.slice(0, 20).join(', ')}${t.overwritten.length > 20 ? ', …' : ''}`);
+    if (t.overwritesScs) lines.push(`${t.volume} has its own ${SCS_FILE}; it will be replaced by the archive's (its master password).`);
+    const running = t.containers.filter((c) => c.running);
+    if (running.length > 0) lines.push(`Running containers use ${t.volume}: ${running.map((c) => c.name).join(', ')} (--stop-containers stops them during the restore).`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await new Promise<string>((resolve) => rl.question(`${question} [y/N] `, resolve));
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+const restore: CliCommand = {
+  name: 'restore',
+  summary: 'restore a .tgz/.tar.gz/.tar into a volume (checked before anything changes)',
+  help: `Usage: ailab restore ARCHIVE VOLUME [--mode new|replace|merge] [--engine fast|tar] [--strip-top-folder]
+                     [--stop-containers] [--yes] [--json]
+
+The whole archive is read first (gzip integrity, tar structure, unsafe paths); a corrupt, truncated,
+non-tar or path-escaping archive is refused and nothing is changed.
+
+Modes:
+  new        create VOLUME and restore into it (the default when VOLUME does not exist)
+  replace    back up VOLUME's current contents (kept in the app's safety folder), empty it, restore;
+             the previous contents are put back automatically if the restore fails
+  merge      the seed's tar -x: files with the same names are overwritten, all others are kept
+
+Options:
+  --engine fast|tar     fast: the Engine's archive API (default); tar: tar -xzvf in the helper image
+  --strip-top-folder    the archive wraps everything in one folder (notebooks/): restore its contents
+  --stop-containers     stop the containers using VOLUME during the restore, start them again after
+  --yes                 do not ask before replace or merge (needed when not on a terminal)
+  --pull                pull the helper image when it is missing
+  -v, --verbose         print every file as it is unpacked
+  --json                one JSON object per line: plan, started, progress, log, finished
+
+Ctrl+C cancels cleanly and exits with 130 (a cancelled replace puts the previous contents back).`,
+  async run(ctx, argv) {
+    const { values, positionals } = parse(argv, {
+      mode: { type: 'string' },
+      engine: { type: 'string' },
+      'strip-top-folder': { type: 'boolean' },
+      'stop-containers': { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
+      pull: { type: 'boolean' },
+      verbose: { type: 'boolean', short: 'v' },
+      json: { type: 'boolean' },
+    });
+    const [archive, volume] = positionals;
+    if (!archive || !volume || positionals.length > 2) {
+      ctx.io.err('Usage: ailab restore ARCHIVE VOLUME [--mode new|replace|merge] [--engine fast|tar] [--strip-top-folder] [--yes] [--json]\n');
+      return EXIT.USAGE;
+    }
+    const mode = values.mode;
+    if (mode !== undefined && mode !== 'new' && mode !== 'replace' && mode !== 'merge') {
+      throw new AppError('INVALID_ARGUMENT', `--mode must be new, replace or merge, not "${mode}".`);
+    }
+    const engine = engineOption(values.engine);
+    const json = values.json === true;
+    const strip = values['strip-top-folder'] === true;
+    const archivePath = path.resolve(archive);
+    const core = await ctx.core();
+
+    let lastPct = -1;
+    const offPlan = core.bus.on('restorePlanProgress', (p) => {
+      if (json || !ctx.io.tty || p.bytesTotal === 0) return;
+      const pct = Math.floor((p.bytesDone / p.bytesTotal) * 100);
+      if (pct !== lastPct) ctx.io.out(`\r\x1b[KChecking ${path.basename(archivePath)}… ${pct}%`);
+      lastPct = pct;
+    });
+    let plan: RestorePlan;
+    try {
+      plan = await ctx.call('planRestore', { source: { archivePath }, volume, stripTopFolder: strip });
+    } finally {
+      offPlan();
+      if (lastPct >= 0) ctx.io.out('\r\x1b[K');
+    }
+    if (json) io(ctx, { event: 'plan', plan });
+    else ctx.io.out(describePlan(plan, strip));
+
+    const exists = plan.target?.exists === true;
+    const chosen = mode ?? (exists ? null : 'new');
+    if (chosen === null) {
+      throw new AppError('VOLUME_EXISTS', `The volume ${volume} already exists.`, {
+        hint: 'Choose --mode replace (its contents are backed up first, then replaced) or --mode merge (same names overwritten, others kept), or another volume name.',
+      });
+    }
+    if (chosen !== 'new' && values.yes !== true) {
+      const what =
+        chosen === 'replace'
+          ? `Replace the contents of ${volume} (a safety backup is taken first)?`
+          : `Merge into ${volume} (files with the same names are overwritten, others kept)?`;
+      if (!process.stdin.isTTY || json) {
+        ctx.io.err(`ailab restore: ${what.replace(/\?$/, '')} needs confirmation: add --yes.\n`);
+        return EXIT.USAGE;
+      }
+      if (!(await confirm(what))) {
+        ctx.io.err('Nothing was changed.\n');
+        return EXIT.CANCELLED;
+      }
+    }
+    return follow(
+      ctx,
+      core,
+      () =>
+        withPull(ctx, values.pull === true, json, () =>
+          ctx.call('startRestore', {
+            source: { archivePath },
+            volume,
+            mode: chosen,
+            engine,
+            stripTopFolder: strip,
+            stopContainers: values['stop-containers'] === true,
+          }),
+        ),
+      { json, verbose: values.verbose === true },
+    );
+  },
+};
+
+const jobs: CliCommand = {
+  name: 'jobs',
+  summary: 'list past backup and restore jobs',
+  help: `Usage: ailab jobs [--json]
+
+The history of backup and restore jobs (desktop app, browser mode and CLI share it).`,
+  async run(ctx, argv) {
+    const { values } = parse(argv, { json: { type: 'boolean' } }, false);
+    const list = await ctx.call('getJobHistory');
+    if (values.json) {
+      ctx.io.out(`${JSON.stringify(list, null, 2)}\n`);
+      return EXIT.OK;
+    }
+    if (list.length === 0) {
+      ctx.io.out('No jobs yet. Back up a volume with `ailab backup VOLUME`.\n');
+      return EXIT.OK;
+    }
+    ctx.io.out(
+      formatTable(
+        ['WHEN', 'KIND', 'VOLUME', 'RESULT', 'SIZE', 'DURATION', 'FILE'],
+        list.map((h) => [
+          new Date(h.startedAt).toLocaleString(),
+          h.kind,
+          h.volume,
+          h.status,
+          h.compressedBytes !== null ? formatBytes(h.compressedBytes) : '',
+          duration(h.durationMs),
+          h.file,
+        ]),
+      ),
+    );
+    return EXIT.OK;
+  },
+};
+
+export const jobCommands: CliCommand[] = [backup, restore, jobs];

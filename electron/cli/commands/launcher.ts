@@ -104,6 +104,7 @@ Ctrl+C while waiting stops waiting; the container is left running (\`ailab stop\
       startExisting: values['start-existing'] ?? false,
       timeoutSeconds: intOption('timeout', values.timeout, 1, 3600) ?? 120,
       open: values.open ?? false,
+      pull: true,
     };
     if (values.password !== undefined) options.password = values.password;
     return runLaunch(ctx, options, values.json ?? false);
@@ -171,7 +172,7 @@ async function runLaunch(ctx: CliContext, options: LaunchOptions, json: boolean)
     }
     if (err instanceof AppError && err.code === 'CONTAINER_EXISTS') {
       throw new AppError(err.code, err.message, {
-        hint: `${err.hint ?? ''} Start it with: ailab launch --name ${options.name ?? 'ai-lab'} --start-existing`.trim(),
+        hint: `${err.hint ?? ''} Start it with: ailab launch --name ${options.name} --start-existing`.trim(),
         details: err.details,
       });
     }
@@ -287,8 +288,8 @@ Options:
     const off = core.bus.on('launcherLog', (lines: LogLine[]) => {
       for (const l of lines) {
         if (l.source !== followId) continue;
+        print(l);
         if (l.end) finish();
-        else print(l);
       }
     });
     const offSigint = onCtrlC(() => finish());

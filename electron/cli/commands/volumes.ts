@@ -174,13 +174,13 @@ async function inspect(ctx: CliContext, values: Values, args: string[]): Promise
   if (full.anonymous) rows.push(['Anonymous', full.createdBy ? `yes, created by container ${full.createdBy.name}` : 'yes (the container that created it is gone)']);
   const width = Math.max(...rows.map(([k]) => k.length)) + 1;
   let text = rows.map(([k, v]) => `${`${k}:`.padEnd(width)} ${v}`).join('\n');
-  text += `\n${'Labels:'.padEnd(width)} ${Object.keys(full.labels).length === 0 ? 'none' : ''}`;
+  text += `\n${'Labels:'.padEnd(width)}${Object.keys(full.labels).length === 0 ? ' none' : ''}`;
   for (const [k, v] of Object.entries(full.labels)) text += `\n  ${k}=${v}`;
   if (Object.keys(full.options).length > 0) {
     text += `\n${'Options:'.padEnd(width)}`;
     for (const [k, v] of Object.entries(full.options)) text += `\n  ${k}=${v}`;
   }
-  text += `\n${'Used by:'.padEnd(width)} ${full.containers.length === 0 ? 'no container' : ''}`;
+  text += `\n${'Used by:'.padEnd(width)}${full.containers.length === 0 ? ' no container' : ''}`;
   for (const c of full.containers) text += `\n  ${c.name} (${c.state}${c.aiLab ? ', AI-Lab' : ''}) at ${c.mountPath}, image ${c.image}`;
   ctx.io.out(`${text}\n`);
   return EXIT.OK;

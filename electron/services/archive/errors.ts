@@ -65,9 +65,14 @@ export function toArchiveFsError(err: unknown, file: string, action: 'read' | 'w
 }
 
 /** The error every corrupt, truncated or non-archive input ends in; says that nothing was changed. */
-export function archiveInvalid(file: string, what: string, details: Record<string, unknown> = {}): AppError {
+export function archiveInvalid(
+  file: string,
+  what: string,
+  details: Record<string, unknown> = {},
+  hint = 'Nothing was changed. Choose another file, or make a new backup.',
+): AppError {
   return new AppError('ARCHIVE_INVALID', `${path.basename(file)}: ${what}`, {
-    hint: 'Nothing was changed. Choose another file, or make a new backup.',
+    hint,
     details: { path: file, ...details },
   });
 }

@@ -18,7 +18,7 @@ export async function verifyArchive(file: string, expected: { entries: number },
     throw archiveInvalid(file, `the written archive holds ${scan.entries} entries, but ${expected.entries} were sent. The backup is incomplete.`, {
       entries: scan.entries,
       expectedEntries: expected.entries,
-    });
+    }, 'The incomplete file is not kept. Run the backup again.');
   }
   return { entries: scan.entries, sha256: scan.sha256, compressedBytes: scan.compressedBytes, totalBytes: scan.totalBytes };
 }

@@ -75,17 +75,15 @@ class EngineConnection implements DockerConnection {
     this.backoffMs = opts.backoffMs && opts.backoffMs.length > 0 ? opts.backoffMs : DEFAULT_BACKOFF_MS;
     this.minStreamLifetimeMs = opts.minStreamLifetimeMs ?? 1000;
     this.resolution = this.refreshEndpoint();
-    this.current = this.resolution.ok
-      ? blankStatus('connecting', this.resolution.endpoint)
-      : { ...blankStatus('unreachable', null), error: errorPayload(this.resolution.error) };
+    // A setup that cannot work is reported at once, before start(): the UI and `ailab doctor` show it.
+    const res = this.resolution;
+    if (!res.ok) this.current = { ...blankStatus('unreachable', null), error: errorPayload(res.error) };
+    else if (this.clientError) this.current = { ...blankStatus('unreachable', res.endpoint), error: errorPayload(this.clientError) };
+    else this.current = blankStatus('connecting', res.endpoint);
   }
 
   status(): DockerStatus {
     return this.current;
-  }
-
-  warnings(): string[] {
-    return [...this.resolution.warnings];
   }
 
   client(): Dockerode {

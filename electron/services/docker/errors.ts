@@ -69,7 +69,7 @@ export function toAppError(err: unknown, context: { notFound?: () => AppError; c
 export class ProbeTimeoutError extends Error {
   readonly code = 'PROBE_TIMEOUT';
   constructor(readonly ms: number) {
-    super(`no answer within ${Math.round(ms / 1000)} s`);
+    super(`no answer within ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}`);
   }
 }
 

@@ -34,8 +34,6 @@ export interface DockerConnection {
    * callers like the CLI. While started it is the same as retryNow().
    */
   connectOnce(): Promise<DockerStatus>;
-  /** Warnings from resolving the endpoint that did not stop it (an unreadable ~/.docker/config.json). */
-  warnings(): string[];
   onStatus(listener: (s: DockerStatus) => void): () => void;
   onEngineEvent(listener: (e: EngineEvent) => void): () => void;
 }

@@ -74,6 +74,14 @@ export class ProgressTracker {
     this.schedule();
   }
 
+  /** Content bytes done so far, measured by the caller (inside large files, between entries). */
+  setBytesDone(n: number): void {
+    if (n <= this.bytesDone) return;
+    this.bytesDone = n;
+    this.moved();
+    this.schedule();
+  }
+
   /** Bytes moved without a new entry (a large file streaming). */
   bytes(n: number): void {
     if (n <= 0) return;
@@ -99,6 +107,15 @@ export class ProgressTracker {
       elapsedMs: now - this.startedAt,
       percent: this.percent(),
     };
+  }
+
+  /** A job that succeeded ends showing its whole work (not the last, short phase's counters). */
+  complete(files: number, bytes: number): void {
+    this.filesDone = files;
+    this.filesTotal = files;
+    this.bytesDone = bytes;
+    this.bytesTotal = bytes;
+    this.currentFile = null;
   }
 
   /** The final snapshot: a terminal phase, emitted at once; no more events after it. */

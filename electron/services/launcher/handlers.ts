@@ -1,7 +1,9 @@
-import { AI_LAB_REPOSITORIES, LABELS, normaliseRepository, splitImageRef } from '../../../shared/ailab';
+import net from 'node:net';
+import { isAiLabImage, LABELS, splitImageRef } from '../../../shared/ailab';
 import type { Handlers } from '../../../shared/contract';
 import { AppError } from '../../../shared/contract/errors';
 import type { AiLabContainer, AiLabImageOption, launcherMethods } from '../../../shared/contract/launcher';
+import { checkVolumeName } from '../../../shared/contract/validation';
 import type { CoreServices } from '../core/context';
 import { toAppError } from '../docker/errors';
 import type { EngineEvent } from '../docker/types';
@@ -13,13 +15,14 @@ import { LogFollows } from './logFollows';
 import { checkPort } from './portCheck';
 import { collectWarnings, volumeExists } from './preflight';
 import { buildAiLabUrl } from './url';
-import net from 'node:net';
-import { checkVolumeName } from '../../../shared/contract/validation';
 
 export interface LauncherOptions {
   /** GET /api probe; unit tests replace it. */
   probe?: LaunchDeps['probe'];
 }
+
+/** How long the launch keeps showing the log after Jupyter is ready. */
+const LINGER_MS = 4000;
 
 const CONTAINER_ACTIONS = new Set(['create', 'start', 'restart', 'stop', 'die', 'kill', 'destroy', 'rename', 'pause', 'unpause', 'update']);
 
@@ -28,9 +31,23 @@ export function launcherHandlers(core: CoreServices, options: LauncherOptions = 
   const endpoint = () => core.docker.status().endpoint;
   const launches = new Map<string, AbortController>();
   const follows = new LogFollows((lines) => core.bus.emit('launcherLog', lines));
+  const lingering = new Map<() => void, NodeJS.Timeout>();
+  const linger = (stop: () => void) => {
+    const timer = setTimeout(() => {
+      lingering.delete(stop);
+      stop();
+    }, LINGER_MS);
+    timer.unref();
+    lingering.set(stop, timer);
+  };
   core.onShutdown(() => {
     for (const c of launches.values()) c.abort();
     follows.stopAll();
+    for (const [stop, timer] of lingering) {
+      clearTimeout(timer);
+      stop();
+    }
+    lingering.clear();
   });
 
   // The panel stays current from the Engine's event stream; a burst (create+start) costs one list.
@@ -52,7 +69,7 @@ export function launcherHandlers(core: CoreServices, options: LauncherOptions = 
   const relevant = (e: EngineEvent) => {
     if (e.Type !== 'container' || !CONTAINER_ACTIONS.has(e.Action)) return false;
     const attrs = e.Actor.Attributes ?? {};
-    return known.has(e.Actor.ID) || Boolean(attrs[LABELS.launched]) || (attrs.image !== undefined && AI_LAB_REPOSITORIES.includes(normaliseRepository(splitImageRef(attrs.image).repository) as (typeof AI_LAB_REPOSITORIES)[number]));
+    return known.has(e.Actor.ID) || Boolean(attrs[LABELS.launched]) || (attrs.image !== undefined && isAiLabImage(attrs.image));
   };
   core.docker.onEngineEvent((e) => {
     if (relevant(e)) refresh();
@@ -71,6 +88,7 @@ export function launcherHandlers(core: CoreServices, options: LauncherOptions = 
     emitPull: (e) => core.bus.emit('launchPullProgress', e),
     emitLog: (lines) => core.bus.emit('launcherLog', lines),
     openExternal: (url) => core.openExternal(url),
+    linger,
     ...(options.probe ? { probe: options.probe } : {}),
   });
 
@@ -86,7 +104,7 @@ export function launcherHandlers(core: CoreServices, options: LauncherOptions = 
         for (const img of list) {
           for (const ref of img.RepoTags ?? []) {
             const { repository, tag } = splitImageRef(ref);
-            if (!AI_LAB_REPOSITORIES.includes(normaliseRepository(repository) as (typeof AI_LAB_REPOSITORIES)[number])) continue;
+            if (!isAiLabImage(ref)) continue;
             images.push({ ref, repository, tag, present: true, sizeBytes: img.Size ?? null, created: img.Created ? new Date(img.Created * 1000).toISOString() : null });
           }
         }

@@ -32,6 +32,11 @@ export interface LaunchDeps {
   openExternal: (url: string) => Promise<void>;
   /** GET /api; replaceable in unit tests. */
   probe?: (host: string, port: number) => Promise<boolean>;
+  /**
+   * Keep streaming the log for a moment after Jupyter is ready (its URL lines and the "started
+   * successfully" banner follow the ready line); `stop` must run by then or at shutdown.
+   */
+  linger?: (stop: () => void) => void;
 }
 
 const LAST_LINES = 40;
@@ -181,7 +186,13 @@ export async function launchAiLab(deps: LaunchDeps, launchId: string, opts: Laun
 
 async function finishReady(deps: LaunchDeps, opts: LaunchOptionsParsed, outcome: LaunchOutcome, state: (s: LaunchState, m: string) => void) {
   state('ready', `Jupyter is ready at ${outcome.url}. ${outcome.loginHint}`);
-  if (opts.open) await deps.openExternal(outcome.url).catch(() => undefined);
+  if (!opts.open) return;
+  try {
+    await deps.openExternal(outcome.url);
+  } catch (err) {
+    // Jupyter runs either way; the user can open the URL by hand.
+    outcome.warnings.push({ code: 'OPEN_FAILED', blocking: false, message: `Could not open the browser (${(err as Error).message}); open ${outcome.url} yourself.` });
+  }
 }
 
 async function createContainer(docker: Dockerode, opts: LaunchOptionsParsed, facts: AiLabImageFacts): Promise<Dockerode.Container> {
@@ -356,7 +367,12 @@ async function waitUntilReady(
     timeoutMs: timeoutSeconds * 1000,
     signal,
   });
-  follower.stop();
+  if ((outcome === 'log' || outcome === 'api') && deps.linger) {
+    const f = follower;
+    deps.linger(() => f.stop());
+  } else {
+    follower.stop();
+  }
   if (outcome === 'log' || outcome === 'api') return { url: buildAiLabUrl(deps.endpoint, summary.listenIp, hostPort), hostPort, readyBy: outcome };
 
   const tail = last.slice(-15);

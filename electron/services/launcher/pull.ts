@@ -38,7 +38,7 @@ export function explainPullError(image: string, raw: string): AppError {
       details,
     });
   }
-  if (/unauthorized|authentication required|denied: requested access|incorrect username or password/.test(m) && !/repository does not exist/.test(m)) {
+  if (/unauthorized|authentication required|no basic auth credentials|denied: requested access|incorrect username or password/.test(m) && !/repository does not exist/.test(m)) {
     return new AppError('IMAGE_PULL_FAILED', `Pulling ${image} failed: the registry refused access.`, {
       hint: 'Log in to the registry with `docker login`, or check the image name.',
       details,

@@ -35,29 +35,30 @@ export type ReadyOutcome = 'log' | 'api' | 'timeout' | 'exited' | 'cancelled';
 export function waitForReady(opts: WaitForReadyOptions): Promise<ReadyOutcome> {
   return new Promise((resolve) => {
     let settled = false;
-    const timers: NodeJS.Timeout[] = [];
+    let probeTimer: NodeJS.Timeout | null = null;
     const settle = (o: ReadyOutcome) => {
       if (settled) return;
       settled = true;
-      for (const t of timers) clearTimeout(t);
+      clearTimeout(deadline);
+      if (probeTimer) clearTimeout(probeTimer);
       opts.signal.removeEventListener('abort', onAbort);
       resolve(o);
     };
     const onAbort = () => settle('cancelled');
+    const deadline = setTimeout(() => settle('timeout'), opts.timeoutMs);
     if (opts.signal.aborted) return settle('cancelled');
     opts.signal.addEventListener('abort', onAbort, { once: true });
     opts.logReady.then(() => settle('log'), () => undefined);
     opts.exited.then(() => settle('exited'), () => undefined);
-    timers.push(setTimeout(() => settle('timeout'), opts.timeoutMs));
     const probe = opts.probe;
     if (probe) {
       const every = opts.probeEveryMs ?? 750;
       const tick = async () => {
         if (settled) return;
         if (await probe()) settle('api');
-        else if (!settled) timers.push(setTimeout(() => void tick(), every));
+        else if (!settled) probeTimer = setTimeout(() => void tick(), every);
       };
-      timers.push(setTimeout(() => void tick(), every));
+      probeTimer = setTimeout(() => void tick(), every);
     }
   });
 }

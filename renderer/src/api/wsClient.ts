@@ -72,6 +72,7 @@ export interface WsTransport {
 }
 
 const OPEN = 1;
+// Mirrors MAX_MESSAGE_BYTES in electron/server/protocol.ts (only its types may be imported here).
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 export const SERVER_UNREACHABLE: ApiErrorPayload = {
@@ -291,7 +292,7 @@ export function createWsTransport(env: WsEnvironment): WsTransport {
   };
 
   // Generated from the contract like the preload, so a new method or event needs no change here.
-  const methodTable = Object.fromEntries(methodNames.map((m) => [m, (...args: unknown[]) => call(m, args)])) as unknown as {
+  const methodTable = Object.fromEntries(methodNames.map((m) => [m, (...args: unknown[]) => call(m, trimTrailingUndefined(args))])) as unknown as {
     readonly [M in MethodName]: AilabApi[M];
   };
   const eventTable = Object.fromEntries(
@@ -342,4 +343,14 @@ export function createWsApi(): AilabApi {
       w.open(url, '_blank', 'noopener');
     },
   }).api;
+}
+
+/**
+ * JSON turns a trailing `undefined` argument into `null`, which an optional argument's schema refuses;
+ * dropping them makes a call over the WebSocket look exactly like the same call over Electron's IPC.
+ */
+function trimTrailingUndefined(args: unknown[]): unknown[] {
+  let end = args.length;
+  while (end > 0 && args[end - 1] === undefined) end--;
+  return end === args.length ? args : args.slice(0, end);
 }

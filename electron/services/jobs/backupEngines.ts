@@ -1,0 +1,104 @@
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '../../../shared/contract/errors';
+import type { JobEngine } from '../../../shared/contract/jobs';
+import { createParallelGzip } from '../archive/parallelGzip';
+import { createTarTap } from '../archive/tarTap';
+import { toAppError } from '../docker/errors';
+import { TapProgress } from './byteSampler';
+import { createHelper, runHelper, VOLUME_MOUNT } from './helperContainer';
+import type { JobContext } from './jobContext';
+import { parseVerboseLine } from './tarVerbose';
+
+export interface PackResult {
+  /** Entries written, which the verification re-counts. */
+  entries: number;
+  /** Content bytes. */
+  bytes: number;
+}
+
+export interface PackArgs {
+  volume: string;
+  image: string;
+  /** Receives the gzip'd tar; ended by the engine when the archive is complete. */
+  out: Writable;
+}
+
+/**
+ * fast: a container is created (never started) with the volume mounted read-only, the Engine streams
+ * the volume as tar (`GET /containers/{id}/archive?path=/volume/.`: entries `./…`, owners, modes,
+ * links and times kept, exactly the layout of the seed's `tar -C /volume -czvf … .`), and the host
+ * compresses it on all cores as a multi-member gzip.
+ */
+export async function packFast(ctx: JobContext, args: PackArgs): Promise<PackResult> {
+  const container = await createHelper(ctx.docker, { image: args.image, volume: args.volume, readOnly: true, labels: ctx.labels }, ctx.tracker);
+  const counter = new TapProgress(ctx.progress, ctx.log);
+  try {
+    let source: NodeJS.ReadableStream;
+    try {
+      source = await container.getArchive({ path: `${VOLUME_MOUNT}/.`, abortSignal: ctx.signal });
+    } catch (err) {
+      throw toAppError(err);
+    }
+    const tap = createTarTap(counter.onEntry);
+    counter.attach(tap);
+    await pipeline(source, tap, createParallelGzip(), args.out, { signal: ctx.signal });
+    counter.stop();
+    return { entries: counter.entries, bytes: counter.bytes };
+  } finally {
+    counter.stop();
+    await ctx.tracker.remove(container.id);
+  }
+}
+
+/**
+ * tar: the seed's own command in the helper image, `tar -C /volume -czvvf - .`, with the archive on
+ * stdout (no log driver, see createHelper) and the verbose listing on stderr, streamed line by line.
+ * `-vv` adds sizes to the listing, which makes byte progress real.
+ */
+export async function packTar(ctx: JobContext, args: PackArgs): Promise<PackResult> {
+  let entries = 0;
+  let bytes = 0;
+  const messages: string[] = [];
+  const res = await runHelper(
+    ctx.docker,
+    { image: args.image, cmd: ['tar', '-C', VOLUME_MOUNT, '-czvvf', '-', '.'], volume: args.volume, readOnly: true, labels: ctx.labels },
+    {
+      signal: ctx.signal,
+      stdout: args.out,
+      onStderrLine: (line) => {
+        const parsed = parseVerboseLine(line);
+        if (!parsed) return;
+        if (parsed.kind === 'message') {
+          messages.push(parsed.text);
+          ctx.log(parsed.text);
+          return;
+        }
+        entries++;
+        bytes += parsed.size ?? 0;
+        ctx.log(parsed.path);
+        ctx.progress.entry(parsed.path, parsed.size ?? 0);
+      },
+    },
+    ctx.tracker,
+  );
+  // GNU tar: 1 = some files changed while being read (archive complete); 2 = fatal.
+  if (res.exitCode === 1) {
+    ctx.warn(`tar reported files that changed while they were packed: ${messages.slice(0, 3).join('; ') || 'see the log'}. Stop the containers using the volume for a consistent backup.`);
+  } else if (res.exitCode !== 0) {
+    const why = (messages.length > 0 ? messages : res.stderrTail).slice(-3).join(' / ');
+    throw new AppError('DOCKER_ERROR', `tar in the helper container failed (exit code ${res.exitCode})${why ? `: ${why}` : '.'}`, {
+      hint: res.exitCode === 127 ? `The helper image ${args.image} has no tar; choose the fast engine or another helper image.` : 'See the job log for details.',
+      details: { exitCode: res.exitCode },
+    });
+  }
+  await new Promise<void>((resolve, reject) => {
+    args.out.once('error', reject);
+    args.out.end(() => resolve());
+  });
+  return { entries, bytes };
+}
+
+export function packEngine(engine: JobEngine): (ctx: JobContext, args: PackArgs) => Promise<PackResult> {
+  return engine === 'tar' ? packTar : packFast;
+}

@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { isAiLabImage } from '../../../shared/ailab';
+import type { BackupResult, ContainerRef, JobEngine } from '../../../shared/contract/jobs';
+import { openAtomicOutput } from '../archive/atomicOutput';
+import { writeManifest } from '../archive/manifest';
+import { verifyArchive } from '../archive/verifyArchive';
+import { packEngine } from './backupEngines';
+import { anyImageForCreate, requireRunnableImage } from './images';
+import type { JobContext } from './jobContext';
+import { measureVolume } from './measure';
+import { containersUsingVolume, stopContainers } from './volumeContainers';
+import { requireVolume } from './volumeOps';
+
+export interface BackupJobOptions {
+  volume: string;
+  file: string;
+  engine: JobEngine;
+  stopContainers: boolean;
+  overwrite: boolean;
+  appVersion: string;
+  /** Safety backups skip the manifest's source-image lookup and the container handling. */
+  writeManifest?: boolean;
+}
+
+export function runningNames(refs: ContainerRef[]): string {
+  return refs
+    .filter((r) => r.running)
+    .map((r) => r.name)
+    .join(', ');
+}
+
+function sourceImage(users: ContainerRef[]): string | null {
+  return users.find((c) => isAiLabImage(c.image))?.image ?? users[0]?.image ?? null;
+}
+
+/**
+ * A backup from start to verified file: check, stop containers (when asked), measure, pack, verify,
+ * rename into place, write the manifest. Starting stopped containers again is the manager's job, so
+ * it also happens when this throws.
+ */
+export async function runBackup(ctx: JobContext, o: BackupJobOptions): Promise<BackupResult> {
+  const started = Date.now();
+  ctx.phase('starting');
+  const volume = await requireVolume(ctx.docker, o.volume);
+  const { image, runnable } =
+    o.engine === 'tar' ? { image: await requireRunnableImage(ctx.docker, ctx.helperImage), runnable: true } : await anyImageForCreate(ctx.docker, ctx.helperImage);
+  ctx.log(`Backing up volume ${o.volume} to ${o.file} (${o.engine} engine, helper image ${image}).`);
+
+  const users = await containersUsingVolume(ctx.docker, o.volume);
+  if (users.some((u) => u.running)) {
+    if (o.stopContainers) {
+      ctx.phase('stopping-containers');
+      await stopContainers(ctx.docker, users, ctx.log, ctx.stopped);
+    } else {
+      ctx.warn(`Containers using ${o.volume} were running (${runningNames(users)}): files they wrote during the backup may be caught mid-write.`);
+    }
+  }
+  ctx.throwIfCancelled();
+
+  ctx.phase('measuring');
+  const measured = await measureVolume({ docker: ctx.docker, volume: o.volume, labels: ctx.labels, signal: ctx.signal, tracker: ctx.tracker, image, runnable });
+  ctx.log(`${measured.entries} entries, ${measured.bytes} bytes to pack.`);
+
+  const output = await openAtomicOutput(o.file, { overwrite: o.overwrite });
+  try {
+    ctx.phase('packing', { filesTotal: measured.entries, bytesTotal: measured.bytes });
+    const packed = await packEngine(o.engine)(ctx, { volume: o.volume, image, out: output.stream });
+    ctx.phase('verifying', { filesTotal: packed.entries });
+    ctx.log(`Verifying ${path.basename(o.file)}: gzip integrity and ${packed.entries} entries…`);
+    const verified = await verifyArchive(output.tempPath, { entries: packed.entries }, { signal: ctx.signal });
+    ctx.throwIfCancelled();
+    await output.commit();
+    let manifestFile: string | null = null;
+    if (o.writeManifest !== false) {
+      try {
+        manifestFile = await writeManifest(o.file, {
+          format: 'ailab-desktop-backup',
+          formatVersion: 1,
+          volume: o.volume,
+          labels: volume.labels,
+          sourceImage: sourceImage(users),
+          createdAt: new Date().toISOString(),
+          entries: verified.entries,
+          totalBytes: verified.totalBytes,
+          compressedBytes: verified.compressedBytes,
+          sha256: verified.sha256,
+          engine: o.engine,
+          appVersion: o.appVersion,
+        });
+      } catch (err) {
+        ctx.warn(`The backup is complete, but its manifest ${o.file}.json could not be written: ${(err as Error).message}`);
+      }
+    }
+    ctx.log(`Done: ${verified.entries} entries, ${verified.totalBytes} bytes, ${verified.compressedBytes} bytes compressed, sha256 ${verified.sha256}.`);
+    return {
+      kind: 'backup',
+      file: o.file,
+      manifestFile,
+      entries: verified.entries,
+      totalBytes: verified.totalBytes,
+      compressedBytes: verified.compressedBytes,
+      sha256: verified.sha256,
+      durationMs: Date.now() - started,
+    };
+  } catch (err) {
+    await output.abort();
+    throw err;
+  }
+}

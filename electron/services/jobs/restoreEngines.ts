@@ -1,0 +1,188 @@
+import { createReadStream } from 'node:fs';
+import { PassThrough, Readable, type Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import type Dockerode from 'dockerode';
+import tarStream from 'tar-stream';
+import { AppError } from '../../../shared/contract/errors';
+import type { JobEngine } from '../../../shared/contract/jobs';
+import { createTarRewriter } from '../archive/stripTopFolder';
+import { createTarTap } from '../archive/tarTap';
+import type { ArchiveFormat, TarEntryInfo } from '../archive/types';
+import { toAppError } from '../docker/errors';
+import { TapProgress } from './byteSampler';
+import { createHelper, runHelper, VOLUME_MOUNT } from './helperContainer';
+import type { JobContext } from './jobContext';
+import { parseVerboseLine } from './tarVerbose';
+
+const CHUNK = 1024 * 1024;
+
+export interface UnpackArgs {
+  archivePath: string;
+  format: ArchiveFormat;
+  volume: string;
+  image: string;
+  /** The wrapping folder to remove (`notebooks/`), or null. */
+  stripPrefix: string | null;
+}
+
+export interface UnpackResult {
+  /** Entries that reached the volume (after stripping). */
+  entries: number;
+  bytes: number;
+  /** The archive had a `./` entry (counted in entries). */
+  rootEntry: boolean;
+}
+
+/** The archive as an uncompressed tar stream, with a top folder stripped when asked. */
+function tarSource(args: UnpackArgs): { stages: Array<Readable | Transform> } {
+  const stages: Array<Readable | Transform> = [createReadStream(args.archivePath, { highWaterMark: CHUNK })];
+  // Node's gunzip keeps up with GNU gzip only with large output chunks.
+  if (args.format === 'tgz') stages.push(zlib.createGunzip({ chunkSize: CHUNK }));
+  if (args.stripPrefix) stages.push(createTarRewriter({ stripPrefix: args.stripPrefix }));
+  return { stages };
+}
+
+function unpackError(err: unknown, archivePath: string): AppError {
+  if (err instanceof AppError) return err;
+  const code = (err as { code?: string }).code;
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new AppError('ARCHIVE_INVALID', `The archive ${archivePath} is damaged: ${(err as Error).message}.`, { cause: err });
+  }
+  return toAppError(err);
+}
+
+/**
+ * fast: the tar stream goes to the Engine's archive API (`PUT /containers/{id}/archive?path=/volume`)
+ * of a created, never started container. Decompression happens on the host, extraction in the
+ * daemon, at the same time. Owners, modes, links and times are kept by the Engine; the volume's
+ * own folder (the `./` entry, which the Engine skips) is set afterwards.
+ */
+export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<UnpackResult> {
+  const container = await createHelper(ctx.docker, { image: args.image, volume: args.volume, readOnly: false, labels: ctx.labels }, ctx.tracker);
+  const counter = new TapProgress(ctx.progress, ctx.log);
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const { stages } = tarSource(args);
+    const tap = createTarTap(counter.onEntry);
+    counter.attach(tap);
+    const body = new PassThrough({ highWaterMark: CHUNK });
+    const feeding = pipeline([...stages, tap, body], { signal: abort.signal }).catch((err: unknown) => {
+      abort.abort();
+      throw err;
+    });
+    const putting = container.putArchive(body, { path: VOLUME_MOUNT, abortSignal: abort.signal }).then(
+      (res) => drain(res),
+      (err: unknown) => {
+        abort.abort();
+        throw err;
+      },
+    );
+    const [fed, put] = await Promise.allSettled([feeding, putting]);
+    counter.stop();
+    if (fed.status === 'rejected') throw unpackError(ctx.signal.aborted ? new AppError('CANCELLED', 'Cancelled.') : fed.reason, args.archivePath);
+    if (put.status === 'rejected') throw ctx.signal.aborted ? new AppError('CANCELLED', 'Cancelled.') : toAppError(put.reason);
+    if (counter.rootEntry) await setVolumeRoot(container, counter.rootEntry);
+    return { entries: counter.entries, bytes: counter.bytes, rootEntry: counter.rootEntry !== null };
+  } finally {
+    counter.stop();
+    ctx.signal.removeEventListener('abort', onAbort);
+    await ctx.tracker.remove(container.id);
+  }
+}
+
+async function drain(res: NodeJS.ReadableStream | undefined): Promise<void> {
+  if (!res || typeof (res as Readable).resume !== 'function') return;
+  await new Promise<void>((resolve) => {
+    (res as Readable).on('end', resolve).on('close', resolve).on('error', () => resolve());
+    (res as Readable).resume();
+  });
+}
+
+/**
+ * The Engine skips an archive's `.` entry, so the volume's own folder would keep its old owner, mode
+ * and time (GNU tar sets them). A one-entry archive `volume/` put at `/` sets exactly those.
+ */
+async function setVolumeRoot(container: Dockerode.Container, root: TarEntryInfo): Promise<void> {
+  const pack = tarStream.pack();
+  pack.entry({
+    name: `${VOLUME_MOUNT.slice(1)}/`,
+    type: 'directory',
+    mode: root.mode & 0o7777,
+    uid: root.uid,
+    gid: root.gid,
+    uname: root.uname,
+    gname: root.gname,
+    mtime: new Date(root.mtime * 1000),
+  });
+  pack.finalize();
+  const body = Readable.from(pack as unknown as AsyncIterable<Buffer>);
+  try {
+    await drain((await container.putArchive(body, { path: '/' })) as NodeJS.ReadableStream);
+  } catch (err) {
+    throw toAppError(err);
+  }
+}
+
+/**
+ * tar: the seed's `tar -C /volume -xzvvf -` in the helper image, the archive on stdin, the verbose
+ * listing streamed. A stripped top folder is removed on the host, so tar then reads plain tar.
+ */
+export async function unpackTar(ctx: JobContext, args: UnpackArgs): Promise<UnpackResult> {
+  let entries = 0;
+  let bytes = 0;
+  let rootEntry = false;
+  const messages: string[] = [];
+  const hostSide = args.stripPrefix !== null || args.format === 'tar';
+  const flags = hostSide ? '-xvvf' : '-xzvvf';
+  let stdin: Readable;
+  let feeding: Promise<void> | null = null;
+  if (args.stripPrefix !== null) {
+    const { stages } = tarSource(args);
+    const out = new PassThrough({ highWaterMark: CHUNK });
+    feeding = pipeline([...stages, out], { signal: ctx.signal });
+    feeding.catch(() => undefined);
+    stdin = out;
+  } else {
+    stdin = createReadStream(args.archivePath, { highWaterMark: CHUNK });
+  }
+  const onLine = (line: string) => {
+    const parsed = parseVerboseLine(line);
+    if (!parsed) return;
+    if (parsed.kind === 'message') {
+      messages.push(parsed.text);
+      ctx.log(parsed.text);
+      return;
+    }
+    entries++;
+    bytes += parsed.size ?? 0;
+    if (parsed.path === './' || parsed.path === '.') rootEntry = true;
+    ctx.log(parsed.path);
+    ctx.progress.entry(parsed.path, parsed.size ?? 0);
+  };
+  try {
+    const res = await runHelper(
+      ctx.docker,
+      { image: args.image, cmd: ['tar', '-C', VOLUME_MOUNT, flags, '-'], volume: args.volume, readOnly: false, labels: ctx.labels },
+      { signal: ctx.signal, stdin, onStdoutLine: onLine, onStderrLine: onLine },
+      ctx.tracker,
+    );
+    if (feeding) await feeding.catch((err: unknown) => Promise.reject(unpackError(err, args.archivePath)));
+    if (res.exitCode !== 0) {
+      const why = (messages.length > 0 ? messages : res.stderrTail).slice(-3).join(' / ');
+      throw new AppError('DOCKER_ERROR', `tar in the helper container failed (exit code ${res.exitCode})${why ? `: ${why}` : '.'}`, {
+        hint: res.exitCode === 127 ? `The helper image ${args.image} has no tar; choose the fast engine or another helper image.` : 'See the job log for details.',
+        details: { exitCode: res.exitCode },
+      });
+    }
+    return { entries, bytes, rootEntry };
+  } finally {
+    stdin.destroy();
+  }
+}
+
+export function unpackEngine(engine: JobEngine): (ctx: JobContext, args: UnpackArgs) => Promise<UnpackResult> {
+  return engine === 'tar' ? unpackTar : unpackFast;
+}

@@ -1,0 +1,260 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type Dockerode from 'dockerode';
+import { AppError } from '../../../shared/contract/errors';
+import type { BackupManifest, JobEngine, RestoreMode, RestoreResult } from '../../../shared/contract/jobs';
+import { openAtomicOutput } from '../archive/atomicOutput';
+import { assertSafe, inspectArchive, pathComponents } from '../archive/inspectArchive';
+import { manifestMatches, writeManifest } from '../archive/manifest';
+import type { ArchiveInspection } from '../archive/types';
+import { verifyArchive } from '../archive/verifyArchive';
+import { toAppError } from '../docker/errors';
+import { packFast } from './backupEngines';
+import { anyImageForCreate, requireRunnableImage } from './images';
+import type { InspectionCache } from './inspectionCache';
+import type { JobContext } from './jobContext';
+import { measureVolume } from './measure';
+import { defaultBackupName } from './paths';
+import { unpackEngine, unpackFast } from './restoreEngines';
+import { containersUsingVolume, stopContainers } from './volumeContainers';
+import { clearVolume, inspectVolume, volumeNotFound } from './volumeOps';
+import { runningNames } from './backupJob';
+
+export interface RestoreJobOptions {
+  archivePath: string;
+  volume: string;
+  mode: RestoreMode;
+  engine: JobEngine;
+  stripTopFolder: boolean;
+  stopContainers: boolean;
+  manifest: BackupManifest | null;
+  cache: InspectionCache;
+  appVersion: string;
+}
+
+export function safetyDir(dataDir: string): string {
+  return path.join(dataDir, 'safety');
+}
+
+async function inspectForRestore(ctx: JobContext, o: RestoreJobOptions): Promise<ArchiveInspection> {
+  const cached = await o.cache.get(o.archivePath);
+  if (cached) {
+    ctx.log(`Archive ${path.basename(o.archivePath)} was checked a moment ago and has not changed.`);
+    return cached.inspection;
+  }
+  ctx.phase('checking-archive');
+  ctx.log(`Reading the whole archive before anything changes: ${o.archivePath}`);
+  const before = await o.cache.identity(o.archivePath);
+  const inspection = await inspectArchive(o.archivePath, {
+    signal: ctx.signal,
+    onProgress: (p) => {
+      ctx.progress.setTotals({ bytesTotal: p.totalBytes });
+      ctx.progress.setBytesDone(p.bytesRead);
+    },
+  });
+  await o.cache.put(o.archivePath, inspection, null, before);
+  return inspection;
+}
+
+/**
+ * The replace mode's safety net: the volume's current contents, packed with the fast engine into
+ * `<dataDir>/safety/<volume>-<time>.tgz` and verified, before anything is removed. Kept until the
+ * user deletes it.
+ */
+async function safetyBackup(ctx: JobContext, volume: string, image: string, runnable: boolean, appVersion: string): Promise<string> {
+  ctx.phase('safety-backup');
+  const file = path.join(safetyDir(ctx.dataDir), defaultBackupName(volume));
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  ctx.log(`Safety backup of the current contents of ${volume} to ${file}…`);
+  const measured = await measureVolume({ docker: ctx.docker, volume, labels: ctx.labels, signal: ctx.signal, tracker: ctx.tracker, image, runnable });
+  ctx.progress.setTotals({ filesTotal: measured.entries, bytesTotal: measured.bytes });
+  const output = await openAtomicOutput(file, { overwrite: false });
+  try {
+    const packed = await packFast(ctx, { volume, image, out: output.stream });
+    const verified = await verifyArchive(output.tempPath, { entries: packed.entries }, { signal: ctx.signal });
+    await output.commit();
+    await writeManifest(file, {
+      format: 'ailab-desktop-backup',
+      formatVersion: 1,
+      volume,
+      labels: {},
+      sourceImage: null,
+      createdAt: new Date().toISOString(),
+      entries: verified.entries,
+      totalBytes: verified.totalBytes,
+      compressedBytes: verified.compressedBytes,
+      sha256: verified.sha256,
+      engine: 'fast',
+      appVersion,
+    }).catch(() => undefined);
+    ctx.log(`Safety backup done: ${verified.entries} entries.`);
+    return file;
+  } catch (err) {
+    await output.abort();
+    throw err;
+  }
+}
+
+/** Stripping removes the top folder's entry and its parents (and the `./` above them). */
+function strippedEntryCount(inspection: ArchiveInspection, prefix: string | null): number {
+  if (!prefix) return inspection.entries;
+  return Math.max(0, inspection.entries - pathComponents(prefix).length - (inspection.rootEntry ? 1 : 0));
+}
+
+async function createVolume(docker: Dockerode, name: string, labels: Record<string, string>): Promise<void> {
+  try {
+    await docker.createVolume({ Name: name, Labels: labels });
+  } catch (err) {
+    throw toAppError(err, {
+      conflict: () => new AppError('VOLUME_EXISTS', `A volume named ${name} already exists.`, { hint: 'Restore into it with replace or merge, or choose another name.' }),
+    });
+  }
+}
+
+/**
+ * A restore: read and check the whole archive first, then (per mode) create the volume, or stop its
+ * containers, take a safety backup and empty it; unpack; count the entries in the volume against the
+ * archive. A failed or cancelled replace puts the safety backup back; a failed new volume is removed.
+ */
+export async function runRestore(ctx: JobContext, o: RestoreJobOptions): Promise<RestoreResult> {
+  const started = Date.now();
+  ctx.phase('starting');
+  const inspection = await inspectForRestore(ctx, o);
+  assertSafe(inspection);
+  // A sidecar of another file of the same name must not label the new volume.
+  const manifest = o.manifest && manifestMatches(o.manifest, inspection) ? o.manifest : null;
+  let stripPrefix: string | null = null;
+  if (o.stripTopFolder) {
+    if (inspection.topFolder) stripPrefix = inspection.topFolder;
+    else ctx.warn('The archive has no single top folder, so nothing was stripped.');
+  }
+  ctx.log(
+    `Archive: ${inspection.entries} entries (${inspection.fileCount} files, ${inspection.dirCount} folders, ${inspection.symlinkCount} symlinks), ${inspection.totalBytes} bytes, sha256 ${inspection.sha256}.`,
+  );
+  ctx.throwIfCancelled();
+
+  const existing = await inspectVolume(ctx.docker, o.volume);
+  if (o.mode === 'new' && existing) {
+    throw new AppError('VOLUME_EXISTS', `A volume named ${o.volume} already exists.`, { hint: 'Restore into it with replace or merge, or choose another name.' });
+  }
+  if (o.mode !== 'new' && !existing) throw volumeNotFound(o.volume);
+
+  const createImage =
+    o.engine === 'tar' ? { image: await requireRunnableImage(ctx.docker, ctx.helperImage), runnable: true } : await anyImageForCreate(ctx.docker, ctx.helperImage);
+  const runImage = o.mode === 'replace' ? await requireRunnableImage(ctx.docker, ctx.helperImage) : createImage.runnable ? createImage.image : null;
+
+  if (o.mode !== 'new') {
+    const users = await containersUsingVolume(ctx.docker, o.volume);
+    if (users.some((u) => u.running)) {
+      if (o.stopContainers) {
+        ctx.phase('stopping-containers');
+        await stopContainers(ctx.docker, users, ctx.log, ctx.stopped);
+      } else {
+        ctx.warn(`Containers using ${o.volume} were running during the restore (${runningNames(users)}); they may need a restart to see the restored files.`);
+      }
+    }
+  }
+  ctx.throwIfCancelled();
+
+  let createdVolume = false;
+  let safety: string | null = null;
+  let cleared = false;
+  try {
+    if (o.mode === 'new') {
+      await createVolume(ctx.docker, o.volume, manifest?.labels ?? {});
+      createdVolume = true;
+      ctx.log(`Created volume ${o.volume}.`);
+    }
+    if (o.mode === 'replace') {
+      safety = await safetyBackup(ctx, o.volume, createImage.image, createImage.runnable, o.appVersion);
+      ctx.throwIfCancelled();
+      ctx.phase('clearing-volume');
+      cleared = true;
+      await clearVolume(ctx, o.volume, runImage as string);
+    }
+    ctx.phase('unpacking', { filesTotal: strippedEntryCount(inspection, stripPrefix), bytesTotal: inspection.totalBytes });
+    ctx.log(`Restoring into ${o.volume} (${o.mode}, ${o.engine} engine${stripPrefix ? `, without the top folder ${stripPrefix}` : ''})…`);
+    const unpacked = await unpackEngine(o.engine)(ctx, {
+      archivePath: o.archivePath,
+      format: inspection.format,
+      volume: o.volume,
+      image: o.engine === 'tar' ? (runImage ?? createImage.image) : createImage.image,
+      stripPrefix,
+    });
+    ctx.throwIfCancelled();
+
+    ctx.phase('counting');
+    const measured = await measureVolume({
+      docker: ctx.docker,
+      volume: o.volume,
+      labels: ctx.labels,
+      signal: ctx.signal,
+      tracker: ctx.tracker,
+      image: runImage ?? createImage.image,
+      runnable: runImage !== null,
+    });
+    const expected = unpacked.entries - (unpacked.rootEntry ? 1 : 0);
+    const inVolume = measured.entries - 1;
+    ctx.log(`Check: ${inVolume} entries in the volume, ${expected} restored from the archive.`);
+    if (inVolume < expected) {
+      throw new AppError('DOCKER_ERROR', `The restore is incomplete: the volume holds ${inVolume} entries, but the archive has ${expected}.`, {
+        hint: 'See the job log; try the other engine.',
+        details: { volumeEntries: inVolume, archiveEntries: expected },
+      });
+    }
+    return {
+      kind: 'restore',
+      volume: o.volume,
+      mode: o.mode,
+      createdVolume,
+      entries: unpacked.entries,
+      totalBytes: unpacked.bytes,
+      compressedBytes: inspection.compressedBytes,
+      sha256: inspection.sha256,
+      volumeEntries: inVolume,
+      strippedPrefix: stripPrefix,
+      safetyBackup: safety,
+      durationMs: Date.now() - started,
+    };
+  } catch (err) {
+    await undoRestore(ctx, o, { createdVolume, safety, cleared, image: createImage.image, runImage }, err);
+    if (o.mode === 'merge' && (err as { code?: string }).code !== 'CANCELLED') {
+      ctx.warn(`The merge into ${o.volume} failed part-way: files extracted before the failure remain in the volume.`);
+    }
+    throw err;
+  }
+}
+
+/** Runs with its own signal: a cancel must not cancel the undoing of the thing cancelled. */
+async function undoRestore(
+  jobCtx: JobContext,
+  o: RestoreJobOptions,
+  s: { createdVolume: boolean; safety: string | null; cleared: boolean; image: string; runImage: string | null },
+  cause: unknown,
+): Promise<void> {
+  const ctx: JobContext = { ...jobCtx, signal: new AbortController().signal, throwIfCancelled: () => undefined };
+  if (s.createdVolume) {
+    ctx.log(`Removing the volume ${o.volume} this restore created…`);
+    try {
+      await ctx.docker.getVolume(o.volume).remove();
+    } catch (err) {
+      ctx.warn(`The new volume ${o.volume} could not be removed: ${toAppError(err).message}`);
+    }
+    return;
+  }
+  if (o.mode === 'replace' && s.cleared && s.safety && s.runImage) {
+    ctx.phase('rolling-back');
+    ctx.log(`Putting the previous contents of ${o.volume} back from ${s.safety}…`);
+    try {
+      await clearVolume(ctx, o.volume, s.runImage);
+      await unpackFast(ctx, { archivePath: s.safety, format: 'tgz', volume: o.volume, image: s.image, stripPrefix: null });
+      ctx.warn(`The previous contents of ${o.volume} were put back from the safety backup ${s.safety}.`);
+    } catch (err) {
+      ctx.warn(`Putting the previous contents back failed too (${toAppError(err).message}). They are safe in ${s.safety}; restore that file into ${o.volume}.`);
+    }
+    return;
+  }
+  if (o.mode === 'merge' && (cause as { code?: string }).code === 'CANCELLED') {
+    ctx.warn(`The merge into ${o.volume} was stopped part-way: files extracted so far remain in the volume.`);
+  }
+}

@@ -1,0 +1,113 @@
+import path from 'node:path';
+import type Dockerode from 'dockerode';
+import { SCS_FILE } from '../../../shared/ailab';
+import type { ArchiveSummary, JobEngine, RestorePlan, RestoreSource, RestoreTargetInfo } from '../../../shared/contract/jobs';
+import { assertSafe, inspectArchive } from '../archive/inspectArchive';
+import { manifestMatches, readManifest } from '../archive/manifest';
+import type { ArchiveInspection } from '../archive/types';
+import { namesUnderFolder } from './archiveNames';
+import type { ContainerTracker } from './helperContainer';
+import { anyImageForCreate, imagePresent, withDefaultTag } from './images';
+import type { InspectionCache } from './inspectionCache';
+import { volumeNameFromFile } from './paths';
+import { containersUsingVolume } from './volumeContainers';
+import { inspectVolume } from './volumeOps';
+import { existingTopLevelNames } from './volumeProbe';
+
+export interface PlanDeps {
+  docker: Dockerode;
+  cache: InspectionCache;
+  helperImage: string;
+  defaultEngine: JobEngine;
+  labels: Record<string, string>;
+  tracker: ContainerTracker;
+  onProgress: (bytesDone: number, bytesTotal: number) => void;
+  signal?: AbortSignal;
+}
+
+export function summarise(i: ArchiveInspection): ArchiveSummary {
+  return {
+    format: i.format,
+    compressedBytes: i.compressedBytes,
+    entries: i.entries,
+    fileCount: i.fileCount,
+    dirCount: i.dirCount,
+    symlinkCount: i.symlinkCount,
+    hardlinkCount: i.hardlinkCount,
+    totalBytes: i.totalBytes,
+    sha256: i.sha256,
+    topFolder: i.topFolder,
+    containsScs: i.containsScs,
+    topLevelNames: i.topLevelNames,
+    sample: i.sample.slice(0, 50),
+  };
+}
+
+async function inspectCached(deps: PlanDeps, file: string): Promise<{ inspection: ArchiveInspection; namesUnderTop: string[] | null }> {
+  const cached = await deps.cache.get(file);
+  if (cached && (cached.namesUnderTop !== null || cached.inspection.topFolder === null)) return cached;
+  const before = await deps.cache.identity(file);
+  const inspection =
+    cached?.inspection ??
+    (await inspectArchive(file, { signal: deps.signal, onProgress: (p) => deps.onProgress(p.bytesRead, p.totalBytes) }));
+  // Refuse before the second read: an unsafe archive is not worth another look.
+  assertSafe(inspection);
+  const namesUnderTop = inspection.topFolder ? await namesUnderFolder(file, inspection.topFolder, deps.signal) : null;
+  await deps.cache.put(file, inspection, namesUnderTop, before);
+  return { inspection, namesUnderTop };
+}
+
+async function freeVolumeName(docker: Dockerode, wanted: string): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const name = i === 0 ? wanted : `${wanted}-restored${i === 1 ? '' : `-${i}`}`;
+    if (!(await inspectVolume(docker, name))) return name;
+  }
+  return `${wanted}-${Date.now().toString(36)}`;
+}
+
+/** Everything the Restore dialog shows before the user confirms; changes nothing. */
+export async function buildRestorePlan(
+  deps: PlanDeps,
+  args: { source: RestoreSource; archivePath: string; volume: string | null; stripTopFolder?: boolean },
+): Promise<RestorePlan> {
+  const { inspection, namesUnderTop } = await inspectCached(deps, args.archivePath);
+  assertSafe(inspection);
+  const strip = args.stripTopFolder ?? inspection.topFolder !== null;
+  const restoredNames = strip && inspection.topFolder && namesUnderTop ? namesUnderTop : inspection.topLevelNames;
+
+  let manifest = await readManifest(args.archivePath);
+  let manifestWarning: string | null = null;
+  if (manifest && !manifestMatches(manifest, inspection)) {
+    manifestWarning = `${path.basename(args.archivePath)}.json describes another file (its sha256 differs), so it was ignored.`;
+    manifest = null;
+  }
+
+  let target: RestoreTargetInfo | null = null;
+  if (args.volume) {
+    const exists = (await inspectVolume(deps.docker, args.volume)) !== null;
+    let overwritten: string[] = [];
+    let containers: RestoreTargetInfo['containers'] = [];
+    if (exists) {
+      containers = await containersUsingVolume(deps.docker, args.volume);
+      const { image } = await anyImageForCreate(deps.docker, deps.helperImage);
+      overwritten = await existingTopLevelNames(deps.docker, { image, volume: args.volume, labels: deps.labels, tracker: deps.tracker }, restoredNames);
+    }
+    target = { volume: args.volume, exists, containers, overwritten, overwritesScs: overwritten.includes(SCS_FILE) };
+  }
+
+  const fileName = path.basename(args.archivePath);
+  return {
+    source: args.source,
+    archivePath: args.archivePath,
+    fileName,
+    archive: summarise(inspection),
+    manifest,
+    manifestWarning,
+    target,
+    stripTopFolder: strip && inspection.topFolder !== null,
+    suggestedVolume: await freeVolumeName(deps.docker, manifest?.volume ?? volumeNameFromFile(fileName)),
+    defaultEngine: deps.defaultEngine,
+    helperImage: deps.helperImage,
+    helperImagePresent: await imagePresent(deps.docker, withDefaultTag(deps.helperImage)),
+  };
+}

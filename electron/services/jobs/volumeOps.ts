@@ -1,0 +1,48 @@
+import type Dockerode from 'dockerode';
+import { AppError } from '../../../shared/contract/errors';
+import { toAppError } from '../docker/errors';
+import { runHelper, VOLUME_MOUNT } from './helperContainer';
+import type { JobContext } from './jobContext';
+
+export interface VolumeInfo {
+  name: string;
+  labels: Record<string, string>;
+}
+
+export function volumeNotFound(volume: string): AppError {
+  return new AppError('VOLUME_NOT_FOUND', `There is no volume named ${volume}.`, {
+    hint: 'Check the name (ailab volumes lists them), or restore into a new volume.',
+    details: { volume },
+  });
+}
+
+export async function inspectVolume(docker: Dockerode, volume: string): Promise<VolumeInfo | null> {
+  try {
+    const v = (await docker.getVolume(volume).inspect()) as { Name: string; Labels?: Record<string, string> | null };
+    return { name: v.Name, labels: v.Labels ?? {} };
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return null;
+    throw toAppError(err);
+  }
+}
+
+export async function requireVolume(docker: Dockerode, volume: string): Promise<VolumeInfo> {
+  const v = await inspectVolume(docker, volume);
+  if (!v) throw volumeNotFound(volume);
+  return v;
+}
+
+/** Empties the volume (its own folder stays): the step between the safety backup and a replace. */
+export async function clearVolume(ctx: JobContext, volume: string, image: string): Promise<void> {
+  const res = await runHelper(
+    ctx.docker,
+    { image, cmd: ['find', VOLUME_MOUNT, '-mindepth', '1', '-delete'], volume, readOnly: false, labels: ctx.labels },
+    { signal: ctx.signal, onStderrLine: ctx.log },
+    ctx.tracker,
+  );
+  if (res.exitCode !== 0) {
+    throw new AppError('DOCKER_ERROR', `Could not empty the volume ${volume} (find exited with ${res.exitCode}: ${res.stderrTail.slice(-2).join(' / ')}).`, {
+      hint: 'See the job log.',
+    });
+  }
+}

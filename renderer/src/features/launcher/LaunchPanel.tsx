@@ -1,0 +1,440 @@
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import type { Settings, VolumeSummary } from '../../../../shared/contract';
+import type { AiLabImageOption, LaunchOptions, LaunchPreflight } from '../../../../shared/contract/launcher';
+import { checkVolumeName } from '../../../../shared/contract/validation';
+import { api } from '../../api/bridge';
+import { equivalentCommand } from './format';
+import { LaunchProgress } from './LaunchProgress';
+import { useLauncherStore } from './launcherStore';
+
+const NEW_VOLUME = '__new__';
+const NAME_RULE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+interface Form {
+  image: string;
+  volume: string;
+  newVolume: string;
+  name: string;
+  listenIp: string;
+  port: string;
+  password: string;
+  dockerSocket: boolean;
+  open: boolean;
+}
+
+function portNumber(s: string): number | null {
+  const n = Number(s);
+  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : null;
+}
+
+/**
+ * The launch panel: image, volume, name, listen IP, port; what main derived from the image; the
+ * checks main ran (port, name, volume); then the launch itself, streamed.
+ */
+export function LaunchPanel(props: { initialVolume: string | null }) {
+  const [form, setForm] = useState<Form | null>(null);
+  const [images, setImages] = useState<AiLabImageOption[]>([]);
+  const [volumes, setVolumes] = useState<VolumeSummary[] | null>(null);
+  const [preflight, setPreflight] = useState<LaunchPreflight | null>(null);
+  const [checking, setChecking] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const run = useLauncherStore((s) => s.run);
+  const launch = useLauncherStore((s) => s.launch);
+  const ids = { image: useId(), volume: useId(), newVolume: useId(), name: useId(), ip: useId(), port: useId(), password: useId(), facts: useId(), images: useId() };
+  const initialVolume = useRef(props.initialVolume);
+
+  // Settings, image tags and volumes once; the volume list follows the engine.
+  useEffect(() => {
+    let alive = true;
+    void Promise.all([api.getSettings(), api.listAiLabImages(), api.listVolumes()]).then(([s, i, v]) => {
+      if (!alive) return;
+      if (!s.ok) {
+        setLoadError(s.error.message);
+        return;
+      }
+      const settings: Settings = s.value;
+      const vols = v.ok ? v.value : [];
+      setVolumes(vols);
+      if (i.ok) setImages(i.value.images);
+      const wanted = initialVolume.current ?? settings.defaultVolume;
+      const known = vols.some((x) => x.name === wanted);
+      setForm({
+        image: i.ok ? i.value.defaultImage : `${settings.aiLabImage}:${settings.aiLabVersion}`,
+        volume: wanted && known ? wanted : wanted ? NEW_VOLUME : (vols[0]?.name ?? NEW_VOLUME),
+        newVolume: wanted && !known ? wanted : '',
+        name: 'ai-lab',
+        listenIp: settings.listenIp,
+        port: String(settings.hostPort),
+        password: '',
+        dockerSocket: false,
+        open: settings.openBrowserWhenReady,
+      });
+    });
+    const off = api.onVolumesChanged(() => {
+      void api.listVolumes().then((r) => {
+        if (alive && r.ok) setVolumes(r.value);
+      });
+    });
+    return () => {
+      alive = false;
+      off();
+    };
+  }, []);
+
+  const volumeName = form ? (form.volume === NEW_VOLUME ? form.newVolume.trim() : form.volume) : '';
+  const port = form ? portNumber(form.port) : null;
+  const volumeProblem = form && form.volume === NEW_VOLUME && form.newVolume !== '' ? checkVolumeName(form.newVolume.trim()) : null;
+  const nameProblem = form && !NAME_RULE.test(form.name) ? 'At least 2 characters: letters, digits, "_", "." or "-", starting with a letter or digit.' : null;
+  const portProblem = form && port === null ? 'A port is a whole number from 1 to 65535.' : null;
+  // While a launch runs, and once it is ready, the panel shows that launch; the form returns after a failure.
+  const showForm = !run || run.state === 'failed' || run.state === 'cancelled';
+
+  // Ask main what it thinks of the draft: image facts, port, name, volume. Debounced while typing.
+  const draftKey = form ? JSON.stringify([form.image, volumeName, form.name, form.listenIp, port, form.dockerSocket]) : '';
+  const requestSeq = useRef(0);
+  useEffect(() => {
+    if (!form || port === null || form.image.trim() === '' || !showForm) return;
+    const seq = ++requestSeq.current;
+    const timer = setTimeout(() => {
+      setChecking(true);
+      void api
+        .checkAiLabLaunch({ image: form.image.trim(), volume: volumeName, name: form.name, listenIp: form.listenIp, hostPort: port, dockerSocket: form.dockerSocket })
+        .then((r) => {
+          if (seq !== requestSeq.current) return;
+          setChecking(false);
+          setPreflight(r.ok ? r.value : null);
+        });
+    }, 250);
+    return () => clearTimeout(timer);
+    // draftKey stands for the fields that matter; re-checking on every keystroke elsewhere is waste.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [draftKey, showForm]);
+
+  const facts = preflight?.image ?? null;
+  const blocking = preflight?.warnings.filter((w) => w.blocking) ?? [];
+  const advisory = preflight?.warnings.filter((w) => !w.blocking && w.code !== 'DOCKER_SOCKET' && w.code !== 'LISTEN_ALL_INTERFACES') ?? [];
+  const busy = run !== null && !['ready', 'failed', 'cancelled'].includes(run.state);
+  const invalid = !form || !volumeName || volumeProblem !== null || nameProblem !== null || portProblem !== null || form.image.trim() === '';
+
+  const options = useMemo((): LaunchOptions | null => {
+    if (!form || port === null || !volumeName) return null;
+    const o: LaunchOptions = {
+      image: form.image.trim(),
+      volume: volumeName,
+      createVolume: form.volume === NEW_VOLUME,
+      name: form.name,
+      listenIp: form.listenIp,
+      hostPort: port,
+      dockerSocket: form.dockerSocket,
+      startExisting: false,
+      pull: true,
+      timeoutSeconds: 120,
+      open: form.open,
+    };
+    if (facts?.supportsPasswordEnv && form.password !== '') o.password = form.password;
+    return o;
+  }, [form, port, volumeName, facts?.supportsPasswordEnv]);
+
+  if (loadError) return <div className="notice notice-danger">Could not load the launch settings: {loadError}</div>;
+  if (!form || volumes === null) {
+    return (
+      <div className="toolbar muted">
+        <span className="spinner" aria-hidden="true" /> Loading…
+      </div>
+    );
+  }
+
+  const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => (f ? { ...f, [k]: v } : f));
+  const portCheck = preflight?.port ?? null;
+  const existing = preflight?.existingContainer ?? null;
+  const listenAll = form.listenIp === '0.0.0.0' || form.listenIp === '::';
+
+  return (
+    <section className="card al-launch" aria-labelledby="al-launch-title">
+      <div className="card-body">
+        <div className="toolbar al-section-head">
+          <h2 id="al-launch-title">Launch AI-Lab</h2>
+          <span className="muted small">Start JupyterLab with your notebooks volume mounted.</span>
+        </div>
+        {!showForm && run ? (
+          <dl className="al-summary" aria-label="What is being launched">
+            <div>
+              <dt>Container</dt>
+              <dd>{run.outcome?.containerName ?? run.options.name}</dd>
+            </div>
+            <div>
+              <dt>Image</dt>
+              <dd>
+                <code>{run.options.image}</code>
+              </dd>
+            </div>
+            <div>
+              <dt>Volume</dt>
+              <dd>
+                {run.options.volume} → <code>{run.outcome?.notebooksPath ?? facts?.notebooksPath ?? '…'}</code>
+              </dd>
+            </div>
+            <div>
+              <dt>Published</dt>
+              <dd>
+                <code>
+                  {run.outcome?.listenIp ?? run.options.listenIp}:{run.outcome?.hostPort ?? run.options.hostPort}
+                </code>
+                {facts ? (
+                  <>
+                    {' '}
+                    → <code>{facts.containerPort}</code>
+                  </>
+                ) : null}
+              </dd>
+            </div>
+          </dl>
+        ) : null}
+        <form
+          hidden={!showForm}
+          className="al-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (options && !busy && blocking.length === 0 && !invalid) void launch(options);
+          }}
+        >
+          <div className="al-grid">
+            <div className="field">
+              <label htmlFor={ids.image}>Image</label>
+              <input
+                id={ids.image}
+                className="input"
+                list={ids.images}
+                value={form.image}
+                disabled={busy}
+                onChange={(e) => set('image', e.target.value)}
+                aria-describedby={ids.facts}
+                spellCheck={false}
+                autoComplete="off"
+              />
+              <datalist id={ids.images}>
+                {images.map((i) => (
+                  <option key={i.ref} value={i.ref}>
+                    {i.present ? 'on this Docker host' : 'will be pulled'}
+                  </option>
+                ))}
+              </datalist>
+              <span className="field-hint">
+                {images.filter((i) => i.present).length > 0
+                  ? `Local: ${images
+                      .filter((i) => i.present)
+                      .map((i) => i.ref)
+                      .join(', ')}`
+                  : 'No AI-Lab image on the Docker host yet; the chosen one is pulled first.'}
+              </span>
+            </div>
+
+            <div className="field">
+              <label htmlFor={ids.volume}>Volume</label>
+              <select id={ids.volume} className="input" value={form.volume} disabled={busy} onChange={(e) => set('volume', e.target.value)}>
+                {volumes.map((v) => (
+                  <option key={v.name} value={v.name}>
+                    {v.name}
+                  </option>
+                ))}
+                <option value={NEW_VOLUME}>New volume…</option>
+              </select>
+              {form.volume === NEW_VOLUME ? (
+                <>
+                  <label htmlFor={ids.newVolume} className="sr-only">
+                    New volume name
+                  </label>
+                  <input
+                    id={ids.newVolume}
+                    className="input"
+                    placeholder="New volume name, e.g. my-notebooks"
+                    value={form.newVolume}
+                    disabled={busy}
+                    aria-invalid={volumeProblem !== null}
+                    onChange={(e) => set('newVolume', e.target.value)}
+                    spellCheck={false}
+                  />
+                  {volumeProblem ? <span className="field-error">{volumeProblem}</span> : <span className="field-hint">Created when you launch.</span>}
+                </>
+              ) : null}
+            </div>
+
+            <div className="field">
+              <label htmlFor={ids.name}>Container name</label>
+              <input
+                id={ids.name}
+                className="input"
+                value={form.name}
+                disabled={busy}
+                aria-invalid={nameProblem !== null}
+                onChange={(e) => set('name', e.target.value)}
+                spellCheck={false}
+              />
+              {nameProblem ? <span className="field-error">{nameProblem}</span> : null}
+            </div>
+
+            <div className="field">
+              <label htmlFor={ids.ip}>Listen IP</label>
+              <select id={ids.ip} className="input" value={form.listenIp} disabled={busy} onChange={(e) => set('listenIp', e.target.value)}>
+                <option value="127.0.0.1">127.0.0.1 (this computer only)</option>
+                <option value="0.0.0.0">0.0.0.0 (all network interfaces)</option>
+                {form.listenIp !== '127.0.0.1' && form.listenIp !== '0.0.0.0' ? <option value={form.listenIp}>{form.listenIp}</option> : null}
+              </select>
+              {listenAll ? (
+                <span className="al-warn-text" role="note">
+                  Jupyter will be reachable from the network, not only from this computer. Set a strong password.
+                </span>
+              ) : null}
+            </div>
+
+            <div className="field">
+              <label htmlFor={ids.port}>Host port</label>
+              <input
+                id={ids.port}
+                className="input"
+                inputMode="numeric"
+                value={form.port}
+                disabled={busy}
+                aria-invalid={portProblem !== null || (portCheck !== null && !portCheck.free)}
+                onChange={(e) => set('port', e.target.value.replace(/[^0-9]/g, ''))}
+              />
+              {portProblem ? (
+                <span className="field-error">{portProblem}</span>
+              ) : portCheck && !portCheck.free ? (
+                <span className="field-error">
+                  In use.{' '}
+                  {portCheck.suggestion !== null ? (
+                    <button type="button" className="btn btn-sm" onClick={() => set('port', String(portCheck.suggestion))} disabled={busy}>
+                      Use port {portCheck.suggestion}
+                    </button>
+                  ) : null}
+                </span>
+              ) : portCheck?.free ? (
+                <span className="field-hint">
+                  Free{portCheck.bindTested ? '' : ' (no container publishes it)'}.
+                </span>
+              ) : null}
+            </div>
+
+            {facts?.supportsPasswordEnv ? (
+              <div className="field">
+                <label htmlFor={ids.password}>Jupyter password (optional)</label>
+                <input
+                  id={ids.password}
+                  className="input"
+                  type="password"
+                  autoComplete="new-password"
+                  value={form.password}
+                  disabled={busy}
+                  onChange={(e) => set('password', e.target.value)}
+                />
+                <span className="field-hint">
+                  {facts.defaultPassword ? `Empty: the default password "${facts.defaultPassword}".` : 'Empty: the image default.'} Visible to anyone who can run{' '}
+                  <code>docker inspect</code>.
+                </span>
+              </div>
+            ) : null}
+          </div>
+
+          <div id={ids.facts} className="al-facts" aria-live="polite">
+            {facts ? (
+              <dl>
+                <div>
+                  <dt>Container port</dt>
+                  <dd>
+                    <code>{facts.containerPort}</code> <span className="muted small">from {facts.containerPortSource}</span>
+                  </dd>
+                </div>
+                <div>
+                  <dt>Notebooks folder</dt>
+                  <dd>
+                    <code>{facts.notebooksPath}</code> <span className="muted small">from {facts.notebooksPathSource}</span>
+                  </dd>
+                </div>
+                <div>
+                  <dt>Image</dt>
+                  <dd>
+                    {facts.present ? <span className="badge badge-ok">on the Docker host</span> : <span className="badge badge-warning">will be pulled</span>}{' '}
+                    {!facts.supportsPasswordEnv ? <span className="muted small">This version has no password setting{facts.defaultPassword ? ` (password "${facts.defaultPassword}")` : ''}.</span> : null}
+                  </dd>
+                </div>
+                {preflight?.url ? (
+                  <div>
+                    <dt>URL</dt>
+                    <dd>
+                      <code>{preflight.url}</code>
+                    </dd>
+                  </div>
+                ) : null}
+              </dl>
+            ) : (
+              <span className="muted small">{checking ? 'Reading the image…' : 'Enter an image to see its port and notebooks folder.'}</span>
+            )}
+          </div>
+
+          <label className="checkbox al-check">
+            <input type="checkbox" checked={form.dockerSocket} disabled={busy} onChange={(e) => set('dockerSocket', e.target.checked)} />
+            <span>
+              Mount the Docker socket <span className="muted small">(lets AI-Lab start an Exasol Docker-DB)</span>
+              {form.dockerSocket ? (
+                <span className="al-warn-text" role="note">
+                  Code in any notebook gets root access to this computer through Docker. Turn this on only if you need it.
+                </span>
+              ) : null}
+            </span>
+          </label>
+          <label className="checkbox al-check">
+            <input type="checkbox" checked={form.open} disabled={busy} onChange={(e) => set('open', e.target.checked)} />
+            <span>Open in the browser when Jupyter is ready</span>
+          </label>
+
+          {blocking.length > 0 || advisory.length > 0 ? (
+            <ul className="al-warnings" aria-label="Before launching">
+              {blocking.map((w) => (
+                <li key={w.code} className="notice notice-danger">
+                  <span>{w.message}</span>
+                  {w.code === 'CONTAINER_EXISTS' && existing && options ? (
+                    <button type="button" className="btn btn-sm" disabled={busy} onClick={() => void launch({ ...options, name: existing.name, startExisting: true })}>
+                      {existing.state === 'running' ? `Wait for "${existing.name}" and open it` : `Start "${existing.name}" instead`}
+                    </button>
+                  ) : null}
+                </li>
+              ))}
+              {advisory.map((w) => (
+                <li key={w.code} className="notice notice-warning">
+                  {w.message}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+
+          <details className="al-command">
+            <summary className="muted small">Equivalent docker command</summary>
+            <code>
+              {equivalentCommand({
+                name: form.name,
+                listenIp: form.listenIp,
+                hostPort: port,
+                containerPort: facts?.containerPort ?? 49494,
+                volume: volumeName,
+                notebooksPath: facts?.notebooksPath ?? '/home/jupyter/notebooks',
+                image: form.image,
+                password: Boolean(options?.password),
+                dockerSocket: form.dockerSocket,
+              })}
+            </code>
+          </details>
+
+          <div className="toolbar">
+            <button type="submit" className="btn btn-primary" disabled={busy || invalid || blocking.length > 0 || checking}>
+              {busy ? <span className="spinner" aria-hidden="true" /> : null}
+              Launch AI-Lab
+            </button>
+            {checking ? <span className="muted small">Checking…</span> : null}
+          </div>
+        </form>
+        {run ? <LaunchProgress /> : null}
+      </div>
+    </section>
+  );
+}

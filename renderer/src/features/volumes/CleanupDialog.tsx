@@ -1,0 +1,131 @@
+import { useMemo, useState } from 'react';
+import type { ApiErrorPayload } from '../../../../shared/contract/errors';
+import type { CleanupResult } from '../../../../shared/contract/volumes';
+import { api } from '../../api/bridge';
+import { cleanupCandidates, formatAgo, formatBytes, formatDate, sizeOf } from './listView';
+import { Modal } from './Modal';
+import { useVolumeStore } from './volumeStore';
+
+/**
+ * "Clean up": removes the unused anonymous volumes in one step, listing each one (with size and age)
+ * first. Only the ticked names are sent, and main re-checks each before removing it.
+ */
+export function CleanupDialog() {
+  const volumes = useVolumeStore((s) => s.volumes);
+  const sizes = useVolumeStore((s) => s.sizes);
+  const close = () => useVolumeStore.getState().openDialog(null);
+  // What the dialog opened with: volumes that appear meanwhile are not added behind the user's back.
+  const [offered] = useState(() => cleanupCandidates(volumes ?? []));
+  const [unticked, setUnticked] = useState<ReadonlySet<string>>(new Set());
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<CleanupResult | null>(null);
+  const [failure, setFailure] = useState<ApiErrorPayload | null>(null);
+
+  const chosen = offered.filter((v) => !unticked.has(v.name));
+  const total = useMemo(() => chosen.reduce((sum, v) => sum + (sizeOf(v, sizes) ?? 0), 0), [chosen, sizes]);
+  const unknown = chosen.some((v) => sizeOf(v, sizes) === null);
+
+  const run = async () => {
+    setBusy(true);
+    setFailure(null);
+    const r = await api.cleanupVolumes(chosen.map((v) => v.name));
+    setBusy(false);
+    void useVolumeStore.getState().load();
+    if (!r.ok) setFailure(r.error);
+    else if (r.value.skipped.length === 0) close();
+    else setResult(r.value);
+  };
+
+  if (result) {
+    return (
+      <Modal title="Clean-up finished" onClose={close}>
+        <p>
+          Removed {result.removed.length} volume{result.removed.length === 1 ? '' : 's'}. Kept {result.skipped.length}:
+        </p>
+        <ul className="vol-plain-list">
+          {result.skipped.map((s) => (
+            <li key={s.name}>
+              <span className="mono vol-break">{s.name}</span>: {s.reason}
+            </li>
+          ))}
+        </ul>
+        <div className="dialog-actions">
+          <button className="btn btn-primary" onClick={close} data-autofocus>
+            Close
+          </button>
+        </div>
+      </Modal>
+    );
+  }
+
+  return (
+    <Modal title="Clean up unused anonymous volumes" onClose={close} busy={busy} wide>
+      {offered.length === 0 ? (
+        <p>There are no unused anonymous volumes.</p>
+      ) : (
+        <>
+          <p className="vol-m0">
+            Docker creates an anonymous volume (a 64-character name) for each <code>docker run</code> of an image that declares a volume, such as
+            <code> exasol/ai-lab</code> started without <code>--volume</code>. These are used by no container. Untick any you want to keep.
+          </p>
+          <div className="vol-cleanup-scroll">
+            <table className="table" aria-label="Volumes that will be removed">
+              <thead>
+                <tr>
+                  <th scope="col">
+                    <span className="sr-only">Remove</span>
+                  </th>
+                  <th scope="col">Volume</th>
+                  <th scope="col">Size</th>
+                  <th scope="col">Created</th>
+                </tr>
+              </thead>
+              <tbody>
+                {offered.map((v) => (
+                  <tr key={v.name}>
+                    <td>
+                      <input
+                        type="checkbox"
+                        aria-label={`Remove ${v.name}`}
+                        checked={!unticked.has(v.name)}
+                        disabled={busy}
+                        onChange={(e) => {
+                          const next = new Set(unticked);
+                          if (e.target.checked) next.delete(v.name);
+                          else next.add(v.name);
+                          setUnticked(next);
+                        }}
+                      />
+                    </td>
+                    <td className="mono small vol-break">{v.name}</td>
+                    <td>{formatBytes(sizeOf(v, sizes)) || '…'}</td>
+                    <td title={formatDate(v.createdAt)}>{formatAgo(v.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p className="vol-m0">
+            <strong>{chosen.length}</strong> of {offered.length} selected{chosen.length > 0 ? `, ${formatBytes(total)}${unknown ? ' or more' : ''}` : ''}.
+          </p>
+        </>
+      )}
+      {failure ? (
+        <div className="notice notice-danger" role="alert">
+          <div>
+            <div className="notice-title">{failure.message}</div>
+            {failure.hint ? <div>{failure.hint}</div> : null}
+          </div>
+        </div>
+      ) : null}
+      <div className="dialog-actions">
+        <button className="btn" onClick={close} disabled={busy} data-autofocus>
+          Cancel
+        </button>
+        <button className="btn btn-danger btn-solid" onClick={() => void run()} disabled={busy || chosen.length === 0}>
+          {busy ? 'Removing…' : `Remove ${chosen.length} volume${chosen.length === 1 ? '' : 's'}`}
+        </button>
+      </div>
+    </Modal>
+  );
+}

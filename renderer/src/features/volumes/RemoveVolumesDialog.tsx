@@ -1,0 +1,211 @@
+import { useMemo, useState } from 'react';
+import type { ApiErrorPayload } from '../../../../shared/contract/errors';
+import type { VolumeContainerRef, VolumeSize, VolumeSummary } from '../../../../shared/contract/volumes';
+import { api } from '../../api/bridge';
+import { formatBytes, sizeOf } from './listView';
+import { Modal } from './Modal';
+import { useVolumeStore } from './volumeStore';
+
+interface Outcome {
+  name: string;
+  ok: boolean;
+  error?: ApiErrorPayload;
+  note?: string;
+}
+
+function sizeText(v: VolumeSummary, sizes: Record<string, VolumeSize>): string {
+  const n = sizeOf(v, sizes);
+  return n === null ? 'size not known yet' : formatBytes(n);
+}
+
+/**
+ * Remove one or more volumes. Names each volume with its size; for a volume in use, names the
+ * containers. Stopped containers are removed only when the user ticks that; a running container only
+ * when its own checkbox is ticked. A volume whose containers are not all cleared is kept.
+ */
+export function RemoveVolumesDialog(props: { names: string[] }) {
+  const volumes = useVolumeStore((s) => s.volumes);
+  const sizes = useVolumeStore((s) => s.sizes);
+  const close = () => useVolumeStore.getState().openDialog(null);
+  const [removeStopped, setRemoveStopped] = useState(false);
+  const [stopIds, setStopIds] = useState<ReadonlySet<string>>(new Set());
+  const [busy, setBusy] = useState(false);
+  const [outcomes, setOutcomes] = useState<Outcome[] | null>(null);
+
+  const targets = useMemo(() => {
+    const byName = new Map((volumes ?? []).map((v) => [v.name, v]));
+    return props.names.map((n) => ({ name: n, volume: byName.get(n) ?? null }));
+  }, [volumes, props.names]);
+
+  const stopped = targets.flatMap((t) => t.volume?.containers.filter((c) => !c.running) ?? []);
+  const running = targets.flatMap((t) => t.volume?.containers.filter((c) => c.running) ?? []);
+  const uniqueStopped = [...new Map(stopped.map((c) => [c.id, c])).values()];
+  const uniqueRunning = [...new Map(running.map((c) => [c.id, c])).values()];
+
+  const blockers = (v: VolumeSummary | null): VolumeContainerRef[] =>
+    v ? v.containers.filter((c) => (c.running ? !stopIds.has(c.id) : !removeStopped)) : [];
+  const removable = targets.filter((t) => t.volume && blockers(t.volume).length === 0);
+  const kept = targets.filter((t) => t.volume && blockers(t.volume).length > 0);
+  const gone = targets.filter((t) => !t.volume);
+  const stopCount = uniqueRunning.filter((c) => stopIds.has(c.id)).length;
+  // While nothing can go yet, the (disabled) button still names what was asked for.
+  const count = removable.length > 0 ? removable.length : props.names.length;
+
+  const title = props.names.length === 1 ? `Remove volume “${props.names[0]}”?` : `Remove ${props.names.length} volumes?`;
+
+  const run = async () => {
+    setBusy(true);
+    const results: Outcome[] = [];
+    for (const t of removable) {
+      const r = await api.removeVolume(t.name, { removeStoppedContainers: removeStopped, stopContainers: uniqueRunning.filter((c) => stopIds.has(c.id)).map((c) => c.id) });
+      if (r.ok) {
+        const parts = [];
+        if (r.value.stoppedContainers.length) parts.push(`stopped ${r.value.stoppedContainers.join(', ')}`);
+        if (r.value.removedContainers.length) parts.push(`removed container${r.value.removedContainers.length === 1 ? '' : 's'} ${r.value.removedContainers.join(', ')}`);
+        results.push({ name: t.name, ok: true, note: parts.join('; ') });
+      } else {
+        results.push({ name: t.name, ok: false, error: r.error });
+      }
+    }
+    setBusy(false);
+    const store = useVolumeStore.getState();
+    store.setChecked([...store.checked].filter((n) => !results.some((o) => o.ok && o.name === n)));
+    void store.load();
+    if (results.every((o) => o.ok) && kept.length === 0) {
+      close();
+      return;
+    }
+    setOutcomes(results);
+  };
+
+  if (outcomes) {
+    return (
+      <Modal title="Removal finished" onClose={close}>
+        <ul className="vol-plain-list" aria-label="Results">
+          {outcomes.map((o) => (
+            <li key={o.name}>
+              {o.ok ? (
+                <>
+                  <span className="badge badge-ok">removed</span> <strong className="vol-break">{o.name}</strong>
+                  {o.note ? <span className="muted"> ({o.note})</span> : null}
+                </>
+              ) : (
+                <div className="notice notice-danger" role="alert">
+                  <div>
+                    <div className="notice-title">{o.error?.message}</div>
+                    {o.error?.hint ? <div>{o.error.hint}</div> : null}
+                  </div>
+                </div>
+              )}
+            </li>
+          ))}
+          {kept.map((t) => (
+            <li key={t.name}>
+              <span className="badge">kept</span> <strong className="vol-break">{t.name}</strong> <span className="muted">(still in use)</span>
+            </li>
+          ))}
+        </ul>
+        <div className="dialog-actions">
+          <button className="btn btn-primary" onClick={close} data-autofocus>
+            Close
+          </button>
+        </div>
+      </Modal>
+    );
+  }
+
+  return (
+    <Modal title={title} onClose={close} busy={busy} wide={uniqueRunning.length + uniqueStopped.length > 0}>
+      <p className="vol-m0">The volume{props.names.length === 1 ? '' : 's'} and every file in {props.names.length === 1 ? 'it' : 'them'} will be deleted. This cannot be undone; back up first if you may need the files.</p>
+      <ul className="vol-remove-list" aria-label="Volumes to remove">
+        {targets.map((t) => {
+          const v = t.volume;
+          const b = blockers(v);
+          return (
+            <li key={t.name}>
+              <div className="vol-remove-head">
+                <strong className="vol-break">{t.name}</strong>
+                {v ? <span className="muted">{sizeText(v, sizes)}</span> : <span className="badge badge-warning">already gone</span>}
+                {v && b.length > 0 ? <span className="badge badge-warning">will be kept</span> : null}
+              </div>
+              {v && v.containers.length > 0 ? (
+                <div className="small">
+                  In use by{' '}
+                  {v.containers.map((c, i) => (
+                    <span key={c.id}>
+                      {i > 0 ? ', ' : ''}
+                      container <strong>{c.name}</strong> ({c.state}
+                      {c.aiLab ? ', AI-Lab' : ''})
+                    </span>
+                  ))}
+                  .
+                </div>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+
+      {uniqueStopped.length > 0 ? (
+        <label className="checkbox vol-option">
+          <input type="checkbox" checked={removeStopped} onChange={(e) => setRemoveStopped(e.target.checked)} disabled={busy} />
+          <span>
+            Remove the stopped container{uniqueStopped.length === 1 ? '' : 's'} first: <strong>{uniqueStopped.map((c) => c.name).join(', ')}</strong>
+            {uniqueStopped.some((c) => c.aiLab) ? <span className="muted"> (an AI-Lab container keeps the %pip packages you installed in it; they go with it)</span> : null}
+          </span>
+        </label>
+      ) : null}
+
+      {uniqueRunning.length > 0 ? (
+        <fieldset className="vol-running">
+          <legend>
+            Running container{uniqueRunning.length === 1 ? '' : 's'}: never stopped unless you tick {uniqueRunning.length === 1 ? 'it' : 'each one'}
+          </legend>
+          {uniqueRunning.map((c) => (
+            <label key={c.id} className="checkbox vol-option">
+              <input
+                type="checkbox"
+                disabled={busy}
+                checked={stopIds.has(c.id)}
+                onChange={(e) => {
+                  const next = new Set(stopIds);
+                  if (e.target.checked) next.add(c.id);
+                  else next.delete(c.id);
+                  setStopIds(next);
+                }}
+              />
+              <span>
+                Stop and remove <strong>{c.name}</strong> (running{c.aiLab ? ', AI-Lab: unsaved notebook changes and %pip packages in it are lost' : ''})
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      ) : null}
+
+      {kept.length > 0 && removable.length === 0 ? (
+        <div className="notice notice-warning" role="status">
+          <div>
+            {kept.length === 1 ? `Volume “${kept[0]?.name}” is in use` : 'These volumes are in use'} and cannot be removed while a container holds{' '}
+            {kept.length === 1 ? 'it' : 'them'}. Tick the options above, or stop and remove the containers yourself.
+          </div>
+        </div>
+      ) : null}
+      {gone.length > 0 && removable.length === 0 && kept.length === 0 ? (
+        <div className="notice notice-warning" role="status">
+          <div>Nothing to remove: {gone.length === 1 ? 'the volume was' : 'the volumes were'} removed in the meantime.</div>
+        </div>
+      ) : null}
+
+      <div className="dialog-actions">
+        <button className="btn" onClick={close} disabled={busy} data-autofocus>
+          Cancel
+        </button>
+        <button className="btn btn-danger btn-solid" onClick={() => void run()} disabled={busy || removable.length === 0}>
+          {busy
+            ? 'Removing…'
+            : `${stopCount > 0 ? `Stop ${stopCount} container${stopCount === 1 ? '' : 's'} and remove` : 'Remove'} ${count === 1 ? 'volume' : `${count} volumes`}`}
+        </button>
+      </div>
+    </Modal>
+  );
+}

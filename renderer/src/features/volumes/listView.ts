@@ -1,0 +1,147 @@
+import type { VolumeSize, VolumeSummary } from '../../../../shared/contract/volumes';
+
+export type VolumeFilter = 'all' | 'in-use' | 'unused' | 'anonymous';
+export type SortKey = 'name' | 'created' | 'size';
+export interface SortOrder {
+  key: SortKey;
+  dir: 'asc' | 'desc';
+}
+
+export const FILTERS: Array<{ id: VolumeFilter; label: string }> = [
+  { id: 'all', label: 'All' },
+  { id: 'in-use', label: 'In use' },
+  { id: 'unused', label: 'Unused' },
+  { id: 'anonymous', label: 'Anonymous' },
+];
+
+export function matchesFilter(v: VolumeSummary, f: VolumeFilter): boolean {
+  switch (f) {
+    case 'in-use':
+      return v.containers.length > 0;
+    case 'unused':
+      return v.containers.length === 0;
+    case 'anonymous':
+      return v.anonymous;
+    default:
+      return true;
+  }
+}
+
+/** Lower-cased text a search runs against: name, labels as k=v, the Compose pair. Built once per list. */
+function searchText(v: VolumeSummary): string {
+  const parts = [v.name];
+  for (const [k, val] of Object.entries(v.labels)) parts.push(val === '' ? k : `${k}=${val}`);
+  if (v.compose) parts.push(`${v.compose.project} / ${v.compose.volume}`);
+  return parts.join('\n').toLowerCase();
+}
+
+const textCache = new WeakMap<VolumeSummary, string>();
+function cachedText(v: VolumeSummary): string {
+  let t = textCache.get(v);
+  if (t === undefined) {
+    t = searchText(v);
+    textCache.set(v, t);
+  }
+  return t;
+}
+
+/** Every whitespace-separated term must appear in the name or a label ("proj env=dev"). */
+export function matchesQuery(v: VolumeSummary, query: string): boolean {
+  const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (terms.length === 0) return true;
+  const text = cachedText(v);
+  return terms.every((t) => text.includes(t));
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+export function sizeOf(v: VolumeSummary, sizes: Record<string, VolumeSize>): number | null {
+  return sizes[v.name]?.size ?? v.size?.size ?? null;
+}
+
+/** Filter, search and sort. Unknown sizes and dates sort last whatever the direction. */
+export function visibleVolumes(
+  volumes: VolumeSummary[],
+  opts: { query: string; filter: VolumeFilter; sort: SortOrder; sizes: Record<string, VolumeSize> },
+): VolumeSummary[] {
+  const list = volumes.filter((v) => matchesFilter(v, opts.filter) && matchesQuery(v, opts.query));
+  const sign = opts.sort.dir === 'asc' ? 1 : -1;
+  const byName = (a: VolumeSummary, b: VolumeSummary) => collator.compare(a.name, b.name);
+  if (opts.sort.key === 'name') return list.sort((a, b) => sign * byName(a, b));
+  const value = (v: VolumeSummary): number | null => {
+    if (opts.sort.key === 'size') return sizeOf(v, opts.sizes);
+    const t = v.createdAt ? Date.parse(v.createdAt) : Number.NaN;
+    return Number.isNaN(t) ? null : t;
+  };
+  const keyed = list.map((v) => ({ v, k: value(v) }));
+  keyed.sort((a, b) => {
+    if (a.k === null && b.k === null) return byName(a.v, b.v);
+    if (a.k === null) return 1;
+    if (b.k === null) return -1;
+    return sign * (a.k - b.k) || byName(a.v, b.v);
+  });
+  return keyed.map((x) => x.v);
+}
+
+export function countByFilter(volumes: VolumeSummary[]): Record<VolumeFilter, number> {
+  const counts: Record<VolumeFilter, number> = { all: volumes.length, 'in-use': 0, unused: 0, anonymous: 0 };
+  for (const v of volumes) {
+    if (v.containers.length > 0) counts['in-use']++;
+    else counts.unused++;
+    if (v.anonymous) counts.anonymous++;
+  }
+  return counts;
+}
+
+/** Unused anonymous volumes: what "Clean up" offers to remove. */
+export function cleanupCandidates(volumes: VolumeSummary[]): VolumeSummary[] {
+  return volumes.filter((v) => v.anonymous && v.containers.length === 0);
+}
+
+/** Decimal units, as `docker system df` prints them. */
+export function formatBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v >= 10 || u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
+}
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : dateFormat.format(t);
+}
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'short' });
+
+/** "3 days ago", for scanning a column; the exact date goes in a tooltip. */
+export function formatAgo(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const s = Math.round((t - now) / 1000);
+  const abs = Math.abs(s);
+  if (abs < 60) return relative.format(s, 'second');
+  if (abs < 3600) return relative.format(Math.round(s / 60), 'minute');
+  if (abs < 86400) return relative.format(Math.round(s / 3600), 'hour');
+  if (abs < 86400 * 30) return relative.format(Math.round(s / 86400), 'day');
+  if (abs < 86400 * 365) return relative.format(Math.round(s / (86400 * 30)), 'month');
+  return relative.format(Math.round(s / (86400 * 365)), 'year');
+}
+
+/** Compose's own labels are shown as the project / volume pair, not repeated as labels. */
+export function displayLabels(v: VolumeSummary): Array<[string, string]> {
+  return Object.entries(v.labels).filter(([k]) => !(v.compose && (k === 'com.docker.compose.project' || k === 'com.docker.compose.volume')));
+}
+
+/** "7a1368…a717" for a 64-hex name in tight places; the full name stays in titles and details. */
+export function shortName(v: VolumeSummary): string {
+  return v.anonymous && v.name.length === 64 ? `${v.name.slice(0, 12)}…${v.name.slice(-4)}` : v.name;
+}

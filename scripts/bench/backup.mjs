@@ -1,0 +1,322 @@
+// Backup/restore benchmark (issue 4): builds a reproducible volume of BENCH_SIZE_MB (default 1024) of
+// small text files, CSVs and incompressible binaries, then in one run times the seed's backup and
+// restore commands exactly as the guide gives them, the app's CLI for both engines, and the archive
+// library directly ("fast engine (library)"), and prints time, throughput, the ratio seed/app and
+// the app process's peak memory. Every restored volume is compared with the source (metadata and
+// content digest). Everything it creates is labelled com.exasol.ailab-desktop.bench=1 and removed.
+//
+//   BENCH_SIZE_MB=100     a quick run          BENCH_REPEAT=3      median of 3 runs of each
+//   BENCH_LIB_LEVELS=6,4  library gzip levels  BENCH_KEEP=1        keep volumes and files
+//   BENCH_ONLY=lib        only the library rows (no CLI), e.g. while tuning
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SIZE_MB = Number(process.env.BENCH_SIZE_MB ?? 1024);
+const SEED = Number(process.env.BENCH_SEED ?? 42);
+const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
+const LIB_LEVELS = (process.env.BENCH_LIB_LEVELS ?? '6').split(',').map(Number);
+const KEEP = process.env.BENCH_KEEP === '1';
+const ONLY = process.env.BENCH_ONLY ?? 'all';
+const LABEL = 'com.exasol.ailab-desktop.bench=1';
+const SEED_IMAGE = 'ubuntu';
+const HOLDER_IMAGE = 'ailab-fixture/gnu-tar:latest';
+const CLI = path.join(root, 'dist/cli/ailab.cjs');
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+const MiB = 1024 * 1024;
+
+const prefix = `bench-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+const createdVolumes = new Set();
+let workDir = null;
+let appHome = null;
+
+function log(msg) {
+  process.stdout.write(`${msg}\n`);
+}
+
+/**
+ * Runs a command (argument array, no shell). With `measure`, it runs under /usr/bin/time -v (or is
+ * sampled through /proc) for the peak RSS and CPU time of that process alone.
+ */
+function runCmd(cmd, args, { env, measure = false, quiet = true } = {}) {
+  return new Promise((resolve, reject) => {
+    const full = measure && TIME ? [TIME, ['-v', cmd, ...args]] : [cmd, args];
+    const t0 = process.hrtime.bigint();
+    const child = spawn(full[0], full[1], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    let hwmKb = 0;
+    let sampler = null;
+    if (measure && !TIME) {
+      sampler = setInterval(() => {
+        fs.readFile(`/proc/${child.pid}/status`, 'utf8').then(
+          (s) => {
+            const m = /VmHWM:\s+(\d+) kB/.exec(s);
+            if (m) hwmKb = Math.max(hwmKb, Number(m[1]));
+          },
+          () => undefined,
+        );
+      }, 20);
+    }
+    child.stdout.on('data', (d) => (quiet ? out.push(d) : process.stdout.write(d)));
+    child.stderr.on('data', (d) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (sampler) clearInterval(sampler);
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const stderr = Buffer.concat(err).toString();
+      const stats = {};
+      if (measure && TIME) {
+        const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+        const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+        const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+        if (rss) hwmKb = Number(rss[1]);
+        if (user && sys) stats.cpuS = Number(user[1]) + Number(sys[1]);
+      }
+      resolve({ code, ms, stdout: Buffer.concat(out).toString(), stderr, peakRssMb: hwmKb ? hwmKb / 1024 : null, ...stats });
+    });
+  });
+}
+
+async function must(cmd, args, opts) {
+  const r = await runCmd(cmd, args, opts);
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}: ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`);
+  return r;
+}
+
+function lastJson(text) {
+  const lines = text.trim().split('\n').filter((l) => l.startsWith('{'));
+  return lines.length ? JSON.parse(lines[lines.length - 1]) : null;
+}
+
+async function createVolume(name) {
+  await must('docker', ['volume', 'create', '--label', LABEL, name]);
+  createdVolumes.add(name);
+}
+
+async function removeVolume(name) {
+  await runCmd('docker', ['volume', 'rm', '-f', name]);
+  createdVolumes.delete(name);
+}
+
+async function fileSize(file) {
+  try {
+    return (await fs.stat(file)).size;
+  } catch {
+    return null;
+  }
+}
+
+async function preflight() {
+  const v = await runCmd('docker', ['version', '--format', '{{.Server.Version}}']);
+  if (v.code !== 0) throw new Error('Docker is not reachable: start dockerd (see ../shared/PRODUCT.md).');
+  for (const image of [`${SEED_IMAGE}:latest`, HOLDER_IMAGE]) {
+    if ((await runCmd('docker', ['image', 'inspect', image])).code !== 0) {
+      throw new Error(`The image ${image} is missing: run \`bash scripts/fixtures/build-images.sh --alias-ubuntu\` first.`);
+    }
+  }
+  const cli = ONLY === 'lib' ? false : existsSync(CLI) && (await runCmd('node', [CLI, 'backup', '--help'])).code === 0;
+  await fs.mkdir(path.join(root, '.tmp/bench'), { recursive: true });
+  const worker = path.join(root, '.tmp/bench/lib-worker.cjs');
+  await build({
+    absWorkingDir: root,
+    entryPoints: ['scripts/bench/libWorker.ts'],
+    outfile: worker,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return { cli, worker, engine: v.stdout.trim() };
+}
+
+function median(xs) {
+  const s = xs.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);
+  if (s.length === 0) return null;
+  return s[Math.floor((s.length - 1) / 2)];
+}
+
+async function main() {
+  const { cli, worker, engine } = await preflight();
+  workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ailab-bench-'));
+  appHome = path.join(workDir, 'app-home');
+  await fs.mkdir(appHome);
+  const appEnv = { AILAB_DESKTOP_HOME: appHome };
+  log(`Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, Docker ${engine}, Node ${process.version}`);
+  log(`Volume: ${SIZE_MB} MB requested, seed ${SEED}; runs: ${REPEAT}; library levels: ${LIB_LEVELS.join(',')}; CLI: ${cli ? 'yes' : 'not available'}`);
+
+  const src = `${prefix}-src`;
+  await createVolume(src);
+  const filled = await must('node', [worker, 'fill', src, String(SIZE_MB), String(SEED)]);
+  const stats = lastJson(filled.stdout);
+  const contentMb = stats.bytes / MiB;
+  log(`Built ${src}: ${stats.entries} entries, ${stats.files} files, ${contentMb.toFixed(0)} MiB of content in ${(filled.ms / 1000).toFixed(1)} s`);
+  const reference = lastJson((await must('node', [worker, 'digest', src])).stdout);
+
+  /** rows[name] = { kind, times[], rss[], cpu[], sizes[], checks[] } */
+  const rows = new Map();
+  const record = (name, kind, r, extra = {}) => {
+    const row = rows.get(name) ?? { kind, times: [], rss: [], cpu: [], sizes: [], checks: [], notes: new Set() };
+    row.times.push(r.ms / 1000);
+    if (r.peakRssMb) row.rss.push(r.peakRssMb);
+    if (r.cpuS !== undefined) row.cpu.push(r.cpuS);
+    if (extra.size !== undefined) row.sizes.push(extra.size);
+    if (extra.check !== undefined) row.checks.push(extra.check);
+    if (extra.note) row.notes.add(extra.note);
+    rows.set(name, row);
+  };
+  const checkRestore = async (vol) => {
+    const d = lastJson((await must('node', [worker, 'digest', vol])).stdout);
+    await removeVolume(vol);
+    return d.digest === reference.digest && d.entries === reference.entries;
+  };
+  const fail = (name, kind, r) => {
+    log(`  ${name}: FAILED (exit ${r.code}) ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    const row = rows.get(name) ?? { kind, times: [], rss: [], cpu: [], sizes: [], checks: [], notes: new Set() };
+    row.checks.push(false);
+    row.notes.add('failed');
+    rows.set(name, row);
+  };
+
+  for (let run = 1; run <= REPEAT; run++) {
+    const dir = path.join(workDir, `run${run}`);
+    await fs.mkdir(dir);
+    log(`Run ${run}/${REPEAT}`);
+
+    if (ONLY !== 'lib') {
+      // The seed's commands, exactly: docker CLI, bind mount, verbose tar (its listing drained here).
+      const seedBackup = await runCmd('docker', ['run', '--rm', '--volume', `${src}:/volume`, '--volume', `${dir}:/dest`, SEED_IMAGE, 'tar', '-C', '/volume', '-czvf', '/dest/backup.tgz', '.']);
+      if (seedBackup.code !== 0) fail('seed backup (tar -czvf)', 'backup', seedBackup);
+      else record('seed backup (tar -czvf)', 'backup', seedBackup, { size: await fileSize(path.join(dir, 'backup.tgz')) });
+      log(`  seed backup ${(seedBackup.ms / 1000).toFixed(1)} s`);
+
+      const seedVol = `${prefix}-seed-${run}`;
+      await createVolume(seedVol);
+      const seedRestore = await runCmd('docker', ['run', '--rm', '--volume', `${seedVol}:/volume`, '--volume', `${dir}:/dest`, SEED_IMAGE, 'tar', '-C', '/volume', '-xvf', '/dest/backup.tgz']);
+      if (seedRestore.code !== 0) fail('seed restore (tar -xvf)', 'restore', seedRestore);
+      else record('seed restore (tar -xvf)', 'restore', seedRestore, { check: await checkRestore(seedVol) });
+      log(`  seed restore ${(seedRestore.ms / 1000).toFixed(1)} s`);
+      await fs.rm(path.join(dir, 'backup.tgz'), { force: true });
+    }
+
+    if (cli) {
+      for (const eng of ['fast', 'tar']) {
+        const file = path.join(dir, `app-${eng}.tgz`);
+        const b = await runCmd('node', [CLI, 'backup', src, '--out', file, '--engine', eng, '--overwrite', '--json'], { env: appEnv, measure: true });
+        const name = `app backup --engine ${eng}`;
+        if (b.code !== 0) fail(name, 'backup', b);
+        else record(name, 'backup', b, { size: await fileSize(file) });
+        log(`  ${name} ${(b.ms / 1000).toFixed(1)} s`);
+        if (b.code !== 0) continue;
+        const vol = `${prefix}-app-${eng}-${run}`;
+        createdVolumes.add(vol);
+        const r = await runCmd('node', [CLI, 'restore', file, vol, '--mode', 'new', '--engine', eng, '--json'], { env: appEnv, measure: true });
+        const rname = `app restore --engine ${eng}`;
+        if (r.code !== 0) fail(rname, 'restore', r);
+        else record(rname, 'restore', r, { check: await checkRestore(vol) });
+        log(`  ${rname} ${(r.ms / 1000).toFixed(1)} s`);
+        await removeVolume(vol);
+        await fs.rm(file, { force: true });
+      }
+    }
+
+    for (const level of LIB_LEVELS) {
+      const file = path.join(dir, `lib-${level}.tgz`);
+      const name = `fast engine (library) backup, gzip -${level}`;
+      const b = await runCmd('node', [worker, 'backup', src, file, String(level)], { measure: true });
+      if (b.code !== 0) {
+        fail(name, 'backup', b);
+        continue;
+      }
+      const info = lastJson(b.stdout);
+      record(name, 'backup', b, { size: await fileSize(file), note: `verify ${(info.verifyMs / 1000).toFixed(1)} s incl.` });
+      log(`  ${name} ${(b.ms / 1000).toFixed(1)} s`);
+      if (level === LIB_LEVELS[0]) {
+        for (const mode of ['host', 'engine']) {
+          const vol = `${prefix}-lib-${mode}-${run}`;
+          createdVolumes.add(vol);
+          const rname = mode === 'host' ? 'fast engine (library) restore, gunzip on host' : 'fast engine (library) restore, Engine gunzips';
+          const r = await runCmd('node', [worker, 'restore', file, vol, mode], { measure: true });
+          if (r.code !== 0) fail(rname, 'restore', r);
+          else {
+            const ri = lastJson(r.stdout);
+            record(rname, 'restore', r, { check: await checkRestore(vol), note: `pre-check ${(ri.inspectMs / 1000).toFixed(1)} s incl.` });
+          }
+          log(`  ${rname} ${(r.ms / 1000).toFixed(1)} s`);
+          await removeVolume(vol);
+        }
+      }
+      await fs.rm(file, { force: true });
+    }
+  }
+
+  // The table.
+  const seedOf = { backup: median(rows.get('seed backup (tar -czvf)')?.times ?? []), restore: median(rows.get('seed restore (tar -xvf)')?.times ?? []) };
+  const head = ['operation', 'time s', 'MB/s', 'seed/app', 'peak RSS MB', 'CPU s', 'archive MB', 'tree = source'];
+  const table = [head];
+  for (const [name, row] of rows) {
+    const t = median(row.times);
+    const seedT = seedOf[row.kind];
+    const isSeed = name.startsWith('seed');
+    const checks = row.checks.length ? (row.checks.every(Boolean) ? 'yes' : 'NO') : row.kind === 'restore' ? '?' : '';
+    table.push([
+      name + (row.notes.size ? ` (${[...row.notes].join('; ')})` : ''),
+      t === null ? 'failed' : t.toFixed(1),
+      t === null ? '' : (contentMb / t).toFixed(0),
+      isSeed || t === null || seedT === null ? (isSeed ? '1.00' : '') : `${(seedT / t).toFixed(2)}×`,
+      isSeed ? '—' : (median(row.rss)?.toFixed(0) ?? ''),
+      isSeed ? '—' : (median(row.cpu)?.toFixed(1) ?? ''),
+      row.sizes.length ? (median(row.sizes) / MiB).toFixed(0) : '',
+      checks,
+    ]);
+  }
+  const widths = head.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
+  log('');
+  log(`Results: ${contentMb.toFixed(0)} MiB in ${stats.files} files; MB/s = MiB of content per second; seed/app > 1 means the app is faster${REPEAT > 1 ? `; medians of ${REPEAT} runs` : ''}.`);
+  for (const [i, r] of table.entries()) {
+    log(r.map((c, j) => (j === 0 ? String(c).padEnd(widths[j]) : String(c).padStart(widths[j]))).join('  '));
+    if (i === 0) log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+  const bad = [...rows.values()].some((r) => r.checks.includes(false));
+  if (bad) {
+    log('\nA restored tree differs from the source, or a step failed: see above.');
+    process.exitCode = 1;
+  }
+}
+
+async function cleanup() {
+  if (KEEP) {
+    log(`Kept: volumes ${[...createdVolumes].join(' ')}; files in ${workDir}`);
+    return;
+  }
+  for (const v of [...createdVolumes]) await removeVolume(v);
+  // Helper containers are removed by whoever made them; anything labelled ours that is left goes too.
+  const left = await runCmd('docker', ['ps', '-aq', '--filter', `label=${LABEL}`]);
+  for (const id of left.stdout.split('\n').filter(Boolean)) await runCmd('docker', ['rm', '-f', id]);
+  if (workDir) await fs.rm(workDir, { recursive: true, force: true });
+}
+
+let interrupted = false;
+process.on('SIGINT', () => {
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  log('\nInterrupted: cleaning up…');
+  cleanup().finally(() => process.exit(130));
+});
+
+try {
+  await main();
+} catch (err) {
+  log(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  if (!interrupted) await cleanup();
+}

@@ -1,0 +1,36 @@
+// `npm run bench`: runs each benchmark as its own process and section — backup.mjs (backup/restore,
+// issue 4), then volumes-ui.mjs when present. Options are environment variables (see each script).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const sections = [
+  ['Backup and restore', 'backup.mjs'],
+  ['Volumes UI', 'volumes-ui.mjs'],
+];
+
+function runSection(script) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(here, script)], { stdio: 'inherit' });
+    // Ctrl+C reaches the child too (same process group); wait for it to clean up.
+    process.on('SIGINT', () => undefined);
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+let failed = 0;
+for (const [title, script] of sections) {
+  if (!existsSync(path.join(here, script))) {
+    console.log(`\n== ${title}: skipped (scripts/bench/${script} is not there)`);
+    continue;
+  }
+  console.log(`\n== ${title} (scripts/bench/${script})\n`);
+  const code = await runSection(script);
+  if (code !== 0) {
+    failed++;
+    console.log(`\n== ${title}: failed (exit ${code})`);
+  }
+}
+process.exitCode = failed > 0 ? 1 : 0;

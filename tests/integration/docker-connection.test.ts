@@ -1,0 +1,364 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
+import os from 'node:os';
+import path from 'node:path';
+import { Server as SshServer, utils as sshUtils, type ServerChannel } from 'ssh2';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DockerStatus } from '../../shared/contract/docker';
+import { createDockerConnection } from '../../electron/services/docker/connection';
+import type { DockerConnection, EngineEvent } from '../../electron/services/docker/types';
+import { docker, removeVolumeQuietly, TEST_LABEL, uniqueName } from '../support/docker';
+
+const ENGINE_SOCKET = process.env.AILAB_TEST_DOCKER_SOCKET ?? '/var/run/docker.sock';
+
+let tmp: string;
+const open: DockerConnection[] = [];
+const cleanups: Array<() => Promise<void> | void> = [];
+
+/** An env with no trace of the developer's own docker setup: only what the test sets. */
+function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = { HOME: tmp, DOCKER_CONFIG: path.join(tmp, 'docker-config'), PATH: process.env.PATH };
+  if (process.env.AILAB_TEST_DOCKER_SOCKET) base.DOCKER_HOST = `unix://${ENGINE_SOCKET}`;
+  return { ...base, ...extra };
+}
+
+function track(c: DockerConnection): DockerConnection {
+  open.push(c);
+  return c;
+}
+
+async function waitForStatus(c: DockerConnection, what: string, pred: (s: DockerStatus) => boolean, timeoutMs = 10_000): Promise<DockerStatus> {
+  if (pred(c.status())) return c.status();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; status: ${JSON.stringify(c.status())}`));
+    }, timeoutMs);
+    const off = c.onStatus((s) => {
+      if (pred(s)) {
+        clearTimeout(timer);
+        off();
+        resolve(s);
+      }
+    });
+  });
+}
+
+/**
+ * A unix-socket proxy to the shared dockerd: lets a test make "Docker" appear and vanish without
+ * touching the engine other tests are using.
+ */
+async function startProxy(socketPath: string): Promise<{ close: () => Promise<void>; connections: () => number }> {
+  const sockets = new Set<net.Socket>();
+  let total = 0;
+  const server = net.createServer((client) => {
+    total++;
+    const upstream = net.connect(ENGINE_SOCKET);
+    sockets.add(client);
+    sockets.add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    client.pipe(upstream).pipe(client);
+  });
+  fs.rmSync(socketPath, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => resolve());
+  });
+  return {
+    connections: () => total,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
+      fs.rmSync(socketPath, { force: true });
+    },
+  };
+}
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-conn-int-'));
+  fs.mkdirSync(path.join(tmp, 'docker-config'));
+});
+
+afterEach(async () => {
+  for (const c of open.splice(0)) await c.stop();
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('DockerConnection against the real dockerd', () => {
+  it('connects and reports the engine version, API version and OS', async () => {
+    const expected = await docker.version();
+    const c = track(createDockerConnection({ env: env() }));
+    c.start();
+    const s = await waitForStatus(c, 'connected', (x) => x.state === 'connected');
+    expect(s.engineVersion).toBe(expected.Version);
+    expect(s.apiVersion).toBe(expected.ApiVersion);
+    expect(s.os).toBe(`${expected.Os}/${expected.Arch}`);
+    expect(s.endpoint).toMatchObject({ url: `unix://${ENGINE_SOCKET}`, protocol: 'unix', local: true, tls: false });
+    if (!process.env.AILAB_TEST_DOCKER_SOCKET) expect(s.endpoint?.source).toBe('default socket');
+    // The client is usable for real calls.
+    const info = await c.client().ping();
+    expect(String(info)).toBe('OK');
+  });
+
+  it('fans out engine events from GET /events', async () => {
+    const c = track(createDockerConnection({ env: env() }));
+    const events: EngineEvent[] = [];
+    c.onEngineEvent((e) => events.push(e));
+    c.start();
+    await waitForStatus(c, 'connected', (x) => x.state === 'connected');
+    // The stream opens right after connecting; give the request a moment to reach the engine.
+    await new Promise((r) => setTimeout(r, 300));
+    const name = uniqueName('ailab-conn-events');
+    cleanups.push(() => removeVolumeQuietly(name));
+    await docker.createVolume({ Name: name, Labels: TEST_LABEL });
+    const deadline = Date.now() + 5000;
+    while (!events.some((e) => e.Type === 'volume' && e.Action === 'create' && e.Actor.ID === name) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(events.find((e) => e.Type === 'volume' && e.Action === 'create' && e.Actor.ID === name)).toBeTruthy();
+  });
+
+  it('reports a socket that does not exist as unreachable, with the fix and the next retry time', async () => {
+    const missing = path.join(tmp, `${uniqueName('nonexistent')}.sock`);
+    const c = track(createDockerConnection({ env: env({ DOCKER_HOST: `unix://${missing}` }) }));
+    c.start();
+    const s = await waitForStatus(c, 'unreachable', (x) => x.state === 'unreachable');
+    expect(s.error).toEqual({
+      code: 'DOCKER_UNREACHABLE',
+      message: `Docker is not running: no socket at ${missing} (set by DOCKER_HOST).`,
+      hint: 'Start Docker Desktop or dockerd, or check DOCKER_HOST / `docker context ls`.',
+    });
+    expect(s.nextRetryAt).toBeGreaterThan(Date.now());
+    expect(s.nextRetryAt).toBeLessThanOrEqual(Date.now() + 5000);
+    expect(s.endpoint).toMatchObject({ url: `unix://${missing}`, source: 'DOCKER_HOST' });
+  });
+
+  it('recovers by itself when Docker appears, notices via the event stream when it goes, and comes back', async () => {
+    const sockPath = path.join(tmp, `${uniqueName('proxy')}.sock`);
+    const c = track(createDockerConnection({ env: env({ DOCKER_HOST: `unix://${sockPath}` }) }));
+    const states: string[] = [];
+    c.onStatus((s) => states.push(s.state));
+    c.start();
+    await waitForStatus(c, 'unreachable (no socket yet)', (x) => x.state === 'unreachable');
+
+    let proxy = await startProxy(sockPath);
+    cleanups.push(() => proxy.close());
+    const up = await waitForStatus(c, 'connected through the proxy', (x) => x.state === 'connected', 8000);
+    expect(up.engineVersion).toBe((await docker.version()).Version);
+    expect(proxy.connections()).toBeGreaterThan(0);
+    // The event stream opens right after connecting; let its request reach the engine through the proxy.
+    await new Promise((r) => setTimeout(r, 300));
+
+    const wentAwayAt = Date.now();
+    await proxy.close();
+    const down = await waitForStatus(c, 'unreachable after the proxy closed', (x) => x.state === 'unreachable', 3000);
+    // Noticed from the stream ending, not from a poll: within moments, not after a timeout.
+    expect(Date.now() - wentAwayAt).toBeLessThan(2000);
+    expect(down.error?.message).toMatch(/Docker is not running/);
+    expect(down.nextRetryAt).not.toBeNull();
+
+    proxy = await startProxy(sockPath);
+    cleanups.push(() => proxy.close());
+    await waitForStatus(c, 'connected again', (x) => x.state === 'connected', 8000);
+    expect(states.filter((s) => s === 'connected')).toHaveLength(2);
+  });
+
+  it('retryNow() connects at once instead of waiting for the backoff', async () => {
+    const sockPath = path.join(tmp, `${uniqueName('retry')}.sock`);
+    const c = track(createDockerConnection({ env: env({ DOCKER_HOST: `unix://${sockPath}` }), backoffMs: [60_000] }));
+    c.start();
+    await waitForStatus(c, 'unreachable', (x) => x.state === 'unreachable');
+    const proxy = await startProxy(sockPath);
+    cleanups.push(() => proxy.close());
+    const t0 = Date.now();
+    const s = await c.retryNow();
+    expect(s.state).toBe('connected');
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});
+
+describe('DockerConnection over ssh (a local ssh server relaying `docker system dial-stdio` to dockerd)', () => {
+  let server: SshServer;
+  let port = 0;
+  let sshHome: string;
+  const execs: string[] = [];
+
+  beforeAll(async () => {
+    sshHome = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-ssh-home-'));
+    const hostKey = sshUtils.generateKeyPairSync('ed25519');
+    const userKey = sshUtils.generateKeyPairSync('ed25519');
+    fs.mkdirSync(path.join(sshHome, '.ssh'), { mode: 0o700 });
+    fs.writeFileSync(path.join(sshHome, '.ssh', 'id_ed25519'), userKey.private, { mode: 0o600 });
+    const allowed = sshUtils.parseKey(userKey.public);
+    if (allowed instanceof Error) throw allowed;
+    server = new SshServer({ hostKeys: [hostKey.private] }, (client) => {
+      client
+        .on('authentication', (ctx) => {
+          if (ctx.method === 'publickey' && ctx.key.algo === allowed.type && ctx.key.data.equals(allowed.getPublicSSH())) {
+            if (!ctx.signature || !ctx.blob) return ctx.accept();
+            return allowed.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true ? ctx.accept() : ctx.reject();
+          }
+          return ctx.reject(['publickey']);
+        })
+        .on('ready', () => {
+          client.on('session', (accept) => {
+            accept().on('exec', (acceptExec, _reject, info) => {
+              execs.push(info.command);
+              const channel: ServerChannel = acceptExec();
+              const engine = net.connect(ENGINE_SOCKET);
+              channel.pipe(engine).pipe(channel);
+              engine.on('close', () => channel.close());
+              engine.on('error', () => channel.close());
+              channel.on('close', () => engine.destroy());
+            });
+          });
+        })
+        .on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    port = (server.address() as net.AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    fs.rmSync(sshHome, { recursive: true, force: true });
+  });
+
+  it('connects through ssh://user@host:port with the default key and reaches the real engine', async () => {
+    const c = track(createDockerConnection({ env: { HOME: sshHome, DOCKER_CONFIG: path.join(sshHome, 'dc'), DOCKER_HOST: `ssh://tester@127.0.0.1:${port}` } }));
+    const s = await c.connectOnce();
+    expect(s.error).toBeNull();
+    expect(s).toMatchObject({ state: 'connected', endpoint: { protocol: 'ssh', url: `ssh://tester@127.0.0.1:${port}`, local: true } });
+    expect(s.engineVersion).toBe((await docker.version()).Version);
+    expect(execs).toContain('docker system dial-stdio');
+  });
+
+  it('explains a rejected ssh login', async () => {
+    const otherHome = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-ssh-other-'));
+    cleanups.push(() => fs.rmSync(otherHome, { recursive: true, force: true }));
+    fs.mkdirSync(path.join(otherHome, '.ssh'));
+    fs.writeFileSync(path.join(otherHome, '.ssh', 'id_ed25519'), sshUtils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+    const c = track(createDockerConnection({ env: { HOME: otherHome, DOCKER_CONFIG: path.join(otherHome, 'dc'), DOCKER_HOST: `ssh://tester@127.0.0.1:${port}` } }));
+    const s = await c.connectOnce();
+    expect(s.state).toBe('unreachable');
+    expect(s.error?.message).toBe(`SSH login to tester@127.0.0.1:${port} failed (set by DOCKER_HOST): All configured authentication methods failed.`);
+    expect(s.error?.hint).toContain(`ssh -p ${port} tester@127.0.0.1 docker version`);
+  });
+});
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!hasOpenssl())('DockerConnection over tcp with TLS (a TLS proxy in front of dockerd)', () => {
+  let dir: string;
+  let server: tls.Server;
+  let port = 0;
+  const pem = (name: string) => path.join(dir, name);
+
+  /** A self-signed EC certificate (fast to make) valid for 127.0.0.1. */
+  function selfSigned(name: string, cn: string): void {
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${cn}`, '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', pem(`${name}-key.pem`), '-out', pem(`${name}-cert.pem`)],
+      { stdio: 'ignore' },
+    );
+  }
+
+  /** A DOCKER_CERT_PATH-style folder: ca.pem, cert.pem, key.pem. */
+  function certFolder(name: string, files: { ca?: string; cert?: string; key?: string }): string {
+    const folder = path.join(dir, name);
+    fs.mkdirSync(folder, { recursive: true });
+    for (const [k, src] of Object.entries(files)) fs.copyFileSync(pem(src), path.join(folder, `${k}.pem`));
+    return folder;
+  }
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-tls-'));
+    selfSigned('server', 'ailab-test-engine');
+    selfSigned('client', 'ailab-test-client');
+    selfSigned('stranger', 'someone-else');
+    server = tls.createServer(
+      { key: fs.readFileSync(pem('server-key.pem')), cert: fs.readFileSync(pem('server-cert.pem')), requestCert: true, rejectUnauthorized: true, ca: fs.readFileSync(pem('client-cert.pem')) },
+      (client) => {
+        const engine = net.connect(ENGINE_SOCKET);
+        client.on('error', () => engine.destroy()).on('close', () => engine.destroy());
+        engine.on('error', () => client.destroy()).on('close', () => client.destroy());
+        client.pipe(engine).pipe(client);
+      },
+    );
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    port = (server.address() as net.AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('connects with DOCKER_TLS_VERIFY and the ca/cert/key in DOCKER_CERT_PATH', async () => {
+    const certs = certFolder('good', { ca: 'server-cert.pem', cert: 'client-cert.pem', key: 'client-key.pem' });
+    const c = track(createDockerConnection({ env: env({ DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }) }));
+    const s = await c.connectOnce();
+    expect(s.error).toBeNull();
+    expect(s).toMatchObject({ state: 'connected', endpoint: { url: `tcp://127.0.0.1:${port}`, tls: true, local: true } });
+    expect(s.engineVersion).toBe((await docker.version()).Version);
+  });
+
+  it('refuses an engine whose certificate the CA did not sign, and says why', async () => {
+    const certs = certFolder('wrong-ca', { ca: 'stranger-cert.pem', cert: 'client-cert.pem', key: 'client-key.pem' });
+    const c = track(createDockerConnection({ env: env({ DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }) }));
+    const s = await c.connectOnce();
+    expect(s.state).toBe('unreachable');
+    expect(s.error?.message).toMatch(new RegExp(`^TLS handshake with tcp://127\\.0\\.0\\.1:${port} \\(set by DOCKER_HOST\\) failed: `));
+    expect(s.error?.hint).toMatch(/DOCKER_CERT_PATH/);
+  });
+
+  it("uses a context's TLS material and honours SkipTLSVerify", async () => {
+    const configDir = path.join(dir, 'docker-config');
+    const hash = createHash('sha256').update('tls-ctx').digest('hex');
+    fs.mkdirSync(path.join(configDir, 'contexts', 'meta', hash), { recursive: true });
+    fs.writeFileSync(
+      path.join(configDir, 'contexts', 'meta', hash, 'meta.json'),
+      JSON.stringify({ Name: 'tls-ctx', Metadata: {}, Endpoints: { docker: { Host: `tcp://127.0.0.1:${port}`, SkipTLSVerify: true } } }),
+    );
+    const tlsDir = path.join(configDir, 'contexts', 'tls', hash, 'docker');
+    fs.mkdirSync(tlsDir, { recursive: true });
+    fs.copyFileSync(pem('client-cert.pem'), path.join(tlsDir, 'cert.pem'));
+    fs.copyFileSync(pem('client-key.pem'), path.join(tlsDir, 'key.pem'));
+    const c = track(createDockerConnection({ env: { HOME: dir, DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'tls-ctx' } }));
+    const s = await c.connectOnce();
+    expect(s.error).toBeNull();
+    expect(s).toMatchObject({ state: 'connected', endpoint: { source: 'DOCKER_CONTEXT', context: 'tls-ctx', tls: true } });
+
+    // The same context verifying the (self-signed, unknown) engine certificate must fail.
+    const meta = path.join(configDir, 'contexts', 'meta', hash, 'meta.json');
+    fs.writeFileSync(meta, JSON.stringify({ Name: 'tls-ctx', Metadata: {}, Endpoints: { docker: { Host: `tcp://127.0.0.1:${port}`, SkipTLSVerify: false } } }));
+    const strict = track(createDockerConnection({ env: { HOME: dir, DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'tls-ctx' } }));
+    const s2 = await strict.connectOnce();
+    expect(s2.state).toBe('unreachable');
+    expect(s2.error?.message).toMatch(/TLS handshake .* \(docker context "tls-ctx"\) failed/);
+    expect(s2.error?.hint).toMatch(/docker context inspect tls-ctx/);
+  });
+});
