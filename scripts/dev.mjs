@@ -1,29 +1,15 @@
 // `npm run dev`: the renderer from the Vite dev server (hot reload), main and preload rebuilt by
 // esbuild on change, and Electron restarted whenever they are. Best effort, for development only.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { context } from 'esbuild';
 import { createServer } from 'vite';
+import { electronBinaryOrExit, electronEnv } from './electron.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function electronBinary() {
-  try {
-    const bin = createRequire(import.meta.url)('electron');
-    return typeof bin === 'string' && fs.existsSync(bin) ? bin : null;
-  } catch {
-    return null;
-  }
-}
-
-const bin = electronBinary();
-if (!bin) {
-  console.error("AI-Lab Desktop: Electron's binary is not installed (it could not be downloaded on this machine). Run the browser mode instead: npm run serve");
-  process.exit(1);
-}
+const bin = electronBinaryOrExit();
 
 const vite = await createServer({ configFile: path.join(root, 'renderer/vite.config.mts') });
 await vite.listen();
@@ -35,9 +21,7 @@ let restartTimer = null;
 let stopping = false;
 
 function startElectron() {
-  const env = { ...process.env, AILAB_DEV_SERVER_URL: devUrl };
-  delete env.ELECTRON_RUN_AS_NODE;
-  const child = spawn(bin, [root], { stdio: 'inherit', env });
+  const child = spawn(bin, [root], { stdio: 'inherit', env: electronEnv({ AILAB_DEV_SERVER_URL: devUrl }) });
   electron = child;
   child.on('exit', (code) => {
     // Closing the window ends the session; a restart we asked for does not.

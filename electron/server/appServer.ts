@@ -4,9 +4,10 @@ import type { Duplex } from 'node:stream';
 import type { Handlers } from '../../shared/contract';
 import type { ApiErrorPayload } from '../../shared/contract/errors';
 import type { EventBus } from '../services/core/eventBus';
+import { resolveStaticPath } from '../services/core/staticPaths';
 import { UPLOADS_PATH, WS_PATH } from './protocol';
 import { authenticate, checkRequest, checkUpgrade, SECURITY_HEADERS, sessionCookie, withoutToken, type AuthOutcome } from './security';
-import { resolveStaticPath, sendStatic } from './staticFiles';
+import { sendStatic } from './staticFiles';
 import { handleUpload } from './uploadRoute';
 import { createWsConnections } from './wsConnections';
 

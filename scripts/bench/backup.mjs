@@ -31,9 +31,18 @@ const CLI = path.join(root, 'dist/cli/ailab.cjs');
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const MiB = 1024 * 1024;
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  const text = (await fs.readFile(fileURLToPath(import.meta.url), 'utf8')).split('\n');
+  process.stdout.write(`${text.slice(0, text.findIndex((l) => l.startsWith('import'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')}\n`);
+  process.exit(0);
+}
+
 const prefix = `bench-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
 const createdVolumes = new Set();
 let workDir = null;
+let interrupted = false;
+/** The command running now, so Ctrl+C can stop it before cleaning up. */
+let current = null;
 let appHome = null;
 
 function log(msg) {
@@ -44,11 +53,15 @@ function log(msg) {
  * Runs a command (argument array, no shell). With `measure`, it runs under /usr/bin/time -v (or is
  * sampled through /proc) for the peak RSS and CPU time of that process alone.
  */
-function runCmd(cmd, args, { env, measure = false, quiet = true } = {}) {
+function runCmd(cmd, args, { env, measure = false, quiet = true, always = false } = {}) {
+  // After Ctrl+C only the cleanup runs commands.
+  if (interrupted && !always) return Promise.reject(new Error('interrupted'));
   return new Promise((resolve, reject) => {
     const full = measure && TIME ? [TIME, ['-v', cmd, ...args]] : [cmd, args];
     const t0 = process.hrtime.bigint();
-    const child = spawn(full[0], full[1], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: Ctrl+C reaches only us, and we stop the child before cleaning up.
+    const child = spawn(full[0], full[1], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    current = child;
     const out = [];
     const err = [];
     let hwmKb = 0;
@@ -68,6 +81,7 @@ function runCmd(cmd, args, { env, measure = false, quiet = true } = {}) {
     child.stderr.on('data', (d) => err.push(d));
     child.on('error', reject);
     child.on('close', (code) => {
+      if (current === child) current = null;
       if (sampler) clearInterval(sampler);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       const stderr = Buffer.concat(err).toString();
@@ -101,7 +115,7 @@ async function createVolume(name) {
 }
 
 async function removeVolume(name) {
-  await runCmd('docker', ['volume', 'rm', '-f', name]);
+  await runCmd('docker', ['volume', 'rm', '-f', name], { always: true });
   createdVolumes.delete(name);
 }
 
@@ -297,19 +311,30 @@ async function cleanup() {
     log(`Kept: volumes ${[...createdVolumes].join(' ')}; files in ${workDir}`);
     return;
   }
+  // Helper containers are removed by whoever made them; any labelled ours still there (a worker that
+  // died) goes first, or the volumes it holds could not be removed.
+  const left = await runCmd('docker', ['ps', '-aq', '--filter', `label=${LABEL}`], { always: true });
+  for (const id of left.stdout.split('\n').filter(Boolean)) await runCmd('docker', ['rm', '-f', id], { always: true });
   for (const v of [...createdVolumes]) await removeVolume(v);
-  // Helper containers are removed by whoever made them; anything labelled ours that is left goes too.
-  const left = await runCmd('docker', ['ps', '-aq', '--filter', `label=${LABEL}`]);
-  for (const id of left.stdout.split('\n').filter(Boolean)) await runCmd('docker', ['rm', '-f', id]);
   if (workDir) await fs.rm(workDir, { recursive: true, force: true });
 }
 
-let interrupted = false;
 process.on('SIGINT', () => {
   if (interrupted) process.exit(130);
   interrupted = true;
   log('\nInterrupted: cleaning up…');
-  cleanup().finally(() => process.exit(130));
+  const child = current;
+  const stopped = child
+    ? new Promise((resolve) => {
+        child.once('close', resolve);
+        // The app's CLI cancels cleanly on SIGINT (no partial file, helper removed); give it time.
+        process.kill(-child.pid, 'SIGINT');
+        setTimeout(() => {
+          if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+        }, 15_000).unref();
+      })
+    : Promise.resolve();
+  stopped.then(cleanup).finally(() => process.exit(130));
 });
 
 try {

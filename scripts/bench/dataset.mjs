@@ -106,7 +106,7 @@ export function generateVolumeTar({ sizeMB = 1024, seed = 42 } = {}) {
   const rng = createRng(seed);
   const pack = tarStream.pack();
   const target = sizeMB * MiB;
-  const budget = { text: target * 0.35, csv: target * 0.35, bin: target * 0.3 };
+  const budget = { text: Math.floor(target * 0.35), csv: Math.floor(target * 0.35), bin: Math.floor(target * 0.3) };
   const stats = { entries: 0, bytes: 0, files: 0 };
   const baseTime = Date.UTC(2024, 4, 1) / 1000;
   const jupyter = { uid: 1001, gid: 1001, uname: 'jupyter', gname: 'jupyter' };
@@ -180,7 +180,7 @@ export function generateVolumeTar({ sizeMB = 1024, seed = 42 } = {}) {
       let firstText = null;
       // About 40 MiB per project, in the same proportions as the whole.
       for (const kind of kinds) {
-        let share = Math.min(budget[kind], 40 * MiB * (kind === 'bin' ? 0.3 : 0.35));
+        let share = Math.floor(Math.min(budget[kind], 40 * MiB * (kind === 'bin' ? 0.3 : 0.35)));
         budget[kind] -= share;
         let i = 0;
         while (share > 0) {

@@ -26,5 +26,5 @@ export const appEvents = {
    * Browser mode only: main asks the page to open a URL that main built (the page cannot open one of
    * its own choosing through this). Electron opens URLs in main with shell.openExternal instead.
    */
-  openUrl: event<{ url: string }>(),
+  openUrl: event<{ url: string; /** Set by the browser client when the browser refused the pop-up. */ popupBlocked?: boolean }>(),
 };

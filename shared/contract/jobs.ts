@@ -47,7 +47,7 @@ export interface JobProgress {
   /** No file or byte moved for 30 s. */
   stalled: boolean;
   elapsedMs: number;
-  /** 0..100 of the current phase, from bytes (or entries when there are no bytes); null while unknown. */
+  /** 0..100 of the current phase: content bytes plus a fixed cost per entry (so thousands of small files count); null while unknown. */
   percent: number | null;
 }
 
@@ -91,6 +91,8 @@ export interface RestoreResult {
   strippedPrefix: string | null;
   /** Replace mode: the safety backup of the previous contents, kept until the user deletes it. */
   safetyBackup: string | null;
+  /** The archive was a browser-mode upload, removed after the restore (nothing left to list). */
+  archiveRemoved: boolean;
   durationMs: number;
 }
 

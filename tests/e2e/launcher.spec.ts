@@ -1,50 +1,20 @@
-import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { pack } from 'tar-stream';
-import { docker, removeContainerQuietly, removeVolumeQuietly, TEST_LABEL, uniqueName } from '../support/docker';
-import { AI_LAB_FIXTURES, GNU_TAR_IMAGE } from '../support/fixtures';
-import { startServedApp, type ServedApp } from '../support/serve';
+import { docker, removeContainerQuietly, uniqueName } from '../support/docker';
+import { saveDocScreenshot, SCREENSHOTS as SHOTS, sharedServedApp } from '../support/e2e';
+import { AI_LAB_FIXTURES } from '../support/fixtures';
+import { freePort, holdPort } from '../support/ports';
+import { fillVolume, testResources } from '../support/resources';
 import { startTestRegistry } from '../integration/launcher-registry';
 
 // The whole launch flow in real Chromium against the browser mode, with the real engine and the
 // fixture images under their real names (exasol/ai-lab:6.1.0, exasol/data-science-sandbox:0.1.0).
-let app: ServedApp;
-const containers: string[] = [];
-const volumes: string[] = [];
-const SHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'screenshots');
-const DOCS = path.resolve(__dirname, '..', '..', 'docs');
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = net.createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const a = s.address();
-        s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-      });
-    });
-    if (port > 1024 && port < 65000) return port;
-  }
-}
+const resources = testResources('e2e-launch');
+const app = sharedServedApp(resources);
 
 async function volumeWithFile(file: string, content: string, prefix = 'e2e-launch'): Promise<string> {
-  const name = uniqueName(prefix);
-  await docker.createVolume({ Name: name, Labels: TEST_LABEL });
-  volumes.push(name);
-  const p = pack();
-  p.entry({ name: file, mode: 0o644 }, content);
-  p.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of p) chunks.push(c as Buffer);
-  const c = await docker.createContainer({ Image: GNU_TAR_IMAGE, Cmd: ['true'], Labels: TEST_LABEL, HostConfig: { Mounts: [{ Type: 'volume', Source: name, Target: '/data' }], NetworkMode: 'none' } });
-  try {
-    await c.putArchive(Buffer.concat(chunks), { path: '/data' });
-  } finally {
-    await c.remove({ force: true });
-  }
+  const name = await resources.volume(uniqueName(prefix));
+  await fillVolume(name, [{ name: file, content }]);
   return name;
 }
 
@@ -63,28 +33,25 @@ async function recordWindowOpen(page: Page): Promise<void> {
 const opened = (page: Page) => page.evaluate(() => (window as unknown as { __opened: string[] }).__opened);
 
 async function openAiLabTab(page: Page): Promise<void> {
-  await page.goto(app.url);
+  await page.goto(app().url);
   await page.getByRole('tab', { name: 'AI-Lab' }).click();
   await expect(page.getByRole('heading', { name: 'Launch AI-Lab' })).toBeVisible();
 }
 
-test.beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  app = await startServedApp();
-});
-
-test.afterAll(async () => {
-  for (const c of containers) await removeContainerQuietly(c);
-  for (const v of volumes) await removeVolumeQuietly(v);
-  await app?.stop();
-});
+/** Fills the launch form's image, volume, container name and host port, as a user types them. */
+async function fillLaunchForm(page: Page, f: { image: string; volume: string; name: string; port: number }): Promise<void> {
+  await page.getByLabel('Image').fill(f.image);
+  await page.getByLabel('Volume', { exact: true }).selectOption(f.volume);
+  await page.getByLabel('Container name').fill(f.name);
+  await page.getByLabel('Host port').fill(String(f.port));
+}
 
 test('launch AI-Lab 6.x with a volume, watch it get ready, open it, then stop, start, restart, see logs and remove it from the panel', async ({ page }) => {
   test.setTimeout(120_000);
   const marker = `e2e ${uniqueName('nb')}`;
   const volume = await volumeWithFile('hello.txt', marker, 'notebooks');
   const name = uniqueName('ai-lab');
-  containers.push(name);
+  resources.containers.push(name);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
 
@@ -92,10 +59,7 @@ test('launch AI-Lab 6.x with a volume, watch it get ready, open it, then stop, s
   await recordWindowOpen(page);
   await openAiLabTab(page);
 
-  await page.getByLabel('Image').fill(AI_LAB_FIXTURES.aiLab6.alias);
-  await page.getByLabel('Volume', { exact: true }).selectOption(volume);
-  await page.getByLabel('Container name').fill(name);
-  await page.getByLabel('Host port').fill(String(port));
+  await fillLaunchForm(page, { image: AI_LAB_FIXTURES.aiLab6.alias, volume, name, port });
   await page.getByLabel('Open in the browser when Jupyter is ready').uncheck();
 
   // What main read from the image, and where it came from.
@@ -127,12 +91,7 @@ test('launch AI-Lab 6.x with a volume, watch it get ready, open it, then stop, s
   await expect(ready).toContainText('Log in with the default password "ailab"');
   await expect(page.getByRole('log', { name: 'Container log' })).toContainText(/Jupyter Server \S+ is running at:/);
   await page.locator('.al-launch').screenshot({ path: path.join(SHOTS, 'launch-ready.png') });
-  // The README's picture: written when missing or asked for, so a test run does not churn a tracked file.
-  const docShot = path.join(DOCS, 'screenshot-launch.png');
-  if (process.env.AILAB_UPDATE_DOCS_SCREENSHOTS === '1' || !fs.existsSync(docShot)) {
-    fs.mkdirSync(DOCS, { recursive: true });
-    await page.locator('.al-launch').screenshot({ path: docShot });
-  }
+  await saveDocScreenshot(page.locator('.al-launch'), 'screenshot-launch.png');
 
   // The file in the volume is served from the notebooks folder through the published port.
   const res = await fetch(`${url}files/hello.txt`);
@@ -187,11 +146,11 @@ test('the seed-era sandbox layout: preselected from the volume, auto-opened when
   const marker = `sandbox ${uniqueName('nb')}`;
   const volume = await volumeWithFile('seed.txt', marker);
   const name = uniqueName('e2e-sandbox');
-  containers.push(name);
+  resources.containers.push(name);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
   await recordWindowOpen(page);
-  await page.goto(app.url);
+  await page.goto(app().url);
 
   // From the volume's details on the Volumes page, into the launch panel with the volume chosen.
   await page.getByRole('tab', { name: 'Volumes' }).click();
@@ -221,14 +180,10 @@ test('the seed-era sandbox layout: preselected from the volume, auto-opened when
 test('a taken port is caught before the start, with the next free port offered', async ({ page }) => {
   const volume = await volumeWithFile('x.txt', 'x');
   const port = await freePort();
-  const holder = net.createServer();
-  await new Promise<void>((r) => holder.listen(port, '127.0.0.1', r));
+  const holder = await holdPort(port);
   try {
     await openAiLabTab(page);
-    await page.getByLabel('Image').fill(AI_LAB_FIXTURES.aiLab6.alias);
-    await page.getByLabel('Volume', { exact: true }).selectOption(volume);
-    await page.getByLabel('Container name').fill(uniqueName('e2e-port'));
-    await page.getByLabel('Host port').fill(String(port));
+    await fillLaunchForm(page, { image: AI_LAB_FIXTURES.aiLab6.alias, volume, name: uniqueName('e2e-port'), port });
     await expect(page.getByRole('list', { name: 'Before launching' })).toContainText(`Port ${port} is in use on this computer`);
     await expect(page.getByRole('button', { name: 'Launch AI-Lab' })).toBeDisabled();
     const use = page.getByRole('button', { name: /^Use port \d+$/ });
@@ -248,12 +203,9 @@ test('a taken port is caught before the start, with the next free port offered',
 test('an image that never gets ready shows "Waiting for Jupyter", and stopping the wait leaves the container', async ({ page }) => {
   const volume = await volumeWithFile('x.txt', 'x');
   const name = uniqueName('e2e-never');
-  containers.push(name);
+  resources.containers.push(name);
   await openAiLabTab(page);
-  await page.getByLabel('Image').fill(AI_LAB_FIXTURES.neverReady.image);
-  await page.getByLabel('Volume', { exact: true }).selectOption(volume);
-  await page.getByLabel('Container name').fill(name);
-  await page.getByLabel('Host port').fill(String(await freePort()));
+  await fillLaunchForm(page, { image: AI_LAB_FIXTURES.neverReady.image, volume, name, port: await freePort() });
   await expect(page.getByRole('list', { name: 'Before launching' })).toContainText('is not an exasol/ai-lab image');
   await page.getByRole('button', { name: 'Launch AI-Lab' }).click();
   const state = page.getByRole('status', { name: 'Launch state' });
@@ -272,10 +224,7 @@ test('a pull that cannot work is explained, and the form comes back to fix it (d
   const volume = await volumeWithFile('x.txt', 'x');
   const image = '127.0.0.1:9/ailab-e2e/not-there:1.0.0';
   await openAiLabTab(page);
-  await page.getByLabel('Image').fill(image);
-  await page.getByLabel('Volume', { exact: true }).selectOption(volume);
-  await page.getByLabel('Container name').fill(uniqueName('e2e-pull'));
-  await page.getByLabel('Host port').fill(String(await freePort()));
+  await fillLaunchForm(page, { image, volume, name: uniqueName('e2e-pull'), port: await freePort() });
   await expect(page.locator('.al-facts')).toContainText('will be pulled');
   await expect(page.locator('.al-facts')).toContainText('from version table');
   await page.getByRole('button', { name: 'Launch AI-Lab' }).click();
@@ -294,15 +243,12 @@ test('a missing image is pulled with per-layer progress, then launched', async (
   const image = `${registry.host}/ailab-e2e/ai-lab:${tag}`;
   registry.throttle(24 * 1024);
   const name = uniqueName('e2e-pulled');
-  containers.push(name);
+  resources.containers.push(name);
   try {
     const volume = await volumeWithFile('x.txt', 'x');
     await page.setViewportSize({ width: 1200, height: 1000 });
     await openAiLabTab(page);
-    await page.getByLabel('Image').fill(image);
-    await page.getByLabel('Volume', { exact: true }).selectOption(volume);
-    await page.getByLabel('Container name').fill(name);
-    await page.getByLabel('Host port').fill(String(await freePort()));
+    await fillLaunchForm(page, { image, volume, name, port: await freePort() });
     await expect(page.getByRole('list', { name: 'Before launching' })).toContainText('it will be pulled first');
     await page.getByRole('button', { name: 'Launch AI-Lab' }).click();
     const layers = page.getByRole('list', { name: 'Image layers' });

@@ -1,88 +1,34 @@
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
-import { pack } from 'tar-stream';
 import { LABELS } from '../../shared/ailab';
 import { VOLUME_NAME_RULE } from '../../shared/contract/validation';
-import { docker, removeContainerQuietly, removeVolumeQuietly, TEST_LABEL, uniqueName } from '../support/docker';
-import { AI_LAB_6_IMAGE, GNU_TAR_IMAGE } from '../support/fixtures';
-import { startServedApp, type ServedApp } from '../support/serve';
+import { docker, removeContainerQuietly, removeVolumeQuietly, uniqueName } from '../support/docker';
+import { dockerProxy } from '../support/dockerProxy';
+import { saveDocScreenshot, SCREENSHOTS as SHOTS, sharedServedApp } from '../support/e2e';
+import { AI_LAB_6_IMAGE } from '../support/fixtures';
+import { fillVolume, testResources, type ContainerOptions } from '../support/resources';
+import { startServedApp } from '../support/serve';
 
 // The Volumes page in real Chromium against the real browser-mode server and the real engine.
 // The engine is shared: every test searches for its own unique names, never for "all volumes".
-const ROOT = path.resolve(__dirname, '..', '..');
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const DOCS = path.join(ROOT, 'docs');
-
-let app: ServedApp;
-const volumes: string[] = [];
-const containers: string[] = [];
+const res = testResources('e2e-vol');
+const app = sharedServedApp(res);
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // A row's accessible name starts with its checkbox's label, "Select <name>", then the name itself.
 const row = (page: Page, name: string) => page.getByRole('row', { name: new RegExp(`^Select ${escapeRe(name)} `) });
 
-async function newVolume(name = uniqueName('e2e-vol'), labels: Record<string, string> = {}): Promise<string> {
-  await docker.createVolume({ Name: name, Labels: { ...TEST_LABEL, ...labels } });
-  volumes.push(name);
-  return name;
-}
-
-async function newContainer(volume: string, opts: { running?: boolean; image?: string; name?: string; labels?: Record<string, string>; target?: string } = {}): Promise<string> {
-  const name = opts.name ?? uniqueName('e2e-vol-c');
-  const c = await docker.createContainer({
-    name,
-    Image: opts.image ?? GNU_TAR_IMAGE,
-    ...(opts.image ? {} : { Cmd: ['sleep', '600'] }),
-    Labels: { ...TEST_LABEL, ...opts.labels },
-    StopSignal: 'SIGKILL',
-    HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: opts.target ?? '/data' }], NetworkMode: 'none' },
-  });
-  containers.push(c.id);
-  if (opts.running) await c.start();
-  return name;
-}
-
-type Entry = { name: string; dir?: boolean; mode: number; uid: number; content?: Buffer };
-
-async function fillVolume(volume: string, entries: Entry[]): Promise<void> {
-  const p = pack();
-  for (const e of entries) {
-    if (e.dir) p.entry({ name: e.name, type: 'directory', mode: e.mode, uid: e.uid, gid: e.uid });
-    else p.entry({ name: e.name, mode: e.mode, uid: e.uid, gid: e.uid }, e.content ?? Buffer.alloc(0));
-  }
-  p.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of p) chunks.push(c as Buffer);
-  const helper = await docker.createContainer({ Image: GNU_TAR_IMAGE, Labels: TEST_LABEL, HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/v' }] } });
-  try {
-    await helper.putArchive(Buffer.concat(chunks), { path: '/v' });
-  } finally {
-    await helper.remove({ force: true });
-  }
-}
+const newVolume = (name?: string, labels?: Record<string, string>) => res.volume(name, labels);
+const newContainer = async (volume: string, opts?: ContainerOptions) => (await res.container(volume, opts)).name;
 
 async function openVolumes(page: Page, search?: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(app.url);
+  await page.goto(app().url);
   await expect(page.getByRole('tab', { name: 'Volumes' })).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByRole('grid', { name: 'Volumes' }).or(page.getByRole('heading', { name: 'No volumes yet' }))).toBeVisible();
   if (search !== undefined) await page.getByLabel('Search volumes by name or label').fill(search);
 }
-
-test.beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  app = await startServedApp();
-});
-
-test.afterAll(async () => {
-  for (const c of containers) await removeContainerQuietly(c);
-  for (const v of volumes) await removeVolumeQuietly(v);
-  await app?.stop();
-});
 
 test('a volume created outside the app appears without a reload, and search and filters find it', async ({ page }) => {
   const prefix = uniqueName('e2e-live');
@@ -107,7 +53,7 @@ test('a volume created outside the app appears without a reload, and search and 
   await page.getByRole('radio', { name: /^All/ }).click();
 
   // Removed outside the app: it goes away by itself too.
-  await removeContainerQuietly(containers[containers.length - 1] as string);
+  await removeContainerQuietly(res.containers[res.containers.length - 1] as string);
   await docker.getVolume(name).remove();
   await expect(row(page, name)).toHaveCount(0, { timeout: 3000 });
 });
@@ -133,7 +79,7 @@ test('create: the name rule shows as you type, a taken name is caught, and the n
   await expect(dialog.getByRole('button', { name: 'Create volume' })).toBeDisabled();
 
   const name = uniqueName('e2e-created');
-  volumes.push(name);
+  res.volumes.push(name);
   await nameInput.fill(name);
   await dialog.getByRole('button', { name: 'Add label' }).click();
   await dialog.getByLabel('Label 1 key').fill('com.exasol.ailab-desktop.test');
@@ -228,7 +174,7 @@ test('details panel and read-only file browser, including a mode-700 folder of a
   const name = await newVolume(uniqueName('e2e-files'), { purpose: 'notebooks' });
   await fillVolume(name, [
     { name: 'start.ipynb', mode: 0o644, uid: 1001, content: Buffer.from('{"cells":[]}') },
-    { name: 'private', dir: true, mode: 0o700, uid: 1234 },
+    { name: 'private', type: 'directory', mode: 0o700, uid: 1234 },
     { name: 'private/secret.txt', mode: 0o600, uid: 1234, content: Buffer.from('top secret\n') },
   ]);
   const cname = await newContainer(name, { target: '/home/jupyter/notebooks' });
@@ -266,9 +212,21 @@ test('keyboard: arrows move the selection, Space ticks, Delete asks to remove', 
   await page.keyboard.press(' ');
   await expect(row(page, names[1] as string).getByRole('checkbox')).toBeChecked();
   await page.keyboard.press('Delete');
-  await expect(page.getByRole('dialog', { name: `Remove volume “${names[1]}”?` })).toBeVisible();
+  const dialog = page.getByRole('dialog', { name: `Remove volume “${names[1]}”?` });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toHaveAttribute('aria-modal', 'true');
+  // Removing cannot be undone: focus starts on Cancel, and Tab / Shift+Tab stay inside the dialog.
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(dialog.getByRole('button', { name: 'Remove volume' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
+  await expect(dialog.getByRole('button', { name: 'Remove volume' })).toBeFocused();
   await page.keyboard.press('Escape');
   await expect(page.getByRole('dialog')).toHaveCount(0);
+  // Focus goes back to where it was before the dialog opened.
+  await expect(row(page, names[1] as string)).toBeFocused();
 });
 
 test('Docker unreachable: the list area says so and what to do', async ({ page }) => {
@@ -286,49 +244,8 @@ test('Docker unreachable: the list area says so and what to do', async ({ page }
   }
 });
 
-/**
- * A unix socket that forwards to the real engine and can be switched off and on: Docker "going away"
- * and "coming back" for one app, without touching the dockerd other tests share.
- */
-function switchableDockerSocket(target = '/var/run/docker.sock') {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-sock-'));
-  const socketPath = path.join(dir, 'docker.sock');
-  let server: net.Server | null = null;
-  const open = new Set<net.Socket>();
-  return {
-    socketPath,
-    async on(): Promise<void> {
-      server = net.createServer((client) => {
-        const upstream = net.connect(target);
-        open.add(client).add(upstream);
-        const drop = () => {
-          client.destroy();
-          upstream.destroy();
-          open.delete(client);
-          open.delete(upstream);
-        };
-        client.on('error', drop).on('close', drop);
-        upstream.on('error', drop).on('close', drop);
-        client.pipe(upstream).pipe(client);
-      });
-      await new Promise<void>((resolve) => server?.listen(socketPath, resolve));
-    },
-    async off(): Promise<void> {
-      for (const s of open) s.destroy();
-      open.clear();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      server = null;
-      fs.rmSync(socketPath, { force: true });
-    },
-    async dispose(): Promise<void> {
-      await this.off();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 test('Docker goes away and comes back: the list says so, then recovers by itself', async ({ page }) => {
-  const sock = switchableDockerSocket();
+  const sock = dockerProxy();
   await sock.on();
   const served = await startServedApp({ DOCKER_HOST: `unix://${sock.socketPath}` });
   try {
@@ -353,7 +270,7 @@ test('Docker goes away and comes back: the list says so, then recovers by itself
 
 test('screenshot of the volume list for the README', async ({ page }) => {
   // Volumes a reader recognises: AI-Lab notebooks in use, an old copy, a Compose volume, an anonymous one.
-  const names = ['readme-notebooks', 'readme-notebooks-2024-backup', 'readme-demo_notebooks'];
+  const names = ['readme-notebooks', 'readme-notebooks-2024-backup', 'readme-demo_notebooks'] as const;
   const anon = randomBytes(32).toString('hex');
   for (const n of names) await removeVolumeQuietly(n);
   await removeContainerQuietly('readme-ai-lab');
@@ -363,7 +280,7 @@ test('screenshot of the volume list for the README', async ({ page }) => {
   await newVolume(anon, { demo: 'readme' });
   await fillVolume(names[0], [
     { name: 'start.ipynb', mode: 0o644, uid: 1001, content: randomBytes(2_400_000) },
-    { name: 'tutorials', dir: true, mode: 0o755, uid: 1001 },
+    { name: 'tutorials', type: 'directory', mode: 0o755, uid: 1001 },
     { name: 'tutorials/welcome.ipynb', mode: 0o644, uid: 1001, content: randomBytes(48_000) },
     { name: 'ai_lab_secure_configuration_storage.sqlite', mode: 0o600, uid: 1001, content: randomBytes(36_864) },
   ]);
@@ -379,8 +296,7 @@ test('screenshot of the volume list for the README', async ({ page }) => {
   await expect(details.getByRole('table', { name: 'Contents of /' })).toContainText('start.ipynb', { timeout: 30_000 });
   await page.mouse.move(0, 0);
   await page.screenshot({ path: path.join(SHOTS, 'volumes-list.png') });
-  fs.mkdirSync(DOCS, { recursive: true });
-  await page.screenshot({ path: path.join(DOCS, 'screenshot-volumes.png') });
+  await saveDocScreenshot(page, 'screenshot-volumes.png');
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: path.join(SHOTS, 'volumes-list-dark.png') });
 });

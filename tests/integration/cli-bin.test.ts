@@ -1,13 +1,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json';
+import { ensureBuilt } from '../support/build';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'ailab.cjs');
 
 // The package's bin entry, as `npx ailab` runs it (not the bundle directly).
 describe('bin/ailab.cjs', () => {
+  beforeAll(() => ensureBuilt('cli'), 180_000);
+
   it('prints the version', () => {
     expect(execFileSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' }).trim()).toBe(pkg.version);
   });

@@ -1,38 +1,16 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, uniqueName } from '../support/docker';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'dist', 'cli', 'ailab.cjs');
-const ENGINE_SOCKET = process.env.AILAB_TEST_DOCKER_SOCKET ?? '/var/run/docker.sock';
+import { ensureBuilt } from '../support/build';
+import { runBuiltCli } from '../support/cli';
+import { docker, ENGINE_SOCKET, uniqueName } from '../support/docker';
+import { writeDockerContext } from '../support/dockerContext';
 
 let tmp: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs the built CLI with a clean env: its own settings folder, HOME and docker config. */
-function ailab(args: string[], env: NodeJS.ProcessEnv = {}, settings: Record<string, unknown> = {}): Promise<Run> {
-  const home = fs.mkdtempSync(path.join(tmp, 'run-'));
-  fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify(settings));
-  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, DOCKER_CONFIG: path.join(home, 'docker-config'), AILAB_DESKTOP_HOME: home };
-  if (process.env.AILAB_TEST_DOCKER_SOCKET) base.DOCKER_HOST = `unix://${ENGINE_SOCKET}`;
-  const t0 = Date.now();
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...base, ...env }, timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
-      resolve({ code, stdout, stderr, ms: Date.now() - t0 });
-    });
-  });
-}
+/** The built CLI in a clean env: its own settings folder, HOME and docker config. */
+const ailab = (args: string[], env: NodeJS.ProcessEnv = {}, settings: Record<string, unknown> = {}) => runBuiltCli(args, { env, settings });
 
 /** An image tag that exists on this engine, if any (the fixtures' ubuntu:latest usually). */
 async function someLocalImage(): Promise<string | null> {
@@ -43,7 +21,8 @@ async function someLocalImage(): Promise<string | null> {
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-cli-doctor-'));
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), '--only=node'], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
+  // It tests the bundle users run; `npm test` has built it already.
+  ensureBuilt('cli');
 }, 180_000);
 
 afterAll(() => {
@@ -87,12 +66,7 @@ describe('ailab doctor', () => {
 
   it('follows DOCKER_CONTEXT to a context and says so', async () => {
     const configDir = path.join(tmp, 'ctx-config');
-    const hash = createHash('sha256').update('ailab-int').digest('hex');
-    fs.mkdirSync(path.join(configDir, 'contexts', 'meta', hash), { recursive: true });
-    fs.writeFileSync(
-      path.join(configDir, 'contexts', 'meta', hash, 'meta.json'),
-      JSON.stringify({ Name: 'ailab-int', Metadata: {}, Endpoints: { docker: { Host: `unix://${ENGINE_SOCKET}`, SkipTLSVerify: false } } }),
-    );
+    writeDockerContext(configDir, 'ailab-int', { Host: `unix://${ENGINE_SOCKET}`, SkipTLSVerify: false });
     const r = await ailab(['doctor'], { DOCKER_HOST: '', DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'ailab-int' });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/from\s+docker context "ailab-int" \(DOCKER_CONTEXT\)/);

@@ -1,47 +1,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../electron/cli/main';
 import { EXIT } from '../../electron/cli/exitCodes';
 import { VOLUME_NAME_RULE } from '../../shared/contract/validation';
-import { docker, removeContainerQuietly, removeVolumeQuietly, TEST_LABEL, uniqueName } from '../support/docker';
+import { ailabInProcess as ailab } from '../support/cli';
+import { docker, TEST_LABEL, uniqueName } from '../support/docker';
 import { GNU_TAR_IMAGE } from '../support/fixtures';
+import { fillVolume, testResources } from '../support/resources';
 
 const TEST_LABEL_ARG = Object.entries(TEST_LABEL).map(([k, v]) => `${k}=${v}`)[0] as string;
-const volumes: string[] = [];
-const containers: string[] = [];
+const res = testResources('cli-vol');
 let home: string;
 
-async function ailab(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => void (out += t), err: (t) => void (err += t), tty: false });
-  return { code, out, err };
-}
-
-async function newVolume(): Promise<string> {
-  const name = uniqueName('cli-vol');
-  await docker.createVolume({ Name: name, Labels: TEST_LABEL });
-  volumes.push(name);
-  return name;
-}
-
-async function newContainer(volume: string, running: boolean): Promise<string> {
-  const name = uniqueName('cli-vol-c');
-  const c = await docker.createContainer({
-    name,
-    Image: GNU_TAR_IMAGE,
-    Cmd: ['sleep', '600'],
-    Labels: TEST_LABEL,
-    StopSignal: 'SIGKILL',
-    HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/data' }], NetworkMode: 'none' },
-  });
-  containers.push(c.id);
-  if (running) await c.start();
-  return name;
-}
+const newContainer = async (volume: string, running: boolean) => (await res.container(volume, { running })).name;
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-cli-vol-'));
@@ -52,8 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of containers) await removeContainerQuietly(c);
-  for (const v of volumes) await removeVolumeQuietly(v);
+  await res.removeAll();
   fs.rmSync(home, { recursive: true, force: true });
 });
 
@@ -68,7 +39,7 @@ describe('ailab volumes', () => {
 
   it('creates a volume with labels, and lists it as a table and as JSON', async () => {
     const name = uniqueName('cli-vol-new');
-    volumes.push(name);
+    res.volumes.push(name);
     const created = await ailab('volumes', 'create', name, '--label', TEST_LABEL_ARG, '--label', 'purpose=notebooks');
     expect(created).toMatchObject({ code: EXIT.OK, out: `Created volume ${name}\n` });
     expect((await docker.getVolume(name).inspect()).Labels).toMatchObject({ purpose: 'notebooks' });
@@ -85,7 +56,7 @@ describe('ailab volumes', () => {
   });
 
   it('refuses a taken name (exit 5) and an invalid one with the rule (exit 6), in text and JSON', async () => {
-    const name = await newVolume();
+    const name = await res.volume();
     const dup = await ailab('volumes', 'create', name);
     expect(dup.code).toBe(EXIT.CONFLICT);
     expect(dup.err).toContain(`A volume named "${name}" already exists.`);
@@ -103,7 +74,7 @@ describe('ailab volumes', () => {
   });
 
   it('inspects a volume and its containers; a missing one exits 4', async () => {
-    const name = await newVolume();
+    const name = await res.volume();
     const cname = await newContainer(name, false);
     const text = await ailab('volumes', 'inspect', name);
     expect(text.code).toBe(EXIT.OK);
@@ -118,19 +89,11 @@ describe('ailab volumes', () => {
   });
 
   it('lists the files of a folder', async () => {
-    const name = await newVolume();
-    const p = pack();
-    p.entry({ name: 'notebooks', type: 'directory', mode: 0o700, uid: 1001, gid: 1001 });
-    p.entry({ name: 'notebooks/start.ipynb', mode: 0o644, uid: 1001, gid: 1001 }, '{}');
-    p.finalize();
-    const chunks: Buffer[] = [];
-    for await (const c of p) chunks.push(c as Buffer);
-    const helper = await docker.createContainer({ Image: GNU_TAR_IMAGE, Labels: TEST_LABEL, HostConfig: { Mounts: [{ Type: 'volume', Source: name, Target: '/v' }] } });
-    try {
-      await helper.putArchive(Buffer.concat(chunks), { path: '/v' });
-    } finally {
-      await helper.remove({ force: true });
-    }
+    const name = await res.volume();
+    await fillVolume(name, [
+      { name: 'notebooks', type: 'directory', mode: 0o700, uid: 1001 },
+      { name: 'notebooks/start.ipynb', uid: 1001, content: '{}' },
+    ]);
     const root = await ailab('volumes', 'ls-files', name);
     expect(root.code).toBe(EXIT.OK);
     expect(root.out).toMatch(/^drwx------\s+1001:1001\s+-\s+\S+ \S+\s+notebooks\/$/m);
@@ -142,7 +105,7 @@ describe('ailab volumes', () => {
   });
 
   it('rm: refuses a volume in use (exit 5), --force removes stopped containers but never stops running ones', async () => {
-    const busy = await newVolume();
+    const busy = await res.volume();
     const running = await newContainer(busy, true);
     const r1 = await ailab('volumes', 'rm', busy, '--force');
     expect(r1.code).toBe(EXIT.CONFLICT);
@@ -150,7 +113,7 @@ describe('ailab volumes', () => {
     expect(r1.err).toMatch(/never stops a running container/);
     expect((await docker.getContainer(running).inspect()).State.Running).toBe(true);
 
-    const idle = await newVolume();
+    const idle = await res.volume();
     const stopped = await newContainer(idle, false);
     const r2 = await ailab('volumes', 'rm', idle);
     expect(r2.code).toBe(EXIT.CONFLICT);
@@ -164,7 +127,7 @@ describe('ailab volumes', () => {
   });
 
   it('rm several: removes what it can, reports the rest, exits with the first failure', async () => {
-    const a = await newVolume();
+    const a = await res.volume();
     const missing = uniqueName('cli-vol-missing');
     const r = await ailab('volumes', 'rm', a, missing, '--json');
     expect(r.code).toBe(EXIT.NOT_FOUND);

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -10,9 +9,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DockerStatus } from '../../shared/contract/docker';
 import { createDockerConnection } from '../../electron/services/docker/connection';
 import type { DockerConnection, EngineEvent } from '../../electron/services/docker/types';
-import { docker, removeVolumeQuietly, TEST_LABEL, uniqueName } from '../support/docker';
-
-const ENGINE_SOCKET = process.env.AILAB_TEST_DOCKER_SOCKET ?? '/var/run/docker.sock';
+import { docker, ENGINE_SOCKET, removeVolumeQuietly, TEST_LABEL, uniqueName } from '../support/docker';
+import { writeDockerContext } from '../support/dockerContext';
+import { dockerProxy } from '../support/dockerProxy';
+import { waitForEvent, waitUntil } from '../support/wait';
 
 let tmp: string;
 const open: DockerConnection[] = [];
@@ -32,57 +32,7 @@ function track(c: DockerConnection): DockerConnection {
 
 async function waitForStatus(c: DockerConnection, what: string, pred: (s: DockerStatus) => boolean, timeoutMs = 10_000): Promise<DockerStatus> {
   if (pred(c.status())) return c.status();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; status: ${JSON.stringify(c.status())}`));
-    }, timeoutMs);
-    const off = c.onStatus((s) => {
-      if (pred(s)) {
-        clearTimeout(timer);
-        off();
-        resolve(s);
-      }
-    });
-  });
-}
-
-/**
- * A unix-socket proxy to the shared dockerd: lets a test make "Docker" appear and vanish without
- * touching the engine other tests are using.
- */
-async function startProxy(socketPath: string): Promise<{ close: () => Promise<void>; connections: () => number }> {
-  const sockets = new Set<net.Socket>();
-  let total = 0;
-  const server = net.createServer((client) => {
-    total++;
-    const upstream = net.connect(ENGINE_SOCKET);
-    sockets.add(client);
-    sockets.add(upstream);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream).pipe(client);
-  });
-  fs.rmSync(socketPath, { force: true });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, () => resolve());
-  });
-  return {
-    connections: () => total,
-    close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      await closed;
-      fs.rmSync(socketPath, { force: true });
-    },
-  };
+  return waitForEvent((l) => c.onStatus(l), pred, timeoutMs, () => `${what}; status: ${JSON.stringify(c.status())}`);
 }
 
 beforeAll(() => {
@@ -126,10 +76,7 @@ describe('DockerConnection against the real dockerd', () => {
     const name = uniqueName('ailab-conn-events');
     cleanups.push(() => removeVolumeQuietly(name));
     await docker.createVolume({ Name: name, Labels: TEST_LABEL });
-    const deadline = Date.now() + 5000;
-    while (!events.some((e) => e.Type === 'volume' && e.Action === 'create' && e.Actor.ID === name) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitUntil(() => events.some((e) => e.Type === 'volume' && e.Action === 'create' && e.Actor.ID === name), 5000, 50);
     expect(events.find((e) => e.Type === 'volume' && e.Action === 'create' && e.Actor.ID === name)).toBeTruthy();
   });
 
@@ -156,8 +103,10 @@ describe('DockerConnection against the real dockerd', () => {
     c.start();
     await waitForStatus(c, 'unreachable (no socket yet)', (x) => x.state === 'unreachable');
 
-    let proxy = await startProxy(sockPath);
-    cleanups.push(() => proxy.close());
+    // A proxy to the shared dockerd: "Docker" appears and vanishes for this connection only.
+    const proxy = dockerProxy(sockPath);
+    cleanups.push(() => proxy.dispose());
+    await proxy.on();
     const up = await waitForStatus(c, 'connected through the proxy', (x) => x.state === 'connected', 8000);
     expect(up.engineVersion).toBe((await docker.version()).Version);
     expect(proxy.connections()).toBeGreaterThan(0);
@@ -165,15 +114,14 @@ describe('DockerConnection against the real dockerd', () => {
     await new Promise((r) => setTimeout(r, 300));
 
     const wentAwayAt = Date.now();
-    await proxy.close();
+    await proxy.off();
     const down = await waitForStatus(c, 'unreachable after the proxy closed', (x) => x.state === 'unreachable', 3000);
     // Noticed from the stream ending, not from a poll: within moments, not after a timeout.
     expect(Date.now() - wentAwayAt).toBeLessThan(2000);
     expect(down.error?.message).toMatch(/Docker is not running/);
     expect(down.nextRetryAt).not.toBeNull();
 
-    proxy = await startProxy(sockPath);
-    cleanups.push(() => proxy.close());
+    await proxy.on();
     await waitForStatus(c, 'connected again', (x) => x.state === 'connected', 8000);
     expect(states.filter((s) => s === 'connected')).toHaveLength(2);
   });
@@ -183,8 +131,9 @@ describe('DockerConnection against the real dockerd', () => {
     const c = track(createDockerConnection({ env: env({ DOCKER_HOST: `unix://${sockPath}` }), backoffMs: [60_000] }));
     c.start();
     await waitForStatus(c, 'unreachable', (x) => x.state === 'unreachable');
-    const proxy = await startProxy(sockPath);
-    cleanups.push(() => proxy.close());
+    const proxy = dockerProxy(sockPath);
+    cleanups.push(() => proxy.dispose());
+    await proxy.on();
     const t0 = Date.now();
     const s = await c.retryNow();
     expect(s.state).toBe('connected');
@@ -337,24 +286,17 @@ describe.skipIf(!hasOpenssl())('DockerConnection over tcp with TLS (a TLS proxy 
 
   it("uses a context's TLS material and honours SkipTLSVerify", async () => {
     const configDir = path.join(dir, 'docker-config');
-    const hash = createHash('sha256').update('tls-ctx').digest('hex');
-    fs.mkdirSync(path.join(configDir, 'contexts', 'meta', hash), { recursive: true });
-    fs.writeFileSync(
-      path.join(configDir, 'contexts', 'meta', hash, 'meta.json'),
-      JSON.stringify({ Name: 'tls-ctx', Metadata: {}, Endpoints: { docker: { Host: `tcp://127.0.0.1:${port}`, SkipTLSVerify: true } } }),
-    );
-    const tlsDir = path.join(configDir, 'contexts', 'tls', hash, 'docker');
-    fs.mkdirSync(tlsDir, { recursive: true });
-    fs.copyFileSync(pem('client-cert.pem'), path.join(tlsDir, 'cert.pem'));
-    fs.copyFileSync(pem('client-key.pem'), path.join(tlsDir, 'key.pem'));
+    writeDockerContext(configDir, 'tls-ctx', { Host: `tcp://127.0.0.1:${port}`, SkipTLSVerify: true }, {
+      'cert.pem': fs.readFileSync(pem('client-cert.pem')),
+      'key.pem': fs.readFileSync(pem('client-key.pem')),
+    });
     const c = track(createDockerConnection({ env: { HOME: dir, DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'tls-ctx' } }));
     const s = await c.connectOnce();
     expect(s.error).toBeNull();
     expect(s).toMatchObject({ state: 'connected', endpoint: { source: 'DOCKER_CONTEXT', context: 'tls-ctx', tls: true } });
 
     // The same context verifying the (self-signed, unknown) engine certificate must fail.
-    const meta = path.join(configDir, 'contexts', 'meta', hash, 'meta.json');
-    fs.writeFileSync(meta, JSON.stringify({ Name: 'tls-ctx', Metadata: {}, Endpoints: { docker: { Host: `tcp://127.0.0.1:${port}`, SkipTLSVerify: false } } }));
+    writeDockerContext(configDir, 'tls-ctx', { Host: `tcp://127.0.0.1:${port}`, SkipTLSVerify: false });
     const strict = track(createDockerConnection({ env: { HOME: dir, DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'tls-ctx' } }));
     const s2 = await strict.connectOnce();
     expect(s2.state).toBe('unreachable');

@@ -195,13 +195,15 @@ describe('crash cleanup at start', () => {
     await docker.getContainer(stopped).stop({ t: 5 });
     const other = await jobsHarness();
     cleanups.push(() => other.close());
+    // Let the new manager's own start-up cleanup finish first (it removes the orphan), so the call
+    // below is the one that finds the ledger.
+    await other.jobs.manager.init();
+    await expect(docker.getContainer(orphan.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
     fs.mkdirSync(path.join(other.home, 'jobs'), { recursive: true });
     fs.writeFileSync(
       path.join(other.home, 'jobs', 'stopped.json'),
       JSON.stringify([{ owner: deadOwner, jobId: 'job-crashed-000000', at: Date.now(), containers: [{ id: stopped, name: 'sleeper', image: SEED_IMAGE, running: true }] }]),
     );
-    // The new manager's own start-up cleanup may already have removed the orphan; this call is the one
-    // that sees the ledger written above.
     const res = await other.jobs.manager.cleanupAfterCrash();
     expect(res.removed).not.toContain(alive.id);
     expect(res.restarted).toEqual(['sleeper']);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker } from '../support/docker';
 import { createVolume, inVolume, jobsHarness, newVolumeName, ourHelpers, removeTestVolumes, RICH_CONTENT, tempDir, treeOf, type JobsHarness, type TreeEntry } from './jobs-support';
 
-type Entry = tarStream.Headers & { content?: string };
+type Entry = Partial<tarStream.Header> & { name: string; content?: string };
 
 async function tarOf(entries: Entry[]): Promise<Buffer> {
   const pack = tarStream.pack();
@@ -18,7 +18,7 @@ async function tarOf(entries: Entry[]): Promise<Buffer> {
   })();
   for (const e of entries) {
     const { content, ...header } = e;
-    await new Promise<void>((resolve, reject) => pack.entry(header, content ?? '', (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => pack.entry(header as tarStream.Header, content ?? '', (err) => (err ? reject(err) : resolve())));
   }
   pack.finalize();
   await collected;

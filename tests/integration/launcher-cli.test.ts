@@ -2,31 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../electron/cli/main';
 import { EXIT } from '../../electron/cli/exitCodes';
 import type { AiLabContainer, LaunchOutcome } from '../../shared/contract/launcher';
-import { docker, removeContainerQuietly, removeVolumeQuietly, TEST_LABEL, uniqueName } from '../support/docker';
+import { ailabInProcess as cli } from '../support/cli';
+import { docker, uniqueName } from '../support/docker';
 import { AI_LAB_FIXTURES } from '../support/fixtures';
+import { testResources } from '../support/resources';
 import { freePort, holdPort, httpGet } from './launcher-support';
 
 let home: string;
 const savedHome = process.env.AILAB_DESKTOP_HOME;
-const containers: string[] = [];
-const volumes: string[] = [];
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s), tty: false });
-  return { code, out, err };
-}
-
-async function newVolume(): Promise<string> {
-  const name = uniqueName('cli-vol');
-  await docker.createVolume({ Name: name, Labels: TEST_LABEL });
-  volumes.push(name);
-  return name;
-}
+const res = testResources('cli-vol');
 
 beforeAll(() => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-launch-cli-'));
@@ -34,8 +20,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  for (const c of containers) await removeContainerQuietly(c);
-  for (const v of volumes) await removeVolumeQuietly(v);
+  await res.removeAll();
   if (savedHome === undefined) delete process.env.AILAB_DESKTOP_HOME;
   else process.env.AILAB_DESKTOP_HOME = savedHome;
   fs.rmSync(home, { recursive: true, force: true });
@@ -43,9 +28,9 @@ afterAll(async () => {
 
 describe('ailab launch / status / logs / stop', () => {
   it('launches, waits for Jupyter, prints the URL and login hint; status, logs and stop work on it', async () => {
-    const volume = await newVolume();
+    const volume = await res.volume();
     const name = uniqueName('cli-ailab');
-    containers.push(name);
+    res.containers.push(name);
     const port = await freePort();
     const r = await cli('launch', '--volume', volume, '--image', AI_LAB_FIXTURES.sandbox.image, '--port', String(port), '--name', name, '--timeout', '30');
     expect(r.err).toMatch(/Waiting for Jupyter/);
@@ -86,12 +71,12 @@ describe('ailab launch / status / logs / stop', () => {
   });
 
   it('exits 5 on a taken port and suggests the next free one', async () => {
-    const volume = await newVolume();
+    const volume = await res.volume();
     const port = await freePort();
     const server = await holdPort(port);
     try {
       const name = uniqueName('cli-port');
-      containers.push(name);
+      res.containers.push(name);
       const r = await cli('launch', '--volume', volume, '--image', AI_LAB_FIXTURES.aiLab6.image, '--port', String(port), '--name', name);
       expect(r.code).toBe(EXIT.CONFLICT);
       expect(r.err).toMatch(/Error: Port \d+ is in use on this computer/);
@@ -102,9 +87,9 @@ describe('ailab launch / status / logs / stop', () => {
   });
 
   it('exits 1 with the timeout explained when Jupyter never answers', async () => {
-    const volume = await newVolume();
+    const volume = await res.volume();
     const name = uniqueName('cli-never');
-    containers.push(name);
+    res.containers.push(name);
     const r = await cli('launch', '--volume', volume, '--image', AI_LAB_FIXTURES.neverReady.image, '--port', String(await freePort()), '--name', name, '--timeout', '2');
     expect(r.code).toBe(EXIT.FAILURE);
     expect(r.err).toContain(`Error: Jupyter in container "${name}" did not become ready within 2 s.`);

@@ -1,7 +1,10 @@
 import Docker from 'dockerode';
 
+/** The engine's socket (AILAB_TEST_DOCKER_SOCKET overrides the default). */
+export const ENGINE_SOCKET = process.env.AILAB_TEST_DOCKER_SOCKET ?? '/var/run/docker.sock';
+
 /** The engine the tests use: the same as the app would resolve on this machine (the default socket). */
-export const docker = new Docker({ socketPath: process.env.AILAB_TEST_DOCKER_SOCKET ?? '/var/run/docker.sock' });
+export const docker = new Docker({ socketPath: ENGINE_SOCKET });
 
 /** A name no other test (or helper running beside us) will use. */
 export function uniqueName(prefix: string): string {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { bundlePath, ensureBuilt } from './build';
 
 export interface ServedApp {
   /** The ready-to-open URL the server printed, token included. */
@@ -17,12 +18,14 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export const READY_LINE = /AI-Lab Desktop is running at: (http:\/\/127\.0\.0\.1:\d+\/\?token=([A-Za-z0-9_-]+))/;
 
 /**
- * Starts the browser mode (the built dist/server/serve.cjs) on a random port with its own settings
- * folder, and resolves once it prints its URL. `env` overrides e.g. DOCKER_HOST for the unreachable case.
+ * Starts the browser mode (the built dist/server/serve.cjs, built first if missing) on a random port
+ * with its own settings folder, and resolves once it prints its URL. `env` overrides e.g. DOCKER_HOST
+ * for the unreachable case.
  */
 export async function startServedApp(env: NodeJS.ProcessEnv = {}): Promise<ServedApp> {
+  ensureBuilt('server', 'renderer');
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-e2e-'));
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'dist/server/serve.cjs'), '--port', '0', '--no-open'], {
+  const child: ChildProcess = spawn(process.execPath, [bundlePath('server'), '--port', '0', '--no-open'], {
     cwd: ROOT,
     env: { ...process.env, AILAB_DESKTOP_HOME: home, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -94,6 +94,39 @@ describe('createParallelGzip', () => {
     expect(zlib.gunzipSync(Buffer.concat(chunks)).equals(input)).toBe(true);
   });
 
+  it('stores incompressible blocks and deflates the rest, readable all the same', async () => {
+    const text = Buffer.from('name,value,comment\n'.repeat(60_000)).subarray(0, 1024 * 1024);
+    const random = noise(1024 * 1024, 21);
+    // Half text, half noise: its samples compress, so the whole block is deflated.
+    const mixed = Buffer.concat([text.subarray(0, 512 * 1024), random.subarray(0, 512 * 1024)]);
+    const input = Buffer.concat([random, text, mixed, random]);
+    const gz = createParallelGzip({ level: 6 });
+    const chunks: Buffer[] = [];
+    await pipeline(Readable.from([input]), gz, new Writable({
+      write(c: Buffer, _e, cb) {
+        chunks.push(c);
+        cb();
+      },
+    }));
+    expect([gz.storedBlocks, gz.deflatedBlocks]).toEqual([2, 2]);
+    const out = Buffer.concat(chunks);
+    expect(zlib.gunzipSync(out).equals(input)).toBe(true);
+    // Stored noise costs only framing; deflating it would not do better.
+    const plain = createParallelGzip({ level: 6, storeIncompressible: false });
+    let plainBytes = 0;
+    await pipeline(Readable.from([input]), plain, new Writable({
+      write(c: Buffer, _e, cb) {
+        plainBytes += c.length;
+        cb();
+      },
+    }));
+    expect(plain.storedBlocks).toBe(0);
+    expect(out.length).toBeLessThanOrEqual(plainBytes + 1024);
+    const file = path.join(dir, 'stored.gz');
+    await fs.writeFile(file, out);
+    expect((await runOk('gunzip', ['-c', file])).equals(input)).toBe(true);
+  });
+
   it('turns an empty input into a valid empty gzip', async () => {
     const chunks: Buffer[] = [];
     await pipeline(Readable.from([]), createParallelGzip(), new Writable({

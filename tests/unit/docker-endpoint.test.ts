@@ -11,6 +11,7 @@ import {
   type ResolvedEndpoint,
   type UnresolvedEndpoint,
 } from '../../electron/services/docker/endpoint';
+import { writeDockerContext } from '../support/dockerContext';
 
 let home: string;
 let configDir: string;
@@ -40,10 +41,7 @@ function write(file: string, text: string): string {
 }
 
 function writeContext(name: string, endpoint: Record<string, unknown> | null, tlsFiles: string[] = []): void {
-  const hash = contextDirName(name);
-  const meta = { Name: name, Metadata: { Description: '' }, Endpoints: endpoint === null ? {} : { docker: endpoint } };
-  write(path.join(configDir, 'contexts', 'meta', hash, 'meta.json'), JSON.stringify(meta));
-  for (const f of tlsFiles) write(path.join(configDir, 'contexts', 'tls', hash, 'docker', f), `-- ${f} --`);
+  writeDockerContext(configDir, name, endpoint, Object.fromEntries(tlsFiles.map((f) => [f, `-- ${f} --`])));
 }
 
 beforeEach(() => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { isAiLabContainer, LAUNCH_LABELS, summariseContainer, type ContainerInspectLike } from '../../electron/services/launcher/containers';
-import { formatUptime } from '../../electron/cli/commands/launcher';
 import type { DockerEndpoint } from '../../shared/contract/docker';
 
 const local: DockerEndpoint = { url: 'unix:///var/run/docker.sock', protocol: 'unix', source: 'default socket', context: null, tls: false, local: true };
@@ -73,15 +72,5 @@ describe('an AI-Lab container as the panel shows it', () => {
     expect(isAiLabContainer({ image: 'docker.io/exasol/data-science-sandbox:0.1.0', labels: null })).toBe(true);
     expect(isAiLabContainer({ image: 'postgres:16', labels: {} })).toBe(false);
     expect(isAiLabContainer({ image: 'ailab-fixture/ai-lab:6.1.0', labels: { 'com.exasol.ailab-desktop.launched': 'true' } })).toBe(true);
-  });
-
-  it('prints uptimes a person reads at a glance', () => {
-    const start = '2024-05-01T10:00:00Z';
-    const t = Date.parse(start);
-    expect(formatUptime(start, t + 42_000)).toBe('42s');
-    expect(formatUptime(start, t + 5 * 60_000)).toBe('5m');
-    expect(formatUptime(start, t + 3 * 3600_000 + 7 * 60_000)).toBe('3h 7m');
-    expect(formatUptime(start, t + 50 * 3600_000)).toBe('2d 2h');
-    expect(formatUptime(null)).toBe('');
   });
 });

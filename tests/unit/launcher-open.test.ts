@@ -193,6 +193,16 @@ describe('the URL handed to the browser opener is the one main built', () => {
     expect(await h.cancelAiLabLaunch('u5')).toEqual({ cancelled: false });
   });
 
+  it('a browser that cannot be opened is a warning, not a failed launch', async () => {
+    const { docker } = fakeEngine();
+    const { core } = fakeCore(docker, remote);
+    const broken = { ...core, openExternal: async () => Promise.reject(new Error('xdg-open not found')) } as CoreServices;
+    const h = launcherHandlers(broken, { probe: async () => false });
+    const out = await h.launchAiLab('u6', options());
+    expect(out.url).toBe('http://docker.example.com:49494/');
+    expect(out.warnings).toContainEqual({ code: 'OPEN_FAILED', blocking: false, message: 'Could not open the browser (xdg-open not found); open http://docker.example.com:49494/ yourself.' });
+  });
+
   it('refuses to act on a non-AI-Lab container, so the renderer cannot open or remove arbitrary ones', async () => {
     const { docker, containers } = fakeEngine();
     const { core, opened } = fakeCore(docker, local);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentTypeFor, resolveStaticPath } from '../../electron/server/staticFiles';
+import { contentTypeFor, resolveStaticPath } from '../../electron/services/core/staticPaths';
 
 const ROOT = path.resolve('/srv/app/dist/renderer');
 
@@ -19,10 +19,20 @@ describe('resolveStaticPath', () => {
     expect(resolveStaticPath(ROOT, '/volumes/my-vol')).toEqual({ kind: 'file', file: path.join(ROOT, 'volumes', 'my-vol'), spaFallback: true });
   });
 
-  it('refuses traversal, encoded separators, backslashes, NUL and broken escapes', () => {
-    for (const p of ['/../etc/passwd', '/assets/../../etc/passwd', '/%2e%2e/etc/passwd', '/assets%2F..%2F..%2Fsecret', '/..%5c..%5cwin.ini', '/a\\b', '/x%00.js', '/%E0%A4%A', '..', 'relative']) {
-      expect(resolveStaticPath(ROOT, p), p).toEqual({ kind: 'refused' });
+  it('refuses traversal, encoded separators and backslashes as leaving the root', () => {
+    for (const p of ['/../etc/passwd', '/assets/../../etc/passwd', '/%2e%2e/etc/passwd', '/assets%2F..%2F..%2Fsecret', '/..%5c..%5cwin.ini', '/a\\b']) {
+      expect(resolveStaticPath(ROOT, p), p).toEqual({ kind: 'refused', reason: 'outside' });
     }
+  });
+
+  it('refuses NUL, broken escapes and relative paths as malformed', () => {
+    for (const p of ['/x%00.js', '/%E0%A4%A', '..', 'relative']) {
+      expect(resolveStaticPath(ROOT, p), p).toEqual({ kind: 'refused', reason: 'malformed' });
+    }
+  });
+
+  it('keeps an encoded absolute path under the root', () => {
+    expect(resolveStaticPath(ROOT, '/%2Fetc%2Fpasswd')).toEqual({ kind: 'file', file: path.join(ROOT, 'etc', 'passwd'), spaFallback: true });
   });
 
   it('never resolves outside the root', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VolumeSummary } from '../../shared/contract/volumes';
-import { cleanupCandidates, countByFilter, formatBytes, matchesQuery, visibleVolumes } from '../../renderer/src/features/volumes/listView';
+import { cleanupCandidates, countByFilter, matchesQuery, visibleVolumes } from '../../renderer/src/features/volumes/listView';
 
 function vol(name: string, extra: Partial<VolumeSummary> = {}): VolumeSummary {
   return {
@@ -56,13 +56,5 @@ describe('volume list view', () => {
     const sizes = { 'proj_data': { size: 5, refCount: 0 }, 'notebooks-9': { size: 500, refCount: 0 } };
     expect(sort('size', 'desc', sizes).slice(0, 2)).toEqual(['notebooks-9', 'proj_data']);
     expect(sort('size', 'asc', sizes).slice(0, 2)).toEqual(['proj_data', 'notebooks-9']);
-  });
-
-  it('formats sizes like docker system df', () => {
-    expect(formatBytes(0)).toBe('0 B');
-    expect(formatBytes(999)).toBe('999 B');
-    expect(formatBytes(120_000)).toBe('120 kB');
-    expect(formatBytes(2_448_000)).toBe('2.4 MB');
-    expect(formatBytes(null)).toBe('');
   });
 });

@@ -62,6 +62,7 @@ class FakeXhr implements XhrLike {
 let sockets: FakeSocket[];
 let xhrs: FakeXhr[];
 let opened: string[];
+let blockPopups = false;
 let transport: WsTransport;
 let api: WsApi;
 const last = () => sockets[sockets.length - 1] as FakeSocket;
@@ -71,6 +72,7 @@ beforeEach(() => {
   sockets = [];
   xhrs = [];
   opened = [];
+  blockPopups = false;
   transport = createWsTransport({
     url: 'ws://127.0.0.1:49500/ws',
     createSocket: (url) => {
@@ -83,7 +85,10 @@ beforeEach(() => {
       xhrs.push(x);
       return x;
     },
-    openWindow: (url) => opened.push(url),
+    openWindow: (url) => {
+      opened.push(url);
+      return !blockPopups;
+    },
     backoffMs: (attempt) => attempt * 100,
   });
   api = transport.api;
@@ -160,6 +165,16 @@ describe('ws client', () => {
     last().receive({ type: 'event', name: 'openUrl', payload: { nope: 1 } });
     expect(opened).toEqual(['http://127.0.0.1:49494/lab']);
     expect(seen).toHaveLength(4);
+    expect(seen[0]).toEqual({ url: 'http://127.0.0.1:49494/lab', popupBlocked: false });
+  });
+
+  it('tells listeners when the browser blocked the pop-up, so the UI can offer a link', () => {
+    last().open();
+    blockPopups = true;
+    const seen: unknown[] = [];
+    api.onOpenUrl((p) => seen.push(p));
+    last().receive({ type: 'event', name: 'openUrl', payload: { url: 'http://127.0.0.1:49494/' } });
+    expect(seen).toEqual([{ url: 'http://127.0.0.1:49494/', popupBlocked: true }]);
   });
 
   it('fails pending calls with APP_SERVER_UNREACHABLE when the socket drops, then reconnects with backoff', async () => {

@@ -4,7 +4,7 @@ import type { AiLabContainer, LaunchOptions, LaunchStateEvent, LogLine, PullProg
 import { parse, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT } from '../exitCodes';
-import { formatBytes, formatTable } from '../format';
+import { formatBytes, formatTable, formatUptime, UPTIME_UNITS_COMPACT } from '../format';
 
 function intOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -18,17 +18,6 @@ function onCtrlC(onInterrupt: () => void): () => void {
   const handler = () => onInterrupt();
   process.once('SIGINT', handler);
   return () => process.off('SIGINT', handler);
-}
-
-export function formatUptime(startedAt: string | null, now = Date.now()): string {
-  if (!startedAt) return '';
-  const s = Math.max(0, Math.floor((now - Date.parse(startedAt)) / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h ${m % 60}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
 function pullLine(p: PullProgressEvent): string {
@@ -184,7 +173,7 @@ async function runLaunch(ctx: CliContext, options: LaunchOptions, json: boolean)
 }
 
 function statusRows(list: AiLabContainer[]): string[][] {
-  return list.map((c) => [c.name, c.state, c.version, c.volume ?? '', c.url ?? '', c.state === 'running' ? formatUptime(c.startedAt) : '']);
+  return list.map((c) => [c.name, c.state, c.version, c.volume ?? '', c.url ?? '', c.state === 'running' ? formatUptime(c.startedAt, Date.now(), UPTIME_UNITS_COMPACT) : '']);
 }
 
 const status: CliCommand = {

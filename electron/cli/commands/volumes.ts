@@ -3,7 +3,7 @@ import type { RemoveVolumeResult, VolumeSize, VolumeSummary } from '../../../sha
 import { parse, parseLabels, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from '../exitCodes';
-import { formatBytes, formatDate, formatLabels, formatTable, printable } from '../format';
+import { formatBytes, formatLabels, formatTable, formatTimestamp, printable } from '../format';
 
 const HELP = `Usage: ailab volumes [SUBCOMMAND] [options]
 
@@ -91,7 +91,7 @@ async function ls(ctx: CliContext, values: Values): Promise<number> {
   ctx.io.out(
     formatTable(
       ['NAME', 'DRIVER', 'CREATED', 'SIZE', 'USED BY', 'NOTE', 'LABELS'],
-      withSizes.map((v) => [v.name, v.driver, formatDate(v.createdAt), formatBytes(v.size?.size), usedBy(v) || '-', note(v), formatLabels(otherLabels(v))]),
+      withSizes.map((v) => [v.name, v.driver, formatTimestamp(v.createdAt), formatBytes(v.size?.size), usedBy(v) || '-', note(v), formatLabels(otherLabels(v))]),
     ),
   );
   return EXIT.OK;
@@ -166,7 +166,7 @@ async function inspect(ctx: CliContext, values: Values, args: string[]): Promise
     ['Name', full.name],
     ['Driver', full.driver],
     ['Scope', full.scope],
-    ['Created', formatDate(full.createdAt)],
+    ['Created', formatTimestamp(full.createdAt)],
     ['Mountpoint', full.mountpoint],
     ['Size', sizeLine(full.size)],
   ];
@@ -204,7 +204,7 @@ async function lsFiles(ctx: CliContext, values: Values, args: string[]): Promise
         e.permissions,
         `${e.uid}:${e.gid}`,
         e.type === 'dir' ? '-' : formatBytes(e.size),
-        formatDate(e.modifiedAt),
+        formatTimestamp(e.modifiedAt),
         `${printable(e.name)}${e.type === 'dir' ? '/' : ''}${e.linkTarget !== null ? ` -> ${printable(e.linkTarget)}` : ''}`,
       ]),
     ),

@@ -95,12 +95,16 @@ export async function inspectArchive(
         problem(raw, 'device', `"${raw}" is a ${info.type.replace('-', ' ')}; a backup of notebooks never contains device nodes.`);
       }
       if (info.type === 'other') problem(raw, 'unsupported-type', `"${raw}" is an entry type this app does not restore.`);
-      for (let i = 1; i < parts.length; i++) {
-        const ancestor = parts.slice(0, i).join('/');
-        if (symlinks.has(ancestor)) {
-          problem(raw, 'through-symlink', `"${raw}" would be written through the symlink "${ancestor}", possibly outside the volume.`);
-          break;
-        }
+      // Every ancestor folder once: is it a symlink from earlier in the archive? (and it is not empty)
+      let ancestor = '';
+      let throughSymlink: string | null = null;
+      for (let i = 0; i < parts.length - 1; i++) {
+        ancestor = i === 0 ? (parts[0] as string) : `${ancestor}/${parts[i] as string}`;
+        nonEmptyDirs.add(ancestor);
+        if (throughSymlink === null && symlinks.has(ancestor)) throughSymlink = ancestor;
+      }
+      if (throughSymlink !== null) {
+        problem(raw, 'through-symlink', `"${raw}" would be written through the symlink "${throughSymlink}", possibly outside the volume.`);
       }
       if (info.type === 'hardlink') {
         const target = info.linkTarget ?? '';
@@ -115,7 +119,6 @@ export async function inspectArchive(
       if (parts[parts.length - 1] === SCS_FILE) containsScs = true;
       if (topLevel.size < MAX_TOP_LEVEL_NAMES) topLevel.add(parts[0] as string);
 
-      for (let i = 1; i < parts.length; i++) nonEmptyDirs.add(parts.slice(0, i).join('/'));
       if (info.type === 'directory') dirs.add(key);
       else narrow(parts.slice(0, -1));
     },

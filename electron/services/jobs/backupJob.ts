@@ -65,7 +65,7 @@ export async function runBackup(ctx: JobContext, o: BackupJobOptions): Promise<B
   try {
     ctx.phase('packing', { filesTotal: measured.entries, bytesTotal: measured.bytes });
     const packed = await packEngine(o.engine)(ctx, { volume: o.volume, image, out: output.stream });
-    ctx.phase('verifying', { filesTotal: packed.entries });
+    ctx.phase('verifying');
     ctx.log(`Verifying ${path.basename(o.file)}: gzip integrity and ${packed.entries} entries…`);
     const verified = await verifyArchive(output.tempPath, { entries: packed.entries }, { signal: ctx.signal });
     ctx.throwIfCancelled();

@@ -4,32 +4,36 @@ import { writeFileAtomic } from '../core/atomicWrite';
 
 export const HISTORY_CAP = 200;
 
-/** Past jobs in `<dataDir>/jobs/history.json`, newest first, capped, written atomically and in order. */
+/**
+ * Past jobs in `<dataDir>/jobs/history.json`, newest first, capped, written atomically. The desktop
+ * app, a browser-mode server and CLI runs share the file, so it is read afresh for every change and
+ * every listing (200 small entries) rather than cached: one process must not drop another's jobs.
+ */
 export class JobHistory {
-  private entries: JobHistoryEntry[] | null = null;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(readonly file: string) {}
 
   async list(): Promise<JobHistoryEntry[]> {
-    if (this.entries === null) this.entries = await this.read();
-    return [...this.entries];
+    await this.writing.catch(() => undefined);
+    return this.read();
   }
 
-  async add(entry: JobHistoryEntry): Promise<void> {
-    const list = await this.list();
-    this.entries = [entry, ...list.filter((e) => e.id !== entry.id)].slice(0, HISTORY_CAP);
-    await this.persist();
+  add(entry: JobHistoryEntry): Promise<void> {
+    return this.change((list) => [entry, ...list.filter((e) => e.id !== entry.id)].slice(0, HISTORY_CAP));
   }
 
-  async clear(): Promise<void> {
-    this.entries = [];
-    await this.persist();
+  clear(): Promise<void> {
+    return this.change(() => []);
   }
 
-  private persist(): Promise<void> {
-    const snapshot = JSON.stringify({ version: 1, jobs: this.entries ?? [] }, null, 1);
-    this.writing = this.writing.catch(() => undefined).then(() => writeFileAtomic(this.file, `${snapshot}\n`));
+  private change(fn: (list: JobHistoryEntry[]) => JobHistoryEntry[]): Promise<void> {
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(async () => {
+        const next = fn(await this.read());
+        await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, jobs: next }, null, 1)}\n`);
+      });
     return this.writing;
   }
 

@@ -138,7 +138,11 @@ export class JobService {
         cache: this.cache,
         appVersion: this.core.version,
       });
-      if ('uploadId' in opts.source) await removeUpload(this.core.dataDir, opts.source.uploadId).catch(() => undefined);
+      if ('uploadId' in opts.source) {
+        // The upload was only a means to this restore; keeping it would fill the disk with copies.
+        await removeUpload(this.core.dataDir, opts.source.uploadId).catch(() => undefined);
+        return { ...result, archiveRemoved: true };
+      }
       return result;
     });
   }

@@ -214,6 +214,7 @@ export async function runRestore(ctx: JobContext, o: RestoreJobOptions): Promise
       volumeEntries: inVolume,
       strippedPrefix: stripPrefix,
       safetyBackup: safety,
+      archiveRemoved: false,
       durationMs: Date.now() - started,
     };
   } catch (err) {

@@ -23,7 +23,10 @@ export async function existingTopLevelNames(
         const name = queue.shift();
         if (name === undefined) return;
         try {
-          await container.infoArchive({ path: `${VOLUME_MOUNT}/${name}` });
+          // dockerode hands back the (empty) HEAD response as a stream; left open it keeps the process alive.
+          const res = (await container.infoArchive({ path: `${VOLUME_MOUNT}/${name}` })) as { destroy?: () => void; resume?: () => void };
+          res.resume?.();
+          res.destroy?.();
           found.push(name);
         } catch {
           // 404: not there.

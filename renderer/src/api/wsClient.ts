@@ -55,8 +55,8 @@ export interface WsEnvironment {
   url: string;
   createSocket(url: string): WebSocketLike;
   createXhr(): XhrLike;
-  /** Opens a URL the server sent in an openUrl event. */
-  openWindow(url: string): void;
+  /** Opens a URL the server sent in an openUrl event; false when the browser blocked the pop-up. */
+  openWindow(url: string): boolean;
   /** Backoff before reconnect attempt `attempt` (1, 2, …), in ms. */
   backoffMs?: (attempt: number) => number;
 }
@@ -136,7 +136,7 @@ export function createWsTransport(env: WsEnvironment): WsTransport {
   };
 
   const dispatchEvent = (name: string, payload: unknown) => {
-    if (name === 'openUrl') openUrl(payload);
+    if (name === 'openUrl') payload = openUrl(payload);
     const set = eventListeners.get(name as EventName);
     if (!set) return;
     for (const l of [...set]) {
@@ -149,15 +149,16 @@ export function createWsTransport(env: WsEnvironment): WsTransport {
     }
   };
 
-  const openUrl = (payload: unknown) => {
+  /** Opens the URL and tells listeners whether the browser let us (so the UI can offer a link). */
+  const openUrl = (payload: unknown): unknown => {
     const url = (payload as { url?: unknown } | null)?.url;
-    if (typeof url !== 'string') return;
+    if (typeof url !== 'string') return payload;
     try {
       const parsed = new URL(url);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return;
-      env.openWindow(parsed.href);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return payload;
+      return { url: parsed.href, popupBlocked: !env.openWindow(parsed.href) };
     } catch {
-      // Not a URL: nothing to open.
+      return payload;
     }
   };
 
@@ -327,7 +328,7 @@ interface BrowserGlobals {
   location: { protocol: string; host: string };
   WebSocket: new (url: string) => WebSocketLike;
   XMLHttpRequest: new () => XhrLike;
-  open(url: string, target: string, features: string): unknown;
+  open(url: string, target: string, features?: string): { opener: unknown } | null;
 }
 
 /** The page's API in the browser mode: connects to the server the page came from. */
@@ -340,7 +341,11 @@ export function createWsApi(): AilabApi {
     createSocket: (url) => new w.WebSocket(url),
     createXhr: () => new w.XMLHttpRequest(),
     openWindow: (url) => {
-      w.open(url, '_blank', 'noopener');
+      // Without 'noopener' so a blocked pop-up is detectable (null); the opener link is cut at once.
+      const popup = w.open(url, '_blank');
+      if (!popup) return false;
+      popup.opener = null;
+      return true;
     },
   }).api;
 }

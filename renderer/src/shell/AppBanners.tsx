@@ -21,15 +21,21 @@ export function AppBanners() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [dismissed, setDismissed] = useState(false);
   const [transport, setTransport] = useState<'open' | 'reconnecting'>('open');
+  const [blockedUrl, setBlockedUrl] = useState<string | null>(null);
   const unreachable = status?.state === 'unreachable';
   const now = useNow(unreachable);
 
   useEffect(() => {
     void api.getAppInfo().then((r) => r.ok && setInfo(r.value));
-    return api.onTransportState?.((s) => {
+    const offOpen = api.onOpenUrl((p) => setBlockedUrl(p.popupBlocked ? p.url : null));
+    const offTransport = api.onTransportState?.((s) => {
       setTransport(s);
       if (s === 'open') void api.getAppInfo().then((r) => r.ok && setInfo(r.value));
     });
+    return () => {
+      offOpen();
+      offTransport?.();
+    };
   }, []);
 
   const seconds = status?.nextRetryAt ? Math.max(0, Math.ceil((status.nextRetryAt - now) / 1000)) : null;
@@ -42,6 +48,22 @@ export function AppBanners() {
             <div className="notice-title">Lost the connection to the AI-Lab Desktop server.</div>
             <div>Is <code>npm run serve</code> still running? This page reconnects by itself.</div>
           </div>
+        </div>
+      )}
+      {blockedUrl && (
+        <div className="notice notice-info" role="alert">
+          <div style={{ flex: 1 }}>
+            <div className="notice-title">Your browser blocked the new tab.</div>
+            <div>
+              {/* The URL came from main in an openUrl event; the page never opens one of its own making. */}
+              <a href={blockedUrl} target="_blank" rel="noopener noreferrer" onClick={() => setBlockedUrl(null)}>
+                Open {blockedUrl}
+              </a>
+            </div>
+          </div>
+          <button className="btn btn-ghost" onClick={() => setBlockedUrl(null)} aria-label="Dismiss the blocked pop-up notice">
+            Dismiss
+          </button>
         </div>
       )}
       {unreachable && status?.error && (

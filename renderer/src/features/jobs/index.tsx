@@ -1,29 +1,82 @@
 // Integration points the jobs feature (backup/restore) offers to the rest of the UI.
-// The volumes feature renders these in its rows and details panel.
-import type { ReactNode } from 'react';
+// The volumes feature renders VolumeJobActions, VolumeJobBadge and VolumeDropTarget in its rows and
+// details panel; the App shell renders JobsPage in the "Jobs" tab and wraps the window in GlobalArchiveDrop.
+import { useEffect, type ReactNode } from 'react';
 import type { VolumeSummary } from '../../../../shared/contract';
+import { ArchiveListing } from './ArchiveListing';
+import { BackupDialog } from './BackupDialog';
+import { GlobalArchiveDrop as DropZone } from './drop';
+import { JobProgressView } from './JobProgressView';
+import { runningJobFor, startJobsSync, useJobs } from './jobsStore';
+import { RestoreDialog } from './RestoreDialog';
+import './jobs.css';
+
+export { VolumeDropTarget } from './drop';
+export { JobsPage } from './JobsPage';
 
 /** Backup / restore buttons for one volume (details panel and row actions). */
-export function VolumeJobActions(_props: { volume: VolumeSummary }): ReactNode {
-  return null;
+export function VolumeJobActions(props: { volume: Pick<VolumeSummary, 'name'> }): ReactNode {
+  const name = props.volume.name;
+  const running = useJobs((s) => runningJobFor(s.jobs, name));
+  return (
+    <>
+      <button className="btn" onClick={() => useJobs.getState().openBackup(name)} disabled={running !== null} title={running ? 'A job is running on this volume' : undefined}>
+        Back up…
+      </button>
+      <button className="btn" onClick={() => useJobs.getState().openRestore({ source: null, sourceName: null, volume: name })} disabled={running !== null}>
+        Restore…
+      </button>
+      {running ? (
+        <button className="btn" onClick={() => useJobs.getState().view(running.id)}>
+          Show progress
+        </button>
+      ) : null}
+    </>
+  );
 }
 
 /** Status of a running job on this volume, shown in its row. */
-export function VolumeJobBadge(_props: { volumeName: string }): ReactNode {
-  return null;
+export function VolumeJobBadge(props: { volumeName: string }): ReactNode {
+  const running = useJobs((s) => runningJobFor(s.jobs, props.volumeName));
+  if (!running) return null;
+  const pct = running.progress.percent;
+  return (
+    <span className="badge badge-accent jobs-badge" title={`${running.kind === 'backup' ? 'Backing up' : 'Restoring'}: ${running.progress.phase}`}>
+      <span className="spinner jobs-badge-spinner" aria-hidden="true" />
+      {running.kind === 'backup' ? 'Backing up' : 'Restoring'}
+      {pct !== null ? ` ${Math.floor(pct)}%` : '…'}
+    </span>
+  );
 }
 
-/** Wraps a volume row so that an archive dropped on it restores into that volume. */
-export function VolumeDropTarget(props: { volumeName: string; children: ReactNode }): ReactNode {
-  return props.children;
+/** The jobs feature's dialogs, wherever the user is. */
+function JobsDialogs() {
+  const backupFor = useJobs((s) => s.backupFor);
+  const restore = useJobs((s) => s.restore);
+  const viewing = useJobs((s) => s.viewing);
+  const listing = useJobs((s) => s.listing);
+  return (
+    <>
+      {backupFor ? <BackupDialog key={backupFor} volume={backupFor} /> : null}
+      {restore ? <RestoreDialog request={restore} /> : null}
+      {viewing && !listing ? <JobProgressView id={viewing} /> : null}
+      {listing ? <ArchiveListing file={listing} /> : null}
+    </>
+  );
 }
 
-/** The Jobs page: running and past jobs. */
-export function JobsPage(): ReactNode {
-  return null;
-}
-
-/** Wraps the whole window: an archive dropped on empty space restores into a new volume. */
-export function GlobalArchiveDrop(props: { children: ReactNode }): ReactNode {
-  return props.children;
+/**
+ * Wraps the whole window: an archive dropped on empty space restores into a new volume. Also hosts the
+ * jobs dialogs and keeps the jobs in sync with main (events, and a re-read after a reconnect).
+ */
+export function GlobalArchiveDrop(props: { children?: ReactNode }): ReactNode {
+  useEffect(() => {
+    startJobsSync();
+  }, []);
+  return (
+    <DropZone>
+      {props.children}
+      <JobsDialogs />
+    </DropZone>
+  );
 }

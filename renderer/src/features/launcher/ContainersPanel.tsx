@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { ApiErrorPayload } from '../../../../shared/contract';
 import type { AiLabContainer } from '../../../../shared/contract/launcher';
+import { formatUptime } from '../../../../shared/format';
 import { api } from '../../api/bridge';
-import { Dialog } from './Dialog';
-import { formatUptime, useNow } from './format';
+import { Dialog, DialogActions, DialogClose } from '../../components/Dialog';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { useNow } from './format';
 import { LogView } from './LogView';
 import { newFollowId, registerFollow, unregisterFollow, useLauncherStore } from './launcherStore';
 
@@ -33,17 +35,13 @@ function LogsDialog(props: { container: AiLabContainer; onClose: () => void }) {
   }, [followId, container.id]);
 
   return (
-    <Dialog title={`Log of ${container.name}`} onClose={onClose} wide>
+    <Dialog title={`Log of ${container.name}`} onClose={onClose} className="al-dialog-wide">
       <p className="muted small">
         The last 500 lines{container.state === 'running' ? ', then new ones as they come' : ''}.
       </p>
       {error ? <div className="notice notice-danger">{error.message}</div> : null}
       <LogView lines={lines ?? []} label={`Log of ${container.name}`} height={420} />
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onClose} data-autofocus>
-          Close
-        </button>
-      </div>
+      <DialogClose onClose={onClose} />
     </Dialog>
   );
 }
@@ -64,14 +62,11 @@ function RemoveDialog(props: { container: AiLabContainer; onClose: () => void; o
       </p>
       {c.state === 'running' ? <p className="al-warn-text">It is running and will be stopped first.</p> : null}
       <p className="muted small">To keep the extras, stop it instead and start it again later.</p>
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={props.onClose} disabled={props.busy} data-autofocus>
-          Cancel
-        </button>
+      <DialogActions onCancel={props.onClose} busy={props.busy} focusCancel>
         <button type="button" className="btn btn-danger btn-solid" onClick={props.onConfirm} disabled={props.busy}>
           Remove container
         </button>
-      </div>
+      </DialogActions>
     </Dialog>
   );
 }
@@ -119,16 +114,7 @@ export function ContainersPanel() {
           <span className="muted small">From exasol/ai-lab and data-science-sandbox images, or launched here.</span>
         </div>
         {listError ? <div className="notice notice-danger">{listError.message}</div> : null}
-        {error ? (
-          <div className="notice notice-danger" role="alert">
-            <div>
-              <div className="notice-title">
-                {error.name}: {error.error.message}
-              </div>
-              {error.error.hint ? <div className="small">{error.error.hint}</div> : null}
-            </div>
-          </div>
-        ) : null}
+        {error ? <ErrorNotice error={error.error} title={`${error.name}: ${error.error.message}`} smallHint /> : null}
         {!loaded ? (
           <div className="toolbar muted">
             <span className="spinner" aria-hidden="true" /> Loading…

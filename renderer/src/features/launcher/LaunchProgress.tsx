@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import type { LaunchState, PullProgressEvent } from '../../../../shared/contract/launcher';
+import { formatBytes } from '../../../../shared/format';
 import { api } from '../../api/bridge';
-import { formatBytes } from './format';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { LogView } from './LogView';
 import { useLauncherStore } from './launcherStore';
 
@@ -146,12 +147,7 @@ export function LaunchProgress() {
       {openError ? <div className="notice notice-danger small">{openError}</div> : null}
 
       {run.error && (run.state === 'failed' || run.state === 'cancelled') ? (
-        <div className={`notice ${run.state === 'cancelled' ? 'notice-warning' : 'notice-danger'}`} role="alert">
-          <div>
-            <div className="notice-title">{run.error.message}</div>
-            {run.error.hint ? <div className="small">{run.error.hint}</div> : null}
-          </div>
-        </div>
+        <ErrorNotice error={run.error} tone={run.state === 'cancelled' ? 'warning' : 'danger'} smallHint />
       ) : null}
 
       {run.history.includes('waiting') || run.log.length > 0 ? <LogView lines={run.log} label="Container log" emptyText="Waiting for the container's first log line…" height={260} /> : null}

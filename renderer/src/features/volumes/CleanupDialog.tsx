@@ -1,9 +1,11 @@
 import { useMemo, useState } from 'react';
 import type { ApiErrorPayload } from '../../../../shared/contract/errors';
 import type { CleanupResult } from '../../../../shared/contract/volumes';
+import { formatAgo, formatBytes, formatDate } from '../../../../shared/format';
 import { api } from '../../api/bridge';
-import { cleanupCandidates, formatAgo, formatBytes, formatDate, sizeOf } from './listView';
-import { Modal } from './Modal';
+import { Dialog, DialogActions, DialogClose } from '../../components/Dialog';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { cleanupCandidates, sizeOf } from './listView';
 import { useVolumeStore } from './volumeStore';
 
 /**
@@ -38,7 +40,7 @@ export function CleanupDialog() {
 
   if (result) {
     return (
-      <Modal title="Clean-up finished" onClose={close}>
+      <Dialog title="Clean-up finished" onClose={close} className="vol-dialog">
         <p>
           Removed {result.removed.length} volume{result.removed.length === 1 ? '' : 's'}. Kept {result.skipped.length}:
         </p>
@@ -49,17 +51,13 @@ export function CleanupDialog() {
             </li>
           ))}
         </ul>
-        <div className="dialog-actions">
-          <button className="btn btn-primary" onClick={close} data-autofocus>
-            Close
-          </button>
-        </div>
-      </Modal>
+        <DialogClose onClose={close} primary />
+      </Dialog>
     );
   }
 
   return (
-    <Modal title="Clean up unused anonymous volumes" onClose={close} busy={busy} wide>
+    <Dialog title="Clean up unused anonymous volumes" onClose={close} busy={busy} className="vol-dialog vol-dialog-wide">
       {offered.length === 0 ? (
         <p>There are no unused anonymous volumes.</p>
       ) : (
@@ -110,22 +108,12 @@ export function CleanupDialog() {
           </p>
         </>
       )}
-      {failure ? (
-        <div className="notice notice-danger" role="alert">
-          <div>
-            <div className="notice-title">{failure.message}</div>
-            {failure.hint ? <div>{failure.hint}</div> : null}
-          </div>
-        </div>
-      ) : null}
-      <div className="dialog-actions">
-        <button className="btn" onClick={close} disabled={busy} data-autofocus>
-          Cancel
-        </button>
+      {failure ? <ErrorNotice error={failure} /> : null}
+      <DialogActions onCancel={close} busy={busy} focusCancel>
         <button className="btn btn-danger btn-solid" onClick={() => void run()} disabled={busy || chosen.length === 0}>
           {busy ? 'Removing…' : `Remove ${chosen.length} volume${chosen.length === 1 ? '' : 's'}`}
         </button>
-      </div>
-    </Modal>
+      </DialogActions>
+    </Dialog>
   );
 }

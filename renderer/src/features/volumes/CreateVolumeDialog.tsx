@@ -2,7 +2,8 @@ import { useMemo, useState, type FormEvent } from 'react';
 import type { ApiErrorPayload } from '../../../../shared/contract/errors';
 import { checkVolumeName, VOLUME_NAME_RULE } from '../../../../shared/contract/validation';
 import { api } from '../../api/bridge';
-import { Modal } from './Modal';
+import { Dialog, DialogActions } from '../../components/Dialog';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { useVolumeStore } from './volumeStore';
 
 interface LabelRow {
@@ -65,7 +66,7 @@ export function CreateVolumeDialog() {
   };
 
   return (
-    <Modal title="New volume" onClose={close} busy={busy}>
+    <Dialog title="New volume" onClose={close} busy={busy} className="vol-dialog">
       <form onSubmit={(e) => void submit(e)} noValidate>
         <div className="field">
           <label htmlFor="new-volume-name">Name</label>
@@ -129,24 +130,14 @@ export function CreateVolumeDialog() {
           </button>
         </fieldset>
 
-        {failure ? (
-          <div className="notice notice-danger" role="alert">
-            <div>
-              <div className="notice-title">{failure.message}</div>
-              {failure.hint ? <div>{failure.hint}</div> : null}
-            </div>
-          </div>
-        ) : null}
+        {failure ? <ErrorNotice error={failure} /> : null}
 
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={close} disabled={busy}>
-            Cancel
-          </button>
+        <DialogActions onCancel={close} busy={busy}>
           <button type="submit" className="btn btn-primary" disabled={!canCreate}>
             {busy ? 'Creating…' : 'Create volume'}
           </button>
-        </div>
+        </DialogActions>
       </form>
-    </Modal>
+    </Dialog>
   );
 }

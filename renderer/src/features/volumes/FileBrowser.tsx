@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiErrorPayload } from '../../../../shared/contract/errors';
 import type { VolumeFileEntry, VolumeFileListing } from '../../../../shared/contract/volumes';
+import { formatAgo, formatBytes, formatDate } from '../../../../shared/format';
 import { api } from '../../api/bridge';
-import { formatAgo, formatBytes, formatDate } from './listView';
+import { ErrorNotice } from '../../components/ErrorNotice';
 
 /** Numeric owners: the helper image's /etc/passwd says nothing about the volume's users. */
 function ownerName(uid: number): string | null {
@@ -97,14 +98,7 @@ export function FileBrowser(props: { volume: string }) {
         </button>
       </div>
 
-      {error ? (
-        <div className="notice notice-danger" role="alert">
-          <div>
-            <div className="notice-title">{error.message}</div>
-            {error.hint ? <div>{error.hint}</div> : null}
-          </div>
-        </div>
-      ) : null}
+      {error ? <ErrorNotice error={error} /> : null}
 
       {shown && shown.entries.length === 0 && !error ? <p className="muted vol-m0">This folder is empty.</p> : null}
       {shown && shown.entries.length > 0 ? (

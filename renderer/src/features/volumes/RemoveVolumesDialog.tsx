@@ -1,9 +1,11 @@
 import { useMemo, useState } from 'react';
 import type { ApiErrorPayload } from '../../../../shared/contract/errors';
 import type { VolumeContainerRef, VolumeSize, VolumeSummary } from '../../../../shared/contract/volumes';
+import { formatBytes } from '../../../../shared/format';
 import { api } from '../../api/bridge';
-import { formatBytes, sizeOf } from './listView';
-import { Modal } from './Modal';
+import { Dialog, DialogActions, DialogClose } from '../../components/Dialog';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { sizeOf } from './listView';
 import { useVolumeStore } from './volumeStore';
 
 interface Outcome {
@@ -80,7 +82,7 @@ export function RemoveVolumesDialog(props: { names: string[] }) {
 
   if (outcomes) {
     return (
-      <Modal title="Removal finished" onClose={close}>
+      <Dialog title="Removal finished" onClose={close} className="vol-dialog">
         <ul className="vol-plain-list" aria-label="Results">
           {outcomes.map((o) => (
             <li key={o.name}>
@@ -89,14 +91,9 @@ export function RemoveVolumesDialog(props: { names: string[] }) {
                   <span className="badge badge-ok">removed</span> <strong className="vol-break">{o.name}</strong>
                   {o.note ? <span className="muted"> ({o.note})</span> : null}
                 </>
-              ) : (
-                <div className="notice notice-danger" role="alert">
-                  <div>
-                    <div className="notice-title">{o.error?.message}</div>
-                    {o.error?.hint ? <div>{o.error.hint}</div> : null}
-                  </div>
-                </div>
-              )}
+              ) : o.error ? (
+                <ErrorNotice error={o.error} />
+              ) : null}
             </li>
           ))}
           {kept.map((t) => (
@@ -105,17 +102,13 @@ export function RemoveVolumesDialog(props: { names: string[] }) {
             </li>
           ))}
         </ul>
-        <div className="dialog-actions">
-          <button className="btn btn-primary" onClick={close} data-autofocus>
-            Close
-          </button>
-        </div>
-      </Modal>
+        <DialogClose onClose={close} primary />
+      </Dialog>
     );
   }
 
   return (
-    <Modal title={title} onClose={close} busy={busy} wide={uniqueRunning.length + uniqueStopped.length > 0}>
+    <Dialog title={title} onClose={close} busy={busy} className={uniqueRunning.length + uniqueStopped.length > 0 ? 'vol-dialog vol-dialog-wide' : 'vol-dialog'}>
       <p className="vol-m0">The volume{props.names.length === 1 ? '' : 's'} and every file in {props.names.length === 1 ? 'it' : 'them'} will be deleted. This cannot be undone; back up first if you may need the files.</p>
       <ul className="vol-remove-list" aria-label="Volumes to remove">
         {targets.map((t) => {
@@ -196,16 +189,13 @@ export function RemoveVolumesDialog(props: { names: string[] }) {
         </div>
       ) : null}
 
-      <div className="dialog-actions">
-        <button className="btn" onClick={close} disabled={busy} data-autofocus>
-          Cancel
-        </button>
+      <DialogActions onCancel={close} busy={busy} focusCancel>
         <button className="btn btn-danger btn-solid" onClick={() => void run()} disabled={busy || removable.length === 0}>
           {busy
             ? 'Removing…'
             : `${stopCount > 0 ? `Stop ${stopCount} container${stopCount === 1 ? '' : 's'} and remove` : 'Remove'} ${count === 1 ? 'volume' : `${count} volumes`}`}
         </button>
-      </div>
-    </Modal>
+      </DialogActions>
+    </Dialog>
   );
 }

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { VolumeDetails as Details, VolumeSummary } from '../../../../shared/contract/volumes';
+import { formatAgo, formatBytes, formatDate } from '../../../../shared/format';
 import { api } from '../../api/bridge';
 import { VolumeJobActions } from '../jobs';
 import { LaunchWithVolumeButton } from '../launcher';
 import { FileBrowser } from './FileBrowser';
-import { displayLabels, formatAgo, formatBytes, formatDate, sizeOf } from './listView';
+import { displayLabels, sizeOf } from './listView';
 import { useVolumeStore } from './volumeStore';
 
 /** Driver options come only from inspect; everything else is live from the list. */

@@ -1,7 +1,8 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { VolumeSummary } from '../../../../shared/contract/volumes';
+import { formatAgo, formatBytes, formatDate } from '../../../../shared/format';
 import { VolumeDropTarget, VolumeJobBadge } from '../jobs';
-import { displayLabels, formatAgo, formatBytes, formatDate, type SortKey, type SortOrder } from './listView';
+import { displayLabels, type SortKey, type SortOrder } from './listView';
 import { useVolumeStore } from './volumeStore';
 
 export const ROW_HEIGHT = 44;

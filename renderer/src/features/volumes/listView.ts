@@ -98,44 +98,6 @@ export function cleanupCandidates(volumes: VolumeSummary[]): VolumeSummary[] {
   return volumes.filter((v) => v.anonymous && v.containers.length === 0);
 }
 
-/** Decimal units, as `docker system df` prints them. */
-export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v >= 10 || u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
-}
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
-export function formatDate(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? iso : dateFormat.format(t);
-}
-
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'short' });
-
-/** "3 days ago", for scanning a column; the exact date goes in a tooltip. */
-export function formatAgo(iso: string | null | undefined, now = Date.now()): string {
-  if (!iso) return '';
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
-  const s = Math.round((t - now) / 1000);
-  const abs = Math.abs(s);
-  if (abs < 60) return relative.format(s, 'second');
-  if (abs < 3600) return relative.format(Math.round(s / 60), 'minute');
-  if (abs < 86400) return relative.format(Math.round(s / 3600), 'hour');
-  if (abs < 86400 * 30) return relative.format(Math.round(s / 86400), 'day');
-  if (abs < 86400 * 365) return relative.format(Math.round(s / (86400 * 30)), 'month');
-  return relative.format(Math.round(s / (86400 * 365)), 'year');
-}
-
 /** Compose's own labels are shown as the project / volume pair, not repeated as labels. */
 export function displayLabels(v: VolumeSummary): Array<[string, string]> {
   return Object.entries(v.labels).filter(([k]) => !(v.compose && (k === 'com.docker.compose.project' || k === 'com.docker.compose.volume')));

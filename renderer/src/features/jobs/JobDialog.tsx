@@ -1,12 +1,12 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
 
 const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 /**
- * A modal dialog: labelled by its title, Escape closes, Tab stays inside, focus goes to the first
- * field (or `initialFocus`) and back to where it was when it closes.
+ * A modal dialog: labelled by its title, Escape closes (unless busy), Tab stays inside, focus goes to
+ * the element marked data-autofocus (or the first field) and back to where it was on close.
  */
-export function Modal(props: { title: ReactNode; onClose: () => void; children: ReactNode; wide?: boolean; busy?: boolean; describedBy?: string }) {
+export function JobDialog(props: { title: ReactNode; onClose: () => void; children: ReactNode; wide?: boolean; busy?: boolean; className?: string }) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
   const { onClose, busy } = props;
@@ -19,7 +19,7 @@ export function Modal(props: { title: ReactNode; onClose: () => void; children: 
     return () => previous?.focus?.();
   }, []);
 
-  const onKeyDown = (e: React.KeyboardEvent) => {
+  const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === 'Escape' && !busy) {
       e.stopPropagation();
       onClose();
@@ -48,15 +48,28 @@ export function Modal(props: { title: ReactNode; onClose: () => void; children: 
     >
       <div
         ref={ref}
-        className={`dialog vol-dialog${props.wide ? ' vol-dialog-wide' : ''}`}
+        className={`dialog jobs-dialog${props.wide ? ' jobs-dialog-wide' : ''}${props.className ? ` ${props.className}` : ''}`}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
-        aria-describedby={props.describedBy}
         onKeyDown={onKeyDown}
       >
         <h2 id={titleId}>{props.title}</h2>
         {props.children}
+      </div>
+    </div>
+  );
+}
+
+/** An error from a call, as the user should read it: what is wrong, then what to do. */
+export function ErrorNotice(props: { error: { message: string; hint?: string } | null; title?: string }) {
+  if (!props.error) return null;
+  return (
+    <div className="notice notice-danger jobs-error" role="alert">
+      <div>
+        {props.title ? <div className="notice-title">{props.title}</div> : null}
+        <div className="jobs-prewrap">{props.error.message}</div>
+        {props.error.hint ? <div className="muted small">{props.error.hint}</div> : null}
       </div>
     </div>
   );

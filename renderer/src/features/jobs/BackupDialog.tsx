@@ -1,0 +1,192 @@
+import { useEffect, useState } from 'react';
+import type { ApiErrorPayload } from '../../../../shared/contract';
+import type { BackupPlan, JobEngine } from '../../../../shared/contract/jobs';
+import { api } from '../../api/bridge';
+import { HelperImageNotice } from './HelperImageNotice';
+import { ErrorNotice, JobDialog } from './JobDialog';
+import { useJobs } from './jobsStore';
+
+/** Back up one volume: folder (remembered), file name, engine, stop the containers using it. */
+export function BackupDialog(props: { volume: string }) {
+  const { volume } = props;
+  const close = () => useJobs.getState().closeDialogs();
+  const [plan, setPlan] = useState<BackupPlan | null>(null);
+  const [planError, setPlanError] = useState<ApiErrorPayload | null>(null);
+  const [dir, setDir] = useState('');
+  const [fileName, setFileName] = useState('');
+  const [engine, setEngine] = useState<JobEngine>('fast');
+  const [stop, setStop] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiErrorPayload | null>(null);
+  const [confirmOverwrite, setConfirmOverwrite] = useState<string | null>(null);
+
+  /** Bumped to read the plan again (after pulling the helper image). */
+  const [reload, setReload] = useState(0);
+  useEffect(() => {
+    let live = true;
+    void api.prepareBackup(volume).then((r) => {
+      if (!live) return;
+      if (!r.ok) {
+        setPlanError(r.error);
+        return;
+      }
+      setPlan(r.value);
+      setDir((d) => d || r.value.defaultDir);
+      setFileName((f) => f || r.value.defaultFileName);
+      if (reload === 0) {
+        setEngine(r.value.engine);
+        setStop(r.value.containers.some((c) => c.running));
+      }
+    });
+    return () => {
+      live = false;
+    };
+  }, [volume, reload]);
+
+  const running = plan?.containers.filter((c) => c.running) ?? [];
+  const needsImage = engine === 'tar' && plan !== null && !plan.helperImagePresent;
+
+  const start = async (overwrite: boolean) => {
+    setBusy(true);
+    setError(null);
+    const r = await api.startBackup({ volume, dir, fileName: fileName.trim(), engine, stopContainers: stop, overwrite });
+    setBusy(false);
+    if (r.ok) {
+      useJobs.getState().closeDialogs();
+      useJobs.getState().view(r.value.id);
+      return;
+    }
+    if (r.error.code === 'FILE_EXISTS' && !overwrite) {
+      setConfirmOverwrite(typeof r.error.details?.path === 'string' ? r.error.details.path : fileName);
+      return;
+    }
+    setError(r.error);
+  };
+
+  const choose = async () => {
+    const r = await api.chooseBackupFolder(dir);
+    if (r.ok && r.value) setDir(r.value);
+  };
+
+  return (
+    <JobDialog title={`Back up ${volume}`} onClose={close} busy={busy}>
+      {planError ? <ErrorNotice error={planError} /> : null}
+      {!plan && !planError ? (
+        <p className="muted">
+          <span className="spinner" /> Looking at the volume…
+        </p>
+      ) : null}
+      {plan ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void start(false);
+          }}
+        >
+          {plan.runningJobId ? (
+            <div className="notice notice-warning">
+              <div>
+                A job is already running on this volume.{' '}
+                <button type="button" className="btn btn-sm" onClick={() => useJobs.getState().view(plan.runningJobId)}>
+                  Show it
+                </button>
+              </div>
+            </div>
+          ) : null}
+          <div className="field">
+            <label htmlFor="jobs-backup-dir">Folder</label>
+            <div className="toolbar">
+              <input
+                id="jobs-backup-dir"
+                className="input jobs-grow mono"
+                value={dir}
+                onChange={(e) => setDir(e.target.value)}
+                spellCheck={false}
+                autoComplete="off"
+                required
+              />
+              {plan.canChooseFolder ? (
+                <button type="button" className="btn" onClick={() => void choose()}>
+                  Choose…
+                </button>
+              ) : null}
+            </div>
+            <span className="field-hint">Remembered for the next backup. On the machine where AI-Lab Desktop runs; the default is ~/ailab-backups.</span>
+          </div>
+          <div className="field">
+            <label htmlFor="jobs-backup-name">File name</label>
+            <input
+              id="jobs-backup-name"
+              className="input mono"
+              value={fileName}
+              onChange={(e) => {
+                setFileName(e.target.value);
+                setConfirmOverwrite(null);
+              }}
+              spellCheck={false}
+              autoComplete="off"
+              required
+              data-autofocus
+            />
+            <span className="field-hint">A gzip&apos;d tar (.tgz) with entries ./…, restorable with the guide&apos;s tar -xvf command.</span>
+          </div>
+          <fieldset className="jobs-fieldset">
+            <legend className="field-label">Engine</legend>
+            <label className="checkbox">
+              <input type="radio" name="jobs-engine" checked={engine === 'fast'} onChange={() => setEngine('fast')} />
+              <span>
+                <strong>Fast</strong> <span className="muted">— Docker&apos;s archive API, compressed on all cores</span>
+              </span>
+            </label>
+            <label className="checkbox">
+              <input type="radio" name="jobs-engine" checked={engine === 'tar'} onChange={() => setEngine('tar')} />
+              <span>
+                <strong>tar</strong> <span className="muted">— the guide&apos;s tar -czvf in the helper image {plan.helperImage}</span>
+              </span>
+            </label>
+          </fieldset>
+          {needsImage ? <HelperImageNotice image={plan.helperImage} onPulled={() => setReload((n) => n + 1)} /> : null}
+          {running.length > 0 ? (
+            <div className="notice notice-warning jobs-gap">
+              <div>
+                <div className="notice-title">
+                  {running.map((c) => c.name).join(', ')} {running.length === 1 ? 'is' : 'are'} using this volume
+                </div>
+                <div className="small">Files changed while they are packed may be caught mid-write. Upstream advises stopping AI-Lab for a backup.</div>
+                <label className="checkbox jobs-gap-sm">
+                  <input type="checkbox" checked={stop} onChange={(e) => setStop(e.target.checked)} />
+                  <span>Stop {running.length === 1 ? 'it' : 'them'} during the backup and start again after (also if the backup fails)</span>
+                </label>
+              </div>
+            </div>
+          ) : null}
+          {confirmOverwrite ? (
+            <div className="notice notice-warning jobs-gap" role="alert">
+              <div>
+                <div className="notice-title">{confirmOverwrite} already exists.</div>
+                <div className="toolbar jobs-gap-sm">
+                  <button type="button" className="btn btn-danger" onClick={() => void start(true)} disabled={busy}>
+                    Overwrite it
+                  </button>
+                  <button type="button" className="btn" onClick={() => setConfirmOverwrite(null)}>
+                    Keep it
+                  </button>
+                </div>
+              </div>
+            </div>
+          ) : null}
+          <ErrorNotice error={error} />
+          <div className="dialog-actions">
+            <button type="button" className="btn" onClick={close} disabled={busy}>
+              Cancel
+            </button>
+            <button type="submit" className="btn btn-primary" disabled={busy || needsImage || !!plan.runningJobId || !dir.trim() || !fileName.trim()}>
+              {busy ? <span className="spinner" /> : null}
+              Back up
+            </button>
+          </div>
+        </form>
+      ) : null}
+    </JobDialog>
+  );
+}

@@ -1,0 +1,378 @@
+import { useEffect, useRef, useState } from 'react';
+import { SCS_FILE } from '../../../../shared/ailab';
+import type { ApiErrorPayload } from '../../../../shared/contract';
+import type { JobEngine, RestorePlan, RestoreSource } from '../../../../shared/contract/jobs';
+import { checkVolumeName } from '../../../../shared/contract/validation';
+import { api, runMode } from '../../api/bridge';
+import { uploadArchive } from './drop';
+import { formatBytes, formatCount } from './format';
+import { HelperImageNotice } from './HelperImageNotice';
+import { ErrorNotice, JobDialog } from './JobDialog';
+import { useJobs, type RestoreRequest } from './jobsStore';
+
+type Target = 'new' | 'replace' | 'merge';
+
+function sourceKey(s: RestoreSource): string {
+  return 'uploadId' in s ? s.uploadId : s.archivePath;
+}
+
+/** Pick an archive: a native dialog in Electron, a file upload in the browser mode, or a typed path. */
+function SourcePicker(props: { onSource: (s: RestoreSource, name: string) => void }) {
+  const [path, setPath] = useState('');
+  const [error, setError] = useState<ApiErrorPayload | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const upload = useJobs((s) => s.upload);
+  const pick = async () => {
+    if (runMode === 'electron') {
+      const r = await api.chooseArchiveFile();
+      if (r.ok && r.value) props.onSource({ archivePath: r.value }, r.value.split(/[\\/]/).pop() ?? r.value);
+      else if (!r.ok) setError(r.error);
+      return;
+    }
+    fileInput.current?.click();
+  };
+  return (
+    <div>
+      <p className="muted">Drop a .tgz, .tar.gz or .tar onto the window, or choose one.</p>
+      <div className="toolbar">
+        <button type="button" className="btn btn-primary" onClick={() => void pick()} data-autofocus>
+          Choose a backup…
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".tgz,.gz,.tar,application/gzip,application/x-tar"
+          hidden
+          aria-label="Backup file to upload"
+          onChange={async (e) => {
+            const file = e.target.files?.[0];
+            if (!file) return;
+            setError(null);
+            const r = await uploadArchive(file);
+            if (r.ok) props.onSource(r.source, file.name);
+            else setError(r.error);
+          }}
+        />
+      </div>
+      {upload ? (
+        <div className="jobs-gap" aria-live="polite">
+          Uploading {upload.name}… {upload.total > 0 ? Math.floor((upload.sent / upload.total) * 100) : 0}%
+          <progress className="jobs-bar" max={upload.total || 1} value={upload.sent} aria-label="Upload progress" />
+        </div>
+      ) : null}
+      <form
+        className="field jobs-gap"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (path.trim()) props.onSource({ archivePath: path.trim() }, path.trim().split(/[\\/]/).pop() ?? path);
+        }}
+      >
+        <label htmlFor="jobs-restore-path">Or the path of an archive on this machine</label>
+        <div className="toolbar">
+          <input id="jobs-restore-path" className="input jobs-grow mono" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/ailab-backups/notebooks.tgz" spellCheck={false} />
+          <button type="submit" className="btn" disabled={!path.trim()}>
+            Check
+          </button>
+        </div>
+      </form>
+      <ErrorNotice error={error} />
+    </div>
+  );
+}
+
+/**
+ * Restore: read the whole archive first (nothing changes), show what it holds and what the restore
+ * would overwrite, then new volume / replace (safety backup first) / merge.
+ */
+export function RestoreDialog(props: { request: RestoreRequest }) {
+  const close = () => useJobs.getState().closeDialogs();
+  const [source, setSource] = useState<RestoreSource | null>(props.request.source);
+  const [sourceName, setSourceName] = useState<string | null>(props.request.sourceName);
+  const [plan, setPlan] = useState<RestorePlan | null>(null);
+  const [planError, setPlanError] = useState<ApiErrorPayload | null>(null);
+  const [reading, setReading] = useState<{ done: number; total: number } | null>(null);
+  const [volumes, setVolumes] = useState<string[]>([]);
+  const [target, setTarget] = useState<Target>(props.request.volume ? 'replace' : 'new');
+  const [existing, setExisting] = useState(props.request.volume ?? '');
+  const [newName, setNewName] = useState('');
+  const [strip, setStrip] = useState<boolean | null>(null);
+  const [engine, setEngine] = useState<JobEngine>('fast');
+  const [stop, setStop] = useState(true);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiErrorPayload | null>(null);
+  const engineTouched = useRef(false);
+
+  useEffect(() => {
+    void api.listVolumes().then((r) => {
+      if (r.ok) setVolumes(r.value.map((v) => v.name));
+    });
+  }, []);
+
+  const volumeForPlan = target === 'new' ? null : existing || null;
+  useEffect(() => {
+    if (!source) return;
+    let live = true;
+    const key = sourceKey(source);
+    const off = api.onRestorePlanProgress((p) => {
+      if (p.key === key) setReading({ done: p.bytesDone, total: p.bytesTotal });
+    });
+    void api.planRestore({ source, volume: volumeForPlan, ...(strip === null ? {} : { stripTopFolder: strip }) }).then((r) => {
+      if (!live) return;
+      setReading(null);
+      if (!r.ok) {
+        setPlan(null);
+        setPlanError(r.error);
+        return;
+      }
+      setPlanError(null);
+      setPlan(r.value);
+      if (strip === null) setStrip(r.value.stripTopFolder);
+      setNewName((n) => n || r.value.suggestedVolume);
+      if (!engineTouched.current) setEngine(r.value.defaultEngine);
+    });
+    return () => {
+      live = false;
+      off();
+    };
+  }, [source, volumeForPlan, strip]);
+
+  const nameProblem = target === 'new' ? (checkVolumeName(newName) ?? (volumes.includes(newName) ? `A volume named ${newName} already exists: choose another name, or restore into it.` : null)) : null;
+  const volume = target === 'new' ? newName : existing;
+  const running = plan?.target?.containers.filter((c) => c.running) ?? [];
+  const needsImage = plan !== null && !plan.helperImagePresent && (engine === 'tar' || target === 'replace');
+  const canStart = !!plan && !busy && !needsImage && (target === 'new' ? !nameProblem : !!existing);
+
+  const start = async () => {
+    if (!source) return;
+    setBusy(true);
+    setError(null);
+    const r = await api.startRestore({ source, volume, mode: target, engine, stripTopFolder: strip === true, stopContainers: stop && running.length > 0 });
+    setBusy(false);
+    if (!r.ok) {
+      setError(r.error);
+      return;
+    }
+    useJobs.getState().closeDialogs();
+    useJobs.getState().view(r.value.id);
+  };
+
+  const a = plan?.archive;
+  return (
+    <JobDialog title={sourceName ? `Restore ${sourceName}` : 'Restore a backup'} onClose={close} busy={busy} wide>
+      {!source ? (
+        <SourcePicker
+          onSource={(s, name) => {
+            setSource(s);
+            setSourceName(name);
+          }}
+        />
+      ) : null}
+      {source && !plan && !planError ? (
+        <div aria-live="polite" className="jobs-gap">
+          <span className="spinner" /> Reading the whole archive before anything changes…{' '}
+          {reading && reading.total > 0 ? `${Math.floor((reading.done / reading.total) * 100)}%` : ''}
+          {reading ? <progress className="jobs-bar" max={reading.total || 1} value={reading.done} aria-label="Reading the archive" /> : null}
+        </div>
+      ) : null}
+      {planError ? (
+        <>
+          <ErrorNotice error={planError} title="This file cannot be restored" />
+          <div className="dialog-actions">
+            <button
+              type="button"
+              className="btn"
+              onClick={() => {
+                setSource(null);
+                setSourceName(null);
+                setPlanError(null);
+              }}
+            >
+              Choose another file
+            </button>
+            <button type="button" className="btn btn-primary" onClick={close}>
+              Close
+            </button>
+          </div>
+        </>
+      ) : null}
+      {plan && a ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void start();
+          }}
+        >
+          <section className="jobs-summary" aria-label="What the archive holds">
+            <div>
+              <strong>{formatCount(a.entries)}</strong> entries: {formatCount(a.fileCount)} files, {formatCount(a.dirCount)} folders, {formatCount(a.symlinkCount)} symlinks
+              {a.hardlinkCount > 0 ? `, ${formatCount(a.hardlinkCount)} hardlinks` : ''}
+            </div>
+            <div>
+              {formatBytes(a.totalBytes)} ({formatBytes(a.compressedBytes)} {a.format === 'tgz' ? 'compressed' : 'tar'}) · gzip and tar structure checked ✓
+            </div>
+            {plan.manifest ? (
+              <div className="muted small">
+                Backup of volume <strong>{plan.manifest.volume}</strong> made {new Date(plan.manifest.createdAt).toLocaleString()}
+                {plan.manifest.sourceImage ? ` from ${plan.manifest.sourceImage}` : ''} with AI-Lab Desktop {plan.manifest.appVersion}
+              </div>
+            ) : null}
+            {plan.manifestWarning ? <div className="small jobs-warn-text">{plan.manifestWarning}</div> : null}
+            <div className="muted small mono jobs-ellipsis" title={a.sha256}>
+              sha256 {a.sha256}
+            </div>
+          </section>
+
+          {a.topFolder ? (
+            <label className="checkbox jobs-gap">
+              <input type="checkbox" checked={strip === true} onChange={(e) => setStrip(e.target.checked)} />
+              <span>
+                Everything is inside <code>{a.topFolder}</code>: strip that folder and restore its contents at the top of the volume
+              </span>
+            </label>
+          ) : null}
+
+          <fieldset className="jobs-fieldset jobs-gap">
+            <legend className="field-label">Restore into</legend>
+            <label className="checkbox">
+              <input type="radio" name="jobs-target" checked={target === 'new'} onChange={() => setTarget('new')} />
+              <span>A new volume</span>
+            </label>
+            {target === 'new' ? (
+              <div className="field jobs-indent">
+                <label htmlFor="jobs-restore-new" className="sr-only">
+                  New volume name
+                </label>
+                <input
+                  id="jobs-restore-new"
+                  className="input mono"
+                  value={newName}
+                  aria-invalid={!!nameProblem}
+                  onChange={(e) => setNewName(e.target.value)}
+                  spellCheck={false}
+                />
+                {nameProblem ? <span className="field-error">{nameProblem}</span> : null}
+              </div>
+            ) : null}
+            <label className="checkbox">
+              <input type="radio" name="jobs-target" checked={target === 'replace'} onChange={() => setTarget('replace')} disabled={volumes.length === 0} />
+              <span>
+                An existing volume, <strong>replacing</strong> its contents{' '}
+                <span className="muted small">— its current contents are backed up first (kept as a safety backup) and put back if the restore fails</span>
+              </span>
+            </label>
+            <label className="checkbox">
+              <input type="radio" name="jobs-target" checked={target === 'merge'} onChange={() => setTarget('merge')} disabled={volumes.length === 0} />
+              <span>
+                An existing volume, <strong>merging</strong>{' '}
+                <span className="muted small">— like the guide&apos;s tar -x: files with the same names are overwritten, all other files are kept</span>
+              </span>
+            </label>
+            {target !== 'new' ? (
+              <div className="field jobs-indent">
+                <label htmlFor="jobs-restore-existing" className="sr-only">
+                  Volume to restore into
+                </label>
+                <select id="jobs-restore-existing" className="input" value={existing} onChange={(e) => setExisting(e.target.value)}>
+                  <option value="">Choose a volume…</option>
+                  {volumes.map((v) => (
+                    <option key={v} value={v}>
+                      {v}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            ) : null}
+          </fieldset>
+
+          {target !== 'new' && plan.target?.exists ? (
+            <div className={`notice ${target === 'replace' ? 'notice-warning' : 'notice-info'} jobs-gap`}>
+              <div>
+                {target === 'replace' ? (
+                  <div>
+                    Everything in <strong>{plan.target.volume}</strong> is replaced by the archive. A safety backup is taken first.
+                  </div>
+                ) : plan.target.overwritten.length > 0 ? (
+                  <div>
+                    In both the archive and <strong>{plan.target.volume}</strong>, so files of the same names are overwritten: {plan.target.overwritten.slice(0, 12).join(', ')}
+                    {plan.target.overwritten.length > 12 ? ` and ${plan.target.overwritten.length - 12} more` : ''}. Everything else in the volume is kept.
+                  </div>
+                ) : (
+                  <div>Nothing in {plan.target.volume} has the same name as the archive&apos;s top-level entries; everything in the volume is kept.</div>
+                )}
+              </div>
+            </div>
+          ) : null}
+
+          {a.containsScs ? (
+            <div className={`notice ${plan.target?.overwritesScs ? 'notice-danger' : 'notice-warning'} jobs-gap`} role="note">
+              <div>
+                <div className="notice-title">This backup contains a Secure Configuration Storage ({SCS_FILE})</div>
+                <div className="small">
+                  Restoring it brings back the archive&apos;s stored credentials and <strong>its master password</strong>.
+                  {plan.target?.overwritesScs && target !== 'new' ? ` The SCS now in ${plan.target.volume} will be overwritten; its master password stops working.` : ''}
+                </div>
+              </div>
+            </div>
+          ) : null}
+
+          {running.length > 0 && target !== 'new' ? (
+            <div className="notice notice-warning jobs-gap">
+              <div>
+                <div className="notice-title">
+                  {running.map((c) => c.name).join(', ')} {running.length === 1 ? 'is' : 'are'} using {plan.target?.volume}
+                </div>
+                <label className="checkbox jobs-gap-sm">
+                  <input type="checkbox" checked={stop} onChange={(e) => setStop(e.target.checked)} />
+                  <span>Stop {running.length === 1 ? 'it' : 'them'} during the restore and start again after (also if the restore fails)</span>
+                </label>
+              </div>
+            </div>
+          ) : null}
+
+          <fieldset className="jobs-fieldset jobs-gap">
+            <legend className="field-label">Engine</legend>
+            <label className="checkbox">
+              <input
+                type="radio"
+                name="jobs-restore-engine"
+                checked={engine === 'fast'}
+                onChange={() => {
+                  engineTouched.current = true;
+                  setEngine('fast');
+                }}
+              />
+              <span>
+                <strong>Fast</strong> <span className="muted">— Docker&apos;s archive API</span>
+              </span>
+            </label>
+            <label className="checkbox">
+              <input
+                type="radio"
+                name="jobs-restore-engine"
+                checked={engine === 'tar'}
+                onChange={() => {
+                  engineTouched.current = true;
+                  setEngine('tar');
+                }}
+              />
+              <span>
+                <strong>tar</strong> <span className="muted">— the guide&apos;s tar -xzvf in {plan.helperImage}</span>
+              </span>
+            </label>
+          </fieldset>
+          {needsImage ? <HelperImageNotice image={plan.helperImage} onPulled={() => setStrip((s) => s)} /> : null}
+          <ErrorNotice error={error} />
+          <div className="dialog-actions">
+            <button type="button" className="btn" onClick={close} disabled={busy}>
+              Cancel
+            </button>
+            <button type="submit" className={`btn ${target === 'replace' ? 'btn-danger btn-solid' : 'btn-primary'}`} disabled={!canStart}>
+              {busy ? <span className="spinner" /> : null}
+              {target === 'new' ? `Restore into new volume ${newName}` : target === 'replace' ? `Replace ${existing || 'volume'}` : `Merge into ${existing || 'volume'}`}
+            </button>
+          </div>
+        </form>
+      ) : null}
+    </JobDialog>
+  );
+}

@@ -1,0 +1,138 @@
+import { cloneElement, isValidElement, useRef, useState, type DragEvent, type ReactElement, type ReactNode } from 'react';
+import type { ApiErrorPayload } from '../../../../shared/contract';
+import type { RestoreSource } from '../../../../shared/contract/jobs';
+import { api } from '../../api/bridge';
+import { isArchiveName } from './format';
+import { useJobs } from './jobsStore';
+
+/**
+ * A dropped File as something main can read: its path in Electron (webUtils.getPathForFile in the
+ * preload; main checks it again), or an upload streamed to the browser-mode server.
+ */
+export async function uploadArchive(file: File): Promise<{ ok: true; source: RestoreSource } | { ok: false; error: ApiErrorPayload }> {
+  const path = api.pathForFile?.(file);
+  if (path) return { ok: true, source: { archivePath: path } };
+  if (!api.uploadFile) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'This window cannot read dropped files.', hint: 'Choose the backup with “Restore a backup…”.' } };
+  useJobs.setState({ upload: { name: file.name, sent: 0, total: file.size } });
+  try {
+    const r = await api.uploadFile(file, (sent, total) => useJobs.setState({ upload: { name: file.name, sent, total } }));
+    return r.ok ? { ok: true, source: { uploadId: r.value.uploadId } } : { ok: false, error: r.error };
+  } finally {
+    useJobs.setState({ upload: null });
+  }
+}
+
+/** Drops a volume row took care of; the window's handler then only resets its hint. */
+const handledDrops = new WeakSet<Event>();
+
+function hasFiles(e: DragEvent): boolean {
+  return [...(e.dataTransfer?.types ?? [])].includes('Files');
+}
+
+/** A file dropped on the window (volume null: a new volume) or on a volume row. */
+async function onArchiveDropped(files: FileList | undefined, volume: string | null): Promise<void> {
+  const file = files?.[0];
+  if (!file) return;
+  if (!isArchiveName(file.name)) {
+    useJobs.setState({ dropError: `${file.name} is not a backup: drop a .tgz, .tar.gz or .tar file.` });
+    return;
+  }
+  useJobs.setState({ dropError: null });
+  const r = await uploadArchive(file);
+  if (!r.ok) {
+    useJobs.setState({ dropError: `${file.name} could not be read: ${r.error.message}` });
+    return;
+  }
+  useJobs.getState().openRestore({ source: r.source, sourceName: file.name, volume });
+}
+
+/**
+ * Wraps the whole window: an archive dropped anywhere that is not a volume restores into a new volume.
+ * While files are dragged over the window a hint says where to drop; the upload shows its progress.
+ */
+export function GlobalArchiveDrop(props: { children: ReactNode }) {
+  const [dragging, setDragging] = useState(false);
+  const depth = useRef(0);
+  const upload = useJobs((s) => s.upload);
+  const dropError = useJobs((s) => s.dropError);
+  return (
+    <div
+      className="jobs-global-drop"
+      onDragEnter={(e) => {
+        if (!hasFiles(e)) return;
+        depth.current++;
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (!hasFiles(e)) return;
+        depth.current = Math.max(0, depth.current - 1);
+        if (depth.current === 0) setDragging(false);
+      }}
+      onDragOver={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+      }}
+      onDrop={(e) => {
+        depth.current = 0;
+        setDragging(false);
+        if (handledDrops.has(e.nativeEvent)) return;
+        if (!hasFiles(e) && !e.dataTransfer?.files?.length) return;
+        e.preventDefault();
+        void onArchiveDropped(e.dataTransfer?.files, null);
+      }}
+    >
+      {props.children}
+      {dragging ? (
+        <div className="jobs-drop-hint" aria-hidden="true">
+          <div className="jobs-drop-hint-label">Drop a .tgz to restore it into a new volume — or drop it on a volume to restore into that one</div>
+        </div>
+      ) : null}
+      {upload ? (
+        <div className="jobs-toast card" role="status" aria-live="polite">
+          <div>
+            Uploading {upload.name}… {upload.total > 0 ? Math.floor((upload.sent / upload.total) * 100) : 0}%
+          </div>
+          <progress className="jobs-bar" max={upload.total || 1} value={upload.sent} aria-label={`Uploading ${upload.name}`} />
+        </div>
+      ) : null}
+      {dropError ? (
+        <div className="jobs-toast card notice-danger" role="alert">
+          <span>{dropError}</span>
+          <button className="btn btn-sm btn-ghost" aria-label="Dismiss" onClick={() => useJobs.setState({ dropError: null })}>
+            ✕
+          </button>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** Wraps a volume row: an archive dropped on it restores into that volume. Adds handlers, not elements. */
+export function VolumeDropTarget(props: { volumeName: string; children: ReactNode }) {
+  const [over, setOver] = useState(false);
+  const child = props.children;
+  if (!isValidElement(child)) return <>{child}</>;
+  const handlers = {
+    onDragOver: (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+      if (!over) setOver(true);
+    },
+    onDragLeave: (e: DragEvent) => {
+      if ((e.currentTarget as Element).contains(e.relatedTarget as Node | null)) return;
+      setOver(false);
+    },
+    onDrop: (e: DragEvent) => {
+      setOver(false);
+      if (!e.dataTransfer?.files?.length) return;
+      e.preventDefault();
+      handledDrops.add(e.nativeEvent);
+      void onArchiveDropped(e.dataTransfer.files, props.volumeName);
+    },
+    'data-drop-active': over ? 'true' : undefined,
+    title: over ? `Drop to restore into ${props.volumeName}` : undefined,
+  };
+  return cloneElement(child as ReactElement<Record<string, unknown>>, handlers);
+}

@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVolume, inVolume, newVolumeName, removeTestVolumes, RICH_CONTENT, tempDir, treeOf } from './jobs-support';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+let cli: string;
+let home: string;
+let out: string;
+let source: string;
+
+beforeAll(async () => {
+  // A private build of the CLI, so this test runs the code under test and not whatever dist/ holds.
+  const dir = fs.mkdtempSync(path.join(ROOT, '.tmp', 'jobs-cli-'));
+  cli = path.join(dir, 'ailab.cjs');
+  await build({ absWorkingDir: ROOT, entryPoints: ['electron/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-jobs-cli-home-'));
+  fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ helperImage: 'ubuntu' }));
+  out = tempDir();
+  source = await createVolume('jobs-cli-src');
+  await inVolume(source, RICH_CONTENT);
+});
+
+afterAll(async () => {
+  await removeTestVolumes();
+  for (const d of [home, out, cli && path.dirname(cli)]) if (d) fs.rmSync(d, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function ailab(args: string[], opts: { onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, AILAB_DESKTOP_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      opts.onStdout?.(stdout, child);
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function jsonLines(text: string): Array<Record<string, unknown>> {
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('ailab backup / restore', () => {
+  it('backs up with --json event lines ending in the result and the peak memory', async () => {
+    const file = path.join(out, 'cli.tgz');
+    const r = await ailab(['backup', source, '--out', file, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const events = jsonLines(r.stdout);
+    expect(events.some((e) => e.event === 'progress' && e.phase === 'packing')).toBe(true);
+    expect(events.some((e) => e.event === 'log' && (e.lines as string[]).includes('./venv/bin/python'))).toBe(true);
+    const last = events[events.length - 1] as { event: string; status: string; result: { file: string; entries: number; sha256: string }; maxRssKb: number };
+    expect(last).toMatchObject({ event: 'finished', status: 'succeeded' });
+    expect(last.result.file).toBe(file);
+    expect(last.maxRssKb).toBeGreaterThan(10_000);
+    expect(fs.existsSync(file)).toBe(true);
+  });
+
+  it('prints a line per second and a summary when not on a terminal', async () => {
+    const r = await ailab(['backup', source, '--out', out, '--engine', 'tar']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Backed up .* to .*\.tgz$/m);
+    expect(r.stdout).toMatch(/entries, .* compressed/);
+    expect(r.stdout).toMatch(/sha256 [0-9a-f]{64}/);
+  });
+
+  it('restores into a new volume, identical to the source', async () => {
+    const target = newVolumeName('jobs-cli-new');
+    const r = await ailab(['restore', path.join(out, 'cli.tgz'), target]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Archive cli\.tgz: \d+ entries/);
+    expect(r.stdout).toMatch(/ai_lab_secure_configuration_storage\.sqlite: restoring it brings back/);
+    expect(r.stdout).toMatch(new RegExp(`Restored cli\\.tgz into ${target} \\(new, new volume\\)`));
+    expect(await treeOf(target)).toEqual(await treeOf(source));
+  });
+
+  it('needs --mode and --yes for an existing volume when not on a terminal', async () => {
+    const noMode = await ailab(['restore', path.join(out, 'cli.tgz'), source]);
+    expect(noMode.code).toBe(5);
+    expect(noMode.stderr).toMatch(/--mode replace/);
+    const noYes = await ailab(['restore', path.join(out, 'cli.tgz'), source, '--mode', 'merge']);
+    expect(noYes.code).toBe(2);
+    expect(noYes.stderr).toMatch(/--yes/);
+    const ok = await ailab(['restore', path.join(out, 'cli.tgz'), source, '--mode', 'merge', '--yes', '--json']);
+    expect(ok.code).toBe(0);
+    expect(jsonLines(ok.stdout)[0]).toMatchObject({ event: 'plan' });
+  });
+
+  it('exits with codes that tell failures apart', async () => {
+    const bad = path.join(out, 'bad.tgz');
+    fs.writeFileSync(bad, 'not an archive');
+    const invalid = await ailab(['restore', bad, newVolumeName('jobs-cli-x')]);
+    expect(invalid.code).toBe(6);
+    expect(invalid.stderr).toMatch(/not a tar or gzip archive/);
+    const missing = await ailab(['backup', 'jobs-no-such-volume-xyz']);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toMatch(/no volume named/);
+    const usage = await ailab(['backup']);
+    expect(usage.code).toBe(2);
+  });
+
+  it('cancels cleanly on Ctrl+C and exits with 130', async () => {
+    const big = await createVolume('jobs-cli-big');
+    await inVolume(big, 'for i in 1 2 3 4 5; do head -c 20000000 /dev/urandom > /volume/b$i.bin; done');
+    const file = path.join(out, 'interrupted.tgz');
+    let sent = false;
+    const r = await ailab(['backup', big, '--out', file, '--json'], {
+      onStdout: (text, child) => {
+        if (!sent && /"phase":"packing","filesDone":[1-9]/.test(text)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    const last = jsonLines(r.stdout).pop();
+    expect(last).toMatchObject({ event: 'finished', status: 'cancelled' });
+    expect(fs.readdirSync(out).filter((n) => n.includes('interrupted'))).toEqual([]);
+  });
+});

@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { test, type Locator, type Page } from '@playwright/test';
+import type { TestResources } from './resources';
+import { startServedApp, type ServedApp } from './serve';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+/** Where the e2e specs save their screenshots (and CI keeps them). */
+export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
+/** The README's pictures. */
+export const DOCS = path.join(ROOT, 'docs');
+
+/**
+ * The browser-mode app a spec file's tests share: started before the first test, stopped after the
+ * last, once `res`'s volumes and containers are removed. Call at the top of the file; read the app
+ * through the returned function inside tests.
+ */
+export function sharedServedApp(res?: TestResources): () => ServedApp {
+  let app: ServedApp | undefined;
+  test.beforeAll(async () => {
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    app = await startServedApp();
+  });
+  test.afterAll(async () => {
+    await res?.removeAll();
+    await app?.stop();
+  });
+  return () => {
+    if (!app) throw new Error('The served app is not running: sharedServedApp() starts it in beforeAll.');
+    return app;
+  };
+}
+
+/**
+ * Saves one of the README's pictures, only when it is missing or AILAB_UPDATE_DOCS_SCREENSHOTS=1 asks
+ * for it, so a test run does not churn a tracked file. Returns whether it wrote the file.
+ */
+export async function saveDocScreenshot(target: Pick<Page, 'screenshot'> | Pick<Locator, 'screenshot'>, file: string): Promise<boolean> {
+  const out = path.join(DOCS, file);
+  if (process.env.AILAB_UPDATE_DOCS_SCREENSHOTS !== '1' && fs.existsSync(out)) return false;
+  fs.mkdirSync(DOCS, { recursive: true });
+  await target.screenshot({ path: out });
+  return true;
+}
