@@ -1,4 +1,3 @@
-import { useEffect, useState } from 'react';
 import { AiLabPage } from './features/launcher';
 import { GlobalArchiveDrop, JobsPage } from './features/jobs';
 import { SettingsPage } from './features/settings/SettingsPage';
@@ -7,7 +6,6 @@ import { AppBanners } from './shell/AppBanners';
 import { DockerStatusPill } from './shell/DockerStatusPill';
 import { Tabs, type TabId } from './shell/Tabs';
 import { useNavigation } from './shell/navigation';
-import { startDockerStatusSync } from './store/dockerStore';
 
 const PAGES: Record<TabId, () => React.ReactNode> = {
   volumes: () => <VolumesPage />,
@@ -18,11 +16,6 @@ const PAGES: Record<TabId, () => React.ReactNode> = {
 
 export function App() {
   const tab = useNavigation((s) => s.tab);
-  const [ready, setReady] = useState(false);
-  useEffect(() => {
-    startDockerStatusSync();
-    setReady(true);
-  }, []);
   return (
     <GlobalArchiveDrop>
       <div className="app">
@@ -37,7 +30,7 @@ export function App() {
         </header>
         <AppBanners />
         <main className="app-main" id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
-          {ready ? PAGES[tab]() : null}
+          {PAGES[tab]()}
         </main>
       </div>
     </GlobalArchiveDrop>
