@@ -108,10 +108,14 @@ async function waitForLog(container: Docker.Container, pattern: RegExp, timeoutM
   }
 }
 
-async function timedStop(container: Docker.Container): Promise<number> {
-  const started = Date.now();
+/**
+ * Stops the container and says whether it honoured SIGTERM: after the 10 s grace period the engine
+ * sends SIGKILL, which leaves exit code 137. (A wall-clock bound would be flaky on a loaded 2-core CI.)
+ */
+async function stopGracefully(container: Docker.Container): Promise<{ killed: boolean; exitCode: number }> {
   await container.stop({ t: 10 });
-  return Date.now() - started;
+  const exitCode = (await container.inspect()).State.ExitCode;
+  return { killed: exitCode === 137, exitCode };
 }
 
 describe('fixture images', () => {
@@ -219,8 +223,8 @@ describe('AI-Lab stand-in', () => {
     expect(owners.stdout.trim().split('\n')).toEqual(['1001:1001 /nb/hello.txt', '1001:1001 /nb/tutorials/welcome.ipynb']);
   });
 
-  it('stops within 3 s on docker stop', async () => {
-    expect(await timedStop(container)).toBeLessThan(3000);
+  it('stops on SIGTERM (docker stop) without being killed', async () => {
+    expect(await stopGracefully(container)).toMatchObject({ killed: false });
     expect((await container.inspect()).State.Running).toBe(false);
   });
 });
@@ -232,7 +236,7 @@ describe.each([AI_LAB_FIXTURES.aiLab1, AI_LAB_FIXTURES.sandbox])('older stand-in
     await waitForLog(container, JUPYTER_READY_LINE, 20_000);
     const res = await fetch(`http://127.0.0.1:${hostPort}/files/start.ipynb`);
     expect(res.status).toBe(200);
-    expect(await timedStop(container)).toBeLessThan(3000);
+    expect(await stopGracefully(container)).toMatchObject({ killed: false });
     const owners = await run(GNU_TAR_IMAGE, ['stat', '-c', '%u', '/nb/start.ipynb'], [`${volume}:/nb`]);
     expect(owners.stdout.trim()).toBe('0');
   });
@@ -248,6 +252,6 @@ describe('never-ready stand-in', () => {
     const { stdout, stderr } = await logsOf(container);
     expect(stdout + stderr).not.toMatch(JUPYTER_READY_LINE);
     await expect(fetch(`http://127.0.0.1:${hostPort}/api`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
-    expect(await timedStop(container)).toBeLessThan(3000);
+    expect(await stopGracefully(container)).toMatchObject({ killed: false });
   });
 });

@@ -14,6 +14,7 @@ let source: string;
 
 beforeAll(async () => {
   // A private build of the CLI, so this test runs the code under test and not whatever dist/ holds.
+  fs.mkdirSync(path.join(ROOT, '.tmp'), { recursive: true });
   const dir = fs.mkdtempSync(path.join(ROOT, '.tmp', 'jobs-cli-'));
   cli = path.join(dir, 'ailab.cjs');
   await build({ absWorkingDir: ROOT, entryPoints: ['electron/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });

@@ -339,7 +339,9 @@ async function waitUntilReady(
       docker,
       docker.getContainer(c.Id),
       Boolean(c.Config.Tty),
-      { follow: true, since: startedAt !== undefined && Number.isFinite(startedAt) ? Math.floor(startedAt) : undefined },
+      // Fractional seconds: the engine reads "s.mmm", and whole seconds would let in a ready line printed
+      // by the previous run in the same second as this start.
+      { follow: true, since: startedAt !== undefined && Number.isFinite(startedAt) ? startedAt : undefined },
       (lines) => {
         const at = Date.now();
         deps.emitLog(lines.map((l) => ({ source: launchId, containerId: c.Id, stream: l.stream, line: l.line, at })));
