@@ -6,8 +6,8 @@
 // content digest). Everything it creates is labelled com.exasol.ailab-desktop.bench=1 and removed.
 //
 //   BENCH_SIZE_MB=100     a quick run          BENCH_REPEAT=3      median of 3 runs of each
-//   BENCH_LIB_LEVELS=6,4  library gzip levels  BENCH_KEEP=1        keep volumes and files
-//   BENCH_ONLY=lib        only the library rows (no CLI), e.g. while tuning
+//   BENCH_LIB_LEVELS=4,6  library gzip levels (default 4, the library's default)  BENCH_KEEP=1        keep volumes and files
+//   BENCH_NO_CLI=1        seed and library rows only (no app CLI), e.g. while tuning the library
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -21,9 +21,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const SIZE_MB = Number(process.env.BENCH_SIZE_MB ?? 1024);
 const SEED = Number(process.env.BENCH_SEED ?? 42);
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
-const LIB_LEVELS = (process.env.BENCH_LIB_LEVELS ?? '6').split(',').map(Number);
+const LIB_LEVELS = (process.env.BENCH_LIB_LEVELS ?? '4').split(',').map(Number);
 const KEEP = process.env.BENCH_KEEP === '1';
-const ONLY = process.env.BENCH_ONLY ?? 'all';
+const NO_CLI = process.env.BENCH_NO_CLI === '1';
 const LABEL = 'com.exasol.ailab-desktop.bench=1';
 const SEED_IMAGE = 'ubuntu';
 const HOLDER_IMAGE = 'ailab-fixture/gnu-tar:latest';
@@ -135,7 +135,7 @@ async function preflight() {
       throw new Error(`The image ${image} is missing: run \`bash scripts/fixtures/build-images.sh --alias-ubuntu\` first.`);
     }
   }
-  const cli = ONLY === 'lib' ? false : existsSync(CLI) && (await runCmd('node', [CLI, 'backup', '--help'])).code === 0;
+  const cli = NO_CLI ? false : existsSync(CLI) && (await runCmd('node', [CLI, 'backup', '--help'])).code === 0;
   await fs.mkdir(path.join(root, '.tmp/bench'), { recursive: true });
   const worker = path.join(root, '.tmp/bench/lib-worker.cjs');
   await build({
@@ -155,7 +155,8 @@ async function preflight() {
 function median(xs) {
   const s = xs.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);
   if (s.length === 0) return null;
-  return s[Math.floor((s.length - 1) / 2)];
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 async function main() {
@@ -178,8 +179,9 @@ async function main() {
   /** rows[name] = { kind, times[], rss[], cpu[], sizes[], checks[] } */
   const rows = new Map();
   const record = (name, kind, r, extra = {}) => {
-    const row = rows.get(name) ?? { kind, times: [], rss: [], cpu: [], sizes: [], checks: [], notes: new Set() };
+    const row = rows.get(name) ?? { kind, times: [], rss: [], cpu: [], sizes: [], checks: [], notes: new Set(), parts: new Map() };
     row.times.push(r.ms / 1000);
+    if (extra.part) row.parts.set(extra.part[0], [...(row.parts.get(extra.part[0]) ?? []), extra.part[1]]);
     if (r.peakRssMb) row.rss.push(r.peakRssMb);
     if (r.cpuS !== undefined) row.cpu.push(r.cpuS);
     if (extra.size !== undefined) row.sizes.push(extra.size);
@@ -194,7 +196,7 @@ async function main() {
   };
   const fail = (name, kind, r) => {
     log(`  ${name}: FAILED (exit ${r.code}) ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    const row = rows.get(name) ?? { kind, times: [], rss: [], cpu: [], sizes: [], checks: [], notes: new Set() };
+    const row = rows.get(name) ?? { kind, times: [], rss: [], cpu: [], sizes: [], checks: [], notes: new Set(), parts: new Map() };
     row.checks.push(false);
     row.notes.add('failed');
     rows.set(name, row);
@@ -205,7 +207,7 @@ async function main() {
     await fs.mkdir(dir);
     log(`Run ${run}/${REPEAT}`);
 
-    if (ONLY !== 'lib') {
+    {
       // The seed's commands, exactly: docker CLI, bind mount, verbose tar (its listing drained here).
       const seedBackup = await runCmd('docker', ['run', '--rm', '--volume', `${src}:/volume`, '--volume', `${dir}:/dest`, SEED_IMAGE, 'tar', '-C', '/volume', '-czvf', '/dest/backup.tgz', '.']);
       if (seedBackup.code !== 0) fail('seed backup (tar -czvf)', 'backup', seedBackup);
@@ -251,7 +253,7 @@ async function main() {
         continue;
       }
       const info = lastJson(b.stdout);
-      record(name, 'backup', b, { size: await fileSize(file), note: `verify ${(info.verifyMs / 1000).toFixed(1)} s incl.` });
+      record(name, 'backup', b, { size: await fileSize(file), part: ['verify', info.verifyMs / 1000] });
       log(`  ${name} ${(b.ms / 1000).toFixed(1)} s`);
       if (level === LIB_LEVELS[0]) {
         for (const mode of ['host', 'engine']) {
@@ -262,7 +264,7 @@ async function main() {
           if (r.code !== 0) fail(rname, 'restore', r);
           else {
             const ri = lastJson(r.stdout);
-            record(rname, 'restore', r, { check: await checkRestore(vol), note: `pre-check ${(ri.inspectMs / 1000).toFixed(1)} s incl.` });
+            record(rname, 'restore', r, { check: await checkRestore(vol), part: ['pre-check', ri.inspectMs / 1000] });
           }
           log(`  ${rname} ${(r.ms / 1000).toFixed(1)} s`);
           await removeVolume(vol);
@@ -281,8 +283,9 @@ async function main() {
     const seedT = seedOf[row.kind];
     const isSeed = name.startsWith('seed');
     const checks = row.checks.length ? (row.checks.every(Boolean) ? 'yes' : 'NO') : row.kind === 'restore' ? '?' : '';
+    const notes = [...[...row.parts].map(([k, v]) => `${k} ${median(v).toFixed(1)} s incl.`), ...row.notes];
     table.push([
-      name + (row.notes.size ? ` (${[...row.notes].join('; ')})` : ''),
+      name + (notes.length ? ` (${notes.join('; ')})` : ''),
       t === null ? 'failed' : t.toFixed(1),
       t === null ? '' : (contentMb / t).toFixed(0),
       isSeed || t === null || seedT === null ? (isSeed ? '1.00' : '') : `${(seedT / t).toFixed(2)}×`,

@@ -74,7 +74,7 @@ test('backs up a volume with the progress view streaming files, then shows the r
   test.setTimeout(180_000);
   const volume = await volumeWith(
     'jobs-e2e-big',
-    'mkdir -p /volume/notebooks/data /volume/notebooks/tutorials && i=0; while [ $i -lt 3000 ]; do echo "cell $i" > /volume/notebooks/tutorials/notebook-$i.ipynb; i=$((i+1)); done && for i in 1 2 3 4 5 6; do head -c 15000000 /dev/urandom > /volume/notebooks/data/blob-$i.bin; done',
+    'mkdir -p /volume/notebooks/data /volume/notebooks/tutorials && i=0; while [ $i -lt 3000 ]; do echo "cell $i" > /volume/notebooks/tutorials/notebook-$i.ipynb; i=$((i+1)); done && for i in 1 2 3 4 5 6 7 8 9 10; do head -c 15000000 /dev/urandom > /volume/notebooks/data/blob-$i.bin; done',
   );
   await page.setViewportSize({ width: 1280, height: 860 });
   await page.goto(app.url);
@@ -94,17 +94,29 @@ test('backs up a volume with the progress view streaming files, then shows the r
   const bar = view.getByRole('progressbar');
   // Catch it mid-way: files streaming, a real percentage.
   await expect
-    .poll(async () => Number((await bar.getAttribute('aria-valuenow')) ?? 0), { timeout: 60_000, intervals: [100] })
-    .toBeGreaterThan(15);
+    .poll(
+      async () => {
+        const pct = Number((await bar.getAttribute('aria-valuenow')) ?? 0);
+        const phase = await view.locator('.jobs-phase').textContent();
+        const lines = Number((await view.getByRole('log').getAttribute('data-lines')) ?? 0);
+        // Mid-way with the file list streaming (the big files come first, the notebooks after them).
+        if (phase !== 'Packing' || pct < 15 || pct > 96 || lines < 150) return false;
+        // Taken the moment it is seen: the job does not wait for the test.
+        const shot = await page.screenshot();
+        fs.writeFileSync(path.join(SHOTS, 'jobs-backup-progress.png'), shot);
+        fs.mkdirSync(DOCS, { recursive: true });
+        fs.writeFileSync(path.join(DOCS, 'screenshot-backup.png'), shot);
+        return true;
+      },
+      { timeout: 60_000, intervals: [50] },
+    )
+    .toBe(true);
   await expect(view.getByRole('log')).toContainText('notebook-');
-  await page.screenshot({ path: path.join(SHOTS, 'jobs-backup-progress.png') });
-  fs.mkdirSync(DOCS, { recursive: true });
-  await page.screenshot({ path: path.join(DOCS, 'screenshot-backup.png') });
 
   const result = view.getByRole('region', { name: 'Result' });
   await expect(result).toContainText('Backup complete and verified', { timeout: 120_000 });
   await expect(bar).toHaveAttribute('aria-valuenow', '100');
-  await expect(result).toContainText('3,010');
+  await expect(result).toContainText('3,014');
   await expect(result.getByText(/^[0-9a-f]{64}$/)).toBeVisible();
   await expect(result).toContainText(path.join(out, 'e2e-backup.tgz'));
   // Browser mode: no "Show in folder".

@@ -152,6 +152,11 @@ describe('jobs', () => {
       const done = await h.finish(await h.jobs.startBackup({ volume: source, dir: out, fileName: 'any-image.tgz', engine: 'fast' }));
       expect(done.error).toBeNull();
       expect((done.result as BackupResult).entries).toBe(archive.entries);
+      // ...and so does its restore (through the Engine's PUT /archive, the volume root fixed up after).
+      const target = newVolumeName('jobs-any-image');
+      const restored = await h.finish(await h.jobs.startRestore({ source: { archivePath: (done.result as BackupResult).file }, volume: target, mode: 'new', engine: 'fast' }));
+      expect(restored.error).toBeNull();
+      expect(await treeOf(target)).toEqual(await treeOf(source));
     } finally {
       await h.core.settings.update({ helperImage: 'ubuntu' });
     }

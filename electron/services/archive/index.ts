@@ -4,6 +4,8 @@ export { archiveInvalid, toArchiveFsError } from './errors';
 export { assertSafe, inspectArchive, pathComponents, MAX_PROBLEMS, type InspectProgress } from './inspectArchive';
 export { backupManifestSchema, manifestMatches, manifestPath, readManifest, writeManifest, type BackupManifest } from './manifest';
 export { createParallelGzip, ParallelGzip, DEFAULT_BLOCK_SIZE, DEFAULT_GZIP_LEVEL, type ParallelGzipOptions } from './parallelGzip';
+export { createParallelGunzip } from './parallelGunzip';
+export { sizedMemberLength } from './gzipMembers';
 export { detectFormat } from './scanArchive';
 export { createTarRewriter, TarRewriter, type TarRewriterOptions } from './stripTopFolder';
 export { createTarTap, TarTap } from './tarTap';

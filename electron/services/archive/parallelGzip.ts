@@ -1,9 +1,10 @@
 import os from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
+import { sizeMember } from './gzipMembers';
 
 export interface ParallelGzipOptions {
-  /** zlib level 1..9; 6 is what `gzip` and the seed's `tar -czvf` use. */
+  /** zlib level 0..9; default DEFAULT_GZIP_LEVEL (4). */
   level?: number;
   /** Uncompressed bytes per gzip member. */
   blockSize?: number;
@@ -24,7 +25,14 @@ const PROBES = 4;
 /** A block whose samples shrink by less than this is stored. */
 const INCOMPRESSIBLE_RATIO = 0.98;
 
-export const DEFAULT_GZIP_LEVEL = 6;
+/**
+ * Level 4, decided by measurement on the benchmark's mix (scripts/bench, 318 MB: text, CSV, random
+ * binaries; Node 20's zlib, incompressible blocks stored): level 4 writes 175.1 MB in 6.4 s of CPU,
+ * level 6 172.8 MB in 10.0 s, level 1 180.2 MB in 5.3 s, and the seed's GNU `gzip -6` 174.0 MB in
+ * 15.9 s. Level 4 is within 1% of the seed's archive size for 40% of its CPU, and on 2 cores (where
+ * the Engine's own tar stream takes a good part of the CPU too) compression decides the speed.
+ */
+export const DEFAULT_GZIP_LEVEL = 4;
 export const DEFAULT_BLOCK_SIZE = 1024 * 1024;
 
 /**
@@ -35,7 +43,8 @@ export const DEFAULT_BLOCK_SIZE = 1024 * 1024;
  *
  * Memory is bounded: at most `concurrency` blocks are in flight; the writer is held back until the
  * oldest finishes. The cost is a slightly worse ratio (each member starts with an empty dictionary,
- * ~0.1% at 1 MiB blocks).
+ * ~0.1% at 1 MiB blocks). Each member's header carries its length (gzipMembers.ts), which every
+ * gzip reader skips and createParallelGunzip uses to decompress members in parallel.
  *
  * The threadpool has 4 threads unless UV_THREADPOOL_SIZE says otherwise, so more than 4 blocks
  * compress in parallel only when the process was started with a larger pool.
@@ -46,6 +55,8 @@ export class ParallelGzip extends Transform {
   private readonly concurrency: number;
   private readonly storeIncompressible: boolean;
   private block: Buffer | null = null;
+  /** Block buffers whose compression finished, for reuse: fewer large allocations, far fewer GCs. */
+  private readonly spare: Buffer[] = [];
   private fill = 0;
   private readonly inFlight: Array<Promise<Buffer>> = [];
   private failed: Error | null = null;
@@ -81,7 +92,7 @@ export class ParallelGzip extends Transform {
           pos += this.blockSize;
           continue;
         }
-        this.block = Buffer.allocUnsafe(this.blockSize);
+        this.block = this.spare.pop() ?? Buffer.allocUnsafe(this.blockSize);
         this.fill = 0;
       }
       const n = Math.min(this.blockSize - this.fill, chunk.length - pos);
@@ -92,7 +103,7 @@ export class ParallelGzip extends Transform {
         const full = this.block;
         this.block = null;
         this.fill = 0;
-        this.dispatch(full);
+        this.dispatch(full, true);
       }
     }
     this.drainTo(this.concurrency - 1).then(
@@ -102,7 +113,7 @@ export class ParallelGzip extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.block !== null && this.fill > 0) this.dispatch(this.block.subarray(0, this.fill));
+    if (this.block !== null && this.fill > 0) this.dispatch(this.block.subarray(0, this.fill), true);
     // An empty input still has to be a valid gzip file: one empty member.
     else if (this.bytesIn === 0) this.dispatch(Buffer.alloc(0));
     this.block = null;
@@ -121,12 +132,18 @@ export class ParallelGzip extends Transform {
     callback(err);
   }
 
-  private dispatch(data: Buffer): void {
-    const job = this.chooseLevel(data).then((level) => {
-      if (level === 0) this.storedBlocks++;
-      else this.deflatedBlocks++;
-      return gzipAsync(data, level);
-    });
+  /** `owned`: `data` lies in one of our block buffers, which may be reused once it is compressed. */
+  private dispatch(data: Buffer, owned = false): void {
+    const job = this.chooseLevel(data)
+      .then((level) => {
+        if (level === 0) this.storedBlocks++;
+        else this.deflatedBlocks++;
+        return gzipAsync(data, level);
+      })
+      .then((out) => {
+        if (owned && !this.destroyedEarly && this.spare.length < this.concurrency) this.spare.push(Buffer.from(data.buffer, data.byteOffset, this.blockSize));
+        return out;
+      });
     // Attach a handler now so a failure is never "unhandled" while it waits its turn.
     job.catch((err: Error) => {
       this.failed ??= err;
@@ -151,8 +168,11 @@ export class ParallelGzip extends Transform {
       const out = await (this.inFlight[0] as Promise<Buffer>);
       if (this.destroyedEarly) return;
       this.inFlight.shift();
-      this.bytesOut += out.length;
-      this.push(out);
+      // Each member carries its own length (gzipMembers.ts) so readers can split the file in parallel.
+      const [header, body] = sizeMember(out);
+      this.bytesOut += header.length + body.length;
+      this.push(header);
+      this.push(body);
     }
     if (this.failed) throw this.failed;
   }

@@ -3,15 +3,13 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import zlib from 'node:zlib';
 import { AppError } from '../../../shared/contract/errors';
 import { archiveInvalid, cancelled, toArchiveFsError } from './errors';
+import { createParallelGunzip } from './parallelGunzip';
 import { TarFormatError, TarParser, type ParsedEntry } from './tarParser';
 import type { ArchiveFormat } from './types';
 
 const READ_CHUNK = 1024 * 1024;
-/** Output chunk of the gunzip stream; large chunks keep zlib's per-call overhead small. */
-const GUNZIP_CHUNK = 256 * 1024;
 
 export interface ScanProgress {
   bytesRead: number;
@@ -174,7 +172,7 @@ export async function scanArchive(
   try {
     const source = createReadStream(file, { highWaterMark: READ_CHUNK });
     if (format === 'tgz') {
-      await pipeline(source, hasher, zlib.createGunzip({ chunkSize: GUNZIP_CHUNK }), sink, signal ? { signal } : {});
+      await pipeline(source, hasher, createParallelGunzip(), sink, signal ? { signal } : {});
     } else {
       await pipeline(source, hasher, sink, signal ? { signal } : {});
     }

@@ -3,13 +3,13 @@ import { isAiLabImage } from '../../../shared/ailab';
 import type { BackupResult, ContainerRef, JobEngine } from '../../../shared/contract/jobs';
 import { openAtomicOutput } from '../archive/atomicOutput';
 import { writeManifest } from '../archive/manifest';
-import { verifyArchive } from '../archive/verifyArchive';
 import { packEngine } from './backupEngines';
 import { anyImageForCreate, requireRunnableImage } from './images';
 import type { JobContext } from './jobContext';
 import { measureVolume } from './measure';
 import { containersUsingVolume, stopContainers } from './volumeContainers';
 import { requireVolume } from './volumeOps';
+import { verifyWithProgress } from './verify';
 
 export interface BackupJobOptions {
   volume: string;
@@ -65,9 +65,9 @@ export async function runBackup(ctx: JobContext, o: BackupJobOptions): Promise<B
   try {
     ctx.phase('packing', { filesTotal: measured.entries, bytesTotal: measured.bytes });
     const packed = await packEngine(o.engine)(ctx, { volume: o.volume, image, out: output.stream });
-    ctx.phase('verifying');
+    ctx.phase('verifying', {}, { keepCounts: true });
     ctx.log(`Verifying ${path.basename(o.file)}: gzip integrity and ${packed.entries} entries…`);
-    const verified = await verifyArchive(output.tempPath, { entries: packed.entries }, { signal: ctx.signal });
+    const verified = await verifyWithProgress(ctx, output.tempPath, o.file, packed.entries);
     ctx.throwIfCancelled();
     await output.commit();
     let manifestFile: string | null = null;

@@ -17,7 +17,7 @@ export interface JobContext {
   log(line: string): void;
   /** Shown with the result (and logged). */
   warn(message: string): void;
-  phase(phase: JobPhase, totals?: { filesTotal?: number | null; bytesTotal?: number | null }): void;
+  phase(phase: JobPhase, totals?: { filesTotal?: number | null; bytesTotal?: number | null }, opts?: { keepCounts?: boolean }): void;
   /** Containers this job stopped, to start again whatever happens. */
   stopped(ref: ContainerRef): void;
   throwIfCancelled(): void;

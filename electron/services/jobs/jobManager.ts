@@ -274,8 +274,8 @@ export class JobManager {
         r.summary.warnings.push(message);
         r.log.line(`Warning: ${message}`);
       },
-      phase: (phase, totals) => {
-        r.progress.setPhase(phase, totals);
+      phase: (phase, totals, opts) => {
+        r.progress.setPhase(phase, totals, opts);
       },
       stopped: (ref: ContainerRef) => {
         r.summary.stoppedContainers.push(ref);

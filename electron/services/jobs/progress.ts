@@ -37,6 +37,8 @@ export class ProgressTracker {
   private readonly stallMs: number;
   private readonly now: () => number;
   private closed = false;
+  /** A phase measured in its own terms (reading the written archive back), 0..1; null: from the counts. */
+  private fraction: number | null = null;
 
   constructor(
     private readonly jobId: string,
@@ -52,12 +54,19 @@ export class ProgressTracker {
     this.stallTimer.unref();
   }
 
-  setPhase(phase: JobPhase, totals: { filesTotal?: number | null; bytesTotal?: number | null } = {}): void {
+  /**
+   * A new phase; its counts start from zero unless `keepCounts` (verifying shows what was packed while
+   * its bar follows the re-read).
+   */
+  setPhase(phase: JobPhase, totals: { filesTotal?: number | null; bytesTotal?: number | null } = {}, opts: { keepCounts?: boolean } = {}): void {
     this.phase = phase;
-    this.filesDone = 0;
-    this.bytesDone = 0;
-    this.filesTotal = totals.filesTotal ?? null;
-    this.bytesTotal = totals.bytesTotal ?? null;
+    this.fraction = null;
+    if (!opts.keepCounts) {
+      this.filesDone = 0;
+      this.bytesDone = 0;
+      this.filesTotal = totals.filesTotal ?? null;
+      this.bytesTotal = totals.bytesTotal ?? null;
+    }
     this.currentFile = null;
     this.samples = [];
     this.moved();
@@ -75,6 +84,13 @@ export class ProgressTracker {
     this.filesDone++;
     this.bytesDone += size;
     this.currentFile = path;
+    this.moved();
+    this.schedule();
+  }
+
+  /** How far a phase that is not about files and bytes has got (0..1). */
+  setFraction(f: number): void {
+    this.fraction = Math.max(0, Math.min(1, f));
     this.moved();
     this.schedule();
   }
@@ -156,6 +172,7 @@ export class ProgressTracker {
 
   private percent(): number | null {
     if (this.phase === 'done') return 100;
+    if (this.fraction !== null) return Math.round(this.fraction * 1000) / 10;
     const w = this.work();
     if (!w) return null;
     return Math.max(0, Math.min(100, Math.round((w.done / w.total) * 1000) / 10));
@@ -171,6 +188,7 @@ export class ProgressTracker {
 
   /** Seconds left at the recent rate of work (bytes and entries together). */
   private eta(_throughput: number, now: number): number | null {
+    if (this.fraction !== null) return null;
     const w = this.work();
     const first = this.samples.find(([t]) => now - t <= THROUGHPUT_WINDOW_MS);
     if (!w || !first) return null;

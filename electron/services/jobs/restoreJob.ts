@@ -7,7 +7,6 @@ import { openAtomicOutput } from '../archive/atomicOutput';
 import { assertSafe, inspectArchive, pathComponents } from '../archive/inspectArchive';
 import { manifestMatches, writeManifest } from '../archive/manifest';
 import type { ArchiveInspection } from '../archive/types';
-import { verifyArchive } from '../archive/verifyArchive';
 import { toAppError } from '../docker/errors';
 import { packFast } from './backupEngines';
 import { anyImageForCreate, requireRunnableImage } from './images';
@@ -19,6 +18,7 @@ import { unpackEngine, unpackFast } from './restoreEngines';
 import { containersUsingVolume, stopContainers } from './volumeContainers';
 import { clearVolume, inspectVolume, volumeNotFound } from './volumeOps';
 import { runningNames } from './backupJob';
+import { verifyWithProgress } from './verify';
 
 export interface RestoreJobOptions {
   archivePath: string;
@@ -71,7 +71,8 @@ async function safetyBackup(ctx: JobContext, volume: string, image: string, runn
   const output = await openAtomicOutput(file, { overwrite: false });
   try {
     const packed = await packFast(ctx, { volume, image, out: output.stream });
-    const verified = await verifyArchive(output.tempPath, { entries: packed.entries }, { signal: ctx.signal });
+    ctx.log('Verifying the safety backup…');
+    const verified = await verifyWithProgress(ctx, output.tempPath, file, packed.entries);
     await output.commit();
     await writeManifest(file, {
       format: 'ailab-desktop-backup',
@@ -179,6 +180,7 @@ export async function runRestore(ctx: JobContext, o: RestoreJobOptions): Promise
       format: inspection.format,
       volume: o.volume,
       image: o.engine === 'tar' ? (runImage ?? createImage.image) : createImage.image,
+      runnable: createImage.runnable,
       stripPrefix,
     });
     ctx.throwIfCancelled();
@@ -248,7 +250,7 @@ async function undoRestore(
     ctx.log(`Putting the previous contents of ${o.volume} back from ${s.safety}…`);
     try {
       await clearVolume(ctx, o.volume, s.runImage);
-      await unpackFast(ctx, { archivePath: s.safety, format: 'tgz', volume: o.volume, image: s.image, stripPrefix: null });
+      await unpackFast(ctx, { archivePath: s.safety, format: 'tgz', volume: o.volume, image: s.runImage, runnable: true, stripPrefix: null });
       ctx.warn(`The previous contents of ${o.volume} were put back from the safety backup ${s.safety}.`);
     } catch (err) {
       ctx.warn(`Putting the previous contents back failed too (${toAppError(err).message}). They are safe in ${s.safety}; restore that file into ${o.volume}.`);
