@@ -2,16 +2,15 @@
 // own process, so its peak memory is measured alone):
 //   fill VOLUME SIZE_MB SEED                   PUT a generated volume (dataset.mjs)
 //   backup VOLUME FILE [LEVEL] [BLOCK_KIB]     GET archive → tap → parallel gzip → atomic file → verify
-//   restore FILE VOLUME [host|engine]          inspect, then PUT (host: gunzip here; engine: PUT the .tgz)
+//   restore FILE VOLUME [host|engine]          inspect, then PUT (host: parallel gunzip here; engine: PUT the .tgz)
 //   digest VOLUME                              sha256 over every entry's metadata and content
 // Each prints one JSON line.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import zlib from 'node:zlib';
 import Docker from 'dockerode';
 import tarStream from 'tar-stream';
-import { assertSafe, createParallelGzip, createTarTap, inspectArchive, openAtomicOutput, verifyArchive } from '../../electron/services/archive';
+import { assertSafe, createParallelGunzip, createParallelGzip, createTarTap, inspectArchive, openAtomicOutput, verifyArchive } from '../../electron/services/archive';
 // @ts-expect-error plain ESM script without types; the shape is documented there.
 import { generateVolumeTar } from './dataset.mjs';
 
@@ -71,9 +70,9 @@ async function restore(file: string, volume: string, mode: string) {
     if (mode === 'engine' || inspection.format === 'tar') {
       await c.putArchive(body, { path: '/volume' });
     } else {
-      const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024 });
+      const gunzip = createParallelGunzip();
       const put = c.putArchive(gunzip, { path: '/volume' });
-      await Promise.all([pipeline(body, gunzip).catch((err: unknown) => Promise.reject(err)), put]);
+      await Promise.all([pipeline(body, gunzip), put]);
     }
   });
   return { entries: inspection.entries, inspectMs: inspected - t0, putMs: performance.now() - inspected };
