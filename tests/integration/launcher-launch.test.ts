@@ -4,6 +4,7 @@ import { LABELS } from '../../shared/ailab';
 import type { LaunchStateEvent, LogLine } from '../../shared/contract/launcher';
 import { docker, TEST_LABEL } from '../support/docker';
 import { AI_LAB_FIXTURES, JUPYTER_READY_LINE } from '../support/fixtures';
+import { waitUntil } from '../support/wait';
 import { freePort, holdPort, httpGet, launcherTestEnv, launchOptions, uniqueName, volumeWithFiles, type LauncherTestEnv } from './launcher-support';
 
 let t: LauncherTestEnv;
@@ -222,8 +223,12 @@ describe('checks before the start', () => {
     expect(out.loginHint).toMatch(/password you set/);
     const info = await docker.getContainer(out.containerId).inspect();
     expect(info.Config.Env).toContain('JUPYTER_PASSWORD=secret-2');
-    const logs = await t.ok('getAiLabLogs', out.containerId, { tail: 100 });
-    expect(logs.some((l) => l.line.includes('"secret-2"'))).toBe(true);
+    // The banner naming the password follows the ready line, so it may not be in the log yet.
+    const shown = await waitUntil(async () => {
+      const logs = await t.ok('getAiLabLogs', out.containerId, { tail: 100 });
+      return logs.some((l) => l.line.includes('"secret-2"'));
+    }, 10_000);
+    expect(shown).toBe(true);
   });
 });
 
