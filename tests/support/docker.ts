@@ -19,5 +19,6 @@ export async function removeVolumeQuietly(name: string): Promise<void> {
 }
 
 export async function removeContainerQuietly(idOrName: string): Promise<void> {
-  await docker.getContainer(idOrName).remove({ force: true, v: false }).catch(() => undefined);
+  // v: true removes the anonymous volumes an image's VOLUME created for it, never a named volume.
+  await docker.getContainer(idOrName).remove({ force: true, v: true }).catch(() => undefined);
 }

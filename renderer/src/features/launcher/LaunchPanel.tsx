@@ -60,7 +60,7 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
       const known = vols.some((x) => x.name === wanted);
       setForm({
         image: i.ok ? i.value.defaultImage : `${settings.aiLabImage}:${settings.aiLabVersion}`,
-        volume: wanted && known ? wanted : wanted ? NEW_VOLUME : (vols[0]?.name ?? NEW_VOLUME),
+        volume: wanted && known ? wanted : wanted ? NEW_VOLUME : (likelyNotebooksVolume(vols) ?? NEW_VOLUME),
         newVolume: wanted && !known ? wanted : '',
         name: 'ai-lab',
         listenIp: settings.listenIp,
@@ -437,4 +437,13 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
       </div>
     </section>
   );
+}
+
+/**
+ * Without a default volume, guess the one that holds notebooks: one an AI-Lab container used, else a
+ * named one. Never an anonymous volume (a 64-hex name nobody chose), which would surprise the user.
+ */
+function likelyNotebooksVolume(vols: VolumeSummary[]): string | undefined {
+  const named = vols.filter((v) => !v.anonymous);
+  return (named.find((v) => v.containers.some((c) => c.aiLab)) ?? named[0])?.name;
 }
