@@ -193,7 +193,8 @@ describe('AI-Lab stand-in', () => {
     const seeded = await run(GNU_TAR_IMAGE, ['sh', '-c', 'printf "my own" > /nb/start.ipynb && printf "hello from the volume" > /nb/hello.txt'], [`${volume}:/nb`]);
     expect(seeded.code, seeded.stderr).toBe(0);
     ({ container, hostPort } = await startAiLab(f, volume));
-    logs = await waitForLog(container, JUPYTER_READY_LINE, 20_000);
+    // The banner is the last line the entrypoint prints once listening, after the ready line.
+    logs = await waitForLog(container, /has been started successfully/, 20_000);
   });
 
   it('logs the "is running at" line and the started-successfully banner once listening', () => {
