@@ -1,13 +1,18 @@
-// Backup/restore benchmark (issue 4): builds a reproducible volume of BENCH_SIZE_MB (default 1024) of
-// small text files, CSVs and incompressible binaries, then in one run times the seed's backup and
+// Backup/restore benchmark (issue 4): builds a reproducible volume of BENCH_SIZE_MB (default 1024)
+// of small text files, CSVs and incompressible binaries, then in one run times the seed's backup and
 // restore commands exactly as the guide gives them, the app's CLI for both engines, and the archive
-// library directly ("fast engine (library)"), and prints time, throughput, the ratio seed/app and
-// the app process's peak memory. Every restored volume is compared with the source (metadata and
-// content digest). Everything it creates is labelled com.exasol.ailab-desktop.bench=1 and removed.
+// library directly, and prints time, throughput, the ratio seed/app and the app process's peak
+// memory. The library rows use the Engine's archive API both ways: GET for the backup, as the fast
+// engine does, and PUT for the restore, which the fast engine uses only without a runnable helper
+// image (the Engine extracts slower than tar in a container). Every restored volume is compared with
+// the source (metadata and content digest). Everything it creates is labelled
+// com.exasol.ailab-desktop.bench=1 and removed.
 //
-//   BENCH_SIZE_MB=100     a quick run          BENCH_REPEAT=3      median of 3 runs of each
-//   BENCH_LIB_LEVELS=4,6  library gzip levels (default 4, the library's default)  BENCH_KEEP=1        keep volumes and files
+//   BENCH_SIZE_MB=100     a quick run
+//   BENCH_REPEAT=3        median of 3 runs of each
+//   BENCH_LIB_LEVELS=4,6  library gzip levels (default 4, the library's default)
 //   BENCH_NO_CLI=1        seed and library rows only (no app CLI), e.g. while tuning the library
+//   BENCH_KEEP=1          keep volumes and files
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -246,7 +251,7 @@ async function main() {
 
     for (const level of LIB_LEVELS) {
       const file = path.join(dir, `lib-${level}.tgz`);
-      const name = `fast engine (library) backup, gzip -${level}`;
+      const name = `library backup: GET archive, gzip -${level}`;
       const b = await runCmd('node', [worker, 'backup', src, file, String(level)], { measure: true });
       if (b.code !== 0) {
         fail(name, 'backup', b);
@@ -259,7 +264,7 @@ async function main() {
         for (const mode of ['host', 'engine']) {
           const vol = `${prefix}-lib-${mode}-${run}`;
           createdVolumes.add(vol);
-          const rname = mode === 'host' ? 'fast engine (library) restore, gunzip on host' : 'fast engine (library) restore, Engine gunzips';
+          const rname = mode === 'host' ? 'library restore: PUT archive, gunzip on host' : 'library restore: PUT archive, Engine gunzips';
           const r = await runCmd('node', [worker, 'restore', file, vol, mode], { measure: true });
           if (r.code !== 0) fail(rname, 'restore', r);
           else {

@@ -72,6 +72,13 @@ export class JobLog {
 
   async close(): Promise<void> {
     this.flush();
-    await new Promise<void>((resolve) => this.out.end(() => resolve()));
+    // end()'s callback never fires on a stream that already failed or closed, and a job must always
+    // be able to finish: wait for whichever comes first.
+    if (this.out.destroyed || this.out.writableFinished) return;
+    await new Promise<void>((resolve) => {
+      this.out.once('close', () => resolve());
+      this.out.once('error', () => resolve());
+      this.out.end();
+    });
   }
 }
