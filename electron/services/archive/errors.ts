@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { AppError } from '../../../shared/contract/errors';
+import { TarFormatError } from './tarParser';
 
 interface FsErrorLike {
   code?: string;
@@ -79,4 +80,15 @@ export function archiveInvalid(
 
 export function cancelled(what = 'The operation was cancelled.'): AppError {
   return new AppError('CANCELLED', what);
+}
+
+/** A tar stream that is not valid tar, met while passing it on (progress tap, splitter). */
+export function tarStreamError(err: unknown): Error {
+  if (err instanceof TarFormatError) {
+    return new AppError('ARCHIVE_INVALID', `The tar stream is not valid: ${err.message} (at byte ${err.offset}).`, {
+      details: { offset: err.offset, truncated: err.truncated },
+      cause: err,
+    });
+  }
+  return err instanceof Error ? err : new Error(String(err));
 }

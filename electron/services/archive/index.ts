@@ -8,6 +8,7 @@ export { createParallelGunzip } from './parallelGunzip';
 export { sizedMemberLength } from './gzipMembers';
 export { detectFormat } from './scanArchive';
 export { createTarRewriter, TarRewriter, type TarRewriterOptions } from './stripTopFolder';
+export { createTarSplitter, TarSplitter } from './tarSplitter';
 export { createTarTap, TarTap } from './tarTap';
 export type { ArchiveFormat, ArchiveInspection, ArchiveProblem, ArchiveProblemKind, TarEntryInfo, TarEntryType } from './types';
 export { verifyArchive, type ArchiveVerification } from './verifyArchive';

@@ -52,6 +52,8 @@ export interface ParsedEntry {
   dataSize: number;
   /** Byte offset of the entry's own header in the tar stream. */
   offset: number;
+  /** The entry's own `x`, `L` and `K` records exactly as read (header blocks and padded content), in order. */
+  meta: Buffer[];
 }
 
 export interface TarParserHandlers {
@@ -201,6 +203,7 @@ export class TarParser {
   private globalPax: PaxRecord[] = [];
   private longName: Buffer | null = null;
   private longLink: Buffer | null = null;
+  private pendingMeta: Buffer[] = [];
   private entryOffset = 0;
   /** Bytes of tar consumed so far. */
   offset = 0;
@@ -313,6 +316,7 @@ export class TarParser {
     this.metaHeader = null;
     this.metaChunks = [];
     this.state = State.Header;
+    if (flag !== 'g') this.pendingMeta.push(header, paddedContent);
     if (flag === 'x') {
       this.pendingPax = [...(this.pendingPax ?? []), ...parsePax(content, at)];
     } else if (flag === 'g') {
@@ -397,9 +401,11 @@ export class TarParser {
       linkTarget: linkBytes === null ? null : linkBytes.toString('utf8'),
     };
 
+    const meta = this.pendingMeta;
     this.pendingPax = null;
     this.longName = null;
     this.longLink = null;
+    this.pendingMeta = [];
     this.entries++;
     this.remaining = padded(dataSize);
     this.state = this.remaining > 0 ? State.Data : State.Header;
@@ -415,6 +421,7 @@ export class TarParser {
       linkFrom,
       dataSize,
       offset,
+      meta,
     });
   }
 }

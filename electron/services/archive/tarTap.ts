@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { AppError } from '../../../shared/contract/errors';
-import { TarFormatError, TarParser } from './tarParser';
+import { tarStreamError } from './errors';
+import { TarParser } from './tarParser';
 import type { TarEntryInfo } from './types';
 
 /**
@@ -38,7 +38,7 @@ export class TarTap extends Transform {
     try {
       this.parser.write(chunk);
     } catch (err) {
-      callback(tapError(err));
+      callback(tarStreamError(err));
       return;
     }
     callback(null, chunk);
@@ -49,19 +49,9 @@ export class TarTap extends Transform {
       this.parser.end();
       callback();
     } catch (err) {
-      callback(tapError(err));
+      callback(tarStreamError(err));
     }
   }
-}
-
-function tapError(err: unknown): Error {
-  if (err instanceof TarFormatError) {
-    return new AppError('ARCHIVE_INVALID', `The tar stream is not valid: ${err.message} (at byte ${err.offset}).`, {
-      details: { offset: err.offset, truncated: err.truncated },
-      cause: err,
-    });
-  }
-  return err instanceof Error ? err : new Error(String(err));
 }
 
 export function createTarTap(onEntry: (e: TarEntryInfo) => void): TarTap {
