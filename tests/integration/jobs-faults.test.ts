@@ -143,7 +143,7 @@ describe('Docker going away mid-job', () => {
     const out = tempDir();
     cleanups.push(() => fs.rmSync(out, { recursive: true, force: true }));
 
-    const halfway = progressWhere(proxied, (p) => p.phase === 'packing' && p.filesDone >= 2);
+    const halfway = progressWhere(proxied, (p) => p.phase === 'packing' && p.filesDone >= 5);
     const job = await proxied.jobs.startBackup({ volume: big, dir: out, fileName: 'lost.tgz', engine: 'tar' });
     await halfway;
     // "dockerd stops": every connection through the proxy drops and nothing answers any more.

@@ -1,6 +1,5 @@
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { AppError } from '../../../shared/contract/errors';
+import { finished, pipeline } from 'node:stream/promises';
 import type { JobEngine } from '../../../shared/contract/jobs';
 import { createParallelGzip } from '../archive/parallelGzip';
 import { createTarTap } from '../archive/tarTap';
@@ -8,7 +7,7 @@ import { toAppError } from '../docker/errors';
 import { TapProgress } from './byteSampler';
 import { createHelper, runHelper, VOLUME_MOUNT } from './helperContainer';
 import type { JobContext } from './jobContext';
-import { parseVerboseLine } from './tarVerbose';
+import { VerboseListing } from './verboseListing';
 
 /**
  * gzip level of the fast engine. Measured here (Node zlib, 1 MiB blocks, notebooks-like CSV + binary):
@@ -65,46 +64,24 @@ export async function packFast(ctx: JobContext, args: PackArgs): Promise<PackRes
  * `-vv` adds sizes to the listing, which makes byte progress real.
  */
 export async function packTar(ctx: JobContext, args: PackArgs): Promise<PackResult> {
-  let entries = 0;
-  let bytes = 0;
-  const messages: string[] = [];
+  const listing = new VerboseListing(ctx);
   const res = await runHelper(
     ctx.docker,
     { image: args.image, cmd: ['tar', '-C', VOLUME_MOUNT, '-czvvf', '-', '.'], volume: args.volume, readOnly: true, labels: ctx.labels },
-    {
-      signal: ctx.signal,
-      stdout: args.out,
-      onStderrLine: (line) => {
-        const parsed = parseVerboseLine(line);
-        if (!parsed) return;
-        if (parsed.kind === 'message') {
-          messages.push(parsed.text);
-          ctx.log(parsed.text);
-          return;
-        }
-        entries++;
-        bytes += parsed.size ?? 0;
-        ctx.log(parsed.path);
-        ctx.progress.entry(parsed.path, parsed.size ?? 0);
-      },
-    },
+    { signal: ctx.signal, stdout: args.out, onStderrLine: listing.onLine },
     ctx.tracker,
   );
   // GNU tar: 1 = some files changed while being read (archive complete); 2 = fatal.
   if (res.exitCode === 1) {
-    ctx.warn(`tar reported files that changed while they were packed: ${messages.slice(0, 3).join('; ') || 'see the log'}. Stop the containers using the volume for a consistent backup.`);
+    ctx.warn(`tar reported files that changed while they were packed: ${listing.messages.slice(0, 3).join('; ') || 'see the log'}. Stop the containers using the volume for a consistent backup.`);
   } else if (res.exitCode !== 0) {
-    const why = (messages.length > 0 ? messages : res.stderrTail).slice(-3).join(' / ');
-    throw new AppError('DOCKER_ERROR', `tar in the helper container failed (exit code ${res.exitCode})${why ? `: ${why}` : '.'}`, {
-      hint: res.exitCode === 127 ? `The helper image ${args.image} has no tar; choose the fast engine or another helper image.` : 'See the job log for details.',
-      details: { exitCode: res.exitCode },
-    });
+    throw listing.failure(res.exitCode, res.stderrTail, args.image);
   }
-  await new Promise<void>((resolve, reject) => {
-    args.out.once('error', reject);
-    args.out.end(() => resolve());
-  });
-  return { entries, bytes };
+  // finished() also settles for a stream that already failed or closed, where end()'s callback and a
+  // late 'error' listener would never fire.
+  if (!args.out.writableEnded) args.out.end();
+  await finished(args.out);
+  return { entries: listing.entries, bytes: listing.bytes };
 }
 
 export function packEngine(engine: JobEngine): (ctx: JobContext, args: PackArgs) => Promise<PackResult> {

@@ -4,10 +4,10 @@ import type { BackupResult, ContainerRef, JobEngine } from '../../../shared/cont
 import { openAtomicOutput } from '../archive/atomicOutput';
 import { writeManifest } from '../archive/manifest';
 import { packEngine } from './backupEngines';
-import { anyImageForCreate, requireRunnableImage } from './images';
+import { helperImageForEngine } from './images';
 import type { JobContext } from './jobContext';
 import { measureVolume } from './measure';
-import { containersUsingVolume, stopContainers } from './volumeContainers';
+import { stopUsersOrWarn } from './volumeContainers';
 import { requireVolume } from './volumeOps';
 import { verifyWithProgress } from './verify';
 
@@ -22,12 +22,6 @@ export interface BackupJobOptions {
   writeManifest?: boolean;
 }
 
-export function runningNames(refs: ContainerRef[]): string {
-  return refs
-    .filter((r) => r.running)
-    .map((r) => r.name)
-    .join(', ');
-}
 
 function sourceImage(users: ContainerRef[]): string | null {
   return users.find((c) => isAiLabImage(c.image))?.image ?? users[0]?.image ?? null;
@@ -42,19 +36,10 @@ export async function runBackup(ctx: JobContext, o: BackupJobOptions): Promise<B
   const started = Date.now();
   ctx.phase('starting');
   const volume = await requireVolume(ctx.docker, o.volume);
-  const { image, runnable } =
-    o.engine === 'tar' ? { image: await requireRunnableImage(ctx.docker, ctx.helperImage), runnable: true } : await anyImageForCreate(ctx.docker, ctx.helperImage);
+  const { image, runnable } = await helperImageForEngine(ctx.docker, o.engine, ctx.helperImage);
   ctx.log(`Backing up volume ${o.volume} to ${o.file} (${o.engine} engine, helper image ${image}).`);
 
-  const users = await containersUsingVolume(ctx.docker, o.volume);
-  if (users.some((u) => u.running)) {
-    if (o.stopContainers) {
-      ctx.phase('stopping-containers');
-      await stopContainers(ctx.docker, users, ctx.log, ctx.stopped);
-    } else {
-      ctx.warn(`Containers using ${o.volume} were running (${runningNames(users)}): files they wrote during the backup may be caught mid-write.`);
-    }
-  }
+  const users = await stopUsersOrWarn(ctx, o.volume, o.stopContainers, (names) => `Containers using ${o.volume} were running (${names}): files they wrote during the backup may be caught mid-write.`);
   ctx.throwIfCancelled();
 
   ctx.phase('measuring');

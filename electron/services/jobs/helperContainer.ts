@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { AppError } from '../../../shared/contract/errors';
 import { toAppError } from '../docker/errors';
+import { waitForExit } from './containerExit';
 import { DockerDemuxer } from './dockerStreams';
 import { LineSplitter } from './lineSplitter';
 
@@ -80,8 +81,8 @@ export interface RunResult {
 
 /**
  * Runs a helper to completion: attach before start (nothing is lost), stream stdin in, demultiplex
- * stdout/stderr into lines or a byte sink, and finish on container.wait() rather than on the end of
- * the attach stream. Abort kills the container at once.
+ * stdout/stderr into lines or a byte sink, and finish on the container's exit (waitForExit) rather than
+ * on the end of the attach stream. Abort kills the container at once.
  */
 export async function runHelper(docker: Dockerode, spec: HelperSpec, opts: RunOptions, tracker: ContainerTracker): Promise<RunResult> {
   if (opts.signal.aborted) throw new AppError('CANCELLED', 'Cancelled.');
@@ -144,8 +145,8 @@ export async function runHelper(docker: Dockerode, spec: HelperSpec, opts: RunOp
 
     let exitCode: number;
     try {
-      const res = (await container.wait()) as { StatusCode?: number };
-      exitCode = typeof res.StatusCode === 'number' ? res.StatusCode : -1;
+      // Not container.wait() alone: it never answers when the connection dies at the wrong moment.
+      exitCode = await waitForExit(container, outputDone);
     } catch (err) {
       throw failure ?? toAppError(err);
     }

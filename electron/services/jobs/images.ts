@@ -52,3 +52,8 @@ export async function anyImageForCreate(docker: Dockerode, helperImage: string):
   if (!first) throw imageNotFound(helperImage);
   return { image: first, runnable: false };
 }
+
+/** The image a job creates its helper from: tar needs one that runs tar, fast only creates a container. */
+export async function helperImageForEngine(docker: Dockerode, engine: 'fast' | 'tar', helperImage: string): Promise<{ image: string; runnable: boolean }> {
+  return engine === 'tar' ? { image: await requireRunnableImage(docker, helperImage), runnable: true } : anyImageForCreate(docker, helperImage);
+}

@@ -15,9 +15,16 @@ import { toAppError } from '../docker/errors';
 import { TapProgress } from './byteSampler';
 import { createHelper, runHelper, VOLUME_MOUNT, type RunResult } from './helperContainer';
 import type { JobContext } from './jobContext';
-import { parseVerboseLine } from './tarVerbose';
+import { settleWithin } from './settle';
+import { VerboseListing } from './verboseListing';
 
 const CHUNK = 1024 * 1024;
+/**
+ * Once tar has exited, whatever it did not read never will be: tar failed early, or met the
+ * end-of-archive blocks before the end of its input. The feeding pipeline then waits for ever for a
+ * reader; it gets this long to finish before it is stopped and tar's exit code decides.
+ */
+const FEED_GRACE_MS = 2_000;
 
 export interface UnpackArgs {
   archivePath: string;
@@ -206,10 +213,7 @@ async function setVolumeRoot(container: Dockerode.Container, root: TarEntryInfo)
  * listing streamed. A stripped top folder is removed on the host, so tar then reads plain tar.
  */
 export async function unpackTar(ctx: JobContext, args: UnpackArgs): Promise<UnpackResult> {
-  let entries = 0;
-  let bytes = 0;
-  let rootEntry = false;
-  const messages: string[] = [];
+  const listing = new VerboseListing(ctx);
   const hostSide = args.stripPrefix !== null || args.format === 'tar';
   const flags = hostSide ? '-xvvf' : '-xzvvf';
   let stdin: Readable;
@@ -223,36 +227,20 @@ export async function unpackTar(ctx: JobContext, args: UnpackArgs): Promise<Unpa
   } else {
     stdin = createReadStream(args.archivePath, { highWaterMark: CHUNK });
   }
-  const onLine = (line: string) => {
-    const parsed = parseVerboseLine(line);
-    if (!parsed) return;
-    if (parsed.kind === 'message') {
-      messages.push(parsed.text);
-      ctx.log(parsed.text);
-      return;
-    }
-    entries++;
-    bytes += parsed.size ?? 0;
-    if (parsed.path === './' || parsed.path === '.') rootEntry = true;
-    ctx.log(parsed.path);
-    ctx.progress.entry(parsed.path, parsed.size ?? 0);
-  };
   try {
     const res = await runHelper(
       ctx.docker,
       { image: args.image, cmd: ['tar', '-C', VOLUME_MOUNT, flags, '-'], volume: args.volume, readOnly: false, labels: ctx.labels },
-      { signal: ctx.signal, stdin, onStdoutLine: onLine, onStderrLine: onLine },
+      { signal: ctx.signal, stdin, onStdoutLine: listing.onLine, onStderrLine: listing.onLine },
       ctx.tracker,
     );
-    if (feeding) await feeding.catch((err: unknown) => Promise.reject(unpackError(err, args.archivePath)));
-    if (res.exitCode !== 0) {
-      const why = (messages.length > 0 ? messages : res.stderrTail).slice(-3).join(' / ');
-      throw new AppError('DOCKER_ERROR', `tar in the helper container failed (exit code ${res.exitCode})${why ? `: ${why}` : '.'}`, {
-        hint: res.exitCode === 127 ? `The helper image ${args.image} has no tar; choose the fast engine or another helper image.` : 'See the job log for details.',
-        details: { exitCode: res.exitCode },
-      });
+    if (feeding) {
+      // Still pending: tar stopped reading (see FEED_GRACE_MS); `finally` stops the feed, the exit code decides.
+      const fed = await settleWithin(feeding, FEED_GRACE_MS);
+      if (fed.state === 'rejected') throw unpackError(fed.error, args.archivePath);
     }
-    return { entries, bytes, rootEntry };
+    if (res.exitCode !== 0) throw listing.failure(res.exitCode, res.stderrTail, args.image);
+    return { entries: listing.entries, bytes: listing.bytes, rootEntry: listing.rootEntry };
   } finally {
     stdin.destroy();
   }

@@ -9,15 +9,14 @@ import { manifestMatches, writeManifest } from '../archive/manifest';
 import type { ArchiveInspection } from '../archive/types';
 import { toAppError } from '../docker/errors';
 import { packFast } from './backupEngines';
-import { anyImageForCreate, requireRunnableImage } from './images';
+import { helperImageForEngine, requireRunnableImage } from './images';
 import type { InspectionCache } from './inspectionCache';
 import type { JobContext } from './jobContext';
 import { measureVolume } from './measure';
 import { defaultBackupName } from './paths';
 import { unpackEngine, unpackFast } from './restoreEngines';
-import { containersUsingVolume, stopContainers } from './volumeContainers';
+import { stopUsersOrWarn } from './volumeContainers';
 import { clearVolume, inspectVolume, volumeNotFound } from './volumeOps';
-import { runningNames } from './backupJob';
 import { verifyWithProgress } from './verify';
 
 export interface RestoreJobOptions {
@@ -140,20 +139,11 @@ export async function runRestore(ctx: JobContext, o: RestoreJobOptions): Promise
   }
   if (o.mode !== 'new' && !existing) throw volumeNotFound(o.volume);
 
-  const createImage =
-    o.engine === 'tar' ? { image: await requireRunnableImage(ctx.docker, ctx.helperImage), runnable: true } : await anyImageForCreate(ctx.docker, ctx.helperImage);
+  const createImage = await helperImageForEngine(ctx.docker, o.engine, ctx.helperImage);
   const runImage = o.mode === 'replace' ? await requireRunnableImage(ctx.docker, ctx.helperImage) : createImage.runnable ? createImage.image : null;
 
   if (o.mode !== 'new') {
-    const users = await containersUsingVolume(ctx.docker, o.volume);
-    if (users.some((u) => u.running)) {
-      if (o.stopContainers) {
-        ctx.phase('stopping-containers');
-        await stopContainers(ctx.docker, users, ctx.log, ctx.stopped);
-      } else {
-        ctx.warn(`Containers using ${o.volume} were running during the restore (${runningNames(users)}); they may need a restart to see the restored files.`);
-      }
-    }
+    await stopUsersOrWarn(ctx, o.volume, o.stopContainers, (names) => `Containers using ${o.volume} were running during the restore (${names}); they may need a restart to see the restored files.`);
   }
   ctx.throwIfCancelled();
 

@@ -3,6 +3,7 @@ import { LABELS } from '../../../shared/ailab';
 import type { ContainerRef } from '../../../shared/contract/jobs';
 import { AppError } from '../../../shared/contract/errors';
 import { toAppError } from '../docker/errors';
+import type { JobContext } from './jobContext';
 
 /** Containers (running or not) that mount the volume, without our own helpers. */
 export async function containersUsingVolume(docker: Dockerode, volume: string): Promise<ContainerRef[]> {
@@ -56,4 +57,26 @@ export async function startContainers(docker: Dockerode, refs: ContainerRef[], l
     }
   }
   return failed;
+}
+
+/**
+ * Before a job touches a volume: stop the running containers that use it when the user asked for
+ * that (they are started again after the job, whatever happens), else warn with `warning(names)`.
+ */
+export async function stopUsersOrWarn(
+  ctx: Pick<JobContext, 'docker' | 'log' | 'stopped' | 'warn' | 'phase'>,
+  volume: string,
+  stop: boolean,
+  warning: (runningNames: string) => string,
+): Promise<ContainerRef[]> {
+  const users = await containersUsingVolume(ctx.docker, volume);
+  const running = users.filter((u) => u.running);
+  if (running.length === 0) return users;
+  if (stop) {
+    ctx.phase('stopping-containers');
+    await stopContainers(ctx.docker, users, ctx.log, ctx.stopped);
+  } else {
+    ctx.warn(warning(running.map((r) => r.name).join(', ')));
+  }
+  return users;
 }

@@ -1,0 +1,42 @@
+import { AppError } from '../../../shared/contract/errors';
+import type { JobContext } from './jobContext';
+import { parseVerboseLine } from './tarVerbose';
+
+/**
+ * What the tar engine's `-vv` listing says while tar runs (both ways): each entry goes to the log and
+ * to progress, tar's own messages are kept for the warning or error that follows a non-zero exit.
+ */
+export class VerboseListing {
+  entries = 0;
+  bytes = 0;
+  /** A `./` entry: the archive carries the volume root's owner and mode. */
+  rootEntry = false;
+  readonly messages: string[] = [];
+
+  constructor(private readonly ctx: Pick<JobContext, 'log' | 'progress'>) {}
+
+  /** Bound, so it can be handed to runHelper as a line callback. */
+  readonly onLine = (line: string): void => {
+    const parsed = parseVerboseLine(line);
+    if (!parsed) return;
+    if (parsed.kind === 'message') {
+      this.messages.push(parsed.text);
+      this.ctx.log(parsed.text);
+      return;
+    }
+    this.entries++;
+    this.bytes += parsed.size ?? 0;
+    if (parsed.path === './' || parsed.path === '.') this.rootEntry = true;
+    this.ctx.log(parsed.path);
+    this.ctx.progress.entry(parsed.path, parsed.size ?? 0);
+  };
+
+  /** The error for a tar that exited with `exitCode`: its last messages, else the last stderr lines. */
+  failure(exitCode: number, stderrTail: string[], image: string): AppError {
+    const why = (this.messages.length > 0 ? this.messages : stderrTail).slice(-3).join(' / ');
+    return new AppError('DOCKER_ERROR', `tar in the helper container failed (exit code ${exitCode})${why ? `: ${why}` : '.'}`, {
+      hint: exitCode === 127 ? `The helper image ${image} has no tar; choose the fast engine or another helper image.` : 'See the job log for details.',
+      details: { exitCode },
+    });
+  }
+}
