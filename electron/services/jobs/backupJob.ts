@@ -22,7 +22,6 @@ export interface BackupJobOptions {
   writeManifest?: boolean;
 }
 
-
 function sourceImage(users: ContainerRef[]): string | null {
   return users.find((c) => isAiLabImage(c.image))?.image ?? users[0]?.image ?? null;
 }

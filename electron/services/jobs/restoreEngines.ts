@@ -13,10 +13,10 @@ import { createTarTap } from '../archive/tarTap';
 import type { ArchiveFormat, TarEntryInfo } from '../archive/types';
 import { toAppError } from '../docker/errors';
 import { TapProgress } from './byteSampler';
-import { createHelper, runHelper, VOLUME_MOUNT, type RunResult } from './helperContainer';
+import { createHelper, runHelper, VOLUME_MOUNT } from './helperContainer';
 import type { JobContext } from './jobContext';
 import { settleWithin } from './settle';
-import { VerboseListing } from './verboseListing';
+import { tarFailure, VerboseListing } from './verboseListing';
 
 const CHUNK = 1024 * 1024;
 /**
@@ -102,7 +102,7 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
       ctx.tracker,
     ).then(
       (res) => {
-        if (res.exitCode !== 0) stop('tar', tarFailed(res));
+        if (res.exitCode !== 0) stop('tar', tarFailure(res.exitCode, res.stderrTail, args.image));
       },
       (err: unknown) => stop('tar', err),
     );
@@ -125,13 +125,6 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
     ctx.signal.removeEventListener('abort', onAbort);
     for (const out of splitter.outputs) out.destroy();
   }
-}
-
-function tarFailed(res: RunResult): AppError {
-  return new AppError('DOCKER_ERROR', `tar in the helper container failed (exit code ${res.exitCode}): ${res.stderrTail.slice(-3).join(' / ') || 'no message'}.`, {
-    hint: 'See the job log for details.',
-    details: { exitCode: res.exitCode },
-  });
 }
 
 /**

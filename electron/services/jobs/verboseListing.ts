@@ -33,10 +33,15 @@ export class VerboseListing {
 
   /** The error for a tar that exited with `exitCode`: its last messages, else the last stderr lines. */
   failure(exitCode: number, stderrTail: string[], image: string): AppError {
-    const why = (this.messages.length > 0 ? this.messages : stderrTail).slice(-3).join(' / ');
-    return new AppError('DOCKER_ERROR', `tar in the helper container failed (exit code ${exitCode})${why ? `: ${why}` : '.'}`, {
-      hint: exitCode === 127 ? `The helper image ${image} has no tar; choose the fast engine or another helper image.` : 'See the job log for details.',
-      details: { exitCode },
-    });
+    return tarFailure(exitCode, this.messages.length > 0 ? this.messages : stderrTail, image);
   }
+}
+
+/** tar in a helper exited non-zero: its last messages say why. */
+export function tarFailure(exitCode: number, messages: string[], image: string): AppError {
+  const why = messages.slice(-3).join(' / ');
+  return new AppError('DOCKER_ERROR', `tar in the helper container failed (exit code ${exitCode})${why ? `: ${why}` : '.'}`, {
+    hint: exitCode === 127 ? `The helper image ${image} has no tar; choose the fast engine or another helper image.` : 'See the job log for details.',
+    details: { exitCode },
+  });
 }
