@@ -8,6 +8,14 @@
 // the source (metadata and content digest). Everything it creates is labelled
 // com.exasol.ailab-desktop.bench=1 and removed.
 //
+// Fairness: every restore starts on the same footing. Restored volumes are kept until the end (they
+// need about (1 + 5 × BENCH_REPEAT) × BENCH_SIZE_MB of disk), because ext4 will not reuse an inode
+// deleted in the last minutes and scans past each such one when it creates a file: a restore started
+// right after a 30,000-file volume was removed measured 2-3× slower here (11 s → 31 s, kernel time
+// in ext4's recently_deleted). As root the page cache is dropped once before the first run for the
+// same reason (earlier deletions, e.g. a test run). The order of the methods rotates from run to run,
+// so none always reads a cold or warm cache.
+//
 //   BENCH_SIZE_MB=100     a quick run
 //   BENCH_REPEAT=3        median of 3 runs of each
 //   BENCH_LIB_LEVELS=4,6  library gzip levels (default 4, the library's default)
@@ -82,7 +90,12 @@ function runCmd(cmd, args, { env, measure = false, quiet = true, always = false 
         );
       }, 20);
     }
-    child.stdout.on('data', (d) => (quiet ? out.push(d) : process.stdout.write(d)));
+    const phases = new PhaseClock(t0);
+    child.stdout.on('data', (d) => {
+      phases.feed(d);
+      if (quiet) out.push(d);
+      else process.stdout.write(d);
+    });
     child.stderr.on('data', (d) => err.push(d));
     child.on('error', reject);
     child.on('close', (code) => {
@@ -98,9 +111,46 @@ function runCmd(cmd, args, { env, measure = false, quiet = true, always = false 
         if (rss) hwmKb = Number(rss[1]);
         if (user && sys) stats.cpuS = Number(user[1]) + Number(sys[1]);
       }
-      resolve({ code, ms, stdout: Buffer.concat(out).toString(), stderr, peakRssMb: hwmKb ? hwmKb / 1024 : null, ...stats });
+      resolve({ code, ms, stdout: Buffer.concat(out).toString(), stderr, peakRssMb: hwmKb ? hwmKb / 1024 : null, phases: phases.durations(ms), ...stats });
     });
   });
+}
+
+/**
+ * Where the time of an app CLI run went, from its --json lines as they arrive: "plan" until the job
+ * started (a restore reads the whole archive then), then each job phase, in seconds.
+ */
+class PhaseClock {
+  constructor(t0) {
+    this.t0 = t0;
+    this.buf = '';
+    this.marks = [];
+  }
+
+  feed(chunk) {
+    this.buf += chunk.toString();
+    let i;
+    while ((i = this.buf.indexOf('\n')) >= 0) {
+      const line = this.buf.slice(0, i);
+      this.buf = this.buf.slice(i + 1);
+      if (!line.startsWith('{"event":"started"') && !line.startsWith('{"event":"progress"')) continue;
+      let name = 'plan';
+      try {
+        const j = JSON.parse(line);
+        name = j.event === 'progress' ? j.phase : 'job start';
+      } catch {
+        continue;
+      }
+      if (this.marks.length === 0) this.marks.push(['before the job', 0]);
+      if (this.marks[this.marks.length - 1][0] !== name) this.marks.push([name, Number(process.hrtime.bigint() - this.t0) / 1e6]);
+    }
+  }
+
+  durations(totalMs) {
+    return this.marks
+      .map(([name, at], k) => [name, ((this.marks[k + 1]?.[1] ?? totalMs) - at) / 1000])
+      .filter(([name, s]) => name !== 'job start' && name !== 'done' && s >= 0.05);
+  }
 }
 
 async function must(cmd, args, opts) {
@@ -157,6 +207,23 @@ async function preflight() {
   return { cli, worker, engine: v.stdout.trim() };
 }
 
+/** See "Fairness" above: room for every restored volume, and no recently deleted inodes in the way. */
+async function settleFilesystem() {
+  const need = (1 + 5 * REPEAT) * SIZE_MB * MiB;
+  const rootDir = (await runCmd('docker', ['info', '--format', '{{.DockerRootDir}}'])).stdout.trim();
+  const st = rootDir ? await fs.statfs(rootDir).catch(() => null) : null;
+  if (st && st.bavail * st.bsize < need) {
+    throw new Error(`${rootDir} has ${((st.bavail * st.bsize) / MiB / 1024).toFixed(1)} GiB free; this run keeps its restored volumes and needs about ${(need / MiB / 1024).toFixed(1)} GiB.`);
+  }
+  await runCmd('sync', []);
+  try {
+    await fs.writeFile('/proc/sys/vm/drop_caches', '3');
+    log('Page cache dropped before the first run (root).');
+  } catch {
+    log('Note: not root, so the page cache was not dropped; volumes deleted in the last minutes can slow the first restores.');
+  }
+}
+
 function median(xs) {
   const s = xs.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);
   if (s.length === 0) return null;
@@ -173,6 +240,7 @@ async function main() {
   log(`Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, Docker ${engine}, Node ${process.version}`);
   log(`Volume: ${SIZE_MB} MB requested, seed ${SEED}; runs: ${REPEAT}; library levels: ${LIB_LEVELS.join(',')}; CLI: ${cli ? 'yes' : 'not available'}`);
 
+  await settleFilesystem();
   const src = `${prefix}-src`;
   await createVolume(src);
   const filled = await must('node', [worker, 'fill', src, String(SIZE_MB), String(SEED)]);
@@ -186,7 +254,7 @@ async function main() {
   const record = (name, kind, r, extra = {}) => {
     const row = rows.get(name) ?? { kind, times: [], rss: [], cpu: [], sizes: [], checks: [], notes: new Set(), parts: new Map() };
     row.times.push(r.ms / 1000);
-    if (extra.part) row.parts.set(extra.part[0], [...(row.parts.get(extra.part[0]) ?? []), extra.part[1]]);
+    for (const [k, v] of [...(extra.part ? [extra.part] : []), ...(r.phases ?? [])]) row.parts.set(k, [...(row.parts.get(k) ?? []), v]);
     if (r.peakRssMb) row.rss.push(r.peakRssMb);
     if (r.cpuS !== undefined) row.cpu.push(r.cpuS);
     if (extra.size !== undefined) row.sizes.push(extra.size);
@@ -194,61 +262,57 @@ async function main() {
     if (extra.note) row.notes.add(extra.note);
     rows.set(name, row);
   };
+  // Kept until the end: see "Fairness" above.
   const checkRestore = async (vol) => {
     const d = lastJson((await must('node', [worker, 'digest', vol])).stdout);
-    await removeVolume(vol);
     return d.digest === reference.digest && d.entries === reference.entries;
   };
   const fail = (name, kind, r) => {
-    log(`  ${name}: FAILED (exit ${r.code}) ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    // The CLI's own error when it gave one (--json), else the end of stderr.
+    const finished = r.stdout.includes('"event":"finished"') ? lastJson(r.stdout) : null;
+    const why = finished?.error ? `${finished.error.code}: ${finished.error.message}` : r.stderr.trim().split('\n').slice(-3).join(' | ');
+    log(`  ${name}: FAILED (exit ${r.code}) ${why}`);
     const row = rows.get(name) ?? { kind, times: [], rss: [], cpu: [], sizes: [], checks: [], notes: new Set(), parts: new Map() };
     row.checks.push(false);
     row.notes.add('failed');
     rows.set(name, row);
   };
 
-  for (let run = 1; run <= REPEAT; run++) {
-    const dir = path.join(workDir, `run${run}`);
-    await fs.mkdir(dir);
-    log(`Run ${run}/${REPEAT}`);
+  const seedMethod = async (run, dir) => {
+    // The seed's commands, exactly: docker CLI, bind mount, verbose tar (its listing drained here).
+    const seedBackup = await runCmd('docker', ['run', '--rm', '--volume', `${src}:/volume`, '--volume', `${dir}:/dest`, SEED_IMAGE, 'tar', '-C', '/volume', '-czvf', '/dest/backup.tgz', '.']);
+    if (seedBackup.code !== 0) fail('seed backup (tar -czvf)', 'backup', seedBackup);
+    else record('seed backup (tar -czvf)', 'backup', seedBackup, { size: await fileSize(path.join(dir, 'backup.tgz')) });
+    log(`  seed backup ${(seedBackup.ms / 1000).toFixed(1)} s`);
 
-    {
-      // The seed's commands, exactly: docker CLI, bind mount, verbose tar (its listing drained here).
-      const seedBackup = await runCmd('docker', ['run', '--rm', '--volume', `${src}:/volume`, '--volume', `${dir}:/dest`, SEED_IMAGE, 'tar', '-C', '/volume', '-czvf', '/dest/backup.tgz', '.']);
-      if (seedBackup.code !== 0) fail('seed backup (tar -czvf)', 'backup', seedBackup);
-      else record('seed backup (tar -czvf)', 'backup', seedBackup, { size: await fileSize(path.join(dir, 'backup.tgz')) });
-      log(`  seed backup ${(seedBackup.ms / 1000).toFixed(1)} s`);
+    const seedVol = `${prefix}-seed-${run}`;
+    await createVolume(seedVol);
+    const seedRestore = await runCmd('docker', ['run', '--rm', '--volume', `${seedVol}:/volume`, '--volume', `${dir}:/dest`, SEED_IMAGE, 'tar', '-C', '/volume', '-xvf', '/dest/backup.tgz']);
+    if (seedRestore.code !== 0) fail('seed restore (tar -xvf)', 'restore', seedRestore);
+    else record('seed restore (tar -xvf)', 'restore', seedRestore, { check: await checkRestore(seedVol) });
+    log(`  seed restore ${(seedRestore.ms / 1000).toFixed(1)} s`);
+    await fs.rm(path.join(dir, 'backup.tgz'), { force: true });
+  };
 
-      const seedVol = `${prefix}-seed-${run}`;
-      await createVolume(seedVol);
-      const seedRestore = await runCmd('docker', ['run', '--rm', '--volume', `${seedVol}:/volume`, '--volume', `${dir}:/dest`, SEED_IMAGE, 'tar', '-C', '/volume', '-xvf', '/dest/backup.tgz']);
-      if (seedRestore.code !== 0) fail('seed restore (tar -xvf)', 'restore', seedRestore);
-      else record('seed restore (tar -xvf)', 'restore', seedRestore, { check: await checkRestore(seedVol) });
-      log(`  seed restore ${(seedRestore.ms / 1000).toFixed(1)} s`);
-      await fs.rm(path.join(dir, 'backup.tgz'), { force: true });
-    }
+  const appMethod = (eng) => async (run, dir) => {
+    const file = path.join(dir, `app-${eng}.tgz`);
+    const b = await runCmd('node', [CLI, 'backup', src, '--out', file, '--engine', eng, '--overwrite', '--json'], { env: appEnv, measure: true });
+    const name = `app backup --engine ${eng}`;
+    if (b.code !== 0) fail(name, 'backup', b);
+    else record(name, 'backup', b, { size: await fileSize(file) });
+    log(`  ${name} ${(b.ms / 1000).toFixed(1)} s`);
+    if (b.code !== 0) return;
+    const vol = `${prefix}-app-${eng}-${run}`;
+    createdVolumes.add(vol);
+    const r = await runCmd('node', [CLI, 'restore', file, vol, '--mode', 'new', '--engine', eng, '--json'], { env: appEnv, measure: true });
+    const rname = `app restore --engine ${eng}`;
+    if (r.code !== 0) fail(rname, 'restore', r);
+    else record(rname, 'restore', r, { check: await checkRestore(vol) });
+    log(`  ${rname} ${(r.ms / 1000).toFixed(1)} s`);
+    await fs.rm(file, { force: true });
+  };
 
-    if (cli) {
-      for (const eng of ['fast', 'tar']) {
-        const file = path.join(dir, `app-${eng}.tgz`);
-        const b = await runCmd('node', [CLI, 'backup', src, '--out', file, '--engine', eng, '--overwrite', '--json'], { env: appEnv, measure: true });
-        const name = `app backup --engine ${eng}`;
-        if (b.code !== 0) fail(name, 'backup', b);
-        else record(name, 'backup', b, { size: await fileSize(file) });
-        log(`  ${name} ${(b.ms / 1000).toFixed(1)} s`);
-        if (b.code !== 0) continue;
-        const vol = `${prefix}-app-${eng}-${run}`;
-        createdVolumes.add(vol);
-        const r = await runCmd('node', [CLI, 'restore', file, vol, '--mode', 'new', '--engine', eng, '--json'], { env: appEnv, measure: true });
-        const rname = `app restore --engine ${eng}`;
-        if (r.code !== 0) fail(rname, 'restore', r);
-        else record(rname, 'restore', r, { check: await checkRestore(vol) });
-        log(`  ${rname} ${(r.ms / 1000).toFixed(1)} s`);
-        await removeVolume(vol);
-        await fs.rm(file, { force: true });
-      }
-    }
-
+  const libraryMethod = async (run, dir) => {
     for (const level of LIB_LEVELS) {
       const file = path.join(dir, `lib-${level}.tgz`);
       const name = `library backup: GET archive, gzip -${level}`;
@@ -272,26 +336,37 @@ async function main() {
             record(rname, 'restore', r, { check: await checkRestore(vol), part: ['pre-check', ri.inspectMs / 1000] });
           }
           log(`  ${rname} ${(r.ms / 1000).toFixed(1)} s`);
-          await removeVolume(vol);
         }
       }
       await fs.rm(file, { force: true });
     }
+  };
+
+  // Run 1 starts with the seed, so the table lists it first; later runs rotate (see "Fairness").
+  const methods = [seedMethod, ...(cli ? [appMethod('fast'), appMethod('tar')] : []), libraryMethod];
+  for (let run = 1; run <= REPEAT; run++) {
+    const dir = path.join(workDir, `run${run}`);
+    await fs.mkdir(dir);
+    log(`Run ${run}/${REPEAT}`);
+    const shift = (run - 1) % methods.length;
+    for (const method of [...methods.slice(shift), ...methods.slice(0, shift)]) await method(run, dir);
   }
 
   // The table.
   const seedOf = { backup: median(rows.get('seed backup (tar -czvf)')?.times ?? []), restore: median(rows.get('seed restore (tar -xvf)')?.times ?? []) };
-  const head = ['operation', 'time s', 'MB/s', 'seed/app', 'peak RSS MB', 'CPU s', 'archive MB', 'tree = source'];
+  const head = ['operation', 'time s', 'range s', 'MB/s', 'seed/app', 'peak RSS MB', 'CPU s', 'archive MB', 'tree = source'];
   const table = [head];
   for (const [name, row] of rows) {
     const t = median(row.times);
     const seedT = seedOf[row.kind];
     const isSeed = name.startsWith('seed');
     const checks = row.checks.length ? (row.checks.every(Boolean) ? 'yes' : 'NO') : row.kind === 'restore' ? '?' : '';
-    const notes = [...[...row.parts].map(([k, v]) => `${k} ${median(v).toFixed(1)} s incl.`), ...row.notes];
+    const notes = [...row.notes];
+    const range = row.times.length > 1 ? `${Math.min(...row.times).toFixed(1)}–${Math.max(...row.times).toFixed(1)}` : '';
     table.push([
       name + (notes.length ? ` (${notes.join('; ')})` : ''),
       t === null ? 'failed' : t.toFixed(1),
+      range,
       t === null ? '' : (contentMb / t).toFixed(0),
       isSeed || t === null || seedT === null ? (isSeed ? '1.00' : '') : `${(seedT / t).toFixed(2)}×`,
       isSeed ? '—' : (median(row.rss)?.toFixed(0) ?? ''),
@@ -306,6 +381,11 @@ async function main() {
   for (const [i, r] of table.entries()) {
     log(r.map((c, j) => (j === 0 ? String(c).padEnd(widths[j]) : String(c).padStart(widths[j]))).join('  '));
     if (i === 0) log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+  const parts = [...rows].filter(([, row]) => row.parts.size > 0);
+  if (parts.length > 0) {
+    log(`\nWhere the time went (s${REPEAT > 1 ? ', medians' : ''}; "before the job" is the CLI starting and, for a restore, reading the whole archive):`);
+    for (const [name, row] of parts) log(`  ${name}: ${[...row.parts].map(([k, v]) => `${k} ${median(v).toFixed(1)}`).join(' · ')}`);
   }
   const bad = [...rows.values()].some((r) => r.checks.includes(false));
   if (bad) {

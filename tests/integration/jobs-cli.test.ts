@@ -117,7 +117,7 @@ describe('ailab backup / restore', () => {
     expect(usage.code).toBe(2);
   });
 
-  it('cancels cleanly on Ctrl+C and exits with 130', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('cancels cleanly on %s and exits with 130', async (signal) => {
     const big = await createVolume('jobs-cli-big');
     await inVolume(big, 'for i in 1 2 3 4 5; do head -c 20000000 /dev/urandom > /volume/b$i.bin; done');
     const file = path.join(out, 'interrupted.tgz');
@@ -126,7 +126,7 @@ describe('ailab backup / restore', () => {
       onStdout: (text, child) => {
         if (!sent && /"phase":"packing","filesDone":[1-9]/.test(text)) {
           sent = true;
-          child.kill('SIGINT');
+          child.kill(signal);
         }
       },
     });

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTarSplitter } from '../../electron/services/archive/tarSplitter';
 import { TarParser } from '../../electron/services/archive/tarParser';
-import { describeTree, gnuTar, makeTree, runOk, tempDir } from './archive-fixtures';
+import { describeTree, gnuTar, makeTree, packTar, runOk, tempDir } from './archive-fixtures';
 
 let dir: string;
 let src: string;
@@ -81,7 +81,7 @@ describe('createTarSplitter', () => {
     }
   });
 
-  it('sends every entry once (folders twice, to the first output), the same path always to the same output', async () => {
+  it('sends every entry but folders once, the same path always to the same output, all folders last to the first', async () => {
     const archive = path.join(dir, 'src-gnu.tar');
     await gnuTar(src, archive, { format: 'gnu' });
     const splitter = createTarSplitter(3);
@@ -91,12 +91,64 @@ describe('createTarSplitter', () => {
     const parts = await Promise.all((await Promise.all(outs)).map(entriesOf));
     const all = await entriesOf(await fs.readFile(archive));
     const folders = all.filter((p) => p.endsWith('/'));
-    expect(parts.every((p) => p.length > 0)).toBe(true);
-    expect(parts.flat().sort()).toEqual([...all, ...folders].sort());
+    const notFolders = (names: string[]) => names.filter((p) => !p.endsWith('/'));
+    expect(parts.every((p) => notFolders(p).length > 0)).toBe(true);
+    expect(notFolders(parts.flat()).sort()).toEqual(notFolders(all).sort());
     expect(parts[0]?.slice(-folders.length)).toEqual(folders);
     // A hard link travels with its target.
     const withLink = parts.find((p) => p.includes('./many/link-10'));
     expect(withLink).toContain('./many/d3/f10.txt');
+  });
+
+  /** Each output's entries, checked: every parent folder of an entry came earlier in the same output. */
+  async function expectSelfSufficient(parts: string[][]): Promise<void> {
+    for (const names of parts) {
+      const had = new Set<string>();
+      for (const name of names) {
+        const parts = name.split('/').filter((c) => c !== '' && c !== '.');
+        for (let i = 1; i < parts.length; i++) expect(had, `${name} needs ${parts.slice(0, i).join('/')} first`).toContain(parts.slice(0, i).join('/'));
+        if (name.endsWith('/')) had.add(parts.join('/'));
+      }
+    }
+  }
+
+  it('gives every output the folders its entries are in, before them, so no extractor waits for another', async () => {
+    const archive = path.join(dir, 'src-pax.tar');
+    await gnuTar(src, archive, { format: 'pax' });
+    const splitter = createTarSplitter(3);
+    const outs = splitter.outputs.map((o) => collect(o));
+    await pipeline(createReadStream(archive), splitter);
+    splitter.finish();
+    const data = await Promise.all(outs);
+    await expectSelfSufficient(await Promise.all(data.map(entriesOf)));
+    // Extracted alone, an output other than the first makes its folders from the archive's entries
+    // (many/d3 is 0700 there), not as missing parents (0755).
+    for (const [i, out] of data.entries()) {
+      if (i === 0 || !(await entriesOf(out)).some((p) => p.startsWith('./many/d3/'))) continue;
+      const alone = path.join(dir, `alone-${i}`);
+      await fs.mkdir(alone);
+      await runOk('tar', ['-C', alone, '--numeric-owner', '-xf', '-'], { input: out });
+      expect(((await fs.stat(path.join(alone, 'many/d3'))).mode & 0o777).toString(8)).toBe('700');
+    }
+  });
+
+  it('makes the missing folders of an archive without folder entries (long paths too) for each output', async () => {
+    const deep = `${'a'.repeat(60)}/${'b'.repeat(60)}`;
+    const deeper = `${deep}/${'c'.repeat(90)}/${'d'.repeat(90)}`;
+    const archive = path.join(dir, 'no-folders.tar');
+    const files = Array.from({ length: 24 }, (_, i) => ({ name: `./${i % 2 ? deep : deeper}/f${i}`, content: `f${i}`, mode: 0o644 }));
+    await packTar(archive, files);
+    const splitter = createTarSplitter(2);
+    const outs = splitter.outputs.map((o) => collect(o));
+    await pipeline(createReadStream(archive), splitter);
+    splitter.finish();
+    const data = await Promise.all(outs);
+    await expectSelfSufficient(await Promise.all(data.map(entriesOf)));
+    const together = path.join(dir, 'no-folders-split');
+    await fs.mkdir(together);
+    for (const out of data) await runOk('tar', ['-C', together, '--numeric-owner', '-xf', '-'], { input: out });
+    for (const f of files) expect(await fs.readFile(path.join(together, f.name), 'utf8')).toBe(f.content);
+    expect(((await fs.stat(path.join(together, deeper))).mode & 0o777).toString(8)).toBe('755');
   });
 
   it('fails on a stream that is not tar', async () => {

@@ -120,7 +120,9 @@ function watchJob(ctx: CliContext, core: Core, opts: { json: boolean; verbose: b
     io.err('\nCancelling: stopping the job, cleaning up (Ctrl+C again to quit at once)…\n');
     void ctx.call('cancelJob', jobId).catch(() => undefined);
   };
+  // `kill`, `timeout` and service managers send SIGTERM: the same clean cancel as Ctrl+C.
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
   return {
     finished,
     setJob: (id) => (jobId = id),
@@ -129,6 +131,7 @@ function watchJob(ctx: CliContext, core: Core, opts: { json: boolean; verbose: b
       offLog();
       offFinished();
       process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
     },
   };
 }
@@ -224,7 +227,8 @@ Options:
   --json               one JSON object per line: started, progress, log, finished (with the result
                        and the process's peak memory, maxRssKb)
 
-Ctrl+C cancels cleanly (no partial file, stopped containers started again) and exits with 130.`,
+Ctrl+C (or SIGTERM) cancels cleanly (no partial file, stopped containers started again) and exits
+with 130.`,
   async run(ctx, argv) {
     const { values, positionals } = parse(argv, {
       out: { type: 'string', short: 'o' },
@@ -327,7 +331,8 @@ Options:
   -v, --verbose         print every file as it is unpacked
   --json                one JSON object per line: plan, started, progress, log, finished
 
-Ctrl+C cancels cleanly and exits with 130 (a cancelled replace puts the previous contents back).`,
+Ctrl+C (or SIGTERM) cancels cleanly and exits with 130 (a cancelled replace puts the previous
+contents back).`,
   async run(ctx, argv) {
     const { values, positionals } = parse(argv, {
       mode: { type: 'string' },
