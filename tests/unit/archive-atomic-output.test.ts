@@ -55,6 +55,18 @@ describe('openAtomicOutput', () => {
     expect(await fs.readFile(final, 'utf8')).toBe('abc');
   });
 
+  it('flushes to disk under the temporary name without renaming; commit then only renames', async () => {
+    const d = await fs.mkdtemp(path.join(dir, 'flush-'));
+    const final = path.join(d, 'backup.tgz');
+    const out = await openAtomicOutput(final);
+    out.stream.write(Buffer.from('flushed'));
+    await Promise.all([out.flush(), out.flush()]);
+    expect(await listDir(d)).toEqual([path.basename(out.tempPath)]);
+    expect(await fs.readFile(out.tempPath, 'utf8')).toBe('flushed');
+    await out.commit();
+    expect(await fs.readFile(final, 'utf8')).toBe('flushed');
+  });
+
   it('leaves nothing behind on abort, and abort is idempotent', async () => {
     const d = await fs.mkdtemp(path.join(dir, 'abort-'));
     const out = await openAtomicOutput(path.join(d, 'backup.tgz'));

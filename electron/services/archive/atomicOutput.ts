@@ -10,7 +10,12 @@ export interface AtomicOutput {
   readonly tempPath: string;
   /** Write the archive here; fs errors surface as AppError (DISK_FULL, PERMISSION_DENIED, ...). */
   readonly stream: Writable;
-  /** Ends the stream if needed, waits for it, fsyncs and renames onto the final name. */
+  /**
+   * Ends the stream if needed, waits for it and fsyncs, without renaming: a caller can write the
+   * file out to disk while it reads it back to verify it. commit() does it when nobody did.
+   */
+  flush(): Promise<void>;
+  /** flush(), then renames onto the final name. */
   commit(): Promise<void>;
   /** Closes and removes the temporary file. Safe to call more than once and after a failed commit. */
   abort(): Promise<void>;
@@ -76,11 +81,23 @@ export async function openAtomicOutput(finalPath: string, opts: { overwrite?: bo
     await fs.rm(tempPath, { force: true }).catch(() => undefined);
   };
 
+  let flushing: Promise<void> | null = null;
+  const flush = (): Promise<void> => {
+    flushing ??= (async () => {
+      try {
+        await finished(stream);
+        await handle.sync();
+      } catch (err) {
+        throw toArchiveFsError(err, finalPath, 'write');
+      }
+    })();
+    return flushing;
+  };
+
   const commit = async (): Promise<void> => {
     if (state !== 'open') throw new AppError('INTERNAL', `The output ${finalPath} was already ${state}.`);
     try {
-      await finished(stream);
-      await handle.sync();
+      await flush();
       await closeHandle();
       if (!overwrite) await assertAbsent(finalPath);
       await fs.rename(tempPath, finalPath);
@@ -92,7 +109,7 @@ export async function openAtomicOutput(finalPath: string, opts: { overwrite?: bo
     await syncDir(dir);
   };
 
-  return { tempPath, stream, commit, abort };
+  return { tempPath, stream, flush, commit, abort };
 }
 
 async function writeAll(handle: fs.FileHandle, chunks: Buffer[]): Promise<void> {

@@ -99,9 +99,13 @@ export async function runHelper(docker: Dockerode, spec: HelperSpec, opts: RunOp
 
   let failure: Error | null = null;
   let attachError: Error | null = null;
+  let attached: { destroy?: () => void } | null = null;
   const fail = (err: unknown) => {
     failure ??= err instanceof Error ? err : new Error(String(err));
     void container.kill().catch(() => undefined);
+    // Docker does not finish killing a container whose output nobody reads (its copy to our
+    // connection blocks); once we fail, that output is unwanted: close our end.
+    attached?.destroy?.();
   };
   const onAbort = () => fail(new AppError('CANCELLED', 'Cancelled.'));
   opts.signal.addEventListener('abort', onAbort, { once: true });
@@ -114,6 +118,8 @@ export async function runHelper(docker: Dockerode, spec: HelperSpec, opts: RunOp
       throw toAppError(err);
     }
     const attachStream = attach as unknown as NodeJS.ReadWriteStream & { destroy?: () => void };
+    attached = attachStream;
+    if (failure) attachStream.destroy?.();
     const outputDone = new Promise<void>((resolve) => {
       demux.once('finish', resolve);
       demux.once('error', (err) => {

@@ -69,9 +69,12 @@ async function safetyBackup(ctx: JobContext, volume: string, image: string, runn
   ctx.progress.setTotals({ filesTotal: measured.entries, bytesTotal: measured.bytes });
   const output = await openAtomicOutput(file, { overwrite: false });
   try {
-    const packed = await packFast(ctx, { volume, image, out: output.stream });
+    const packed = await packFast(ctx, { volume, image, runnable, out: output.stream });
     ctx.log('Verifying the safety backup…');
+    const flushed = output.flush();
+    flushed.catch(() => undefined);
     const verified = await verifyWithProgress(ctx, output.tempPath, file, packed.entries);
+    await flushed;
     await output.commit();
     await writeManifest(file, {
       format: 'ailab-desktop-backup',
