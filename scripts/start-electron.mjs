@@ -7,7 +7,8 @@ import { electronBinaryOrExit, electronEnv } from './electron.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const bin = electronBinaryOrExit();
-const child = spawn(bin, [root, ...process.argv.slice(2)], { stdio: 'inherit', env: electronEnv(), windowsHide: false });
+// The main process runs the jobs: a larger starting heap, as bin/ailab.cjs explains.
+const child = spawn(bin, ['--js-flags=--initial-heap-size=64', root, ...process.argv.slice(2)], { stdio: 'inherit', env: electronEnv(), windowsHide: false });
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     if (child.exitCode === null) child.kill(signal);

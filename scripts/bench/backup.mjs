@@ -40,7 +40,8 @@ const NO_CLI = process.env.BENCH_NO_CLI === '1';
 const LABEL = 'com.exasol.ailab-desktop.bench=1';
 const SEED_IMAGE = 'ubuntu';
 const HOLDER_IMAGE = 'ailab-fixture/gnu-tar:latest';
-const CLI = path.join(root, 'dist/cli/ailab.cjs');
+// Run as a user runs `ailab`: the bin script, with the node flags of its #! line.
+const CLI = path.join(root, 'bin/ailab.cjs');
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const MiB = 1024 * 1024;
 
@@ -190,7 +191,7 @@ async function preflight() {
       throw new Error(`The image ${image} is missing: run \`bash scripts/fixtures/build-images.sh --alias-ubuntu\` first.`);
     }
   }
-  const cli = NO_CLI ? false : existsSync(CLI) && (await runCmd('node', [CLI, 'backup', '--help'])).code === 0;
+  const cli = NO_CLI ? false : existsSync(path.join(root, 'dist/cli/ailab.cjs')) && (await runCmd(CLI, ['backup', '--help'])).code === 0;
   await fs.mkdir(path.join(root, '.tmp/bench'), { recursive: true });
   const worker = path.join(root, '.tmp/bench/lib-worker.cjs');
   await build({
@@ -296,7 +297,7 @@ async function main() {
 
   const appMethod = (eng) => async (run, dir) => {
     const file = path.join(dir, `app-${eng}.tgz`);
-    const b = await runCmd('node', [CLI, 'backup', src, '--out', file, '--engine', eng, '--overwrite', '--json'], { env: appEnv, measure: true });
+    const b = await runCmd(CLI, ['backup', src, '--out', file, '--engine', eng, '--overwrite', '--json'], { env: appEnv, measure: true });
     const name = `app backup --engine ${eng}`;
     if (b.code !== 0) fail(name, 'backup', b);
     else record(name, 'backup', b, { size: await fileSize(file) });
@@ -304,7 +305,7 @@ async function main() {
     if (b.code !== 0) return;
     const vol = `${prefix}-app-${eng}-${run}`;
     createdVolumes.add(vol);
-    const r = await runCmd('node', [CLI, 'restore', file, vol, '--mode', 'new', '--engine', eng, '--json'], { env: appEnv, measure: true });
+    const r = await runCmd(CLI, ['restore', file, vol, '--mode', 'new', '--engine', eng, '--json'], { env: appEnv, measure: true });
     const rname = `app restore --engine ${eng}`;
     if (r.code !== 0) fail(rname, 'restore', r);
     else record(rname, 'restore', r, { check: await checkRestore(vol) });

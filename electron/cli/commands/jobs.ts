@@ -218,7 +218,7 @@ with the seed's \`tar -C /volume -xvf backup.tgz\`. The file appears only when c
 Options:
   --out FILE|DIR       the archive (default: <volume>-<YYYYMMDD-HHMMSS>.tgz in the remembered backup
                        folder, or ~/ailab-backups)
-  --engine fast|tar    fast: the Engine's archive API, compressed on all cores (default);
+  --engine fast|tar    fast: the same .tgz, compressed on the host on all cores (default);
                        tar: the seed's tar -czvf in the helper image (ubuntu)
   --stop-containers    stop the containers using the volume during the backup, start them again after
   --overwrite          replace an existing file of that name
@@ -323,7 +323,8 @@ Modes:
   merge      the seed's tar -x: files with the same names are overwritten, all others are kept
 
 Options:
-  --engine fast|tar     fast: the Engine's archive API (default); tar: tar -xzvf in the helper image
+  --engine fast|tar     fast: gunzip on all cores, several tar processes writing at once (default);
+                        tar: the seed's tar -xzvf in the helper image
   --strip-top-folder    the archive wraps everything in one folder (notebooks/): restore its contents
   --stop-containers     stop the containers using VOLUME during the restore, start them again after
   --yes                 do not ask before replace or merge (needed when not on a terminal)

@@ -135,7 +135,7 @@ export function BackupDialog(props: { volume: string }) {
             <label className="checkbox">
               <input type="radio" name="jobs-engine" checked={engine === 'fast'} onChange={() => setEngine('fast')} />
               <span>
-                <strong>Fast</strong> <span className="muted">— Docker&apos;s archive API, compressed on all cores</span>
+                <strong>Fast</strong> <span className="muted">— the same .tgz, compressed on all cores</span>
               </span>
             </label>
             <label className="checkbox">
