@@ -115,7 +115,7 @@ describe('cancel halfway', () => {
 });
 
 describe('Docker going away mid-job', () => {
-  it('fails with DOCKER_UNREACHABLE, leaves no file, and removes its helper once Docker is back', async () => {
+  it.each(['tar', 'fast'] as const)('fails with DOCKER_UNREACHABLE, leaves no file, and removes its helper once Docker is back (%s engine)', async (engine) => {
     const sock = path.join(os.tmpdir(), `${uniqueName('ailab-proxy')}.sock`);
     const clients = new Set<net.Socket>();
     const listen = () =>
@@ -144,7 +144,7 @@ describe('Docker going away mid-job', () => {
     cleanups.push(() => fs.rmSync(out, { recursive: true, force: true }));
 
     const halfway = progressWhere(proxied, (p) => p.phase === 'packing' && p.filesDone >= 5);
-    const job = await proxied.jobs.startBackup({ volume: big, dir: out, fileName: 'lost.tgz', engine: 'tar' });
+    const job = await proxied.jobs.startBackup({ volume: big, dir: out, fileName: 'lost.tgz', engine });
     await halfway;
     // "dockerd stops": every connection through the proxy drops and nothing answers any more.
     // (close() waits for open connections, so they are destroyed first.)

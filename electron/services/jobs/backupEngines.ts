@@ -62,10 +62,11 @@ export async function packFast(ctx: JobContext, args: PackArgs): Promise<PackRes
   const abort = new AbortController();
   const onAbort = () => abort.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
-  // A failed write (disk full) stops tar; the write error is what the user needs to hear.
+  // A failed write (disk full) stops tar; the write error is what the user needs to hear. An error
+  // after our own abort (tar failed, Docker went away, cancel) only echoes that abort.
   let packError: unknown = null;
   const compressing = pipeline(tarOut, tap, createParallelGzip({ level: FAST_GZIP_LEVEL }), args.out, { signal: abort.signal }).catch((err: unknown) => {
-    packError ??= err;
+    if (!abort.signal.aborted) packError ??= err;
     abort.abort();
   });
   try {
