@@ -27,7 +27,7 @@ function rawHeader(fields: { name: Buffer; prefix?: Buffer; mode: number; size: 
 function splitUstar(name: Buffer): { prefix: Buffer; name: Buffer } | null {
   if (name.length <= 100) return { prefix: Buffer.alloc(0), name };
   for (let i = Math.max(0, name.length - 101); i < Math.min(name.length, 156); i++) {
-    if (name[i] === 0x2f && name.length - i - 1 <= 100 && i > 0) return { prefix: name.subarray(0, i), name: name.subarray(i + 1) };
+    if (name[i] === 0x2f && name.length - i - 1 <= 100 && i > 0 && i < name.length - 1) return { prefix: name.subarray(0, i), name: name.subarray(i + 1) };
   }
   return null;
 }
