@@ -58,6 +58,15 @@ async function collect(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** The archive split `ways` ways, each output whole in memory (small test archives only). */
+async function splitFile(archive: string, ways: number): Promise<Buffer[]> {
+  const splitter = createTarSplitter(ways);
+  const outs = splitter.outputs.map((o) => collect(o));
+  await pipeline(createReadStream(archive), splitter);
+  splitter.finish();
+  return Promise.all(outs);
+}
+
 describe('createTarSplitter', () => {
   it.each([2, 3])('extracts %i ways at once to the same tree as one tar (owners, modes, times, links, long names)', async (ways) => {
     for (const format of ['gnu', 'pax'] as const) {
@@ -84,11 +93,8 @@ describe('createTarSplitter', () => {
   it('sends every entry but folders once, the same path always to the same output, all folders last to the first', async () => {
     const archive = path.join(dir, 'src-gnu.tar');
     await gnuTar(src, archive, { format: 'gnu' });
-    const splitter = createTarSplitter(3);
-    const outs = splitter.outputs.map((o) => collect(o));
-    await pipeline(createReadStream(archive), splitter);
-    splitter.finish();
-    const parts = await Promise.all((await Promise.all(outs)).map(entriesOf));
+    const data = await splitFile(archive, 3);
+    const parts = await Promise.all(data.map(entriesOf));
     const all = await entriesOf(await fs.readFile(archive));
     const folders = all.filter((p) => p.endsWith('/'));
     const notFolders = (names: string[]) => names.filter((p) => !p.endsWith('/'));
@@ -115,11 +121,7 @@ describe('createTarSplitter', () => {
   it('gives every output the folders its entries are in, before them, so no extractor waits for another', async () => {
     const archive = path.join(dir, 'src-pax.tar');
     await gnuTar(src, archive, { format: 'pax' });
-    const splitter = createTarSplitter(3);
-    const outs = splitter.outputs.map((o) => collect(o));
-    await pipeline(createReadStream(archive), splitter);
-    splitter.finish();
-    const data = await Promise.all(outs);
+    const data = await splitFile(archive, 3);
     await expectSelfSufficient(await Promise.all(data.map(entriesOf)));
     // Extracted alone, an output other than the first makes its folders from the archive's entries
     // (many/d3 is 0700 there), not as missing parents (0755).
@@ -138,17 +140,26 @@ describe('createTarSplitter', () => {
     const archive = path.join(dir, 'no-folders.tar');
     const files = Array.from({ length: 24 }, (_, i) => ({ name: `./${i % 2 ? deep : deeper}/f${i}`, content: `f${i}`, mode: 0o644 }));
     await packTar(archive, files);
-    const splitter = createTarSplitter(2);
-    const outs = splitter.outputs.map((o) => collect(o));
-    await pipeline(createReadStream(archive), splitter);
-    splitter.finish();
-    const data = await Promise.all(outs);
+    const data = await splitFile(archive, 2);
     await expectSelfSufficient(await Promise.all(data.map(entriesOf)));
     const together = path.join(dir, 'no-folders-split');
     await fs.mkdir(together);
     for (const out of data) await runOk('tar', ['-C', together, '--numeric-owner', '-xf', '-'], { input: out });
     for (const f of files) expect(await fs.readFile(path.join(together, f.name), 'utf8')).toBe(f.content);
     expect(((await fs.stat(path.join(together, deeper))).mode & 0o777).toString(8)).toBe('755');
+  });
+
+  it('reports every entry in archive order and the tar bytes read, for progress', async () => {
+    const archive = path.join(dir, 'src-gnu.tar');
+    await gnuTar(src, archive, { format: 'gnu' });
+    const seen: string[] = [];
+    const splitter = createTarSplitter(2, { onEntry: (e) => seen.push(e.path) });
+    splitter.outputs.forEach((o) => o.resume());
+    await pipeline(createReadStream(archive), splitter);
+    splitter.finish();
+    expect(seen).toEqual(await entriesOf(await fs.readFile(archive)));
+    expect(splitter.tarBytes).toBeGreaterThan(0);
+    expect(splitter.tarBytes).toBeLessThanOrEqual((await fs.stat(archive)).size);
   });
 
   it('fails on a stream that is not tar', async () => {

@@ -1,4 +1,4 @@
-import { PassThrough, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { AppError } from '../../../shared/contract/errors';
 import type { JobEngine } from '../../../shared/contract/jobs';
@@ -34,8 +34,6 @@ export interface PackArgs {
   out: Writable;
 }
 
-const CHUNK = 1024 * 1024;
-
 /** GNU tar's exit: 1 = some files changed while being read (the archive is complete, warned); 2 = fatal. */
 function judgeTarExit(ctx: JobContext, exitCode: number, messages: string[], image: string): AppError | null {
   if (exitCode === 1) {
@@ -55,17 +53,16 @@ function judgeTarExit(ctx: JobContext, exitCode: number, messages: string[], ima
 export async function packFast(ctx: JobContext, args: PackArgs): Promise<PackResult> {
   if (!args.runnable) return packViaArchiveApi(ctx, args);
   const counter = new TapProgress(ctx.progress, ctx.log);
+  // tar's stdout goes straight into the tap, which feeds the compressor.
   const tap = createTarTap(counter.onEntry);
   counter.attach(tap);
-  const tarOut = new PassThrough({ highWaterMark: CHUNK });
-  const messages: string[] = [];
   const abort = new AbortController();
   const onAbort = () => abort.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   // A failed write (disk full) stops tar; the write error is what the user needs to hear. An error
   // after our own abort (tar failed, Docker went away, cancel) only echoes that abort.
   let packError: unknown = null;
-  const compressing = pipeline(tarOut, tap, createParallelGzip({ level: FAST_GZIP_LEVEL }), args.out, { signal: abort.signal }).catch((err: unknown) => {
+  const compressing = pipeline(tap, createParallelGzip({ level: FAST_GZIP_LEVEL }), args.out, { signal: abort.signal }).catch((err: unknown) => {
     if (!abort.signal.aborted) packError ??= err;
     abort.abort();
   });
@@ -77,19 +74,17 @@ export async function packFast(ctx: JobContext, args: PackArgs): Promise<PackRes
         { image: args.image, cmd: ['tar', '-C', VOLUME_MOUNT, '-cf', '-', '.'], volume: args.volume, readOnly: true, labels: ctx.labels },
         {
           signal: abort.signal,
-          stdout: tarOut,
-          onStderrLine: (line) => {
-            messages.push(line);
-            ctx.log(line);
-          },
+          stdout: tap,
+          // Without -v, stderr carries only tar's own messages.
+          onStderrLine: (line) => ctx.log(line),
         },
         ctx.tracker,
       );
-      runError = judgeTarExit(ctx, res.exitCode, messages.length > 0 ? messages : res.stderrTail, args.image);
+      runError = judgeTarExit(ctx, res.exitCode, res.stderrTail, args.image);
     } catch (err) {
       runError = err;
     }
-    if (runError === null && packError === null) tarOut.end();
+    if (runError === null && packError === null) tap.end();
     else abort.abort();
     await compressing;
     counter.stop();
@@ -100,7 +95,7 @@ export async function packFast(ctx: JobContext, args: PackArgs): Promise<PackRes
   } finally {
     counter.stop();
     ctx.signal.removeEventListener('abort', onAbort);
-    tarOut.destroy();
+    tap.destroy();
   }
 }
 

@@ -51,11 +51,7 @@ export async function runBackup(ctx: JobContext, o: BackupJobOptions): Promise<B
     const packed = await packEngine(o.engine)(ctx, { volume: o.volume, image, runnable, out: output.stream });
     ctx.phase('verifying', {}, { keepCounts: true });
     ctx.log(`Verifying ${path.basename(o.file)}: gzip integrity and ${packed.entries} entries…`);
-    // The disk writes the file while the CPU reads it back (the page cache serves the re-read).
-    const flushed = output.flush();
-    flushed.catch(() => undefined);
-    const verified = await verifyWithProgress(ctx, output.tempPath, o.file, packed.entries);
-    await flushed;
+    const verified = await verifyWithProgress(ctx, output, o.file, packed.entries);
     ctx.throwIfCancelled();
     await output.commit();
     let manifestFile: string | null = null;

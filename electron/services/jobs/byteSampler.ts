@@ -1,17 +1,21 @@
-import type { TarTap } from '../archive/tarTap';
 import type { TarEntryInfo } from '../archive/types';
 import type { ProgressTracker } from './progress';
 
+/** A stream that parses tar as it passes (TarTap, TarSplitter) and counts the bytes read. */
+export interface TarByteCounter {
+  readonly tarBytes: number;
+}
+
 /**
- * Progress from a TarTap: an entry counts when its header passes, and its content bytes as they
- * stream, so a single 2 GB file moves the bar instead of jumping at the end.
+ * Progress from a tar stream's entries (TarTap, TarSplitter): an entry counts when its header passes,
+ * and its content bytes as they stream, so a single 2 GB file moves the bar instead of jumping at the end.
  */
 export class TapProgress {
   private before = 0;
   private currentSize = 0;
   private dataStart = 0;
   private timer: NodeJS.Timeout | null = null;
-  private tap: TarTap | null = null;
+  private tap: TarByteCounter | null = null;
   entries = 0;
   bytes = 0;
   rootEntry: TarEntryInfo | null = null;
@@ -21,7 +25,7 @@ export class TapProgress {
     private readonly log: (line: string) => void,
   ) {}
 
-  attach(tap: TarTap): void {
+  attach(tap: TarByteCounter): void {
     this.tap = tap;
     this.timer = setInterval(() => this.sample(), 200);
     this.timer.unref();

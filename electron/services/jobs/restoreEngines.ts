@@ -64,26 +64,28 @@ function unpackError(err: unknown, archivePath: string): AppError {
 }
 
 /**
- * Extractors that write at once. Writing many small files is bound by the kernel's per-file work on
- * one core; two tar processes took the 30,000-file benchmark volume from ~30 s to ~12 s here, more
- * than two gained nothing on two cores.
+ * Extractors that write at once. When creating a file is expensive for the kernel (ext4 right after a
+ * large delete, as when replace has just emptied the volume, scans past every recently freed inode),
+ * two tar processes took the 30,000-file benchmark volume from ~30 s to ~12 s here; on a file system
+ * without such a delete, one and two measured the same (9.5 vs 10 s). More than two gained nothing on
+ * two cores.
  */
 const WRITERS = Math.min(4, Math.max(2, os.availableParallelism()));
 
 /**
  * fast: decompression on the host (all cores), the tar stream split by path (createTarSplitter) and
  * extracted by several GNU tar processes in helper containers at once, each reading its share on
- * stdin. The Engine's `PUT /archive` extracted the same tar about 2× slower than one `tar -xf` here,
- * so it is only the fallback for engines without a runnable helper image. `--numeric-owner` keeps the
+ * stdin. The Engine's `PUT /archive` is only the fallback for engines without a runnable helper
+ * image: one writer, with no say over how it writes (22.4 s against 12.0 s for `tar -xf` in an early
+ * measurement; in the fair benchmark of session 3 about even, 14.2 vs 15.0 s, checks included). `--numeric-owner` keeps the
  * uid/gid as stored, whatever names the helper's /etc/passwd knows.
  */
 export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<UnpackResult> {
   if (args.runnable === false) return unpackViaArchiveApi(ctx, args);
   const counter = new TapProgress(ctx.progress, ctx.log);
   const { stages } = tarSource(args);
-  const tap = createTarTap(counter.onEntry);
-  counter.attach(tap);
-  const splitter = createTarSplitter(WRITERS, { highWaterMark: CHUNK });
+  const splitter = createTarSplitter(WRITERS, { highWaterMark: CHUNK, onEntry: counter.onEntry });
+  counter.attach(splitter);
   const abort = new AbortController();
   // What stopped the others first: a bad archive, or a failed extractor (Docker gone, volume full).
   type Failure = { from: 'archive' | 'tar'; err: unknown };
@@ -110,7 +112,7 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
     const [first, ...others] = splitter.outputs as [PassThrough, ...PassThrough[]];
     const firstDone = extract(first);
     const othersDone = Promise.all(others.map(extract));
-    await pipeline([...stages, tap, splitter], { signal: abort.signal }).catch((err: unknown) => stop('archive', err));
+    await pipeline([...stages, splitter], { signal: abort.signal }).catch((err: unknown) => stop('archive', err));
     await othersDone;
     // Folders get their owner, mode and time last, once no other extractor writes into them.
     if (!abort.signal.aborted) splitter.finish();

@@ -71,10 +71,7 @@ async function safetyBackup(ctx: JobContext, volume: string, image: string, runn
   try {
     const packed = await packFast(ctx, { volume, image, runnable, out: output.stream });
     ctx.log('Verifying the safety backup…');
-    const flushed = output.flush();
-    flushed.catch(() => undefined);
-    const verified = await verifyWithProgress(ctx, output.tempPath, file, packed.entries);
-    await flushed;
+    const verified = await verifyWithProgress(ctx, output, file, packed.entries);
     await output.commit();
     await writeManifest(file, {
       format: 'ailab-desktop-backup',

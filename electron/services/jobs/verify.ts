@@ -1,3 +1,4 @@
+import type { AtomicOutput } from '../archive/atomicOutput';
 import { archiveInvalid } from '../archive/errors';
 import { scanArchive } from '../archive/scanArchive';
 import type { ArchiveVerification } from '../archive/verifyArchive';
@@ -5,9 +6,19 @@ import type { JobContext } from './jobContext';
 
 /**
  * verifyArchive's check (every gzip member's CRC and length, the tar structure, the entry count against
- * what was written) with the re-read reported as the verifying phase's progress.
+ * what was written) of a just-written output, with the re-read reported as the verifying phase's
+ * progress. The output is flushed to disk meanwhile (the page cache serves the re-read), so the fsync
+ * that commit() needs costs no time of its own (~1.3 s for a 600 MB archive here).
  */
-export async function verifyWithProgress(ctx: JobContext, file: string, userFile: string, expectedEntries: number): Promise<ArchiveVerification> {
+export async function verifyWithProgress(ctx: JobContext, output: AtomicOutput, userFile: string, expectedEntries: number): Promise<ArchiveVerification> {
+  const flushed = output.flush();
+  flushed.catch(() => undefined);
+  const verified = await verifyScan(ctx, output.tempPath, userFile, expectedEntries);
+  await flushed;
+  return verified;
+}
+
+async function verifyScan(ctx: JobContext, file: string, userFile: string, expectedEntries: number): Promise<ArchiveVerification> {
   const scan = await scanArchive(file, {
     signal: ctx.signal,
     onProgress: (p) => {
