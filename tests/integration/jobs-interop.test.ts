@@ -87,6 +87,25 @@ describe.each<JobEngine>(['fast', 'tar'])('%s engine', (engine) => {
     expect(result.volumeEntries).toBe(Object.keys(sourceTree).length - 1);
     expect(await treeOf(target)).toEqual(sourceTree);
     expect(await ourHelpers(h)).toEqual([]);
+    // A local Linux engine: the fast engine's writers read FIFOs, not stdin through dockerd.
+    if (engine === 'fast') expect((await h.jobs.manager.get(done.id)).log.join('\n')).toMatch(/each reading its share from a FIFO/);
+  });
+});
+
+describe('fast engine, writers fed over stdin (remote engines, Docker Desktop, AILAB_FIFO_FEEDS=0)', () => {
+  it('restores the seed archive to the identical tree', async () => {
+    const seedFile = await seedBackup(source, out, 'seed-for-stdin.tgz');
+    const target = newVolumeName('jobs-apprestore-stdin');
+    process.env.AILAB_FIFO_FEEDS = '0';
+    try {
+      const done = await h.finish(await h.jobs.startRestore({ source: { archivePath: seedFile }, volume: target, mode: 'new', engine: 'fast' }));
+      expect(done.error).toBeNull();
+      expect((await h.jobs.manager.get(done.id)).log.join('\n')).toMatch(/each reading its share on stdin \(no FIFOs: AILAB_FIFO_FEEDS=0\)/);
+    } finally {
+      delete process.env.AILAB_FIFO_FEEDS;
+    }
+    expect(await treeOf(target)).toEqual(sourceTree);
+    expect(await ourHelpers(h)).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@ import { AppError } from '../../../shared/contract/errors';
 import { toAppError } from '../docker/errors';
 import { waitForExit } from './containerExit';
 import { DockerDemuxer } from './dockerStreams';
+import { FEED_MOUNT } from './fifoFeed';
 import { LineSplitter } from './lineSplitter';
 
 export const VOLUME_MOUNT = '/volume';
@@ -16,6 +17,8 @@ export interface HelperSpec {
   readOnly: boolean;
   labels: Record<string, string>;
   stdin?: boolean;
+  /** A host folder of FIFOs (fifoFeed.ts), bind-mounted read-only at FEED_MOUNT. */
+  feedDir?: string;
 }
 
 /** Whatever the job has created, so cancel and cleanup can remove it even mid-call. */
@@ -46,7 +49,10 @@ export async function createHelper(docker: Dockerode, spec: HelperSpec, tracker:
         // The tar engine writes the archive to stdout: with a log driver, Docker would store the whole
         // archive a second time in its JSON log.
         LogConfig: { Type: 'none', Config: {} },
-        Mounts: [{ Type: 'volume', Source: spec.volume, Target: VOLUME_MOUNT, ReadOnly: spec.readOnly }],
+        Mounts: [
+          { Type: 'volume', Source: spec.volume, Target: VOLUME_MOUNT, ReadOnly: spec.readOnly },
+          ...(spec.feedDir ? [{ Type: 'bind' as const, Source: spec.feedDir, Target: FEED_MOUNT, ReadOnly: true }] : []),
+        ],
         NetworkMode: 'none',
       },
     });
@@ -71,6 +77,8 @@ export interface RunOptions {
   stdout?: Writable;
   onStdoutLine?: (line: string) => void;
   onStderrLine?: (line: string) => void;
+  /** The container has started (its command may not have run yet). */
+  onStarted?: () => void;
 }
 
 export interface RunResult {
@@ -141,6 +149,7 @@ export async function runHelper(docker: Dockerode, spec: HelperSpec, opts: RunOp
     } catch (err) {
       throw toAppError(err);
     }
+    opts.onStarted?.();
 
     if (opts.stdin) {
       const input = opts.stdin;

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import type { Socket } from 'node:net';
 import os from 'node:os';
 import { PassThrough, Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,7 +14,8 @@ import { createTarTap } from '../archive/tarTap';
 import type { ArchiveFormat, TarEntryInfo } from '../archive/types';
 import { toAppError } from '../docker/errors';
 import { TapProgress } from './byteSampler';
-import { createHelper, runHelper, VOLUME_MOUNT } from './helperContainer';
+import { connectThroughFifos, fifoFeedsUsable, markFifoFeedsUnusable, type FifoFolder, type FifoWriters, type WriterHooks } from './fifoFeed';
+import { createHelper, runHelper, VOLUME_MOUNT, type RunResult } from './helperContainer';
 import type { JobContext } from './jobContext';
 import { settleWithin } from './settle';
 import { tarFailure, VerboseListing } from './verboseListing';
@@ -96,24 +98,53 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
   };
   const onAbort = () => abort.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
-  const extract = (stdin: Readable): Promise<void> =>
+  const writer = (source: string, opts: { signal: AbortSignal; stdin?: Readable; feedDir?: string; onStarted?: () => void }) =>
     runHelper(
       ctx.docker,
-      { image: args.image, cmd: ['tar', '-C', VOLUME_MOUNT, '--numeric-owner', '-xf', '-'], volume: args.volume, readOnly: false, labels: ctx.labels },
-      { signal: abort.signal, stdin, onStderrLine: (line) => ctx.log(line) },
+      {
+        image: args.image,
+        // -B: a FIFO hands tar whatever is there; without it GNU tar takes a short read for a bad block.
+        cmd: ['tar', '-C', VOLUME_MOUNT, '--numeric-owner', ...(source === '-' ? [] : ['-B']), '-xf', source],
+        volume: args.volume,
+        readOnly: false,
+        labels: ctx.labels,
+        feedDir: opts.feedDir,
+      },
+      { signal: opts.signal, stdin: opts.stdin, onStarted: opts.onStarted, onStderrLine: (line) => ctx.log(line) },
       ctx.tracker,
-    ).then(
+    );
+  const judge = (run: Promise<RunResult>): Promise<void> =>
+    run.then(
       (res) => {
         if (res.exitCode !== 0) stop('tar', tarFailure(res.exitCode, res.stderrTail, args.image));
       },
       (err: unknown) => stop('tar', err),
     );
+  let fifoInputs: Socket[] = [];
+  let folder: FifoFolder | null = null;
   try {
-    const [first, ...others] = splitter.outputs as [PassThrough, ...PassThrough[]];
-    const firstDone = extract(first);
-    const othersDone = Promise.all(others.map(extract));
+    const fifos = await writersOverFifos(ctx, (path, feedDir, hooks) => writer(path, { ...hooks, feedDir }), abort.signal);
+    if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Cancelled.');
+    const outputs = splitter.outputs as PassThrough[];
+    let done: Array<Promise<void>>;
+    if ('failed' in fifos) {
+      ctx.log(`${WRITERS} tar processes extract at once, each reading its share on stdin (no FIFOs: ${fifos.failed}).`);
+      done = outputs.map((stdin) => judge(writer('-', { signal: abort.signal, stdin })));
+    } else {
+      ctx.log(`${WRITERS} tar processes extract at once, each reading its share from a FIFO.`);
+      folder = fifos.folder;
+      fifoInputs = fifos.inputs;
+      done = fifos.runs.map(judge);
+      outputs.forEach((out, i) => {
+        const input = fifos.inputs[i] as Socket;
+        // A broken pipe means tar stopped reading: its exit code and stderr say why.
+        input.on('error', () => undefined);
+        out.pipe(input);
+      });
+    }
+    const [firstDone, ...othersDone] = done as [Promise<void>, ...Array<Promise<void>>];
     await pipeline([...stages, splitter], { signal: abort.signal }).catch((err: unknown) => stop('archive', err));
-    await othersDone;
+    await Promise.all(othersDone);
     // Folders get their owner, mode and time last, once no other extractor writes into them.
     if (!abort.signal.aborted) splitter.finish();
     await firstDone;
@@ -126,7 +157,28 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
     counter.stop();
     ctx.signal.removeEventListener('abort', onAbort);
     for (const out of splitter.outputs) out.destroy();
+    for (const input of fifoInputs) input.destroy();
+    await folder?.remove().catch(() => undefined);
   }
+}
+
+/** The writers fed through FIFOs when this Engine can (fifoFeed.ts), else why not: stdin it is. */
+async function writersOverFifos(
+  ctx: JobContext,
+  start: (containerPath: string, folderDir: string, hooks: WriterHooks) => Promise<RunResult>,
+  signal: AbortSignal,
+): Promise<FifoWriters<RunResult> | { failed: string }> {
+  const verdict = await fifoFeedsUsable(ctx.docker);
+  if (!verdict.usable) return { failed: verdict.reason };
+  let result: FifoWriters<RunResult> | { failed: string };
+  try {
+    result = await connectThroughFifos(WRITERS, start, { signal });
+  } catch (err) {
+    if (ctx.signal.aborted) return { failed: 'cancelled' }; // the caller says cancelled
+    throw err;
+  }
+  if ('failed' in result) markFifoFeedsUnusable(ctx.docker, result.failed);
+  return result;
 }
 
 /**

@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import type { Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { connectThroughFifos, createFifoFolder, openFifoWriter, type WriterHooks } from '../../electron/services/jobs/fifoFeed';
+
+// Real FIFOs on this machine; the "writers" (helper containers in the app) are fakes that read them here.
+
+/** Reads a FIFO to its end, as tar in a helper does; the host path stands in for the container's. */
+function reader(hostPath: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    fs.createReadStream(hostPath)
+      .on('data', (c) => chunks.push(c as Buffer))
+      .on('end', () => resolve(Buffer.concat(chunks)))
+      .on('error', reject);
+  });
+}
+
+function write(socket: Socket, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.end(data, () => resolve());
+  });
+}
+
+describe('FIFO feeds', () => {
+  it('makes private FIFOs and removes them with their folder', async () => {
+    const folder = await createFifoFolder(2);
+    try {
+      expect(fs.statSync(folder.dir).mode & 0o777).toBe(0o700);
+      for (const p of folder.hostPaths) expect(fs.statSync(p).isFIFO()).toBe(true);
+      expect(folder.containerPaths).toEqual(['/feed/0', '/feed/1']);
+    } finally {
+      await folder.remove();
+    }
+    expect(fs.existsSync(folder.dir)).toBe(false);
+  });
+
+  it('opens the writing end once a reader comes, and the reader gets every byte and the end', async () => {
+    const folder = await createFifoFolder(1);
+    try {
+      const fifo = folder.hostPaths[0] as string;
+      const opening = openFifoWriter(fifo, new AbortController().signal);
+      const reading = reader(fifo);
+      const data = Buffer.alloc(3 * 1024 * 1024, 7);
+      await write(await opening, data);
+      expect((await reading).equals(data)).toBe(true);
+    } finally {
+      await folder.remove();
+    }
+  });
+
+  it('gives up waiting for a reader on abort, and the folder can go at once', async () => {
+    const folder = await createFifoFolder(1);
+    const abort = new AbortController();
+    const opening = openFifoWriter(folder.hostPaths[0] as string, abort.signal);
+    setTimeout(() => abort.abort(new Error('no reader came')), 50);
+    await expect(opening).rejects.toThrow('no reader came');
+    await folder.remove();
+    expect(fs.existsSync(folder.dir)).toBe(false);
+  });
+
+  it('connects every writer, each reading its own FIFO', async () => {
+    const seen: string[] = [];
+    const start = (containerPath: string, dir: string, hooks: WriterHooks) => {
+      hooks.onStarted();
+      seen.push(containerPath);
+      return reader(`${dir}/${containerPath.split('/').pop() as string}`);
+    };
+    const res = await connectThroughFifos(3, start, { signal: new AbortController().signal });
+    if ('failed' in res) throw new Error(res.failed);
+    try {
+      expect(seen).toEqual(['/feed/0', '/feed/1', '/feed/2']);
+      await Promise.all(res.inputs.map((s, i) => write(s, Buffer.from(`share ${i}`))));
+      expect((await Promise.all(res.runs)).map(String)).toEqual(['share 0', 'share 1', 'share 2']);
+    } finally {
+      await res.folder.remove();
+    }
+  });
+
+  it('falls back when a writer ends without opening its FIFO: all writers stopped, folder gone', async () => {
+    const stopped: number[] = [];
+    let dir = '';
+    const start = (containerPath: string, folderDir: string, hooks: WriterHooks) => {
+      dir = folderDir;
+      hooks.onStarted();
+      const i = Number(containerPath.split('/').pop());
+      if (i === 1) return Promise.resolve('exited: Cannot open /feed/1');
+      // The other writer waits for its data until it is stopped.
+      return new Promise<string>((resolve) => hooks.signal.addEventListener('abort', () => resolve(`stopped ${stopped.push(i)}`)));
+    };
+    const res = await connectThroughFifos(2, start, { signal: new AbortController().signal });
+    expect(res).toEqual({ failed: 'a helper ended before opening its FIFO' });
+    expect(stopped).toEqual([0]);
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it('falls back when a started writer never opens its FIFO', async () => {
+    const start = (_p: string, _d: string, hooks: WriterHooks) => {
+      hooks.onStarted();
+      return new Promise<string>((resolve) => hooks.signal.addEventListener('abort', () => resolve('stopped')));
+    };
+    const t0 = Date.now();
+    const res = await connectThroughFifos(2, start, { signal: new AbortController().signal, timeoutMs: 200 });
+    expect(res).toEqual({ failed: 'a helper did not open its FIFO within 0.2 s' });
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('rejects when the job is cancelled during the handshake, after stopping the writers', async () => {
+    const job = new AbortController();
+    let stoppedWriters = 0;
+    const start = (_p: string, _d: string, hooks: WriterHooks) =>
+      new Promise<string>((resolve) =>
+        hooks.signal.addEventListener('abort', () => {
+          stoppedWriters++;
+          resolve('stopped');
+        }),
+      );
+    setTimeout(() => job.abort(new Error('Cancelled.')), 50);
+    await expect(connectThroughFifos(2, start, { signal: job.signal })).rejects.toThrow('Cancelled.');
+    expect(stoppedWriters).toBe(2);
+  });
+});
