@@ -117,6 +117,11 @@ function runCmd(cmd, args, { env, measure = false, quiet = true, always = false 
   });
 }
 
+/** One run's phases, for its log line: the ranges alone do not show which phase made a run slow. */
+function phaseNote(r) {
+  return r.phases?.length ? ` (${r.phases.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(' · ')})` : '';
+}
+
 /**
  * Where the time of an app CLI run went, from its --json lines as they arrive: "plan" until the job
  * started (a restore reads the whole archive then), then each job phase, in seconds.
@@ -301,7 +306,7 @@ async function main() {
     const name = `app backup --engine ${eng}`;
     if (b.code !== 0) fail(name, 'backup', b);
     else record(name, 'backup', b, { size: await fileSize(file) });
-    log(`  ${name} ${(b.ms / 1000).toFixed(1)} s`);
+    log(`  ${name} ${(b.ms / 1000).toFixed(1)} s${phaseNote(b)}`);
     if (b.code !== 0) return;
     const vol = `${prefix}-app-${eng}-${run}`;
     createdVolumes.add(vol);
@@ -309,7 +314,7 @@ async function main() {
     const rname = `app restore --engine ${eng}`;
     if (r.code !== 0) fail(rname, 'restore', r);
     else record(rname, 'restore', r, { check: await checkRestore(vol) });
-    log(`  ${rname} ${(r.ms / 1000).toFixed(1)} s`);
+    log(`  ${rname} ${(r.ms / 1000).toFixed(1)} s${phaseNote(r)}`);
     await fs.rm(file, { force: true });
   };
 

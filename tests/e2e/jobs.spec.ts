@@ -24,7 +24,7 @@ async function volumeWith(prefix: string, script: string): Promise<string> {
   });
   await c.start();
   const res = (await c.wait()) as { StatusCode: number };
-  await c.remove({ force: true });
+  await c.remove({ force: true, v: true });
   if (res.StatusCode !== 0) throw new Error(`populating ${name} failed`);
   return name;
 }
@@ -39,7 +39,7 @@ async function filesOf(volume: string): Promise<string> {
   await c.start();
   await c.wait();
   const logs = (await c.logs({ stdout: true })) as Buffer;
-  await c.remove({ force: true });
+  await c.remove({ force: true, v: true });
   // Docker's log stream: frames of an 8-byte header (stream, 0, 0, 0, big-endian length) and the bytes.
   const parts: Buffer[] = [];
   for (let at = 0; at + 8 <= logs.length; ) {

@@ -71,7 +71,7 @@ async function run(image: string, cmd: string[], binds: string[] = []): Promise<
   await container.start();
   const { StatusCode } = (await container.wait()) as { StatusCode: number };
   const logs = await logsOf(container);
-  await container.remove({ force: true });
+  await container.remove({ force: true, v: true });
   return { code: StatusCode, ...logs };
 }
 

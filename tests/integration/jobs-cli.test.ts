@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createVolume, inVolume, newVolumeName, removeTestVolumes, RICH_CONTENT, tempDir, treeOf } from './jobs-support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -25,6 +25,13 @@ beforeAll(async () => {
   await inVolume(source, RICH_CONTENT);
 });
 
+// A test that times out leaves its CLI running, holding Docker attach streams: stop it.
+const running = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+});
+
 afterAll(async () => {
   await removeTestVolumes();
   for (const d of [home, out, cli && path.dirname(cli)]) if (d) fs.rmSync(d, { recursive: true, force: true });
@@ -39,6 +46,7 @@ interface Run {
 function ailab(args: string[], opts: { onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, AILAB_DESKTOP_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -46,7 +54,10 @@ function ailab(args: string[], opts: { onStdout?: (text: string, child: ReturnTy
       opts.onStdout?.(stdout, child);
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.on('exit', (code) => {
+      running.delete(child);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

@@ -31,10 +31,10 @@ async function labelledContainers(): Promise<number> {
 describe('feeding helpers through FIFOs on a local engine', () => {
   it('each helper reads its own FIFO from the bind-mounted folder', async () => {
     const volume = await createVolume('jobs-fifo');
-    const res = await connectThroughFifos(2, helper(volume, (p) => ['sh', '-c', `cat ${p} > /volume/$(basename ${p}).txt`]), { signal: new AbortController().signal });
+    const res = await connectThroughFifos(2, helper(volume, (p) => ['sh', '-c', `cat ${p} > /volume/$(basename ${p}).txt`]), { end: 'write', signal: new AbortController().signal });
     if ('failed' in res) throw new Error(res.failed);
     try {
-      await Promise.all(res.inputs.map((s, i) => new Promise<void>((r) => s.end(`through FIFO ${i}\n`, r))));
+      await Promise.all(res.ends.map((s, i) => new Promise<void>((r) => s.end(`through FIFO ${i}\n`, r))));
       const runs: RunResult[] = await Promise.all(res.runs);
       expect(runs.map((r) => r.exitCode)).toEqual([0, 0]);
     } finally {
@@ -48,6 +48,7 @@ describe('feeding helpers through FIFOs on a local engine', () => {
     const volume = await createVolume('jobs-fifo-fail');
     // Stands in for an Engine that cannot see or read the folder (a VM, user namespaces, SELinux).
     const res = await connectThroughFifos(2, helper(volume, (p) => (p.endsWith('/1') ? ['tar', '-B', '-xf', '/feed/missing'] : ['tar', '-C', '/volume', '-B', '-xf', p])), {
+      end: 'write',
       signal: new AbortController().signal,
     });
     expect(res).toEqual({ failed: 'a helper ended before opening its FIFO' });
@@ -58,7 +59,7 @@ describe('feeding helpers through FIFOs on a local engine', () => {
   it('falls back when a started helper never opens its FIFO within the time allowed', async () => {
     const volume = await createVolume('jobs-fifo-slow');
     const t0 = Date.now();
-    const res = await connectThroughFifos(1, helper(volume, () => ['sleep', '60']), { signal: new AbortController().signal, timeoutMs: 1_500 });
+    const res = await connectThroughFifos(1, helper(volume, () => ['sleep', '60']), { end: 'write', signal: new AbortController().signal, timeoutMs: 1_500 });
     expect(res).toEqual({ failed: 'a helper did not open its FIFO within 1.5 s' });
     expect(Date.now() - t0).toBeLessThan(30_000);
     expect(await labelledContainers()).toBe(0);

@@ -73,6 +73,7 @@ describe.each<JobEngine>(['fast', 'tar'])('%s engine', (engine) => {
     await seedRestore(target, result.file);
     expect(await treeOf(target)).toEqual(sourceTree);
     expect(await ourHelpers(h)).toEqual([]);
+    if (engine === 'fast') expect((await h.jobs.manager.get(done.id)).log).toContain('tar writes the archive into a FIFO.');
   });
 
   it('restores an archive made by the seed command into a new volume, identical to the source', async () => {
@@ -92,18 +93,30 @@ describe.each<JobEngine>(['fast', 'tar'])('%s engine', (engine) => {
   });
 });
 
-describe('fast engine, writers fed over stdin (remote engines, Docker Desktop, AILAB_FIFO_FEEDS=0)', () => {
-  it('restores the seed archive to the identical tree', async () => {
+describe('fast engine over stdin/stdout (remote engines, Docker Desktop, AILAB_FIFO_FEEDS=0)', () => {
+  beforeAll(() => {
+    process.env.AILAB_FIFO_FEEDS = '0';
+  });
+  afterAll(() => {
+    delete process.env.AILAB_FIFO_FEEDS;
+  });
+
+  it('backs up over stdout to an archive the seed command restores to the identical tree', async () => {
+    const done = await h.finish(await h.jobs.startBackup({ volume: source, dir: out, fileName: 'app-fast-stdout.tgz', engine: 'fast' }));
+    expect(done.error).toBeNull();
+    expect((await h.jobs.manager.get(done.id)).log).toContain('tar writes the archive to its stdout (no FIFO: AILAB_FIFO_FEEDS=0).');
+    const target = newVolumeName('jobs-seedrestore-stdout');
+    await createVolumeNamed(target);
+    await seedRestore(target, (done.result as BackupResult).file);
+    expect(await treeOf(target)).toEqual(sourceTree);
+  });
+
+  it('restores the seed archive over stdin to the identical tree', async () => {
     const seedFile = await seedBackup(source, out, 'seed-for-stdin.tgz');
     const target = newVolumeName('jobs-apprestore-stdin');
-    process.env.AILAB_FIFO_FEEDS = '0';
-    try {
-      const done = await h.finish(await h.jobs.startRestore({ source: { archivePath: seedFile }, volume: target, mode: 'new', engine: 'fast' }));
-      expect(done.error).toBeNull();
-      expect((await h.jobs.manager.get(done.id)).log.join('\n')).toMatch(/each reading its share on stdin \(no FIFOs: AILAB_FIFO_FEEDS=0\)/);
-    } finally {
-      delete process.env.AILAB_FIFO_FEEDS;
-    }
+    const done = await h.finish(await h.jobs.startRestore({ source: { archivePath: seedFile }, volume: target, mode: 'new', engine: 'fast' }));
+    expect(done.error).toBeNull();
+    expect((await h.jobs.manager.get(done.id)).log.join('\n')).toMatch(/each reading its share on stdin \(no FIFOs: AILAB_FIFO_FEEDS=0\)/);
     expect(await treeOf(target)).toEqual(sourceTree);
     expect(await ourHelpers(h)).toEqual([]);
   });

@@ -203,7 +203,7 @@ describe('jobs', () => {
       expect(done.stoppedContainers.map((s) => s.id)).toEqual([c.id]);
       expect(((await c.inspect()) as { State: { Running: boolean } }).State.Running).toBe(true);
     } finally {
-      await c.remove({ force: true });
+      await c.remove({ force: true, v: true });
     }
   });
 });

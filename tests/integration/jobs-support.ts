@@ -99,7 +99,7 @@ export async function inVolume(volume: string, script: string, extraMounts: Dock
     if (res.StatusCode !== 0) throw new Error(`script failed (${res.StatusCode}): ${err}\n${script}`);
     return out;
   } finally {
-    await c.remove({ force: true }).catch(() => undefined);
+    await c.remove({ force: true, v: true }).catch(() => undefined);
   }
 }
 

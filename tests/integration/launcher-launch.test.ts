@@ -137,7 +137,7 @@ describe('checks before the start', () => {
     // The preflight says the same before the user clicks Launch.
     const pre = await t.ok('checkAiLabLaunch', { image: AI_LAB_FIXTURES.aiLab6.image, volume, name: opts.name, listenIp: '127.0.0.1', hostPort, dockerSocket: false });
     expect(pre.warnings.find((w) => w.code === 'PORT_IN_USE')).toMatchObject({ blocking: true });
-    await holder.remove({ force: true });
+    await holder.remove({ force: true, v: true });
   });
 
   it('catches a port a program on this computer listens on (bind test)', async () => {

@@ -95,6 +95,6 @@ export async function fillVolume(volume: string, entries: VolumeEntry[]): Promis
   try {
     await helper.putArchive(Buffer.concat(chunks), { path: '/data' });
   } finally {
-    await helper.remove({ force: true });
+    await helper.remove({ force: true, v: true });
   }
 }

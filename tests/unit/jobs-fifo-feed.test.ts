@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { connectThroughFifos, createFifoFolder, openFifoWriter, type WriterHooks } from '../../electron/services/jobs/fifoFeed';
+import { connectThroughFifos, createFifoFolder, openFifoEnd, type HelperHooks } from '../../electron/services/jobs/fifoFeed';
 
 // Real FIFOs on this machine; the "writers" (helper containers in the app) are fakes that read them here.
 
@@ -40,7 +40,7 @@ describe('FIFO feeds', () => {
     const folder = await createFifoFolder(1);
     try {
       const fifo = folder.hostPaths[0] as string;
-      const opening = openFifoWriter(fifo, new AbortController().signal);
+      const opening = openFifoEnd(fifo, 'write', new AbortController().signal);
       const reading = reader(fifo);
       const data = Buffer.alloc(3 * 1024 * 1024, 7);
       await write(await opening, data);
@@ -50,28 +50,44 @@ describe('FIFO feeds', () => {
     }
   });
 
-  it('gives up waiting for a reader on abort, and the folder can go at once', async () => {
+  it('reads what a helper writes into its FIFO, to the end (the backup direction)', async () => {
+    const folder = await createFifoFolder(1);
+    try {
+      const fifo = folder.hostPaths[0] as string;
+      const opening = openFifoEnd(fifo, 'read', new AbortController().signal);
+      const data = Buffer.alloc(2 * 1024 * 1024 + 17, 3);
+      const writing = new Promise<void>((resolve, reject) => fs.createWriteStream(fifo).on('error', reject).end(data, resolve));
+      const chunks: Buffer[] = [];
+      for await (const c of await opening) chunks.push(c as Buffer);
+      await writing;
+      expect(Buffer.concat(chunks).equals(data)).toBe(true);
+    } finally {
+      await folder.remove();
+    }
+  });
+
+  it.each(['write', 'read'] as const)('gives up waiting for the helper on abort (host end: %s), and the folder can go at once', async (end) => {
     const folder = await createFifoFolder(1);
     const abort = new AbortController();
-    const opening = openFifoWriter(folder.hostPaths[0] as string, abort.signal);
-    setTimeout(() => abort.abort(new Error('no reader came')), 50);
-    await expect(opening).rejects.toThrow('no reader came');
+    const opening = openFifoEnd(folder.hostPaths[0] as string, end, abort.signal);
+    setTimeout(() => abort.abort(new Error('no helper came')), 50);
+    await expect(opening).rejects.toThrow('no helper came');
     await folder.remove();
     expect(fs.existsSync(folder.dir)).toBe(false);
   });
 
   it('connects every writer, each reading its own FIFO', async () => {
     const seen: string[] = [];
-    const start = (containerPath: string, dir: string, hooks: WriterHooks) => {
+    const start = (containerPath: string, dir: string, hooks: HelperHooks) => {
       hooks.onStarted();
       seen.push(containerPath);
       return reader(`${dir}/${containerPath.split('/').pop() as string}`);
     };
-    const res = await connectThroughFifos(3, start, { signal: new AbortController().signal });
+    const res = await connectThroughFifos(3, start, { end: 'write', signal: new AbortController().signal });
     if ('failed' in res) throw new Error(res.failed);
     try {
       expect(seen).toEqual(['/feed/0', '/feed/1', '/feed/2']);
-      await Promise.all(res.inputs.map((s, i) => write(s, Buffer.from(`share ${i}`))));
+      await Promise.all(res.ends.map((s, i) => write(s, Buffer.from(`share ${i}`))));
       expect((await Promise.all(res.runs)).map(String)).toEqual(['share 0', 'share 1', 'share 2']);
     } finally {
       await res.folder.remove();
@@ -81,7 +97,7 @@ describe('FIFO feeds', () => {
   it('falls back when a writer ends without opening its FIFO: all writers stopped, folder gone', async () => {
     const stopped: number[] = [];
     let dir = '';
-    const start = (containerPath: string, folderDir: string, hooks: WriterHooks) => {
+    const start = (containerPath: string, folderDir: string, hooks: HelperHooks) => {
       dir = folderDir;
       hooks.onStarted();
       const i = Number(containerPath.split('/').pop());
@@ -89,19 +105,19 @@ describe('FIFO feeds', () => {
       // The other writer waits for its data until it is stopped.
       return new Promise<string>((resolve) => hooks.signal.addEventListener('abort', () => resolve(`stopped ${stopped.push(i)}`)));
     };
-    const res = await connectThroughFifos(2, start, { signal: new AbortController().signal });
+    const res = await connectThroughFifos(2, start, { end: 'write', signal: new AbortController().signal });
     expect(res).toEqual({ failed: 'a helper ended before opening its FIFO' });
     expect(stopped).toEqual([0]);
     expect(fs.existsSync(dir)).toBe(false);
   });
 
   it('falls back when a started writer never opens its FIFO', async () => {
-    const start = (_p: string, _d: string, hooks: WriterHooks) => {
+    const start = (_p: string, _d: string, hooks: HelperHooks) => {
       hooks.onStarted();
       return new Promise<string>((resolve) => hooks.signal.addEventListener('abort', () => resolve('stopped')));
     };
     const t0 = Date.now();
-    const res = await connectThroughFifos(2, start, { signal: new AbortController().signal, timeoutMs: 200 });
+    const res = await connectThroughFifos(2, start, { end: 'write', signal: new AbortController().signal, timeoutMs: 200 });
     expect(res).toEqual({ failed: 'a helper did not open its FIFO within 0.2 s' });
     expect(Date.now() - t0).toBeLessThan(5_000);
   });
@@ -109,7 +125,7 @@ describe('FIFO feeds', () => {
   it('rejects when the job is cancelled during the handshake, after stopping the writers', async () => {
     const job = new AbortController();
     let stoppedWriters = 0;
-    const start = (_p: string, _d: string, hooks: WriterHooks) =>
+    const start = (_p: string, _d: string, hooks: HelperHooks) =>
       new Promise<string>((resolve) =>
         hooks.signal.addEventListener('abort', () => {
           stoppedWriters++;
@@ -117,7 +133,7 @@ describe('FIFO feeds', () => {
         }),
       );
     setTimeout(() => job.abort(new Error('Cancelled.')), 50);
-    await expect(connectThroughFifos(2, start, { signal: job.signal })).rejects.toThrow('Cancelled.');
+    await expect(connectThroughFifos(2, start, { end: 'write', signal: job.signal })).rejects.toThrow('Cancelled.');
     expect(stoppedWriters).toBe(2);
   });
 });

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { AppError } from '../../../shared/contract/errors';
@@ -6,7 +7,8 @@ import { createParallelGzip } from '../archive/parallelGzip';
 import { createTarTap } from '../archive/tarTap';
 import { toAppError } from '../docker/errors';
 import { TapProgress } from './byteSampler';
-import { createHelper, runHelper, VOLUME_MOUNT } from './helperContainer';
+import { helpersOverFifos, type FifoFolder } from './fifoFeed';
+import { createHelper, runHelper, VOLUME_MOUNT, type RunResult } from './helperContainer';
 import type { JobContext } from './jobContext';
 import { tarFailure, VerboseListing } from './verboseListing';
 
@@ -44,16 +46,17 @@ function judgeTarExit(ctx: JobContext, exitCode: number, messages: string[], ima
 }
 
 /**
- * fast: `tar -C /volume -cf - .` in the helper (read-only), its stdout compressed on the host on all
- * cores as a multi-member gzip: the seed's format and layout, without its single-core gzip. The tar
- * stream comes over the container's stdout because the Engine's own `GET /archive` streamed the 1 GiB
- * benchmark volume ~3× slower here (11–15 s against 4.5 s); that API is the fallback for engines
- * without a runnable helper image.
+ * fast: `tar -C /volume -cf … .` in the helper (read-only), its output compressed on the host on all
+ * cores as a multi-member gzip: the seed's format and layout, without its single-core gzip. On a
+ * local Linux engine tar writes into a FIFO the host reads (fifoFeed.ts: no copies through dockerd
+ * and the shim), else to its stdout. Not the Engine's own `GET /archive`: it streamed the 1 GiB
+ * benchmark volume ~3× slower here (11–15 s against 4.5 s over stdout); that API is the fallback for
+ * engines without a runnable helper image.
  */
 export async function packFast(ctx: JobContext, args: PackArgs): Promise<PackResult> {
   if (!args.runnable) return packViaArchiveApi(ctx, args);
   const counter = new TapProgress(ctx.progress, ctx.log);
-  // tar's stdout goes straight into the tap, which feeds the compressor.
+  // tar's output goes straight into the tap, which feeds the compressor.
   const tap = createTarTap(counter.onEntry);
   counter.attach(tap);
   const abort = new AbortController();
@@ -66,23 +69,42 @@ export async function packFast(ctx: JobContext, args: PackArgs): Promise<PackRes
     if (!abort.signal.aborted) packError ??= err;
     abort.abort();
   });
+  const tar = (archive: string, opts: { signal: AbortSignal; stdout?: Writable; feedDir?: string; onStarted?: () => void }) =>
+    runHelper(
+      ctx.docker,
+      { image: args.image, cmd: ['tar', '-C', VOLUME_MOUNT, '-cf', archive, '.'], volume: args.volume, readOnly: true, labels: ctx.labels, feedDir: opts.feedDir },
+      // Without -v, stderr carries only tar's own messages.
+      { signal: opts.signal, stdout: opts.stdout, onStarted: opts.onStarted, onStderrLine: (line) => ctx.log(line) },
+      ctx.tracker,
+    );
+  let fifo: FifoFolder | null = null;
+  let source: Socket | null = null;
   try {
     let runError: unknown = null;
+    // All of tar's output has reached the tap (a FIFO can still hold some after tar exits).
+    let read: Promise<unknown> = Promise.resolve();
     try {
-      const res = await runHelper(
-        ctx.docker,
-        { image: args.image, cmd: ['tar', '-C', VOLUME_MOUNT, '-cf', '-', '.'], volume: args.volume, readOnly: true, labels: ctx.labels },
-        {
-          signal: abort.signal,
-          stdout: tap,
-          // Without -v, stderr carries only tar's own messages.
-          onStderrLine: (line) => ctx.log(line),
-        },
-        ctx.tracker,
-      );
+      const helpers = await helpersOverFifos(ctx, 1, 'read', (path, feedDir, hooks) => tar(path, { ...hooks, feedDir }), abort.signal);
+      let running: Promise<RunResult>;
+      if ('failed' in helpers) {
+        ctx.log(`tar writes the archive to its stdout (no FIFO: ${helpers.failed}).`);
+        running = tar('-', { signal: abort.signal, stdout: tap });
+      } else {
+        ctx.log('tar writes the archive into a FIFO.');
+        fifo = helpers.folder;
+        const src = helpers.ends[0] as Socket;
+        source = src;
+        read = finished(src, { writable: false });
+        read.catch(() => undefined); // awaited only when tar succeeded; a cancel or failure destroys src
+        abort.signal.addEventListener('abort', () => src.destroy(), { once: true });
+        src.pipe(tap, { end: false });
+        running = helpers.runs[0] as Promise<RunResult>;
+      }
+      const res = await running;
       runError = judgeTarExit(ctx, res.exitCode, res.stderrTail, args.image);
+      if (runError === null) await read;
     } catch (err) {
-      runError = err;
+      runError ??= err;
     }
     if (runError === null && packError === null) tap.end();
     else abort.abort();
@@ -96,6 +118,8 @@ export async function packFast(ctx: JobContext, args: PackArgs): Promise<PackRes
     counter.stop();
     ctx.signal.removeEventListener('abort', onAbort);
     tap.destroy();
+    (source as Socket | null)?.destroy();
+    await (fifo as FifoFolder | null)?.remove().catch(() => undefined);
   }
 }
 

@@ -13,18 +13,18 @@ const run = promisify(execFile);
 export const FEED_MOUNT = '/feed';
 
 /**
- * Why FIFOs: a helper's stdin goes host → dockerd → containerd-shim → container, two extra copies of
+ * Why FIFOs: a helper's stdin and stdout go through dockerd and containerd-shim, two extra copies of
  * every byte. Measured on the 1 GiB benchmark restore: dockerd and the shim took 18% of all CPU, and
  * one `tar -xf` fed from a bind-mounted FIFO finished ~1 s sooner than the same tar fed over stdin
  * (10.3–10.7 s against 11.0–12.3 s) with 3 s less CPU. A FIFO only works when the Engine runs on
  * this machine's kernel and sees its files: a local socket on Linux, not Docker Desktop's VM. Anything
- * else is found out by the handshake (the writer never opens its end) and falls back to stdin.
+ * else is found out by the handshake (the helper never opens its end) and falls back to stdio.
  */
 export type FeedVerdict = { usable: true } | { usable: false; reason: string };
 
 const verdicts = new WeakMap<Dockerode, FeedVerdict>();
 
-/** AILAB_FIFO_FEEDS=0 turns FIFOs off (stdin for every writer): an escape hatch, and how tests cover stdin. */
+/** AILAB_FIFO_FEEDS=0 turns FIFOs off (helpers use stdin/stdout): an escape hatch, and how tests cover stdio. */
 export async function fifoFeedsUsable(docker: Dockerode): Promise<FeedVerdict> {
   if (process.env.AILAB_FIFO_FEEDS === '0') return { usable: false, reason: 'AILAB_FIFO_FEEDS=0' };
   const known = verdicts.get(docker);
@@ -34,7 +34,7 @@ export async function fifoFeedsUsable(docker: Dockerode): Promise<FeedVerdict> {
   return verdict;
 }
 
-/** After a failed handshake: this Engine gets stdin from now on, in this process. */
+/** After a failed handshake: helpers on this Engine use stdio from now on, in this process. */
 export function markFifoFeedsUnusable(docker: Dockerode, reason: string): void {
   verdicts.set(docker, { usable: false, reason });
 }
@@ -86,13 +86,17 @@ export async function createFifoFolder(count: number): Promise<FifoFolder> {
   };
 }
 
+/** Which end of a FIFO the host holds: it writes what helpers read (restore), or reads what they write (backup). */
+export type HostEnd = 'write' | 'read';
+
 /**
- * Opens a FIFO's writing end once its reader has opened the other, as a socket (libuv writes to it
- * without blocking a thread). `open(O_WRONLY)` blocks a threadpool thread until a reader comes; on
- * abort the FIFO is opened for reading here, which releases it, and the promise rejects only once that
- * open has returned, so the caller may then remove the FIFO without stranding the thread.
+ * Opens the host's end of a FIFO once a helper has opened the other, as a socket (libuv then reads
+ * or writes without blocking a thread). The open blocks a threadpool thread until the helper comes;
+ * on abort the other end is opened here (non-blocking), which releases it, and the promise rejects
+ * only once that open has returned, so the caller may then remove the FIFO without stranding a thread.
  */
-export function openFifoWriter(fifo: string, signal: AbortSignal): Promise<net.Socket> {
+export function openFifoEnd(fifo: string, end: HostEnd, signal: AbortSignal): Promise<net.Socket> {
+  const { O_RDONLY, O_WRONLY, O_NONBLOCK } = fs.constants;
   const abortError = () => (signal.reason instanceof Error ? signal.reason : new Error('aborted'));
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
@@ -100,12 +104,12 @@ export function openFifoWriter(fifo: string, signal: AbortSignal): Promise<net.S
       return;
     }
     const onAbort = () => {
-      fs.open(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK, (err, fd) => {
+      fs.open(fifo, (end === 'write' ? O_RDONLY : O_WRONLY) | O_NONBLOCK, (err, fd) => {
         if (!err) fs.close(fd, () => undefined);
       });
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    fs.open(fifo, fs.constants.O_WRONLY, (err, fd) => {
+    fs.open(fifo, end === 'write' ? O_WRONLY : O_RDONLY, (err, fd) => {
       signal.removeEventListener('abort', onAbort);
       if (signal.aborted) {
         if (!err) fs.close(fd, () => undefined);
@@ -113,41 +117,41 @@ export function openFifoWriter(fifo: string, signal: AbortSignal): Promise<net.S
       } else if (err) {
         reject(err);
       } else {
-        resolve(new net.Socket({ fd, readable: false, writable: true }));
+        resolve(new net.Socket({ fd, readable: end === 'read', writable: end === 'write' }));
       }
     });
   });
 }
 
-/** How long a started writer may take to open its FIFO before FIFOs count as not working here. */
+/** How long a started helper may take to open its FIFO before FIFOs count as not working here. */
 const HANDSHAKE_MS = 10_000;
 
-export interface FifoWriters<T> {
-  /** The writing end of each FIFO, in order. */
-  inputs: net.Socket[];
-  /** Each writer's run, as `start` returned it. */
+export interface FifoHelpers<T> {
+  /** The host's end of each FIFO, in order. */
+  ends: net.Socket[];
+  /** Each helper's run, as `start` returned it. */
   runs: Array<Promise<T>>;
   folder: FifoFolder;
 }
 
-export interface WriterHooks {
-  /** Aborted with the job, and when the FIFOs do not work out (the writer must then stop). */
+export interface HelperHooks {
+  /** Aborted with the job, and when the FIFOs do not work out (the helper must then stop). */
   signal: AbortSignal;
   onStarted: () => void;
 }
 
 /**
- * Starts `count` writers that each read one FIFO (`start` gets the path the container sees and the
- * folder to mount) and opens the writing ends. Every writer must open its FIFO within HANDSHAKE_MS
+ * Starts `count` helpers that each open one FIFO (`start` gets the path the container sees and the
+ * folder to mount) and opens the host's ends (`end`). Every helper must open its FIFO within HANDSHAKE_MS
  * of starting; if one exits first or does not, all are stopped and removed, the folder too, and the
- * reason is returned: nothing was sent, so the caller can use stdin instead. Rejects only when the
+ * reason is returned: nothing was sent, so the caller can use stdin/stdout instead. Rejects only when the
  * job was cancelled meanwhile.
  */
 export async function connectThroughFifos<T>(
   count: number,
-  start: (containerPath: string, folderDir: string, hooks: WriterHooks) => Promise<T>,
-  opts: { signal: AbortSignal; timeoutMs?: number },
-): Promise<FifoWriters<T> | { failed: string }> {
+  start: (containerPath: string, folderDir: string, hooks: HelperHooks) => Promise<T>,
+  opts: { end: HostEnd; signal: AbortSignal; timeoutMs?: number },
+): Promise<FifoHelpers<T> | { failed: string }> {
   let folder: FifoFolder;
   try {
     folder = await createFifoFolder(count);
@@ -155,7 +159,7 @@ export async function connectThroughFifos<T>(
     return { failed: `no FIFOs: ${(err as Error).message}` };
   }
   const fallback = new AbortController();
-  const writerSignal = AbortSignal.any([opts.signal, fallback.signal]);
+  const helperSignal = AbortSignal.any([opts.signal, fallback.signal]);
   const handshake = new AbortController();
   const stopHandshake = (why: string) => {
     if (!handshake.signal.aborted) handshake.abort(new Error(why));
@@ -167,7 +171,7 @@ export async function connectThroughFifos<T>(
 
   const runs = folder.containerPaths.map((containerPath, i) => {
     const run = start(containerPath, folder.dir, {
-      signal: writerSignal,
+      signal: helperSignal,
       onStarted: () => {
         const t = setTimeout(() => stopHandshake(`a helper did not open its FIFO within ${(opts.timeoutMs ?? HANDSHAKE_MS) / 1000} s`), opts.timeoutMs ?? HANDSHAKE_MS);
         t.unref();
@@ -183,7 +187,7 @@ export async function connectThroughFifos<T>(
     return run;
   });
   const opens = folder.hostPaths.map((p, i) =>
-    openFifoWriter(p, handshake.signal).then((socket) => {
+    openFifoEnd(p, opts.end, handshake.signal).then((socket) => {
       opened[i] = true;
       return socket;
     }),
@@ -191,15 +195,39 @@ export async function connectThroughFifos<T>(
   const results = await Promise.allSettled(opens);
   for (const t of timers) clearTimeout(t);
   opts.signal.removeEventListener('abort', onJobAbort);
-  const inputs = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  if (inputs.length === count) return { inputs, runs, folder };
+  const ends = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (ends.length === count) return { ends, runs, folder };
 
-  // Stop the writers before closing their FIFOs: nothing reaches the volume either way.
+  // Stop the helpers before closing their FIFOs: no data has gone either way.
   fallback.abort(new Error('falling back to stdin'));
   await Promise.allSettled(runs);
-  for (const s of inputs) s.destroy();
+  for (const s of ends) s.destroy();
   await folder.remove().catch(() => undefined);
   if (opts.signal.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('cancelled');
   const reason = handshake.signal.reason instanceof Error ? handshake.signal.reason.message : 'unknown';
   return { failed: reason };
+}
+
+/**
+ * Helpers that use FIFOs when this Engine can (see fifoFeedsUsable), else why not: the caller then
+ * uses stdin/stdout. A failed handshake turns FIFOs off for this Engine for the rest of the process.
+ */
+export async function helpersOverFifos<T>(
+  ctx: { docker: Dockerode; signal: AbortSignal },
+  count: number,
+  end: HostEnd,
+  start: (containerPath: string, folderDir: string, hooks: HelperHooks) => Promise<T>,
+  signal: AbortSignal,
+): Promise<FifoHelpers<T> | { failed: string }> {
+  const verdict = await fifoFeedsUsable(ctx.docker);
+  if (!verdict.usable) return { failed: verdict.reason };
+  let result: FifoHelpers<T> | { failed: string };
+  try {
+    result = await connectThroughFifos(count, start, { end, signal });
+  } catch (err) {
+    if (ctx.signal.aborted) return { failed: 'cancelled' }; // the caller says cancelled
+    throw err;
+  }
+  if ('failed' in result) markFifoFeedsUnusable(ctx.docker, result.failed);
+  return result;
 }

@@ -14,7 +14,7 @@ import { createTarTap } from '../archive/tarTap';
 import type { ArchiveFormat, TarEntryInfo } from '../archive/types';
 import { toAppError } from '../docker/errors';
 import { TapProgress } from './byteSampler';
-import { connectThroughFifos, fifoFeedsUsable, markFifoFeedsUnusable, type FifoFolder, type FifoWriters, type WriterHooks } from './fifoFeed';
+import { helpersOverFifos, type FifoFolder } from './fifoFeed';
 import { createHelper, runHelper, VOLUME_MOUNT, type RunResult } from './helperContainer';
 import type { JobContext } from './jobContext';
 import { settleWithin } from './settle';
@@ -123,7 +123,7 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
   let fifoInputs: Socket[] = [];
   let folder: FifoFolder | null = null;
   try {
-    const fifos = await writersOverFifos(ctx, (path, feedDir, hooks) => writer(path, { ...hooks, feedDir }), abort.signal);
+    const fifos = await helpersOverFifos(ctx, WRITERS, 'write', (path, feedDir, hooks) => writer(path, { ...hooks, feedDir }), abort.signal);
     if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Cancelled.');
     const outputs = splitter.outputs as PassThrough[];
     let done: Array<Promise<void>>;
@@ -133,10 +133,10 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
     } else {
       ctx.log(`${WRITERS} tar processes extract at once, each reading its share from a FIFO.`);
       folder = fifos.folder;
-      fifoInputs = fifos.inputs;
+      fifoInputs = fifos.ends;
       done = fifos.runs.map(judge);
       outputs.forEach((out, i) => {
-        const input = fifos.inputs[i] as Socket;
+        const input = fifos.ends[i] as Socket;
         // A broken pipe means tar stopped reading: its exit code and stderr say why.
         input.on('error', () => undefined);
         out.pipe(input);
@@ -160,25 +160,6 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
     for (const input of fifoInputs) input.destroy();
     await folder?.remove().catch(() => undefined);
   }
-}
-
-/** The writers fed through FIFOs when this Engine can (fifoFeed.ts), else why not: stdin it is. */
-async function writersOverFifos(
-  ctx: JobContext,
-  start: (containerPath: string, folderDir: string, hooks: WriterHooks) => Promise<RunResult>,
-  signal: AbortSignal,
-): Promise<FifoWriters<RunResult> | { failed: string }> {
-  const verdict = await fifoFeedsUsable(ctx.docker);
-  if (!verdict.usable) return { failed: verdict.reason };
-  let result: FifoWriters<RunResult> | { failed: string };
-  try {
-    result = await connectThroughFifos(WRITERS, start, { signal });
-  } catch (err) {
-    if (ctx.signal.aborted) return { failed: 'cancelled' }; // the caller says cancelled
-    throw err;
-  }
-  if ('failed' in result) markFifoFeedsUnusable(ctx.docker, result.failed);
-  return result;
 }
 
 /**
