@@ -8,7 +8,7 @@ import { LABELS } from '../../shared/ailab';
 import type { JobProgress, JobSummary } from '../../shared/contract/jobs';
 import { OWNER_LABEL } from '../../electron/services/jobs/owner';
 import { docker, removeContainerQuietly, TEST_LABEL, uniqueName } from '../support/docker';
-import { createVolume, inVolume, jobsHarness, ourHelpers, removeTestVolumes, SEED_IMAGE, tempDir, type JobsHarness } from './jobs-support';
+import { createVolume, inVolume, jobsHarness, ourHelpers, removeTestVolumes, SEED_IMAGE, tempDir, trackVolume, type JobsHarness } from './jobs-support';
 
 let h: JobsHarness;
 /** ~120 MB of incompressible data: long enough to cancel or cut halfway. */
@@ -74,6 +74,39 @@ describe('a full disk during a backup', () => {
       expect(done.error?.message).toMatch(/full/i);
       expect(fs.readdirSync(mnt)).toEqual([]);
     }
+    expect(await ourHelpers(h)).toEqual([]);
+  });
+});
+
+describe('a full volume during a restore', () => {
+  it.each(['FIFOs', 'stdin'] as const)('fails saying the volume is full and puts the previous contents back (writers on %s)', async (feed) => {
+    const source = await createVolume('jobs-fullrestore-src');
+    await inVolume(source, 'for i in 1 2 3; do head -c 1000000 /dev/urandom > /volume/blob$i.bin; done');
+    const out = tempDir();
+    cleanups.push(() => fs.rmSync(out, { recursive: true, force: true }));
+    const archive = (await h.finish(await h.jobs.startBackup({ volume: source, dir: out, fileName: 'three-mb.tgz', engine: 'fast' }))).result as { file: string };
+    // A 1 MB volume: the 3 MB archive cannot fit. (A bind of a host tmpfs: a volume of type tmpfs
+    // would be a fresh, empty tmpfs for every container.)
+    const mnt = tempDir('ailab-jobs-tmpfs-');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+    cleanups.push(() => {
+      execFileSync('umount', [mnt]);
+      fs.rmSync(mnt, { recursive: true, force: true });
+    });
+    const target = trackVolume(uniqueName('jobs-fullrestore'));
+    await docker.createVolume({ Name: target, Labels: { ...TEST_LABEL }, DriverOpts: { type: 'none', device: mnt, o: 'bind' } });
+    await inVolume(target, 'echo precious > /volume/keep.txt');
+    if (feed === 'stdin') process.env.AILAB_FIFO_FEEDS = '0';
+    try {
+      const done = await h.finish(await h.jobs.startRestore({ source: { archivePath: archive.file }, volume: target, mode: 'replace', engine: 'fast' }));
+      expect(done.status).toBe('failed');
+      expect(done.error?.code).toBe('DISK_FULL');
+      expect(done.error?.message).toMatch(/^The volume is full: tar could not write everything into it/);
+      expect(done.warnings.join('\n')).toMatch(/put back from the safety backup/);
+    } finally {
+      delete process.env.AILAB_FIFO_FEEDS;
+    }
+    expect(await inVolume(target, 'ls -A /volume && cat /volume/keep.txt')).toBe('keep.txt\nprecious\n');
     expect(await ourHelpers(h)).toEqual([]);
   });
 });

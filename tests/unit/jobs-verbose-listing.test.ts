@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProgressTracker } from '../../electron/services/jobs/progress';
-import { VerboseListing } from '../../electron/services/jobs/verboseListing';
+import { tarFailure, VerboseListing } from '../../electron/services/jobs/verboseListing';
 
 function listing() {
   const log: string[] = [];
@@ -33,5 +33,23 @@ describe('VerboseListing', () => {
     l.onLine('tar: Exiting with failure status due to previous errors');
     expect(l.failure(2, ['x'], 'img').message).toMatch(/: tar: Exiting with failure status/);
     expect(l.rootEntry).toBe(false);
+  });
+});
+
+describe('tarFailure', () => {
+  it.each([
+    ['tar: ./blob2.bin: Wrote only 512 of 10240 bytes'],
+    ['tar: ./data/x.csv: Cannot write: No space left on device'],
+    ['tar: ./a: Cannot open: Disk quota exceeded'],
+  ])('says the volume is full for GNU tar\'s "%s"', (line) => {
+    const err = tarFailure(2, [line, 'tar: Exiting with failure status due to previous errors'], 'ubuntu');
+    expect(err.code).toBe('DISK_FULL');
+    expect(err.message).toMatch(/^The volume is full: tar could not write everything into it \(/);
+    expect(err.hint).toMatch(/docker system df/);
+  });
+
+  it('keeps tar\'s own words for other failures, and names a missing tar', () => {
+    expect(tarFailure(2, ['tar: ./x: Cannot open: Permission denied'], 'ubuntu')).toMatchObject({ code: 'DOCKER_ERROR', message: 'tar in the helper container failed (exit code 2): tar: ./x: Cannot open: Permission denied' });
+    expect(tarFailure(127, [], 'busybox').hint).toMatch(/busybox has no tar/);
   });
 });

@@ -37,9 +37,18 @@ export class VerboseListing {
   }
 }
 
+/** GNU tar's words for a full file system: ENOSPC, or a short write (which it reports without errno). */
+const NO_SPACE = /No space left on device|Disk quota exceeded|Wrote only \d+ of \d+ bytes/;
+
 /** tar in a helper exited non-zero: its last messages say why. */
 export function tarFailure(exitCode: number, messages: string[], image: string): AppError {
   const why = messages.slice(-3).join(' / ');
+  if (messages.some((m) => NO_SPACE.test(m))) {
+    return new AppError('DISK_FULL', `The volume is full: tar could not write everything into it (${why}).`, {
+      hint: 'Free space on the disk where Docker keeps its volumes (`docker system df` shows what uses it), or restore into a volume with more room.',
+      details: { exitCode },
+    });
+  }
   return new AppError('DOCKER_ERROR', `tar in the helper container failed (exit code ${exitCode})${why ? `: ${why}` : '.'}`, {
     hint: exitCode === 127 ? `The helper image ${image} has no tar; choose the fast engine or another helper image.` : 'See the job log for details.',
     details: { exitCode },
