@@ -148,7 +148,8 @@ describe('cancel halfway', () => {
 });
 
 describe('Docker going away mid-job', () => {
-  it.each(['tar', 'fast'] as const)('fails with DOCKER_UNREACHABLE, leaves no file, and removes its helper once Docker is back (%s engine)', async (engine) => {
+  /** A harness whose Docker connection goes through a proxy that can "stop dockerd" and bring it back. */
+  async function proxiedDocker(): Promise<{ harness: JobsHarness; stop: () => Promise<void>; restart: () => Promise<void> }> {
     const sock = path.join(os.tmpdir(), `${uniqueName('ailab-proxy')}.sock`);
     const clients = new Set<net.Socket>();
     const listen = () =>
@@ -167,42 +168,71 @@ describe('Docker going away mid-job', () => {
         server.listen(sock, () => resolve(server));
       });
     let server = await listen();
-    const proxied = await jobsHarness({ DOCKER_HOST: `unix://${sock}` });
+    const harness = await jobsHarness({ DOCKER_HOST: `unix://${sock}` });
     cleanups.push(async () => {
-      await proxied.close();
+      await harness.close();
       server.close();
       fs.rmSync(sock, { force: true });
     });
+    return {
+      harness,
+      // Every connection through the proxy drops and nothing answers any more. (close() waits for
+      // open connections, so they are destroyed first.)
+      stop: async () => {
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        for (const c of clients) c.destroy();
+        await closed;
+        fs.rmSync(sock, { force: true });
+      },
+      restart: async () => {
+        server = await listen();
+      },
+    };
+  }
+
+  /** The helper is still on the engine (the app could not remove it), labelled as ours; once Docker is back the manager removes it. */
+  async function expectHelperRemovedOnceBack(harness: JobsHarness, jobId: string, restart: () => Promise<void>): Promise<void> {
+    const ofJob = () => docker.listContainers({ all: true, filters: { label: [`${LABELS.job}=${jobId}`] } });
+    const left = await ofJob();
+    expect(left.length).toBeGreaterThan(0);
+    for (const c of left) expect(harness.jobs.manager.pendingRemovals()).toContain(c.Id);
+    await restart();
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && (await ofJob()).length > 0) await new Promise((r) => setTimeout(r, 500));
+    expect(await ofJob()).toEqual([]);
+  }
+
+  it.each(['tar', 'fast'] as const)('fails with DOCKER_UNREACHABLE, leaves no file, and removes its helper once Docker is back (%s engine)', async (engine) => {
+    const { harness: proxied, stop, restart } = await proxiedDocker();
     const out = tempDir();
     cleanups.push(() => fs.rmSync(out, { recursive: true, force: true }));
 
     const halfway = progressWhere(proxied, (p) => p.phase === 'packing' && p.filesDone >= 5);
     const job = await proxied.jobs.startBackup({ volume: big, dir: out, fileName: 'lost.tgz', engine });
     await halfway;
-    // "dockerd stops": every connection through the proxy drops and nothing answers any more.
-    // (close() waits for open connections, so they are destroyed first.)
-    const closed = new Promise<void>((r) => server.close(() => r()));
-    for (const c of clients) c.destroy();
-    await closed;
-    fs.rmSync(sock, { force: true });
+    await stop();
     const done: JobSummary = await proxied.finish(job);
     expect(done.status).toBe('failed');
     expect(done.error?.code).toBe('DOCKER_UNREACHABLE');
     expect(done.error?.message).toMatch(/Lost the connection to Docker/);
     expect(fs.readdirSync(out)).toEqual([]);
+    await expectHelperRemovedOnceBack(proxied, job.id, restart);
+  });
 
-    // The helper is still on the engine (the app could not remove it), labelled as ours.
-    const left = await docker.listContainers({ all: true, filters: { label: [`${LABELS.job}=${job.id}`] } });
-    expect(left.length).toBe(1);
-    expect(proxied.jobs.manager.pendingRemovals()).toContain(left[0]?.Id);
-
-    // Docker is back: the manager removes it on its own.
-    server = await listen();
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && (await docker.listContainers({ all: true, filters: { label: [`${LABELS.job}=${job.id}`] } })).length > 0) {
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    expect(await docker.listContainers({ all: true, filters: { label: [`${LABELS.job}=${job.id}`] } })).toEqual([]);
+  it('fails a fast restore with DOCKER_UNREACHABLE and removes its writers once Docker is back', async () => {
+    const out = tempDir();
+    cleanups.push(() => fs.rmSync(out, { recursive: true, force: true }));
+    const archive = (await h.finish(await h.jobs.startBackup({ volume: big, dir: out, fileName: 'big.tgz', engine: 'fast' }))).result as { file: string };
+    const { harness: proxied, stop, restart } = await proxiedDocker();
+    const target = await createVolume('jobs-lost-restore');
+    const halfway = progressWhere(proxied, (p) => p.phase === 'unpacking' && p.bytesDone > 20_000_000);
+    const job = await proxied.jobs.startRestore({ source: { archivePath: archive.file }, volume: target, mode: 'merge', engine: 'fast' });
+    await halfway;
+    await stop();
+    const done: JobSummary = await proxied.finish(job);
+    expect(done.status).toBe('failed');
+    expect(done.error?.code).toBe('DOCKER_UNREACHABLE');
+    await expectHelperRemovedOnceBack(proxied, job.id, restart);
   });
 });
 
