@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type Dockerode from 'dockerode';
+import { AppError } from '../../../shared/contract/errors';
 
 const run = promisify(execFile);
 
@@ -65,7 +66,7 @@ export interface FifoFolder {
 
 /**
  * `count` FIFOs in a fresh private folder (0700: no other user can open them and inject data; an
- * Engine whose root cannot read it, with user namespaces, fails the handshake and gets stdin).
+ * Engine whose root cannot read it, with user namespaces, fails the handshake and uses stdin/stdout).
  */
 export async function createFifoFolder(count: number): Promise<FifoFolder> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'ailab-feed-'));
@@ -134,6 +135,13 @@ export interface FifoHelpers<T> {
   folder: FifoFolder;
 }
 
+export interface FifoFailure {
+  /** Why, for the log. */
+  failed: string;
+  /** What a helper failed with before it could open its FIFO, if it did. */
+  helperError?: unknown;
+}
+
 export interface HelperHooks {
   /** Aborted with the job, and when the FIFOs do not work out (the helper must then stop). */
   signal: AbortSignal;
@@ -151,7 +159,7 @@ export async function connectThroughFifos<T>(
   count: number,
   start: (containerPath: string, folderDir: string, hooks: HelperHooks) => Promise<T>,
   opts: { end: HostEnd; signal: AbortSignal; timeoutMs?: number },
-): Promise<FifoHelpers<T> | { failed: string }> {
+): Promise<FifoHelpers<T> | FifoFailure> {
   let folder: FifoFolder;
   try {
     folder = await createFifoFolder(count);
@@ -168,6 +176,7 @@ export async function connectThroughFifos<T>(
   opts.signal.addEventListener('abort', onJobAbort, { once: true });
   const timers: NodeJS.Timeout[] = [];
   const opened: boolean[] = new Array<boolean>(count).fill(false);
+  let helperError: unknown;
 
   const runs = folder.containerPaths.map((containerPath, i) => {
     const run = start(containerPath, folder.dir, {
@@ -182,7 +191,10 @@ export async function connectThroughFifos<T>(
       () => {
         if (!opened[i]) stopHandshake('a helper ended before opening its FIFO');
       },
-      (err: unknown) => stopHandshake(`a helper failed before opening its FIFO: ${(err as Error).message}`),
+      (err: unknown) => {
+        helperError ??= err;
+        stopHandshake(`a helper failed before opening its FIFO: ${(err as Error).message}`);
+      },
     );
     return run;
   });
@@ -205,12 +217,16 @@ export async function connectThroughFifos<T>(
   await folder.remove().catch(() => undefined);
   if (opts.signal.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('cancelled');
   const reason = handshake.signal.reason instanceof Error ? handshake.signal.reason.message : 'unknown';
-  return { failed: reason };
+  return { failed: reason, helperError };
 }
+
+/** Helper failures that say nothing about FIFOs: the job fails with them, stdio would too. */
+const NOT_ABOUT_FIFOS = new Set<string>(['IMAGE_NOT_FOUND', 'DOCKER_UNREACHABLE', 'CANCELLED']);
 
 /**
  * Helpers that use FIFOs when this Engine can (see fifoFeedsUsable), else why not: the caller then
- * uses stdin/stdout. A failed handshake turns FIFOs off for this Engine for the rest of the process.
+ * uses stdin/stdout. A handshake that fails for a FIFO reason turns FIFOs off for this Engine for the
+ * rest of the process; a missing image or Docker gone is thrown as it is.
  */
 export async function helpersOverFifos<T>(
   ctx: { docker: Dockerode; signal: AbortSignal },
@@ -218,16 +234,19 @@ export async function helpersOverFifos<T>(
   end: HostEnd,
   start: (containerPath: string, folderDir: string, hooks: HelperHooks) => Promise<T>,
   signal: AbortSignal,
-): Promise<FifoHelpers<T> | { failed: string }> {
+): Promise<FifoHelpers<T> | FifoFailure> {
   const verdict = await fifoFeedsUsable(ctx.docker);
   if (!verdict.usable) return { failed: verdict.reason };
-  let result: FifoHelpers<T> | { failed: string };
+  let result: FifoHelpers<T> | FifoFailure;
   try {
     result = await connectThroughFifos(count, start, { end, signal });
   } catch (err) {
     if (ctx.signal.aborted) return { failed: 'cancelled' }; // the caller says cancelled
     throw err;
   }
-  if ('failed' in result) markFifoFeedsUnusable(ctx.docker, result.failed);
+  if ('failed' in result) {
+    if (result.helperError instanceof AppError && NOT_ABOUT_FIFOS.has(result.helperError.code)) throw result.helperError;
+    markFifoFeedsUnusable(ctx.docker, result.failed);
+  }
   return result;
 }
