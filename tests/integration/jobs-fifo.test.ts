@@ -51,7 +51,7 @@ describe('feeding helpers through FIFOs on a local engine', () => {
       end: 'write',
       signal: new AbortController().signal,
     });
-    expect(res).toEqual({ failed: 'a helper ended before opening its FIFO' });
+    expect(res).toEqual({ failed: 'a helper ended before opening its FIFO', helperError: undefined });
     expect(await labelledContainers()).toBe(0);
     expect(await inVolume(volume, 'ls -A /volume')).toBe('');
   });
@@ -60,7 +60,7 @@ describe('feeding helpers through FIFOs on a local engine', () => {
     const volume = await createVolume('jobs-fifo-slow');
     const t0 = Date.now();
     const res = await connectThroughFifos(1, helper(volume, () => ['sleep', '60']), { end: 'write', signal: new AbortController().signal, timeoutMs: 1_500 });
-    expect(res).toEqual({ failed: 'a helper did not open its FIFO within 1.5 s' });
+    expect(res).toEqual({ failed: 'a helper did not open its FIFO within 1.5 s', helperError: undefined });
     expect(Date.now() - t0).toBeLessThan(30_000);
     expect(await labelledContainers()).toBe(0);
   });

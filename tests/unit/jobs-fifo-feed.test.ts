@@ -104,11 +104,16 @@ describe('FIFO feeds', () => {
       hooks.onStarted();
       const i = Number(containerPath.split('/').pop());
       if (i === 1) return Promise.resolve('exited: Cannot open /feed/1');
-      // The other writer waits for its data until it is stopped.
-      return new Promise<string>((resolve) => hooks.signal.addEventListener('abort', () => resolve(`stopped ${stopped.push(i)}`)));
+      // The other writer waits for its data until it is stopped, and then fails as runHelper does.
+      return new Promise<string>((_resolve, reject) =>
+        hooks.signal.addEventListener('abort', () => {
+          stopped.push(i);
+          reject(new AppError('CANCELLED', 'Cancelled.'));
+        }),
+      );
     };
     const res = await connectThroughFifos(2, start, { end: 'write', signal: new AbortController().signal });
-    expect(res).toEqual({ failed: 'a helper ended before opening its FIFO' });
+    expect(res).toEqual({ failed: 'a helper ended before opening its FIFO', helperError: undefined });
     expect(stopped).toEqual([0]);
     expect(fs.existsSync(dir)).toBe(false);
   });
@@ -120,7 +125,7 @@ describe('FIFO feeds', () => {
     };
     const t0 = Date.now();
     const res = await connectThroughFifos(2, start, { end: 'write', signal: new AbortController().signal, timeoutMs: 200 });
-    expect(res).toEqual({ failed: 'a helper did not open its FIFO within 0.2 s' });
+    expect(res).toEqual({ failed: 'a helper did not open its FIFO within 0.2 s', helperError: undefined });
     expect(Date.now() - t0).toBeLessThan(5_000);
   });
 

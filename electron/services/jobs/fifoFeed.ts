@@ -192,7 +192,8 @@ export async function connectThroughFifos<T>(
         if (!opened[i]) stopHandshake('a helper ended before opening its FIFO');
       },
       (err: unknown) => {
-        helperError ??= err;
+        // Only a failure of its own: once the handshake has stopped, helpers fail because they are stopped.
+        if (!handshake.signal.aborted) helperError = err;
         stopHandshake(`a helper failed before opening its FIFO: ${(err as Error).message}`);
       },
     );
@@ -221,7 +222,7 @@ export async function connectThroughFifos<T>(
 }
 
 /** Helper failures that say nothing about FIFOs: the job fails with them, stdio would too. */
-const NOT_ABOUT_FIFOS = new Set<string>(['IMAGE_NOT_FOUND', 'DOCKER_UNREACHABLE', 'CANCELLED']);
+const NOT_ABOUT_FIFOS = new Set<string>(['IMAGE_NOT_FOUND', 'DOCKER_UNREACHABLE']);
 
 /**
  * Helpers that use FIFOs when this Engine can (see fifoFeedsUsable), else why not: the caller then
