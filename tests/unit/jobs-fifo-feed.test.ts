@@ -1,9 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type Dockerode from 'dockerode';
 import { AppError } from '../../shared/contract/errors';
-import { connectThroughFifos, createFifoFolder, helpersOverFifos, openFifoEnd, type HelperHooks } from '../../electron/services/jobs/fifoFeed';
+import { connectThroughFifos, createFifoFolder, helpersOverFifos, openFifoEnd, removeLeftoverFifoFolders, type HelperHooks } from '../../electron/services/jobs/fifoFeed';
 
 // Real FIFOs on this machine; the "writers" (helper containers in the app) are fakes that read them here.
 
@@ -174,6 +177,23 @@ describe('FIFO feeds', () => {
       expect(second).toEqual({ failed: 'a helper ended before opening its FIFO' });
       expect(started).toBe(0);
     });
+  });
+
+  it('removes at start the FIFO folders of processes that are gone, never those of live ones', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-fifo-tmp-'));
+    try {
+      const ours = await createFifoFolder(1, tmp);
+      // A pid that existed and is gone: a child that has exited.
+      const deadPid = spawnSync(process.execPath, ['-e', '0']).pid as number;
+      const crashed = path.join(tmp, `ailab-feed-${deadPid}-abc123`);
+      fs.mkdirSync(crashed);
+      fs.writeFileSync(path.join(tmp, 'unrelated'), '');
+      expect(await removeLeftoverFifoFolders(tmp)).toEqual([`ailab-feed-${deadPid}-abc123`]);
+      expect(fs.readdirSync(tmp).sort()).toEqual([path.basename(ours.dir), 'unrelated'].sort());
+      expect(path.basename(ours.dir)).toMatch(new RegExp(`^ailab-feed-${process.pid}-`));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
 

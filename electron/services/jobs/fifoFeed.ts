@@ -68,8 +68,9 @@ export interface FifoFolder {
  * `count` FIFOs in a fresh private folder (0700: no other user can open them and inject data; an
  * Engine whose root cannot read it, with user namespaces, fails the handshake and uses stdin/stdout).
  */
-export async function createFifoFolder(count: number): Promise<FifoFolder> {
-  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'ailab-feed-'));
+export async function createFifoFolder(count: number, tmpDir = os.tmpdir()): Promise<FifoFolder> {
+  // The pid in the name lets a later start remove what a crashed process left (removeLeftoverFifoFolders).
+  const dir = await fsp.mkdtemp(path.join(tmpDir, `${FOLDER_PREFIX}${process.pid}-`));
   const names = Array.from({ length: count }, (_, i) => String(i));
   const hostPaths = names.map((n) => path.join(dir, n));
   try {
@@ -85,6 +86,39 @@ export async function createFifoFolder(count: number): Promise<FifoFolder> {
     containerPaths: names.map((n) => `${FEED_MOUNT}/${n}`),
     remove: () => fsp.rm(dir, { recursive: true, force: true }),
   };
+}
+
+const FOLDER_PREFIX = 'ailab-feed-';
+
+/**
+ * FIFO folders of processes that are gone (a crash or a kill skips the removal in `finally`). Folders
+ * of live processes stay: their jobs may still be using them.
+ */
+export async function removeLeftoverFifoFolders(tmpDir = os.tmpdir()): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(tmpDir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = new RegExp(`^${FOLDER_PREFIX}(\\d+)-`).exec(name);
+    if (!m || processAlive(Number(m[1]))) continue;
+    await fsp.rm(path.join(tmpDir, name), { recursive: true, force: true }).catch(() => undefined);
+    removed.push(name);
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Which end of a FIFO the host holds: it writes what helpers read (restore), or reads what they write (backup). */

@@ -21,6 +21,7 @@ import type { ContainerTracker } from './helperContainer';
 import { JobHistory } from './history';
 import type { JobContext } from './jobContext';
 import { JobLog, LOG_TAIL_LINES } from './jobLog';
+import { removeLeftoverFifoFolders } from './fifoFeed';
 import { removeLeftoverHelpers } from './leftovers';
 import { createOwner, helperLabels, type Owner } from './owner';
 import { ProgressTracker } from './progress';
@@ -105,8 +106,8 @@ export class JobManager {
   }
 
   /**
-   * Crash cleanup: helper containers of dead owners are removed, containers a dead job stopped are
-   * started again. Runs once, in the background; a Docker that is away is tried again later.
+   * Crash cleanup: helper containers and FIFO folders of dead owners are removed, containers a dead
+   * job stopped are started again. Runs once, in the background; a Docker that is away is tried again later.
    */
   init(): Promise<void> {
     if (!this.initPromise) {
@@ -124,6 +125,7 @@ export class JobManager {
   async cleanupAfterCrash(): Promise<{ removed: string[]; restarted: string[] }> {
     const docker = this.docker();
     const removed = await removeLeftoverHelpers(docker);
+    await removeLeftoverFifoFolders();
     const restarted = await this.ledger.recover(docker);
     return { removed, restarted };
   }
