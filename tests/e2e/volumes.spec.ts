@@ -32,6 +32,8 @@ async function openVolumes(page: Page, search?: string): Promise<void> {
 
 test('a volume created outside the app appears without a reload, and search and filters find it', async ({ page }) => {
   const prefix = uniqueName('e2e-live');
+  // Another volume, so the list is not empty and the search is what finds nothing.
+  await newVolume(uniqueName('e2e-bystander'));
   await openVolumes(page, prefix);
   await expect(page.getByText(/No volume matches/)).toBeVisible();
 
