@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { AppError } from '../../../shared/contract/errors';
+import { fitUstar, metaHeader, padBlock, setField } from './tarHeader';
 import { TarFormatError, TarParser, writeChecksum, type PaxRecord, type ParsedEntry } from './tarParser';
 
 const BLOCK = 512;
@@ -36,58 +37,6 @@ function paxRecord(key: string, value: Buffer): Buffer {
   let len = body.length + 1;
   while (String(len).length + body.length !== len) len = String(len).length + body.length;
   return Buffer.concat([Buffer.from(String(len)), body]);
-}
-
-function padBlock(content: Buffer): Buffer {
-  const rest = content.length % BLOCK;
-  return rest === 0 ? content : Buffer.concat([content, Buffer.alloc(BLOCK - rest)]);
-}
-
-function octal(buf: Buffer, value: number, start: number, len: number): void {
-  buf.write(value.toString(8).padStart(len - 1, '0'), start, len - 1, 'latin1');
-  buf[start + len - 1] = 0;
-}
-
-function metaHeader(flag: 'x' | 'L' | 'K', size: number, gnu: boolean, mtime: number): Buffer {
-  const h = Buffer.alloc(BLOCK);
-  h.write(flag === 'x' ? 'PaxHeader' : '././@LongLink', 0, 'latin1');
-  octal(h, flag === 'x' ? 0o644 : 0, 100, 8);
-  octal(h, 0, 108, 8);
-  octal(h, 0, 116, 8);
-  octal(h, size, 124, 12);
-  octal(h, Math.max(0, Math.min(mtime, 0o77777777777)), 136, 12);
-  h.write(flag, 156, 'latin1');
-  if (gnu) h.write('ustar  \0', 257, 'latin1');
-  else h.write('ustar\x0000', 257, 'latin1');
-  writeChecksum(h);
-  return h;
-}
-
-/** Puts a path into the ustar name (and prefix) fields; false when it does not fit. */
-function fitUstar(header: Buffer, p: Buffer, allowPrefix: boolean): boolean {
-  if (p.length <= 100) {
-    header.fill(0, 0, 100);
-    p.copy(header, 0);
-    if (allowPrefix) header.fill(0, 345, 500);
-    return true;
-  }
-  if (!allowPrefix) return false;
-  // Split at a '/' so that the prefix is at most 155 bytes and the name at most 100.
-  for (let i = Math.min(p.length - 1, 155); i > 0; i--) {
-    if (p[i] === SLASH && p.length - i - 1 <= 100 && p.length - i - 1 > 0) {
-      header.fill(0, 0, 100);
-      header.fill(0, 345, 500);
-      p.copy(header, 345, 0, i);
-      p.copy(header, 0, i + 1);
-      return true;
-    }
-  }
-  return false;
-}
-
-function setField(header: Buffer, start: number, len: number, value: Buffer): void {
-  header.fill(0, start, start + len);
-  value.copy(header, start, 0, Math.min(len, value.length));
 }
 
 export interface TarRewriterOptions {

@@ -1,35 +1,62 @@
+import { writeChecksum } from './tarParser';
+
+/** Writing tar headers: the pieces the top-folder rewriter (stripTopFolder.ts) and the splitter's made-up folders share. */
+
 const BLOCK = 512;
+const SLASH = 0x2f;
 
-function octal(value: number, width: number): string {
-  // width - 1 digits and a NUL, as GNU tar writes them.
-  return `${value.toString(8).padStart(width - 1, '0')}\0`;
+/** An octal number field: len - 1 digits and a NUL, as GNU tar writes them. */
+export function octal(buf: Buffer, value: number, start: number, len: number): void {
+  buf.write(value.toString(8).padStart(len - 1, '0'), start, len - 1, 'latin1');
+  buf[start + len - 1] = 0;
 }
 
-function rawHeader(fields: { name: Buffer; prefix?: Buffer; mode: number; size: number; mtime: number; type: string }): Buffer {
-  const h = Buffer.alloc(BLOCK);
-  fields.name.copy(h, 0, 0, Math.min(100, fields.name.length));
-  h.write(octal(fields.mode, 8), 100, 'latin1');
-  h.write(octal(0, 8), 108, 'latin1'); // uid
-  h.write(octal(0, 8), 116, 'latin1'); // gid
-  h.write(octal(fields.size, 12), 124, 'latin1');
-  h.write(octal(fields.mtime, 12), 136, 'latin1');
-  h.write(' '.repeat(8), 148, 'latin1');
-  h.write(fields.type, 156, 'latin1');
-  h.write('ustar\x0000', 257, 'latin1');
-  if (fields.prefix) fields.prefix.copy(h, 345, 0, Math.min(155, fields.prefix.length));
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-  return h;
+export function setField(header: Buffer, start: number, len: number, value: Buffer): void {
+  header.fill(0, start, start + len);
+  value.copy(header, start, 0, Math.min(len, value.length));
 }
 
-/** `a/b/c` (≤ 255 bytes) as ustar's prefix + name, split at a slash; null when it does not fit. */
-function splitUstar(name: Buffer): { prefix: Buffer; name: Buffer } | null {
-  if (name.length <= 100) return { prefix: Buffer.alloc(0), name };
-  for (let i = Math.max(0, name.length - 101); i < Math.min(name.length, 156); i++) {
-    if (name[i] === 0x2f && name.length - i - 1 <= 100 && i > 0 && i < name.length - 1) return { prefix: name.subarray(0, i), name: name.subarray(i + 1) };
+export function padBlock(content: Buffer): Buffer {
+  const rest = content.length % BLOCK;
+  return rest === 0 ? content : Buffer.concat([content, Buffer.alloc(BLOCK - rest)]);
+}
+
+/** Puts a path into the ustar name (and prefix) fields; false when it does not fit. */
+export function fitUstar(header: Buffer, p: Buffer, allowPrefix: boolean): boolean {
+  if (p.length <= 100) {
+    header.fill(0, 0, 100);
+    p.copy(header, 0);
+    if (allowPrefix) header.fill(0, 345, 500);
+    return true;
   }
-  return null;
+  if (!allowPrefix) return false;
+  // Split at a '/' so that the prefix is at most 155 bytes and the name at most 100.
+  for (let i = Math.min(p.length - 1, 155); i > 0; i--) {
+    if (p[i] === SLASH && p.length - i - 1 <= 100 && p.length - i - 1 > 0) {
+      header.fill(0, 0, 100);
+      header.fill(0, 345, 500);
+      p.copy(header, 345, 0, i);
+      p.copy(header, 0, i + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The header of a pax (`x`) or GNU long-name/long-link (`L`/`K`) record of `size` bytes. */
+export function metaHeader(flag: 'x' | 'L' | 'K', size: number, gnu: boolean, mtime: number): Buffer {
+  const h = Buffer.alloc(BLOCK);
+  h.write(flag === 'x' ? 'PaxHeader' : '././@LongLink', 0, 'latin1');
+  octal(h, flag === 'x' ? 0o644 : 0, 100, 8);
+  octal(h, 0, 108, 8);
+  octal(h, 0, 116, 8);
+  octal(h, size, 124, 12);
+  octal(h, Math.max(0, Math.min(mtime, 0o77777777777)), 136, 12);
+  h.write(flag, 156, 'latin1');
+  if (gnu) h.write('ustar  \0', 257, 'latin1');
+  else h.write('ustar\x0000', 257, 'latin1');
+  writeChecksum(h);
+  return h;
 }
 
 /**
@@ -39,10 +66,21 @@ function splitUstar(name: Buffer): { prefix: Buffer; name: Buffer } | null {
  */
 export function folderHeader(path: string, mtimeSeconds: number): Buffer[] {
   const name = Buffer.from(`./${path}/`, 'utf8');
-  const split = splitUstar(name);
-  if (split) return [rawHeader({ name: split.name, prefix: split.prefix, mode: 0o755, size: 0, mtime: mtimeSeconds, type: '5' })];
-  const content = Buffer.alloc(Math.ceil((name.length + 1) / BLOCK) * BLOCK);
-  name.copy(content);
-  const longName = rawHeader({ name: Buffer.from('././@LongLink'), mode: 0o644, size: name.length + 1, mtime: 0, type: 'L' });
-  return [longName, content, rawHeader({ name: name.subarray(0, 100), mode: 0o755, size: 0, mtime: mtimeSeconds, type: '5' })];
+  const h = Buffer.alloc(BLOCK);
+  octal(h, 0o755, 100, 8);
+  octal(h, 0, 108, 8);
+  octal(h, 0, 116, 8);
+  octal(h, 0, 124, 12);
+  octal(h, mtimeSeconds, 136, 12);
+  h.write('5', 156, 'latin1');
+  h.write('ustar\x0000', 257, 'latin1');
+  const out: Buffer[] = [];
+  if (!fitUstar(h, name, true)) {
+    const content = Buffer.concat([name, Buffer.alloc(1)]);
+    out.push(metaHeader('L', content.length, true, mtimeSeconds), padBlock(content));
+    setField(h, 0, 100, name);
+  }
+  writeChecksum(h);
+  out.push(h);
+  return out;
 }
