@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type Dockerode from 'dockerode';
 import { AppError } from '../../../shared/contract/errors';
+import { processAlive } from './owner';
 
 const run = promisify(execFile);
 
@@ -101,24 +102,15 @@ export async function removeLeftoverFifoFolders(tmpDir = os.tmpdir()): Promise<s
   } catch {
     return [];
   }
+  const ofPid = new RegExp(`^${FOLDER_PREFIX}(\\d+)-`);
   const removed: string[] = [];
   for (const name of names) {
-    const m = new RegExp(`^${FOLDER_PREFIX}(\\d+)-`).exec(name);
+    const m = ofPid.exec(name);
     if (!m || processAlive(Number(m[1]))) continue;
     await fsp.rm(path.join(tmpDir, name), { recursive: true, force: true }).catch(() => undefined);
     removed.push(name);
   }
   return removed;
-}
-
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Which end of a FIFO the host holds: it writes what helpers read (restore), or reads what they write (backup). */

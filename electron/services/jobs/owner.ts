@@ -32,6 +32,11 @@ export function ownerIsAlive(owner: string | undefined, createdAtMs: number, now
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0) return false;
   if (pid === process.pid) return instance !== undefined && liveInstances.has(instance);
+  return processAlive(pid);
+}
+
+/** A process of this host with that pid exists (EPERM: it does, under another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
