@@ -31,17 +31,26 @@ async function labelledContainers(): Promise<number> {
 describe('feeding helpers through FIFOs on a local engine', () => {
   it('each helper reads its own FIFO from the bind-mounted folder', async () => {
     const volume = await createVolume('jobs-fifo');
-    const res = await connectThroughFifos(2, helper(volume, (p) => ['sh', '-c', `cat ${p} > /volume/$(basename ${p}).txt`]), { end: 'write', signal: new AbortController().signal });
+    let dir = '';
+    const start = helper(volume, (p) => ['sh', '-c', `cat ${p} > /volume/$(basename ${p}).txt`]);
+    const res = await connectThroughFifos(
+      2,
+      (p, feedDir, hooks) => {
+        dir = feedDir;
+        return start(p, feedDir, hooks);
+      },
+      { end: 'write', signal: new AbortController().signal },
+    );
     if ('failed' in res) throw new Error(res.failed);
     try {
       await Promise.all(res.ends.map((s, i) => new Promise<void>((r) => s.end(`through FIFO ${i}\n`, r))));
       const runs: RunResult[] = await Promise.all(res.runs);
       expect(runs.map((r) => r.exitCode)).toEqual([0, 0]);
     } finally {
-      await res.folder.remove();
+      await res.close();
     }
     expect(await inVolume(volume, 'cat /volume/0.txt /volume/1.txt')).toBe('through FIFO 0\nthrough FIFO 1\n');
-    expect(fs.existsSync(res.folder.dir)).toBe(false);
+    expect(fs.existsSync(dir)).toBe(false);
   });
 
   it('falls back when a helper cannot open its FIFO, and leaves no container or folder behind', async () => {

@@ -95,7 +95,7 @@ describe('FIFO feeds', () => {
       await Promise.all(res.ends.map((s, i) => write(s, Buffer.from(`share ${i}`))));
       expect((await Promise.all(res.runs)).map(String)).toEqual(['share 0', 'share 1', 'share 2']);
     } finally {
-      await res.folder.remove();
+      await res.close();
     }
   });
 
@@ -150,30 +150,29 @@ describe('FIFO feeds', () => {
   describe.runIf(process.platform === 'linux')('helpersOverFifos', () => {
     // A local engine as far as the verdict can tell: a socket, not Docker Desktop.
     const localEngine = () => ({ modem: { socketPath: '/var/run/docker.sock' }, info: async () => ({ OperatingSystem: 'Debian GNU/Linux 12' }) }) as unknown as Dockerode;
-    const ctx = (docker: Dockerode) => ({ docker, signal: new AbortController().signal });
 
     it('throws a missing image as it is, and keeps FIFOs on for this engine', async () => {
       const docker = localEngine();
       const missing = new AppError('IMAGE_NOT_FOUND', 'The helper image ubuntu is not on this Docker engine.');
-      await expect(helpersOverFifos(ctx(docker), 1, 'write', () => Promise.reject(missing), new AbortController().signal)).rejects.toBe(missing);
+      await expect(helpersOverFifos(docker, 1, 'write', () => Promise.reject(missing), new AbortController().signal)).rejects.toBe(missing);
       let started = 0;
-      const res = await helpersOverFifos(ctx(docker), 1, 'write', (p, dir, hooks) => {
+      const res = await helpersOverFifos(docker, 1, 'write', (p, dir, hooks) => {
         started++;
         hooks.onStarted();
         return reader(`${dir}/${p.split('/').pop() as string}`);
       }, new AbortController().signal);
       if ('failed' in res) throw new Error(res.failed);
       await write(res.ends[0] as Socket, Buffer.from('x'));
-      await res.folder.remove();
+      await res.close();
       expect(started).toBe(1);
     });
 
     it('turns FIFOs off for this engine after a helper could not open its FIFO', async () => {
       const docker = localEngine();
-      const first = await helpersOverFifos(ctx(docker), 1, 'write', () => Promise.resolve('exited'), new AbortController().signal);
+      const first = await helpersOverFifos(docker, 1, 'write', () => Promise.resolve('exited'), new AbortController().signal);
       expect(first).toMatchObject({ failed: 'a helper ended before opening its FIFO' });
       let started = 0;
-      const second = await helpersOverFifos(ctx(docker), 1, 'write', () => Promise.resolve(String(++started)), new AbortController().signal);
+      const second = await helpersOverFifos(docker, 1, 'write', () => Promise.resolve(String(++started)), new AbortController().signal);
       expect(second).toEqual({ failed: 'a helper ended before opening its FIFO' });
       expect(started).toBe(0);
     });

@@ -7,7 +7,7 @@ import { createParallelGzip } from '../archive/parallelGzip';
 import { createTarTap } from '../archive/tarTap';
 import { toAppError } from '../docker/errors';
 import { TapProgress } from './byteSampler';
-import { helpersOverFifos, type FifoFolder } from './fifoFeed';
+import { helpersOverFifos, type FifoHelpers } from './fifoFeed';
 import { createHelper, runHelper, VOLUME_MOUNT, type RunResult } from './helperContainer';
 import type { JobContext } from './jobContext';
 import { tarFailure, VerboseListing } from './verboseListing';
@@ -77,23 +77,21 @@ export async function packFast(ctx: JobContext, args: PackArgs): Promise<PackRes
       { signal: opts.signal, stdout: opts.stdout, onStarted: opts.onStarted, onStderrLine: (line) => ctx.log(line) },
       ctx.tracker,
     );
-  let fifo: FifoFolder | null = null;
-  let source: Socket | null = null;
+  let overFifo: FifoHelpers<RunResult> | null = null;
   try {
     let runError: unknown = null;
     // All of tar's output has reached the tap (a FIFO can still hold some after tar exits).
     let read: Promise<unknown> = Promise.resolve();
     try {
-      const helpers = await helpersOverFifos(ctx, 1, 'read', (path, feedDir, hooks) => tar(path, { ...hooks, feedDir }), abort.signal);
+      const helpers = await helpersOverFifos(ctx.docker, 1, 'read', (path, feedDir, hooks) => tar(path, { ...hooks, feedDir }), abort.signal);
       let running: Promise<RunResult>;
       if ('failed' in helpers) {
         ctx.log(`tar writes the archive to its stdout (no FIFO: ${helpers.failed}).`);
         running = tar('-', { signal: abort.signal, stdout: tap });
       } else {
         ctx.log('tar writes the archive into a FIFO.');
-        fifo = helpers.folder;
+        overFifo = helpers;
         const src = helpers.ends[0] as Socket;
-        source = src;
         read = finished(src, { writable: false });
         read.catch(() => undefined); // awaited only when tar succeeded; a cancel or failure destroys src
         abort.signal.addEventListener('abort', () => src.destroy(), { once: true });
@@ -118,8 +116,7 @@ export async function packFast(ctx: JobContext, args: PackArgs): Promise<PackRes
     counter.stop();
     ctx.signal.removeEventListener('abort', onAbort);
     tap.destroy();
-    (source as Socket | null)?.destroy();
-    await (fifo as FifoFolder | null)?.remove().catch(() => undefined);
+    await overFifo?.close();
   }
 }
 

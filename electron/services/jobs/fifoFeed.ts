@@ -158,7 +158,8 @@ export interface FifoHelpers<T> {
   ends: net.Socket[];
   /** Each helper's run, as `start` returned it. */
   runs: Array<Promise<T>>;
-  folder: FifoFolder;
+  /** Closes the host's ends and removes the folder: when the job is over, whatever its end. */
+  close(): Promise<void>;
 }
 
 export interface FifoFailure {
@@ -178,8 +179,8 @@ export interface HelperHooks {
  * Starts `count` helpers that each open one FIFO (`start` gets the path the container sees and the
  * folder to mount) and opens the host's ends (`end`). Every helper must open its FIFO within HANDSHAKE_MS
  * of starting; if one exits first or does not, all are stopped and removed, the folder too, and the
- * reason is returned: nothing was sent, so the caller can use stdin/stdout instead. Rejects only when the
- * job was cancelled meanwhile.
+ * reason is returned: nothing was sent, so the caller can use stdin/stdout instead. Rejects (CANCELLED)
+ * only when the job was cancelled meanwhile.
  */
 export async function connectThroughFifos<T>(
   count: number,
@@ -235,14 +236,17 @@ export async function connectThroughFifos<T>(
   for (const t of timers) clearTimeout(t);
   opts.signal.removeEventListener('abort', onJobAbort);
   const ends = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  if (ends.length === count) return { ends, runs, folder };
+  const close = async () => {
+    for (const s of ends) s.destroy();
+    await folder.remove().catch(() => undefined);
+  };
+  if (ends.length === count) return { ends, runs, close };
 
   // Stop the helpers before closing their FIFOs: no data has gone either way.
   fallback.abort(new Error('falling back to stdin'));
   await Promise.allSettled(runs);
-  for (const s of ends) s.destroy();
-  await folder.remove().catch(() => undefined);
-  if (opts.signal.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('cancelled');
+  await close();
+  if (opts.signal.aborted) throw new AppError('CANCELLED', 'Cancelled.');
   const reason = handshake.signal.reason instanceof Error ? handshake.signal.reason.message : 'unknown';
   return { failed: reason, helperError };
 }
@@ -256,24 +260,18 @@ const NOT_ABOUT_FIFOS = new Set<string>(['IMAGE_NOT_FOUND', 'DOCKER_UNREACHABLE'
  * rest of the process; a missing image or Docker gone is thrown as it is.
  */
 export async function helpersOverFifos<T>(
-  ctx: { docker: Dockerode; signal: AbortSignal },
+  docker: Dockerode,
   count: number,
   end: HostEnd,
   start: (containerPath: string, folderDir: string, hooks: HelperHooks) => Promise<T>,
   signal: AbortSignal,
 ): Promise<FifoHelpers<T> | FifoFailure> {
-  const verdict = await fifoFeedsUsable(ctx.docker);
+  const verdict = await fifoFeedsUsable(docker);
   if (!verdict.usable) return { failed: verdict.reason };
-  let result: FifoHelpers<T> | FifoFailure;
-  try {
-    result = await connectThroughFifos(count, start, { end, signal });
-  } catch (err) {
-    if (ctx.signal.aborted) return { failed: 'cancelled' }; // the caller says cancelled
-    throw err;
-  }
+  const result = await connectThroughFifos(count, start, { end, signal });
   if ('failed' in result) {
     if (result.helperError instanceof AppError && NOT_ABOUT_FIFOS.has(result.helperError.code)) throw result.helperError;
-    markFifoFeedsUnusable(ctx.docker, result.failed);
+    markFifoFeedsUnusable(docker, result.failed);
   }
   return result;
 }

@@ -14,7 +14,7 @@ import { createTarTap } from '../archive/tarTap';
 import type { ArchiveFormat, TarEntryInfo } from '../archive/types';
 import { toAppError } from '../docker/errors';
 import { TapProgress } from './byteSampler';
-import { helpersOverFifos, type FifoFolder } from './fifoFeed';
+import { helpersOverFifos, type FifoHelpers } from './fifoFeed';
 import { createHelper, runHelper, VOLUME_MOUNT, type RunResult } from './helperContainer';
 import type { JobContext } from './jobContext';
 import { settleWithin } from './settle';
@@ -76,11 +76,12 @@ const WRITERS = Math.min(4, Math.max(2, os.availableParallelism()));
 
 /**
  * fast: decompression on the host (all cores), the tar stream split by path (createTarSplitter) and
- * extracted by several GNU tar processes in helper containers at once, each reading its share on
- * stdin. The Engine's `PUT /archive` is only the fallback for engines without a runnable helper
- * image: one writer, with no say over how it writes (22.4 s against 12.0 s for `tar -xf` in an early
- * measurement; in the fair benchmark of session 3 about even, 14.2 vs 15.0 s, checks included). `--numeric-owner` keeps the
- * uid/gid as stored, whatever names the helper's /etc/passwd knows.
+ * extracted by several GNU tar processes in helper containers at once, each reading its share from a
+ * FIFO on a local Linux engine, else on stdin (fifoFeed.ts). The Engine's `PUT /archive` is only the
+ * fallback for engines without a runnable helper image: one writer, with no say over how it writes
+ * (22.4 s against 12.0 s for `tar -xf` in an early measurement; about even, 14.2 vs 15.0 s with the
+ * checks, in the fair benchmark). `--numeric-owner` keeps the uid/gid as stored, whatever names the
+ * helper's /etc/passwd knows.
  */
 export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<UnpackResult> {
   if (args.runnable === false) return unpackViaArchiveApi(ctx, args);
@@ -120,11 +121,9 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
       },
       (err: unknown) => stop('tar', err),
     );
-  let fifoInputs: Socket[] = [];
-  let folder: FifoFolder | null = null;
+  let overFifos: FifoHelpers<RunResult> | null = null;
   try {
-    const fifos = await helpersOverFifos(ctx, WRITERS, 'write', (path, feedDir, hooks) => writer(path, { ...hooks, feedDir }), abort.signal);
-    if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Cancelled.');
+    const fifos = await helpersOverFifos(ctx.docker, WRITERS, 'write', (path, feedDir, hooks) => writer(path, { ...hooks, feedDir }), abort.signal);
     const outputs = splitter.outputs as PassThrough[];
     let done: Array<Promise<void>>;
     if ('failed' in fifos) {
@@ -132,8 +131,7 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
       done = outputs.map((stdin) => judge(writer('-', { signal: abort.signal, stdin })));
     } else {
       ctx.log(`${WRITERS} tar processes extract at once, each reading its share from a FIFO.`);
-      folder = fifos.folder;
-      fifoInputs = fifos.ends;
+      overFifos = fifos;
       done = fifos.runs.map(judge);
       outputs.forEach((out, i) => {
         const input = fifos.ends[i] as Socket;
@@ -157,8 +155,7 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
     counter.stop();
     ctx.signal.removeEventListener('abort', onAbort);
     for (const out of splitter.outputs) out.destroy();
-    for (const input of fifoInputs) input.destroy();
-    await folder?.remove().catch(() => undefined);
+    await overFifos?.close();
   }
 }
 
