@@ -257,8 +257,9 @@ async function main() {
 
   /** rows[name] = { kind, times[], rss[], cpu[], sizes[], checks[] } */
   const rows = new Map();
+  const rowOf = (name, kind) => rows.get(name) ?? { kind, times: [], rss: [], cpu: [], sizes: [], checks: [], notes: new Set(), parts: new Map() };
   const record = (name, kind, r, extra = {}) => {
-    const row = rows.get(name) ?? { kind, times: [], rss: [], cpu: [], sizes: [], checks: [], notes: new Set(), parts: new Map() };
+    const row = rowOf(name, kind);
     row.times.push(r.ms / 1000);
     for (const [k, v] of [...(extra.part ? [extra.part] : []), ...(r.phases ?? [])]) row.parts.set(k, [...(row.parts.get(k) ?? []), v]);
     if (r.peakRssMb) row.rss.push(r.peakRssMb);
@@ -278,7 +279,7 @@ async function main() {
     const finished = r.stdout.includes('"event":"finished"') ? lastJson(r.stdout) : null;
     const why = finished?.error ? `${finished.error.code}: ${finished.error.message}` : r.stderr.trim().split('\n').slice(-3).join(' | ');
     log(`  ${name}: FAILED (exit ${r.code}) ${why}`);
-    const row = rows.get(name) ?? { kind, times: [], rss: [], cpu: [], sizes: [], checks: [], notes: new Set(), parts: new Map() };
+    const row = rowOf(name, kind);
     row.checks.push(false);
     row.notes.add('failed');
     rows.set(name, row);
