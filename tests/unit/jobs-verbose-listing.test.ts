@@ -44,7 +44,8 @@ describe('tarFailure', () => {
   ])('says the volume is full for GNU tar\'s "%s"', (line) => {
     const err = tarFailure(2, [line, 'tar: Exiting with failure status due to previous errors'], 'ubuntu');
     expect(err.code).toBe('DISK_FULL');
-    expect(err.message).toMatch(/^The volume is full: tar could not write everything into it \(/);
+    // tar's own line that says so, not its closing "Exiting with failure status".
+    expect(err.message).toBe(`The volume is full: tar could not write everything into it (${line}).`);
     expect(err.hint).toMatch(/docker system df/);
   });
 

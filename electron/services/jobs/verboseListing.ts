@@ -43,8 +43,9 @@ const NO_SPACE = /No space left on device|Disk quota exceeded|Wrote only \d+ of 
 /** tar in a helper exited non-zero: its last messages say why. */
 export function tarFailure(exitCode: number, messages: string[], image: string): AppError {
   const why = messages.slice(-3).join(' / ');
-  if (messages.some((m) => NO_SPACE.test(m))) {
-    return new AppError('DISK_FULL', `The volume is full: tar could not write everything into it (${why}).`, {
+  const noSpace = messages.find((m) => NO_SPACE.test(m));
+  if (noSpace !== undefined) {
+    return new AppError('DISK_FULL', `The volume is full: tar could not write everything into it (${noSpace}).`, {
       hint: 'Free space on the disk where Docker keeps its volumes (`docker system df` shows what uses it), or restore into a volume with more room.',
       details: { exitCode },
     });
