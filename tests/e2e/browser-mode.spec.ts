@@ -5,6 +5,7 @@ import { expect, test } from '@playwright/test';
 import WebSocket from 'ws';
 import type { ServerMessage } from '../../electron/server/protocol';
 import { startServedApp, type ServedApp } from '../support/serve';
+import { ENGINE_SOCKET } from '../support/docker';
 
 // The real built server (dist/server/serve.cjs) in front of real Chromium. Only the page title is
 // taken from the UI; everything else is the server's own behaviour.
@@ -58,7 +59,8 @@ function rawGet(hostHeader: string, urlPath: string): Promise<{ status: number; 
 }
 
 test('prints one ready-to-open line and the Docker endpoint', async () => {
-  await expect.poll(() => app.output()).toMatch(/Docker: .*unix:\/\/\/var\/run\/docker\.sock/);
+  await expect.poll(() => app.output()).toContain(`unix://${ENGINE_SOCKET}`);
+  expect(app.output()).toMatch(/Docker: /);
   expect(app.output().match(/AI-Lab Desktop is running at: /g)).toHaveLength(1);
   expect(app.url).toBe(`${app.origin}/?token=${app.token}`);
   expect(app.token).toMatch(/^[A-Za-z0-9_-]{43}$/);

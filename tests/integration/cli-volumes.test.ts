@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../electron/cli/exitCodes';
 import { VOLUME_NAME_RULE } from '../../shared/contract/validation';
 import { ailabInProcess as ailab } from '../support/cli';
-import { docker, TEST_LABEL, uniqueName } from '../support/docker';
+import { docker, TEST_LABEL, uniqueName, useTestEngine } from '../support/docker';
 import { GNU_TAR_IMAGE } from '../support/fixtures';
 import { fillVolume, testResources } from '../support/resources';
 
@@ -18,8 +18,7 @@ const newContainer = async (volume: string, running: boolean) => (await res.cont
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-cli-vol-'));
   process.env.AILAB_DESKTOP_HOME = home;
-  delete process.env.DOCKER_HOST;
-  delete process.env.DOCKER_CONTEXT;
+  useTestEngine();
   fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ helperImage: GNU_TAR_IMAGE }));
 });
 
@@ -144,7 +143,7 @@ describe('ailab volumes', () => {
       expect(r.code).toBe(EXIT.DOCKER_UNREACHABLE);
       expect(r.err).toMatch(/Docker/);
     } finally {
-      delete process.env.DOCKER_HOST;
+      useTestEngine();
     }
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS } from '../../shared/ailab';
 import type { JobProgress, JobSummary } from '../../shared/contract/jobs';
 import { OWNER_LABEL } from '../../electron/services/jobs/owner';
-import { docker, removeContainerQuietly, TEST_LABEL, uniqueName } from '../support/docker';
+import { docker, ENGINE_SOCKET, removeContainerQuietly, TEST_LABEL, uniqueName } from '../support/docker';
 import { createVolume, inVolume, jobsHarness, ourHelpers, removeTestVolumes, SEED_IMAGE, tempDir, trackVolume, type JobsHarness } from './jobs-support';
 
 let h: JobsHarness;
@@ -155,7 +155,7 @@ describe('Docker going away mid-job', () => {
     const listen = () =>
       new Promise<net.Server>((resolve) => {
         const server = net.createServer((client) => {
-          const upstream = net.connect('/var/run/docker.sock');
+          const upstream = net.connect(ENGINE_SOCKET);
           clients.add(client).add(upstream);
           client.pipe(upstream).pipe(client);
           const drop = () => {

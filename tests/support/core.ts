@@ -7,6 +7,7 @@ import type { ApiErrorPayload, Result } from '../../shared/contract/errors';
 import { invokeHandler } from '../../shared/contract/invoke';
 import { createCore, type Core } from '../../electron/services/createCore';
 import { createHandlers } from '../../electron/services/handlers';
+import { useTestEngine } from './docker';
 import { testResources, type TestResources } from './resources';
 import { waitUntil } from './wait';
 
@@ -30,12 +31,14 @@ export interface CoreTestEnv extends TestResources {
   cleanup(): Promise<void>;
 }
 
-/** Resolves once the core is connected to the default engine (DOCKER_HOST and DOCKER_CONTEXT ignored). */
+/**
+ * Resolves once the core is connected to the test engine: the default socket, or AILAB_TEST_DOCKER_SOCKET
+ * (a private dockerd per checkout); the caller's DOCKER_HOST and DOCKER_CONTEXT are ignored.
+ */
 export async function coreTestEnv(prefix: string): Promise<CoreTestEnv> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `ailab-${prefix}-`));
   const env: NodeJS.ProcessEnv = { ...process.env, AILAB_DESKTOP_HOME: home };
-  delete env.DOCKER_HOST;
-  delete env.DOCKER_CONTEXT;
+  useTestEngine(env);
   const opened: string[] = [];
   const core = await createCore({
     mode: 'browser',

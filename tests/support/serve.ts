@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundlePath, ensureBuilt } from './build';
+import { useTestEngine } from './docker';
 
 export interface ServedApp {
   /** The ready-to-open URL the server printed, token included. */
@@ -27,7 +28,7 @@ export async function startServedApp(env: NodeJS.ProcessEnv = {}): Promise<Serve
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-e2e-'));
   const child: ChildProcess = spawn(process.execPath, [bundlePath('server'), '--port', '0', '--no-open'], {
     cwd: ROOT,
-    env: { ...process.env, AILAB_DESKTOP_HOME: home, ...env },
+    env: { ...useTestEngine({ ...process.env }), AILAB_DESKTOP_HOME: home, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
