@@ -2,11 +2,11 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Handlers } from '../../shared/contract';
-import type { ApiErrorPayload } from '../../shared/contract/errors';
+import { SESSION_PATH, TOKEN_QUERY } from '../../shared/browserAuth';
 import type { EventBus } from '../services/core/eventBus';
 import { resolveStaticPath } from '../services/core/staticPaths';
 import { UPLOADS_PATH, WS_PATH } from './protocol';
-import { authenticate, checkRequest, checkUpgrade, SECURITY_HEADERS, sessionCookie, withoutToken, type AuthOutcome } from './security';
+import { authenticate, checkRequest, checkUpgrade, legacyCookieDeletions, presentedToken, SECURITY_HEADERS } from './security';
 import { sendStatic } from './staticFiles';
 import { handleUpload } from './uploadRoute';
 import { createWsConnections } from './wsConnections';
@@ -31,27 +31,10 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
-const HTML_HEADERS = { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' };
-
-function unauthorizedPage(reason: Exclude<AuthOutcome, { ok: true }>['reason']): string {
-  const what =
-    reason === 'wrong-token'
-      ? 'The token in this link (or the one remembered from an earlier run) does not match the running server.'
-      : 'This page needs the token that the server printed when it started.';
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="color-scheme" content="light dark"><title>AI-Lab Desktop: open the link from the terminal</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; line-height: 1.5; padding: 0 1rem">
-<h1>Open the link printed in the terminal</h1>
-<p>${what}</p>
-<p>Open the URL printed in the terminal where you ran <code>npm run serve</code>; it looks like
-<code>http://127.0.0.1:PORT/?token=…</code>. The server prints a new token each time it starts.</p>
-</body></html>
-`;
-}
-
 /**
  * The browser mode's HTTP + WebSocket server: the built renderer as static files, the WebSocket for
- * calls and events, and the upload endpoint, all behind the Host/Origin checks and the token.
+ * calls and events, and the API (uploads, session check), all behind the Host/Origin checks; the
+ * WebSocket and the API also behind the token.
  */
 export function createAppServer(opts: AppServerOptions): AppServer {
   let boundPort = 0;
@@ -89,56 +72,58 @@ export function createAppServer(opts: AppServerOptions): AppServer {
       return;
     }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const isApi = url.pathname.startsWith('/api/');
-    const auth = authenticate(url.searchParams.get('token'), req.headers.cookie, boundPort, opts.token);
-    if (!auth.ok) {
-      req.resume();
-      if (isApi) {
-        const body: ApiErrorPayload = {
-          code: 'UNAUTHORIZED',
-          message: 'Missing or wrong token.',
-          hint: 'Open the URL printed in the terminal where the server runs, or pass ?token=.',
-        };
-        json(401, body);
-      } else {
-        res.writeHead(401, { ...SECURITY_HEADERS, ...HTML_HEADERS });
-        res.end(method === 'HEAD' ? undefined : unauthorizedPage(auth.reason));
-      }
-      return;
-    }
 
-    if (url.pathname === UPLOADS_PATH) {
-      if (method !== 'PUT') {
+    if (url.pathname.startsWith('/api/')) {
+      const auth = authenticate(presentedToken({ query: url.searchParams.get(TOKEN_QUERY), authorization: req.headers.authorization }), opts.token);
+      if (!auth.ok) {
         req.resume();
-        res.setHeader('Allow', 'PUT');
-        json(405, { code: 'INVALID_ARGUMENT', message: `${method} is not allowed here; uploads use PUT.` });
+        json(401, {
+          code: 'UNAUTHORIZED',
+          message: auth.reason === 'missing' ? 'This request carries no token.' : 'The token does not match the running server.',
+          hint: 'Open the URL printed in the terminal where the server runs; scripts send "Authorization: Bearer <token>" (or ?token=).',
+        });
         return;
       }
-      await handleUpload(req, res, opts.dataDir, url.searchParams.get('name'), json);
-      return;
-    }
-    if (isApi) {
+      if (url.pathname === SESSION_PATH) {
+        req.resume();
+        if (method !== 'GET' && method !== 'HEAD') {
+          res.setHeader('Allow', 'GET, HEAD');
+          json(405, { code: 'INVALID_ARGUMENT', message: `${method} is not allowed here.` });
+          return;
+        }
+        res.writeHead(204, { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' });
+        res.end();
+        return;
+      }
+      if (url.pathname === UPLOADS_PATH) {
+        if (method !== 'PUT') {
+          req.resume();
+          res.setHeader('Allow', 'PUT');
+          json(405, { code: 'INVALID_ARGUMENT', message: `${method} is not allowed here; uploads use PUT.` });
+          return;
+        }
+        await handleUpload(req, res, opts.dataDir, url.searchParams.get('name'), json);
+        return;
+      }
       req.resume();
       json(404, { code: 'INVALID_ARGUMENT', message: `No API endpoint ${url.pathname}.` });
       return;
     }
+
+    // The page itself (the built renderer) needs no token: it holds nothing secret, and a reload must
+    // load it without one (the token is in the page's sessionStorage, which the server never sees).
+    // The page checks its token (SESSION_PATH) and says what to do when it has none or a wrong one.
+    // A token in the URL is left for the page to take and remove (history.replaceState): there is no
+    // redirect, so no Location header a crafted path (/.//evil.example/) could turn into another site.
+    req.resume();
     if (method !== 'GET' && method !== 'HEAD') {
-      req.resume();
       res.setHeader('Allow', 'GET, HEAD');
       plain(405, 'Method not allowed.');
       return;
     }
-    if (auth.via === 'query' && method === 'GET') {
-      // Keep the token out of the address bar, history and screenshots: the cookie carries it from now on.
-      res.writeHead(303, {
-        ...SECURITY_HEADERS,
-        'Set-Cookie': sessionCookie(boundPort, opts.token),
-        Location: withoutToken(req.url ?? '/'),
-        'Cache-Control': 'no-store',
-      });
-      res.end();
-      return;
-    }
+    // Cookies of earlier versions still reach every port of this host: delete them.
+    const deletions = legacyCookieDeletions(req.headers.cookie);
+    if (deletions.length > 0) res.setHeader('Set-Cookie', deletions);
     const target = resolveStaticPath(opts.rendererDir, url.pathname);
     if (target.kind === 'refused') {
       plain(400, 'Bad path.');
@@ -157,8 +142,12 @@ export function createAppServer(opts: AppServerOptions): AppServer {
     if (!gate.ok) return refuse(gate.status, gate.message);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== WS_PATH) return refuse(404, 'Not found.');
-    const auth = authenticate(url.searchParams.get('token'), req.headers.cookie, boundPort, opts.token);
-    if (!auth.ok) return refuse(401, 'Missing or wrong token.');
+    const presented = presentedToken({
+      query: url.searchParams.get(TOKEN_QUERY),
+      authorization: req.headers.authorization,
+      subprotocols: req.headers['sec-websocket-protocol'],
+    });
+    if (!authenticate(presented, opts.token).ok) return refuse(401, 'Missing or wrong token.');
     ws.wss.handleUpgrade(req, socket, head, (client) => ws.wss.emit('connection', client, req));
   });
 

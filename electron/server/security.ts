@@ -1,21 +1,21 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { TOKEN_PATTERN, WS_SUBPROTOCOL, WS_TOKEN_SUBPROTOCOL_PREFIX } from '../../shared/browserAuth';
 import { RENDERER_CSP } from '../../shared/csp';
 
 /**
  * The browser mode's gatekeeping, as pure functions so each rule is unit-tested on its own. The
  * server is reachable by every local process and by every web page the user visits (through the
  * browser), so each request must prove three things: it is addressed to us by a loopback name (DNS
- * rebinding), it comes from our own page when a browser sends it (cross-site requests), and it
- * carries the token printed in the terminal (other local users and processes).
+ * rebinding), it comes from our own page when a browser sends it (cross-site requests), and, for the
+ * API and the WebSocket, it carries the token printed in the terminal (other local users and
+ * processes). The token is never a cookie (see shared/browserAuth.ts); the static page needs none.
  */
-
-export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,256}$/;
 
 export function generateToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** AILAB_SERVE_TOKEN lets scripts choose the token; it must be URL- and cookie-safe and not trivially short. */
+/** AILAB_SERVE_TOKEN lets scripts choose the token; it must be URL- and subprotocol-safe and not trivially short. */
 export function tokenFromEnv(value: string | undefined): { token: string } | { error: string } | null {
   if (value === undefined || value === '') return null;
   if (!TOKEN_PATTERN.test(value)) {
@@ -29,28 +29,6 @@ export function tokensEqual(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b) && given.length === expected.length;
-}
-
-/** Cookies are shared across ports on one host, so the port is part of the name. */
-export function cookieName(port: number): string {
-  return `ailab_token_${port}`;
-}
-
-export function sessionCookie(port: number, token: string): string {
-  return `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-}
-
-export function parseCookies(header: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim();
-    if (name && !out.has(name)) out.set(name, value);
-  }
-  return out;
 }
 
 export function allowedHosts(port: number): string[] {
@@ -72,21 +50,55 @@ export function isAllowedOrigin(origin: string | undefined, port: number): boole
   return allowedOrigins(port).includes(origin.toLowerCase());
 }
 
-export type AuthOutcome =
-  /** The query carried the right token: set the cookie (and, for a page, redirect to drop the token). */
-  | { ok: true; via: 'query' }
-  | { ok: true; via: 'cookie' }
-  | { ok: false; reason: 'missing' | 'wrong-token' };
+export type AuthOutcome = { ok: true } | { ok: false; reason: 'missing' | 'wrong-token' };
+
+/** Where a request may carry the token. None of them is sent by the browser on its own. */
+export interface PresentedCredentials {
+  /** `?token=`: the printed link, and scripts. */
+  query: string | null;
+  /** `Authorization: Bearer <token>`: the page's uploads and session check, and scripts. */
+  authorization: string | undefined;
+  /** `Sec-WebSocket-Protocol`: the page's WebSocket (`ailab.token.<token>`). */
+  subprotocols?: string | undefined;
+}
+
+/** The token a request presents, or null; the first place that has one counts. */
+export function presentedToken(c: PresentedCredentials): string | null {
+  if (c.query !== null) return c.query;
+  const auth = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(c.authorization ?? '');
+  if (auth?.[1]) return auth[1];
+  for (const p of (c.subprotocols ?? '').split(',')) {
+    const name = p.trim();
+    if (name.startsWith(WS_TOKEN_SUBPROTOCOL_PREFIX)) return name.slice(WS_TOKEN_SUBPROTOCOL_PREFIX.length);
+  }
+  return null;
+}
+
+export function authenticate(presented: string | null, token: string): AuthOutcome {
+  if (presented === null) return { ok: false, reason: 'missing' };
+  return tokensEqual(presented, token) ? { ok: true } : { ok: false, reason: 'wrong-token' };
+}
+
+/** The WebSocket subprotocol to agree to: ours when offered (a browser fails the handshake otherwise). */
+export function chooseSubprotocol(offered: ReadonlySet<string>): string | false {
+  return offered.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false;
+}
+
+/** Earlier versions kept the token in a cookie `ailab_token_<port>`. */
+const LEGACY_COOKIE = /^ailab_token_\d{1,5}$/;
 
 /**
- * A `?token=` in the URL wins over the cookie: a wrong one is refused even with a good cookie, so a
- * mistyped link fails visibly instead of working by accident.
+ * Set-Cookie headers that delete the token cookies earlier versions set. Every cookie of the host
+ * comes with every request, whatever its port, so a page load here can delete them all, before they
+ * reach Jupyter on another port.
  */
-export function authenticate(queryToken: string | null, cookieHeader: string | undefined, port: number, token: string): AuthOutcome {
-  if (queryToken !== null) return tokensEqual(queryToken, token) ? { ok: true, via: 'query' } : { ok: false, reason: 'wrong-token' };
-  const cookie = parseCookies(cookieHeader).get(cookieName(port));
-  if (cookie === undefined) return { ok: false, reason: 'missing' };
-  return tokensEqual(cookie, token) ? { ok: true, via: 'cookie' } : { ok: false, reason: 'wrong-token' };
+export function legacyCookieDeletions(cookieHeader: string | undefined): string[] {
+  const names = new Set<string>();
+  for (const part of (cookieHeader ?? '').split(';')) {
+    const name = part.slice(0, Math.max(0, part.indexOf('='))).trim();
+    if (LEGACY_COOKIE.test(name)) names.add(name);
+  }
+  return [...names].map((name) => `${name}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict`);
 }
 
 export interface RequestFacts {
@@ -113,14 +125,6 @@ export function checkUpgrade(req: Omit<RequestFacts, 'method'>, port: number): G
   if (!isAllowedHost(req.host, port)) return { ok: false, status: 403, message: 'Refused: foreign Host header.' };
   if (!isAllowedOrigin(req.origin, port)) return { ok: false, status: 403, message: 'Refused: foreign or missing Origin header.' };
   return { ok: true };
-}
-
-/** The path and query of a page URL with the token removed (other parameters kept), for the redirect. */
-export function withoutToken(pathAndQuery: string): string {
-  const url = new URL(pathAndQuery, 'http://127.0.0.1');
-  url.searchParams.delete('token');
-  const query = url.searchParams.toString();
-  return `${url.pathname}${query ? `?${query}` : ''}`;
 }
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {

@@ -4,6 +4,7 @@ import { AppError } from '../../shared/contract/errors';
 import { invokeHandler } from '../../shared/contract/invoke';
 import type { EventBus } from '../services/core/eventBus';
 import { forwardEvents } from '../services/core/eventForwarder';
+import { chooseSubprotocol } from './security';
 import { callMessageSchema, MAX_MESSAGE_BYTES, type CallId, type EventMessage, type ResultMessage } from './protocol';
 
 export interface WsConnectionsOptions {
@@ -23,7 +24,7 @@ const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
  * event. Authentication happened at the upgrade; nothing here trusts what the page sends.
  */
 export function createWsConnections(opts: WsConnectionsOptions) {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, clientTracking: true });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, clientTracking: true, handleProtocols: chooseSubprotocol });
   const alive = new WeakSet<WebSocket>();
   // openUrl goes to one page, the one the user last acted in, so two open tabs do not both open it.
   let lastActive: WebSocket | null = null;

@@ -1,6 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { browserSessionProblem } from './api/bridge';
 import { App } from './App';
+import { SessionProblemPage } from './shell/SessionProblemPage';
 import { startDockerStatusSync } from './store/dockerStore';
 import './styles.css';
 
@@ -8,8 +10,6 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
 // Subscribe before the first render so no status event is missed.
 startDockerStatusSync();
-createRoot(root).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+void browserSessionProblem().then((problem) => {
+  createRoot(root).render(<StrictMode>{problem ? <SessionProblemPage problem={problem} /> : <App />}</StrictMode>);
+});

@@ -53,21 +53,22 @@ function request(opts: { method?: string; path: string; headers?: Record<string,
   });
 }
 
-const cookie = () => `ailab_token_${port}=${TOKEN}`;
+const auth = { authorization: `Bearer ${TOKEN}` };
+const TOKEN_PROTOCOLS = ['ailab.v1', `ailab.token.${TOKEN}`];
 
 function connect(headers: Record<string, string> = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { cookie: cookie(), ...headers }, origin });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, TOKEN_PROTOCOLS, { headers, origin });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
 }
 
-function upgradeStatus(opts: { origin?: string; cookie?: string; path?: string; host?: string }): Promise<number> {
+function upgradeStatus(opts: { origin?: string; protocols?: string[]; headers?: Record<string, string>; path?: string; query?: string; host?: string }): Promise<number> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path ?? '/ws'}`, {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path ?? '/ws'}${opts.query ?? ''}`, opts.protocols ?? [], {
       ...(opts.origin ? { origin: opts.origin } : {}),
-      headers: { ...(opts.cookie ? { cookie: opts.cookie } : {}), ...(opts.host ? { host: opts.host } : {}) },
+      headers: { ...opts.headers, ...(opts.host ? { host: opts.host } : {}) },
     });
     ws.once('unexpected-response', (_req, res) => {
       resolve(res.statusCode ?? 0);
@@ -113,29 +114,8 @@ afterAll(async () => {
 });
 
 describe('HTTP', () => {
-  it('refuses a page without the token with a 401 that says what to do', async () => {
+  it('serves the page without a token (it holds nothing secret; it checks its own token), with the security headers', async () => {
     const r = await request({ path: '/' });
-    expect(r.status).toBe(401);
-    expect(r.headers['content-type']).toContain('text/html');
-    expect(r.body).toContain('Open the URL printed in the terminal');
-    expect(r.headers['set-cookie']).toBeUndefined();
-  });
-
-  it('refuses a wrong token', async () => {
-    const r = await request({ path: '/?token=wrong' });
-    expect(r.status).toBe(401);
-    expect(r.body).toContain('does not match');
-  });
-
-  it('trades the token for a cookie and redirects to the same path without it', async () => {
-    const r = await request({ path: `/volumes?x=1&token=${TOKEN}` });
-    expect(r.status).toBe(303);
-    expect(r.headers.location).toBe('/volumes?x=1');
-    expect(r.headers['set-cookie']?.[0]).toBe(`ailab_token_${port}=${TOKEN}; HttpOnly; SameSite=Strict; Path=/`);
-  });
-
-  it('serves the page with the cookie, with the security headers', async () => {
-    const r = await request({ path: '/', headers: { cookie: cookie() } });
     expect(r.status).toBe(200);
     expect(r.body).toContain('<title>AI-Lab Desktop</title>');
     expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -144,23 +124,62 @@ describe('HTTP', () => {
     expect(r.headers['referrer-policy']).toBe('no-referrer');
     expect(r.headers['x-frame-options']).toBe('DENY');
     expect(r.headers['cache-control']).toBe('no-store');
+    expect(r.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('serves the printed link as it is: no redirect, no cookie (the page removes the token itself)', async () => {
+    const r = await request({ path: `/?token=${TOKEN}` });
+    expect(r.status).toBe(200);
+    expect(r.headers.location).toBeUndefined();
+    expect(r.headers['set-cookie']).toBeUndefined();
+    expect(r.body).toContain('<title>AI-Lab Desktop</title>');
+  });
+
+  it('never redirects, so no path can send the browser to another site', async () => {
+    for (const p of [`/.//evil.example/?token=${TOKEN}`, `//evil.example/?token=${TOKEN}`, `/%2F%2Fevil.example/?token=${TOKEN}`, `/.%2F/evil.example/?token=${TOKEN}`, `/..//evil.example/?token=${TOKEN}`, '/.//evil.example/']) {
+      const r = await request({ path: p });
+      expect(Math.floor(r.status / 100), p).not.toBe(3);
+      expect(r.headers.location, p).toBeUndefined();
+    }
+  });
+
+  it('deletes the token cookies earlier versions set, for every port, and ignores them', async () => {
+    const r = await request({ path: '/', headers: { cookie: `ailab_token_${port}=${TOKEN}; ailab_token_1=old; other=1` } });
+    expect(r.status).toBe(200);
+    expect(r.headers['set-cookie']).toEqual([
+      `ailab_token_${port}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict`,
+      'ailab_token_1=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict',
+    ]);
+    const api = await request({ path: '/api/session', headers: { cookie: `ailab_token_${port}=${TOKEN}` } });
+    expect(api.status).toBe(401);
+  });
+
+  it('answers the session check: 204 with the token, 401 without or with a wrong one', async () => {
+    expect((await request({ path: '/api/session', headers: auth })).status).toBe(204);
+    expect((await request({ path: `/api/session?token=${TOKEN}` })).status).toBe(204);
+    const missing = await request({ path: '/api/session' });
+    expect(missing.status).toBe(401);
+    expect(JSON.parse(missing.body)).toMatchObject({ code: 'UNAUTHORIZED', message: 'This request carries no token.' });
+    const wrong = await request({ path: '/api/session', headers: { authorization: 'Bearer wrong-token-0123456789' } });
+    expect(JSON.parse(wrong.body)).toMatchObject({ code: 'UNAUTHORIZED', message: 'The token does not match the running server.' });
+    expect((await request({ method: 'PUT', path: '/api/session', headers: auth })).status).toBe(405);
   });
 
   it('serves assets with their content type, routes fall back to index.html, missing files 404', async () => {
-    const js = await request({ path: '/assets/app-1234.js', headers: { cookie: cookie() } });
+    const js = await request({ path: '/assets/app-1234.js', headers: auth });
     expect(js.status).toBe(200);
     expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(js.body).toBe('console.log(1)');
-    const route = await request({ path: '/volumes/abc', headers: { cookie: cookie() } });
+    const route = await request({ path: '/volumes/abc', headers: auth });
     expect(route.status).toBe(200);
     expect(route.body).toContain('AI-Lab Desktop');
-    const missing = await request({ path: '/assets/missing.js', headers: { cookie: cookie() } });
+    const missing = await request({ path: '/assets/missing.js', headers: auth });
     expect(missing.status).toBe(404);
   });
 
   it('refuses path traversal', async () => {
     for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
-      const r = await request({ path: p, headers: { cookie: cookie() } });
+      const r = await request({ path: p, headers: auth });
       expect(r.status, p).not.toBe(200);
       expect(r.body).not.toContain('secret');
     }
@@ -170,12 +189,12 @@ describe('HTTP', () => {
     const r = await request({ path: `/?token=${TOKEN}`, headers: { host: `evil.example:${port}` } });
     expect(r.status).toBe(403);
     expect(r.body).toContain('foreign Host header');
-    const ok = await request({ path: '/', headers: { host: `localhost:${port}`, cookie: cookie() } });
+    const ok = await request({ path: '/', headers: { host: `localhost:${port}` } });
     expect(ok.status).toBe(200);
   });
 
   it('refuses a PUT from a foreign Origin', async () => {
-    const r = await request({ method: 'PUT', path: '/api/uploads?name=a.tgz', headers: { cookie: cookie(), origin: 'http://evil.example' }, body: Buffer.from('x') });
+    const r = await request({ method: 'PUT', path: '/api/uploads?name=a.tgz', headers: { ...auth, origin: 'http://evil.example' }, body: Buffer.from('x') });
     expect(r.status).toBe(403);
     expect(fs.existsSync(path.join(dataDir, 'uploads')) ? fs.readdirSync(path.join(dataDir, 'uploads')) : []).toEqual([]);
   });
@@ -190,7 +209,7 @@ describe('HTTP', () => {
 describe('uploads', () => {
   it('streams the body to <dataDir>/uploads/<id>/<name>', async () => {
     const body = Buffer.alloc(300_000, 7);
-    const r = await request({ method: 'PUT', path: '/api/uploads?name=..%2Fmy%20backup.tgz', headers: { cookie: cookie(), origin }, body });
+    const r = await request({ method: 'PUT', path: '/api/uploads?name=..%2Fmy%20backup.tgz', headers: { ...auth, origin }, body });
     expect(r.status).toBe(201);
     const res = JSON.parse(r.body) as { uploadId: string; name: string; size: number };
     expect(res.name).toBe('my backup.tgz');
@@ -199,7 +218,7 @@ describe('uploads', () => {
   });
 
   it('needs a name', async () => {
-    const r = await request({ method: 'PUT', path: '/api/uploads', headers: { cookie: cookie() }, body: Buffer.from('x') });
+    const r = await request({ method: 'PUT', path: '/api/uploads', headers: auth, body: Buffer.from('x') });
     expect(r.status).toBe(400);
     expect(JSON.parse(r.body)).toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
@@ -212,7 +231,7 @@ describe('uploads', () => {
         port,
         method: 'PUT',
         path: '/api/uploads?name=partial.tgz',
-        headers: { host: `127.0.0.1:${port}`, cookie: cookie(), 'content-length': String(10_000_000) },
+        headers: { host: `127.0.0.1:${port}`, ...auth, 'content-length': String(10_000_000) },
       });
       req.on('error', () => resolve());
       req.write(Buffer.alloc(100_000, 1), () => setTimeout(() => req.destroy(), 100));
@@ -231,7 +250,7 @@ describe('uploads', () => {
     const tooBig = free.bavail * free.bsize + 1024 ** 3;
     const r = await new Promise<Reply>((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port, method: 'PUT', path: '/api/uploads?name=huge.tgz', headers: { host: `127.0.0.1:${port}`, cookie: cookie(), 'content-length': String(tooBig) } },
+        { host: '127.0.0.1', port, method: 'PUT', path: '/api/uploads?name=huge.tgz', headers: { host: `127.0.0.1:${port}`, ...auth, 'content-length': String(tooBig) } },
         (res) => {
           let body = '';
           res.on('data', (d: Buffer) => (body += d.toString()));
@@ -251,13 +270,22 @@ describe('uploads', () => {
 
 describe('WebSocket', () => {
   it('refuses a foreign or missing Origin, a foreign Host, a missing token and other paths', async () => {
-    expect(await upgradeStatus({ origin: 'http://evil.example', cookie: cookie() })).toBe(403);
-    expect(await upgradeStatus({ cookie: cookie() })).toBe(403);
-    expect(await upgradeStatus({ origin, cookie: cookie(), host: `evil.example:${port}` })).toBe(403);
+    expect(await upgradeStatus({ origin: 'http://evil.example', protocols: TOKEN_PROTOCOLS })).toBe(403);
+    expect(await upgradeStatus({ protocols: TOKEN_PROTOCOLS })).toBe(403);
+    expect(await upgradeStatus({ origin, protocols: TOKEN_PROTOCOLS, host: `evil.example:${port}` })).toBe(403);
     expect(await upgradeStatus({ origin })).toBe(401);
-    expect(await upgradeStatus({ origin, cookie: `ailab_token_${port}=wrong` })).toBe(401);
-    expect(await upgradeStatus({ origin, cookie: cookie(), path: '/other' })).toBe(404);
-    expect(await upgradeStatus({ origin, cookie: cookie() })).toBe(101);
+    expect(await upgradeStatus({ origin, protocols: ['ailab.v1', 'ailab.token.wrong-token-0123456789'] })).toBe(401);
+    expect(await upgradeStatus({ origin, headers: { cookie: `ailab_token_${port}=${TOKEN}` } })).toBe(401);
+    expect(await upgradeStatus({ origin, protocols: TOKEN_PROTOCOLS, path: '/other' })).toBe(404);
+  });
+
+  it('accepts the token as a subprotocol (the page), a Bearer header or ?token= (scripts)', async () => {
+    expect(await upgradeStatus({ origin, protocols: TOKEN_PROTOCOLS })).toBe(101);
+    expect(await upgradeStatus({ origin, headers: auth })).toBe(101);
+    expect(await upgradeStatus({ origin, query: `?token=${TOKEN}` })).toBe(101);
+    const ws = await connect();
+    expect(ws.protocol).toBe('ailab.v1');
+    ws.close();
   });
 
   it('runs calls through invokeHandler and answers with envelopes', async () => {
@@ -341,7 +369,7 @@ describe('WebSocket', () => {
     const s2 = createAppServer({ bus: bus2, handlers, dataDir, rendererDir, token: TOKEN, keepaliveMs: 100 });
     const p2 = await s2.listen(0);
     try {
-      const ws = new WebSocket(`ws://127.0.0.1:${p2}/ws`, { headers: { cookie: `ailab_token_${p2}=${TOKEN}` }, origin: `http://127.0.0.1:${p2}`, autoPong: false });
+      const ws = new WebSocket(`ws://127.0.0.1:${p2}/ws`, TOKEN_PROTOCOLS, { origin: `http://127.0.0.1:${p2}`, autoPong: false });
       await new Promise((r) => ws.once('open', r));
       const closed = await new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
       expect(closed).toBe(1006);

@@ -3,14 +3,13 @@ import {
   authenticate,
   checkRequest,
   checkUpgrade,
-  cookieName,
+  chooseSubprotocol,
   generateToken,
-  parseCookies,
+  legacyCookieDeletions,
+  presentedToken,
   SECURITY_HEADERS,
-  sessionCookie,
   tokenFromEnv,
   tokensEqual,
-  withoutToken,
 } from '../../electron/server/security';
 import { RENDERER_CSP } from '../../shared/csp';
 
@@ -32,7 +31,7 @@ describe('tokens', () => {
     expect(tokensEqual(TOKEN.toUpperCase(), TOKEN)).toBe(false);
   });
 
-  it('accepts a scripted token only when it is URL- and cookie-safe', () => {
+  it('accepts a scripted token only when it is URL- and subprotocol-safe', () => {
     expect(tokenFromEnv(undefined)).toBeNull();
     expect(tokenFromEnv('')).toBeNull();
     expect(tokenFromEnv(TOKEN)).toEqual({ token: TOKEN });
@@ -41,44 +40,47 @@ describe('tokens', () => {
   });
 });
 
-describe('cookies', () => {
-  it('names the cookie after the port so two servers do not clash', () => {
-    expect(cookieName(49500)).toBe('ailab_token_49500');
-    expect(cookieName(49501)).not.toBe(cookieName(49500));
+describe('the token, presented explicitly', () => {
+  const none = { query: null, authorization: undefined, subprotocols: undefined };
+
+  it('is read from ?token=, Authorization: Bearer or the WebSocket subprotocol, in that order', () => {
+    expect(presentedToken({ ...none, query: TOKEN })).toBe(TOKEN);
+    expect(presentedToken({ ...none, authorization: `Bearer ${TOKEN}` })).toBe(TOKEN);
+    expect(presentedToken({ ...none, authorization: `bearer\t${TOKEN} ` })).toBe(TOKEN);
+    expect(presentedToken({ ...none, subprotocols: `ailab.v1, ailab.token.${TOKEN}` })).toBe(TOKEN);
+    expect(presentedToken({ query: 'q', authorization: 'Bearer h', subprotocols: 'ailab.token.s' })).toBe('q');
+    expect(presentedToken({ ...none, authorization: 'Bearer h', subprotocols: 'ailab.token.s' })).toBe('h');
   });
 
-  it('sets an HttpOnly, SameSite=Strict, Path=/ cookie', () => {
-    const c = sessionCookie(PORT, TOKEN);
-    expect(c.startsWith(`ailab_token_49500=${TOKEN};`)).toBe(true);
-    expect(c).toContain('HttpOnly');
-    expect(c).toContain('SameSite=Strict');
-    expect(c).toContain('Path=/');
+  it('is never taken from a cookie, nor from other Authorization schemes', () => {
+    expect(presentedToken(none)).toBeNull();
+    expect(presentedToken({ ...none, authorization: `Basic ${TOKEN}` })).toBeNull();
+    expect(presentedToken({ ...none, authorization: 'Bearer' })).toBeNull();
+    expect(presentedToken({ ...none, subprotocols: 'ailab.v1' })).toBeNull();
   });
 
-  it('parses a Cookie header, first value wins', () => {
-    const m = parseCookies('a=1; ailab_token_49500=xyz ; a=2; junk; =x');
-    expect(m.get('a')).toBe('1');
-    expect(m.get('ailab_token_49500')).toBe('xyz');
-    expect(m.size).toBe(2);
-    expect(parseCookies(undefined).size).toBe(0);
+  it('must equal the server token', () => {
+    expect(authenticate(TOKEN, TOKEN)).toEqual({ ok: true });
+    expect(authenticate(null, TOKEN)).toEqual({ ok: false, reason: 'missing' });
+    expect(authenticate('nope', TOKEN)).toEqual({ ok: false, reason: 'wrong-token' });
+    expect(authenticate(`${TOKEN}x`, TOKEN)).toEqual({ ok: false, reason: 'wrong-token' });
+  });
+
+  it('agrees to our subprotocol only (a browser that offered protocols fails without one)', () => {
+    expect(chooseSubprotocol(new Set(['ailab.v1', `ailab.token.${TOKEN}`]))).toBe('ailab.v1');
+    expect(chooseSubprotocol(new Set([`ailab.token.${TOKEN}`]))).toBe(false);
+    expect(chooseSubprotocol(new Set())).toBe(false);
   });
 });
 
-describe('authenticate', () => {
-  it('accepts the token from the query and asks for the cookie to be set', () => {
-    expect(authenticate(TOKEN, undefined, PORT, TOKEN)).toEqual({ ok: true, via: 'query' });
-  });
-
-  it('accepts the cookie of this port only', () => {
-    expect(authenticate(null, `ailab_token_49500=${TOKEN}`, PORT, TOKEN)).toEqual({ ok: true, via: 'cookie' });
-    expect(authenticate(null, `ailab_token_49501=${TOKEN}`, PORT, TOKEN)).toEqual({ ok: false, reason: 'missing' });
-  });
-
-  it('refuses a missing or wrong token, and a wrong query token even with a good cookie', () => {
-    expect(authenticate(null, undefined, PORT, TOKEN)).toEqual({ ok: false, reason: 'missing' });
-    expect(authenticate('nope', undefined, PORT, TOKEN)).toEqual({ ok: false, reason: 'wrong-token' });
-    expect(authenticate(null, 'ailab_token_49500=nope', PORT, TOKEN)).toEqual({ ok: false, reason: 'wrong-token' });
-    expect(authenticate('nope', `ailab_token_49500=${TOKEN}`, PORT, TOKEN)).toEqual({ ok: false, reason: 'wrong-token' });
+describe('cookies of earlier versions', () => {
+  it("are deleted, every port's, and no other cookie", () => {
+    expect(legacyCookieDeletions(`a=1; ailab_token_49500=${TOKEN}; ailab_token_8888=x; jupyter=y; ailab_token_49500=z`)).toEqual([
+      'ailab_token_49500=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict',
+      'ailab_token_8888=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict',
+    ]);
+    expect(legacyCookieDeletions('ailab_token_=1; xailab_token_1=2')).toEqual([]);
+    expect(legacyCookieDeletions(undefined)).toEqual([]);
   });
 });
 
@@ -114,18 +116,6 @@ describe('Host and Origin checks', () => {
     expect(checkUpgrade({ host: '127.0.0.1:49500', origin: 'http://127.0.0.1:49501' }, PORT).ok).toBe(false);
     const host = checkUpgrade({ host: 'evil.example:49500', origin: 'http://127.0.0.1:49500' }, PORT);
     expect(host.ok === false && host.message).toContain('foreign Host header');
-  });
-});
-
-describe('withoutToken', () => {
-  it('drops only the token from the redirect target', () => {
-    expect(withoutToken(`/?token=${TOKEN}`)).toBe('/');
-    expect(withoutToken(`/volumes?x=1&token=${TOKEN}&y=2`)).toBe('/volumes?x=1&y=2');
-    expect(withoutToken('/a/b')).toBe('/a/b');
-  });
-
-  it('never redirects off the server', () => {
-    expect(withoutToken(`//evil.example/?token=${TOKEN}`)).toBe('/');
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eventNames, methodNames, subscriberName } from '../../shared/contract';
-import { createWsTransport, SERVER_UNREACHABLE, type WebSocketLike, type WsApi, type WsTransport, type XhrLike } from '../../renderer/src/api/wsClient';
+import { createWsTransport, NO_TOKEN, SERVER_UNREACHABLE, type WebSocketLike, type WsApi, type WsEnvironment, type WsTransport, type XhrLike } from '../../renderer/src/api/wsClient';
 
 class FakeSocket implements WebSocketLike {
   readyState = 0;
@@ -9,7 +9,10 @@ class FakeSocket implements WebSocketLike {
   onclose: WebSocketLike['onclose'] = null;
   onerror: WebSocketLike['onerror'] = null;
   sent: Array<{ type: string; id: number; method: string; args: unknown[] }> = [];
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    readonly protocols: string[],
+  ) {}
   send(data: string): void {
     if (this.readyState !== 1) throw new Error('send on a socket that is not open');
     this.sent.push(JSON.parse(data) as FakeSocket['sent'][number]);
@@ -66,17 +69,14 @@ let blockPopups = false;
 let transport: WsTransport;
 let api: WsApi;
 const last = () => sockets[sockets.length - 1] as FakeSocket;
+const TOKEN = 'page-token-0123456789abcdef';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  sockets = [];
-  xhrs = [];
-  opened = [];
-  blockPopups = false;
-  transport = createWsTransport({
+function environment(token: string | null): WsEnvironment {
+  return {
     url: 'ws://127.0.0.1:49500/ws',
-    createSocket: (url) => {
-      const s = new FakeSocket(url);
+    token,
+    createSocket: (url, protocols) => {
+      const s = new FakeSocket(url, protocols);
       sockets.push(s);
       return s;
     },
@@ -90,7 +90,16 @@ beforeEach(() => {
       return !blockPopups;
     },
     backoffMs: (attempt) => attempt * 100,
-  });
+  };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  sockets = [];
+  xhrs = [];
+  opened = [];
+  blockPopups = false;
+  transport = createWsTransport(environment(TOKEN));
   api = transport.api;
 });
 
@@ -107,6 +116,23 @@ describe('ws client', () => {
     expect(typeof api.onTransportState).toBe('function');
     expect(sockets).toHaveLength(1);
     expect(last().url).toBe('ws://127.0.0.1:49500/ws');
+  });
+
+  it('presents the token on the handshake as a subprotocol, never in the URL', () => {
+    expect(last().protocols).toEqual(['ailab.v1', `ailab.token.${TOKEN}`]);
+    expect(last().url).not.toContain(TOKEN);
+  });
+
+  it('without a token, never connects and every call and upload says how to get one', async () => {
+    transport.close();
+    sockets = [];
+    transport = createWsTransport(environment(null));
+    api = transport.api;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(sockets).toHaveLength(0);
+    await expect(api.getAppInfo()).resolves.toEqual({ ok: false, error: NO_TOKEN });
+    await expect(api.uploadFile({ name: 'a.tgz', size: 1 })).resolves.toEqual({ ok: false, error: NO_TOKEN });
+    expect(xhrs).toHaveLength(0);
   });
 
   it('queues calls until the socket opens and matches results by id, out of order', async () => {
@@ -259,6 +285,7 @@ describe('uploadFile', () => {
     const x = xhrs[0] as FakeXhr;
     expect(x.method).toBe('PUT');
     expect(x.url).toBe('/api/uploads?name=my%20backup.tgz');
+    expect(x.headers.Authorization).toBe(`Bearer ${TOKEN}`);
     expect(x.body).toBe(file);
     x.upload.onprogress?.({ loaded: 400, total: 1000, lengthComputable: true });
     x.respond(201, { uploadId: 'a'.repeat(32), name: 'my backup.tgz', size: 1000 });

@@ -1,3 +1,4 @@
+import { bearer, WS_SUBPROTOCOL, WS_TOKEN_SUBPROTOCOL_PREFIX } from '../../../shared/browserAuth';
 import {
   ERROR_CODES,
   eventNames,
@@ -19,9 +20,10 @@ import type { CallId, CallMessage, ServerMessage, UploadErrorResponse, UploadRes
 
 /**
  * The browser mode's AilabApi: the same methods and events as Electron's preload, carried over one
- * WebSocket to the server the page was loaded from (the HttpOnly cookie set when the user opened the
- * printed link authenticates it). Written against tiny structural types instead of the DOM's, so it
- * runs under unit tests with a fake socket.
+ * WebSocket to the server the page was loaded from. The page's token (browserSession.ts) goes with the
+ * WebSocket handshake and with each upload, explicitly: nothing the browser would send on its own.
+ * Written against tiny structural types instead of the DOM's, so it runs under unit tests with a fake
+ * socket.
  */
 
 export type TransportState = 'open' | 'reconnecting';
@@ -53,7 +55,9 @@ export interface XhrLike {
 export interface WsEnvironment {
   /** ws(s)://host/ws of the page's own server. */
   url: string;
-  createSocket(url: string): WebSocketLike;
+  /** The token the server printed; null when the page has none (every call then fails UNAUTHORIZED). */
+  token: string | null;
+  createSocket(url: string, protocols: string[]): WebSocketLike;
   createXhr(): XhrLike;
   /** Opens a URL the server sent in an openUrl event; false when the browser blocked the pop-up. */
   openWindow(url: string): boolean;
@@ -74,6 +78,12 @@ export interface WsTransport {
 const OPEN = 1;
 // Mirrors MAX_MESSAGE_BYTES in electron/server/protocol.ts (only its types may be imported here).
 const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+export const NO_TOKEN: ApiErrorPayload = {
+  code: 'UNAUTHORIZED',
+  message: 'This page has no token for the AI-Lab Desktop server.',
+  hint: 'Open the URL printed in the terminal where the server runs (http://127.0.0.1:PORT/?token=…).',
+};
 
 export const SERVER_UNREACHABLE: ApiErrorPayload = {
   code: 'APP_SERVER_UNREACHABLE',
@@ -162,10 +172,11 @@ export function createWsTransport(env: WsEnvironment): WsTransport {
     }
   };
 
+  const token = env.token;
   const connect = () => {
-    if (closed) return;
+    if (closed || token === null) return;
     retryTimer = null;
-    const ws = env.createSocket(env.url);
+    const ws = env.createSocket(env.url, [WS_SUBPROTOCOL, `${WS_TOKEN_SUBPROTOCOL_PREFIX}${token}`]);
     socket = ws;
     ws.onopen = () => {
       if (socket !== ws) return;
@@ -207,6 +218,7 @@ export function createWsTransport(env: WsEnvironment): WsTransport {
   };
 
   const call = (method: MethodName, args: unknown[]): Promise<Result<unknown>> => {
+    if (token === null) return Promise.resolve(failure(NO_TOKEN));
     if (closed) return Promise.resolve(failure(SERVER_UNREACHABLE));
     const id = nextId++;
     const message: CallMessage = { type: 'call', id, method, args };
@@ -250,9 +262,11 @@ export function createWsTransport(env: WsEnvironment): WsTransport {
     const rawName = (file as { name?: unknown }).name;
     const name = typeof rawName === 'string' && rawName !== '' ? rawName : 'upload.bin';
     const total = (file as { size: number }).size;
+    if (token === null) return Promise.resolve(failure(NO_TOKEN));
     return new Promise((resolve) => {
       const xhr = env.createXhr();
       xhr.open('PUT', `/api/uploads?name=${encodeURIComponent(name)}`);
+      xhr.setRequestHeader('Authorization', bearer(token));
       xhr.setRequestHeader('Content-Type', 'application/octet-stream');
       xhr.upload.onprogress = (ev) => onProgress?.(ev.loaded, ev.lengthComputable ? ev.total : total);
       xhr.onload = () => {
@@ -326,19 +340,20 @@ export function createWsTransport(env: WsEnvironment): WsTransport {
 
 interface BrowserGlobals {
   location: { protocol: string; host: string };
-  WebSocket: new (url: string) => WebSocketLike;
+  WebSocket: new (url: string, protocols: string[]) => WebSocketLike;
   XMLHttpRequest: new () => XhrLike;
   open(url: string, target: string, features?: string): { opener: unknown } | null;
 }
 
-/** The page's API in the browser mode: connects to the server the page came from. */
-export function createWsApi(): AilabApi {
+/** The page's API in the browser mode: connects to the server the page came from, with `token`. */
+export function createWsApi(token: string | null): AilabApi {
   // The DOM's own types are not visible to the Node-side type check of the unit tests, hence the structural view.
   const w = globalThis as unknown as BrowserGlobals;
   const scheme = w.location.protocol === 'https:' ? 'wss:' : 'ws:';
   return createWsTransport({
     url: `${scheme}//${w.location.host}/ws`,
-    createSocket: (url) => new w.WebSocket(url),
+    token,
+    createSocket: (url, protocols) => new w.WebSocket(url, protocols),
     createXhr: () => new w.XMLHttpRequest(),
     openWindow: (url) => {
       // Without 'noopener' so a blocked pop-up is detectable (null); the opener link is cut at once.
