@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import type { ServerMessage } from '../../electron/server/protocol';
 import { startServedApp, type ServedApp } from '../support/serve';
 import { ENGINE_SOCKET } from '../support/docker';
+import { SCREENSHOTS } from '../support/e2e';
 
 // The real built server (dist/server/serve.cjs) in front of real Chromium. Only the page title is
 // taken from the UI; everything else is the server's own behaviour.
@@ -73,6 +74,8 @@ test('a page without the token says what to do, and holds no credential', async 
   await expect(page.getByRole('heading', { name: 'Open the link printed in the terminal' })).toBeVisible();
   await expect(page.locator('body')).toContainText('Open the URL printed in the terminal');
   await expect(page.getByRole('tab', { name: 'Volumes' })).toHaveCount(0);
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'browser-no-token.png') });
   expect(await page.context().cookies()).toEqual([]);
 });
 
