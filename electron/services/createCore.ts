@@ -3,6 +3,7 @@ import pkg from '../../package.json';
 import type { RunMode } from '../../shared/contract/app';
 import type { CoreServices, DesktopIntegration } from './core/context';
 import { EventBus } from './core/eventBus';
+import { ensurePrivateDir } from './core/privateFiles';
 import { createDockerConnection } from './docker/connection';
 import { settingsFile, userDataDir } from './settings/paths';
 import { SettingsStore } from './settings/settingsStore';
@@ -24,6 +25,8 @@ export interface Core extends CoreServices {
 export async function createCore(opts: CreateCoreOptions): Promise<Core> {
   const env = opts.env ?? process.env;
   const dataDir = userDataDir(env);
+  // Job logs, safety backups and settings live here: the user's alone (earlier versions made it 0755).
+  await ensurePrivateDir(dataDir);
   const bus = new EventBus();
   const settings = new SettingsStore(settingsFile(env));
   await settings.load();

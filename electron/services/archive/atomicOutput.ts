@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { AppError } from '../../../shared/contract/errors';
+import { makePrivate, PRIVATE_FILE_MODE } from '../core/privateFiles';
 import { isFsError, toArchiveFsError } from './errors';
 
 export interface AtomicOutput {
@@ -38,8 +39,16 @@ export async function openAtomicOutput(finalPath: string, opts: { overwrite?: bo
   const tempPath = path.join(dir, `.${name}.partial-${randomBytes(6).toString('hex')}`);
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(tempPath, 'wx', 0o644);
+    handle = await fs.open(tempPath, 'wx', PRIVATE_FILE_MODE);
   } catch (err) {
+    throw toArchiveFsError(err, finalPath, 'write');
+  }
+  try {
+    // A backup holds a volume's notebooks and secrets: the user's alone, whatever the umask.
+    await makePrivate(handle);
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    await fs.rm(tempPath, { force: true }).catch(() => undefined);
     throw toArchiveFsError(err, finalPath, 'write');
   }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../core/privateFiles';
 
 export const LOG_TAIL_LINES = 2000;
 /** One jobLog event carries at most this many lines; a burst beyond it is on disk, not on the wire. */
@@ -23,8 +24,8 @@ export class JobLog {
     private readonly send: (from: number, lines: string[]) => void,
     private readonly intervalMs = 100,
   ) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.out = fs.createWriteStream(file, { flags: 'a' });
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    this.out = fs.createWriteStream(file, { flags: 'a', mode: PRIVATE_FILE_MODE });
     // A full disk must not kill the job over its log; the lines stay in memory and on the wire.
     this.out.on('error', () => {
       this.writeFailed = true;

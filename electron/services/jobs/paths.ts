@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../../../shared/contract/errors';
+import { createPrivateDirIfMissing } from '../core/privateFiles';
 
 export const DEFAULT_BACKUP_FOLDER_NAME = 'ailab-backups';
 
@@ -42,7 +43,7 @@ export async function resolveBackupDir(given: string | undefined, remembered: st
   if (!path.isAbsolute(dir)) {
     throw new AppError('INVALID_ARGUMENT', `"${raw}" is not a full path.`, { hint: 'Enter a folder starting with / (or a drive letter on Windows), or ~/.' });
   }
-  if (isDefault) await fs.mkdir(dir, { recursive: true });
+  if (isDefault) await createPrivateDirIfMissing(dir);
   let st;
   try {
     st = await fs.stat(dir);

@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { AppError } from '../../../shared/contract/errors';
@@ -7,6 +6,7 @@ import { openAtomicOutput } from '../archive/atomicOutput';
 import { assertSafe, inspectArchive, pathComponents } from '../archive/inspectArchive';
 import { manifestMatches, writeManifest } from '../archive/manifest';
 import type { ArchiveInspection } from '../archive/types';
+import { ensurePrivateDir } from '../core/privateFiles';
 import { toAppError } from '../docker/errors';
 import { packFast } from './backupEngines';
 import { helperImageForEngine, requireRunnableImage } from './images';
@@ -63,7 +63,7 @@ async function inspectForRestore(ctx: JobContext, o: RestoreJobOptions): Promise
 async function safetyBackup(ctx: JobContext, volume: string, image: string, runnable: boolean, appVersion: string): Promise<string> {
   ctx.phase('safety-backup');
   const file = path.join(safetyDir(ctx.dataDir), defaultBackupName(volume));
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  await ensurePrivateDir(path.dirname(file));
   ctx.log(`Safety backup of the current contents of ${volume} to ${file}…`);
   const measured = await measureVolume({ docker: ctx.docker, volume, labels: ctx.labels, signal: ctx.signal, tracker: ctx.tracker, image, runnable });
   ctx.progress.setTotals({ filesTotal: measured.entries, bytesTotal: measured.bytes });
