@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { AppError } from '../../../shared/contract/errors';
 import { toAppError } from '../docker/errors';
+import { helperHostConfig } from '../docker/helperHardening';
 import { waitForExit } from './containerExit';
 import { DockerDemuxer } from './dockerStreams';
 import { FEED_MOUNT } from './fifoFeed';
@@ -27,7 +28,11 @@ export interface ContainerTracker {
   remove(id: string): Promise<void>;
 }
 
-export async function createHelper(docker: Dockerode, spec: HelperSpec, tracker: ContainerTracker): Promise<Dockerode.Container> {
+/**
+ * A helper container, confined (docker/helperHardening.ts). Called directly it is for the Engine's
+ * archive API and never started; runHelper creates the ones that run (`runs`).
+ */
+export async function createHelper(docker: Dockerode, spec: HelperSpec, tracker: ContainerTracker, runs = false): Promise<Dockerode.Container> {
   const withStdin = spec.stdin === true;
   const cmd = spec.cmd ?? ['true'];
   try {
@@ -53,7 +58,7 @@ export async function createHelper(docker: Dockerode, spec: HelperSpec, tracker:
           { Type: 'volume', Source: spec.volume, Target: VOLUME_MOUNT, ReadOnly: spec.readOnly },
           ...(spec.feedDir ? [{ Type: 'bind' as const, Source: spec.feedDir, Target: FEED_MOUNT, ReadOnly: true }] : []),
         ],
-        NetworkMode: 'none',
+        ...helperHostConfig(spec.readOnly ? (spec.feedDir ? 'read-to-host-fifo' : 'read') : 'write', { runs }),
       },
     });
     tracker.add(container.id);
@@ -94,7 +99,7 @@ export interface RunResult {
  */
 export async function runHelper(docker: Dockerode, spec: HelperSpec, opts: RunOptions, tracker: ContainerTracker): Promise<RunResult> {
   if (opts.signal.aborted) throw new AppError('CANCELLED', 'Cancelled.');
-  const container = await createHelper(docker, { ...spec, stdin: opts.stdin !== undefined }, tracker);
+  const container = await createHelper(docker, { ...spec, stdin: opts.stdin !== undefined }, tracker, true);
   const stderrTail: string[] = [];
   const errLines = new LineSplitter((line) => {
     stderrTail.push(line);

@@ -4,6 +4,7 @@ import { LABELS } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
 import type { VolumeFileEntry, VolumeFileListing } from '../../../shared/contract/volumes';
 import { engineMessage, toAppError } from '../docker/errors';
+import { helperHostConfig } from '../docker/helperHardening';
 import { FIND_FORMAT, parseFindOutput } from './findOutput';
 import { FILES_HELPER_ROLE, FILES_HELPER_ROLE_LABEL } from './volumeModel';
 import { containerPathFor, normalizeVolumePath, VOLUME_MOUNT } from './volumePath';
@@ -63,11 +64,7 @@ export async function listVolumeFiles(deps: ListFilesDeps, volume: string, rawPa
       NetworkDisabled: true,
       HostConfig: {
         Mounts: [{ Type: 'volume', Source: volume, Target: VOLUME_MOUNT, ReadOnly: true }],
-        NetworkMode: 'none',
-        CapDrop: ['ALL'],
-        CapAdd: ['DAC_OVERRIDE', 'DAC_READ_SEARCH'],
-        SecurityOpt: ['no-new-privileges'],
-        ReadonlyRootfs: true,
+        ...helperHostConfig('read'),
       },
     });
   } catch (err) {
