@@ -1,11 +1,14 @@
 import type { ArgsOf, Handlers, MethodName, ResultOf } from '../../shared/contract';
 import type { Core } from '../services/createCore';
+import type { StdinLike } from './password';
 
 export interface CliIO {
   out: (text: string) => void;
   err: (text: string) => void;
   /** True when stdout is a terminal (colour, progress bars). */
   tty: boolean;
+  /** Where secrets are read from (`--password-stdin`); process.stdin when absent. */
+  stdin?: StdinLike;
 }
 
 export interface CliContext {

@@ -2,22 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildPrivateCli } from '../support/cli';
 import { createVolume, inVolume, newVolumeName, removeTestVolumes, RICH_CONTENT, tempDir, treeOf } from './jobs-support';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 let cli: string;
 let home: string;
 let out: string;
 let source: string;
 
 beforeAll(async () => {
-  // A private build of the CLI, so this test runs the code under test and not whatever dist/ holds.
-  fs.mkdirSync(path.join(ROOT, '.tmp'), { recursive: true });
-  const dir = fs.mkdtempSync(path.join(ROOT, '.tmp', 'jobs-cli-'));
-  cli = path.join(dir, 'ailab.cjs');
-  await build({ absWorkingDir: ROOT, entryPoints: ['electron/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
+  cli = await buildPrivateCli('jobs-cli-');
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-jobs-cli-home-'));
   fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ helperImage: 'ubuntu' }));
   out = tempDir();

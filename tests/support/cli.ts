@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { build } from 'esbuild';
 import { runCli } from '../../electron/cli/main';
 import { bundlePath, ensureBuilt } from './build';
 import { ENGINE_SOCKET } from './docker';
@@ -21,6 +22,18 @@ export async function ailabInProcess(...argv: string[]): Promise<CliResult> {
   let err = '';
   const code = await runCli(argv, { out: (t) => void (out += t), err: (t) => void (err += t), tty: false });
   return { code, out, err };
+}
+
+/**
+ * A private build of the CLI in .tmp/<prefix>…/ailab.cjs, so a test that runs it as a process runs
+ * the code under test and not whatever dist/ holds. The caller removes its folder.
+ */
+export async function buildPrivateCli(prefix: string): Promise<string> {
+  const root = path.resolve(__dirname, '..', '..');
+  fs.mkdirSync(path.join(root, '.tmp'), { recursive: true });
+  const cli = path.join(fs.mkdtempSync(path.join(root, '.tmp', prefix)), 'ailab.cjs');
+  await build({ absWorkingDir: root, entryPoints: ['electron/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
+  return cli;
 }
 
 export interface BuiltCliResult {

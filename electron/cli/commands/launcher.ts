@@ -5,6 +5,7 @@ import { parse, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT } from '../exitCodes';
 import { formatBytes, formatTable, formatUptime, UPTIME_UNITS_COMPACT } from '../format';
+import { resolveJupyterPassword } from '../password';
 
 function intOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -50,7 +51,10 @@ Options:
   --port P          the port on the Docker host (default: the settings' port, 49494)
   --listen-ip IP    127.0.0.1 (default: this computer only) or 0.0.0.0 (reachable from the network)
   --name N          the container's name (default: ai-lab)
-  --password PW     Jupyter password (AI-Lab 5.0.0 and later; visible in \`docker inspect\`)
+  --password-stdin  read the Jupyter password (AI-Lab 5.0.0 and later) from standard input: the first
+                    line of a pipe, or typed without echo at a terminal; or set AILAB_JUPYTER_PASSWORD.
+                    Either way it is visible in \`docker inspect\` of the container, as with docker run.
+  --password PW     the same, but every user of this computer can read it (ps): avoid
   --docker-socket   mount /var/run/docker.sock so notebooks can start an Exasol Docker-DB
                     (WARNING: gives code in a notebook root access to the Docker host)
   --start-existing  if a container named N exists, start it instead (keeps its %pip extras)
@@ -69,6 +73,7 @@ Ctrl+C while waiting stops waiting; the container is left running (\`ailab stop\
         'listen-ip': { type: 'string' },
         name: { type: 'string' },
         password: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
         'docker-socket': { type: 'boolean' },
         'start-existing': { type: 'boolean' },
         timeout: { type: 'string' },
@@ -95,7 +100,14 @@ Ctrl+C while waiting stops waiting; the container is left running (\`ailab stop\
       open: values.open ?? false,
       pull: true,
     };
-    if (values.password !== undefined) options.password = values.password;
+    const password = await resolveJupyterPassword({
+      flag: values.password,
+      fromStdin: values['password-stdin'] ?? false,
+      env: process.env,
+      stdin: ctx.io.stdin ?? process.stdin,
+      say: ctx.io.err,
+    });
+    if (password !== undefined) options.password = password;
     return runLaunch(ctx, options, values.json ?? false);
   },
 };
