@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { event, method } from './define';
 import type { ApiErrorPayload } from './errors';
-import { labelsSchema, volumeNameSchema } from './validation';
+import { imageReferenceSchema, labelsSchema, volumeNameSchema } from './validation';
 
 /**
  * Launching Exasol AI-Lab with a volume and managing its containers (issue 5). Main decides
@@ -10,11 +10,7 @@ import { labelsSchema, volumeNameSchema } from './validation';
  */
 
 /** An image reference as `docker run` takes it: repo[:tag] or repo@digest, optionally with a registry. */
-export const imageRefSchema = z
-  .string()
-  .min(1, 'Enter an image, e.g. exasol/ai-lab:latest.')
-  .max(255)
-  .regex(/^[a-z0-9][a-z0-9._\-/:@]*$/i, 'An image reference is letters, digits and . _ - / : @ (e.g. exasol/ai-lab:latest).');
+export const imageRefSchema = imageReferenceSchema;
 
 /** Docker's rule for container names (the same as for volumes). */
 export const containerNameSchema = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { volumeNameSchema } from './validation';
+import { imageReferenceSchema, volumeNameSchema } from './validation';
 
 /**
  * User settings. They hold the seed's shell variables (VOLUME, DIR, LISTEN_IP, PORT, VERSION) and the
@@ -17,8 +17,11 @@ export const settingsSchema = z.object({
   aiLabImage: z.string().min(1).max(255).default('exasol/ai-lab'),
   /** The seed's $VERSION. */
   aiLabVersion: z.string().min(1).max(128).default('latest'),
-  /** Image used by the tar engine for backup and restore (the seed's `ubuntu`). */
-  helperImage: z.string().min(1).max(255).default('ubuntu'),
+  /**
+   * Image used by the tar engine for backup and restore (the seed's `ubuntu`). A real image reference:
+   * it is handed to the Engine's create, inspect and pull calls.
+   */
+  helperImage: imageReferenceSchema.default('ubuntu'),
   backupEngine: z.enum(['fast', 'tar']).default('fast'),
   openBrowserWhenReady: z.boolean().default(true),
 });

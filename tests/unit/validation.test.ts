@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkVolumeName, VOLUME_NAME_PATTERN } from '../../shared/contract/validation';
+import { checkImageReference, checkVolumeName, VOLUME_NAME_PATTERN } from '../../shared/contract/validation';
+import { settingsPatchSchema, settingsSchema } from '../../shared/contract/settings';
 import { isAiLabImage, layoutFromTable, splitImageRef } from '../../shared/ailab';
 
 describe('checkVolumeName', () => {
@@ -20,6 +21,53 @@ describe('checkVolumeName', () => {
     ['a'.repeat(256), /at most 255/],
   ])('rejects %j with a message that says why', (n, why) => {
     expect(checkVolumeName(n)).toMatch(why);
+  });
+});
+
+describe('checkImageReference (what the Engine would parse as an image)', () => {
+  it.each([
+    'ubuntu',
+    'ubuntu:24.04',
+    'exasol/ai-lab:latest',
+    'exasol/data-science-sandbox:0.1.0',
+    'ailab-fixture/gnu-tar',
+    'docker.io/library/ubuntu:22.04',
+    'localhost:5000/team/tools_v2__x:1.0-rc.1',
+    '127.0.0.1:49153/ailab:6.1.0',
+    'Registry.Example.com/a/b',
+    '[::1]:5000/img',
+    `ubuntu@sha256:${'a'.repeat(64)}`,
+    `ubuntu:24.04@sha256:${'0'.repeat(64)}`,
+  ])('accepts %s', (ref) => {
+    expect(checkImageReference(ref)).toBeNull();
+  });
+
+  it.each([
+    ['', /Enter an image/],
+    ['ubuntu --privileged', /" " is not allowed/],
+    ['ubuntu&fromSrc=http://evil.example', /"&" is not allowed/],
+    ['../ubuntu', /not an image reference/],
+    ['Ubuntu', /capital letters/],
+    ['exasol/AI-Lab:latest', /capital letters/],
+    ['ubuntu:', /not an image reference/],
+    ['ubuntu::1', /not an image reference/],
+    [':latest', /not an image reference/],
+    ['-ubuntu', /not an image reference/],
+    ['a//b', /not an image reference/],
+    ['ubuntu@sha256:abc', /not an image reference/],
+    [`ubuntu:${'x'.repeat(129)}`, /not an image reference/],
+    [`${'a'.repeat(256)}:tag`, /at most 255/],
+    ['ubuntu\n', /not allowed/],
+  ])('refuses %j with a message that says why', (ref, why) => {
+    expect(checkImageReference(ref)).toMatch(why);
+  });
+
+  it('guards the helper image setting: a bad one is never stored', () => {
+    expect(settingsPatchSchema.safeParse({ helperImage: 'ubuntu:24.04' }).success).toBe(true);
+    const bad = settingsPatchSchema.safeParse({ helperImage: 'ubuntu&fromImage=evil' });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.message).toMatch(/"&" is not allowed in an image reference/);
+    expect(settingsSchema.parse({}).helperImage).toBe('ubuntu');
   });
 });
 

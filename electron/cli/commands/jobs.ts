@@ -221,7 +221,7 @@ Options:
   --engine fast|tar    fast: the same .tgz, compressed on the host on all cores (default);
                        tar: the seed's tar -czvf in the helper image (ubuntu)
   --stop-containers    stop the containers using the volume during the backup, start them again after
-  --overwrite          replace an existing file of that name
+  --overwrite          replace an existing backup of that name (only one this app wrote)
   --pull               pull the helper image when it is missing
   -v, --verbose        print every file as it is packed
   --json               one JSON object per line: started, progress, log, finished (with the result

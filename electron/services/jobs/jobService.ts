@@ -18,6 +18,7 @@ import { scanArchive } from '../archive/scanArchive';
 import { removeUpload, resolveUpload } from '../core/uploads';
 import { toAppError } from '../docker/errors';
 import { runBackup } from './backupJob';
+import { checkBackupTarget } from './backupTarget';
 import { imagePresent, requireRunnableImage, withDefaultTag } from './images';
 import { InspectionCache } from './inspectionCache';
 import type { JobManager } from './jobManager';
@@ -67,12 +68,7 @@ export class JobService {
     const dir = await resolveBackupDir(opts.dir, settings.backupDir);
     const fileName = opts.fileName ?? defaultBackupName(opts.volume);
     const file = path.join(dir, fileName);
-    if (!opts.overwrite && (await exists(file))) {
-      throw new AppError('FILE_EXISTS', `${file} already exists.`, {
-        hint: 'Choose another name, or confirm that it may be overwritten.',
-        details: { path: file, dir, fileName },
-      });
-    }
+    await checkBackupTarget(file, opts.overwrite);
     const engine = opts.engine ?? settings.backupEngine;
     if (engine === 'tar') await requireRunnableImage(docker, settings.helperImage);
     if (opts.dir?.trim() && settings.backupDir !== dir && dir !== defaultBackupDir()) {
@@ -293,14 +289,5 @@ export class JobService {
         },
       );
     });
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.lstat(file);
-    return true;
-  } catch {
-    return false;
   }
 }
