@@ -35,7 +35,7 @@ async function appIn(root: string) {
   return { core, jobs: jobServiceFor(core) };
 }
 
-describe.each([0o022, 0o000])('with umask %o', (umask) => {
+describe.each([0o022, 0o000, 0o077])('with umask %o', (umask) => {
   it('the data folder is 0700 and every archive, log, sidecar, settings file and safety backup 0600', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-private-'));
     roots.push(root);

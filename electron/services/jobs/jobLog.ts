@@ -26,6 +26,7 @@ export class JobLog {
   ) {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
     this.out = fs.createWriteStream(file, { flags: 'a', mode: PRIVATE_FILE_MODE });
+    this.out.once('open', (fd: number) => fs.fchmod(fd, PRIVATE_FILE_MODE, () => undefined));
     // A full disk must not kill the job over its log; the lines stay in memory and on the wire.
     this.out.on('error', () => {
       this.writeFailed = true;
