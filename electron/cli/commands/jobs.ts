@@ -209,17 +209,18 @@ async function withPull<T>(ctx: CliContext, pull: boolean, json: boolean, fn: ()
 
 const backup: CliCommand = {
   name: 'backup',
-  summary: 'back up a volume to a .tgz (the seed\'s tar -czvf, with progress)',
+  summary: 'back up a volume to a .tgz (like the AI-Lab guide\'s tar -czvf command, with progress)',
   help: `Usage: ailab backup VOLUME [--out FILE|DIR] [--engine fast|tar] [--stop-containers] [--overwrite] [--json]
 
 Writes the volume to a gzip'd tar whose entries are ./… (owners, modes, links, times kept), restorable
-with the seed's \`tar -C /volume -xvf backup.tgz\`. The file appears only when complete and verified.
+with the AI-Lab guide's \`tar -C /volume -xvf backup.tgz\` command. The file appears only when complete
+and verified.
 
 Options:
   --out FILE|DIR       the archive (default: <volume>-<YYYYMMDD-HHMMSS>.tgz in the remembered backup
                        folder, or ~/ailab-backups)
   --engine fast|tar    fast: the same .tgz, compressed on the host on all cores (default);
-                       tar: the seed's tar -czvf in the helper image (ubuntu)
+                       tar: the guide's tar -czvf command in the helper image (ubuntu)
   --stop-containers    stop the containers using the volume during the backup, start them again after
   --overwrite          replace an existing file of that name
   --pull               pull the helper image when it is missing
@@ -277,12 +278,12 @@ function describePlan(plan: RestorePlan, strip: boolean): string {
   ];
   if (plan.manifest) lines.push(`Backup of volume ${plan.manifest.volume}, made ${plan.manifest.createdAt} by AI-Lab Desktop ${plan.manifest.appVersion}.`);
   if (plan.manifestWarning) lines.push(`Note: ${plan.manifestWarning}`);
-  if (a.topFolder) {
-    lines.push(
-      strip
-        ? `Everything is inside ${a.topFolder}; that folder is stripped, its contents go to the top of the volume.`
-        : `Everything is inside ${a.topFolder}; add --strip-top-folder to put its contents at the top of the volume.`,
-    );
+  const top = plan.topFolder;
+  if (top) {
+    const example = top.examples[0];
+    const shown = example ? ` (${example.path} → ${example.stripped})` : '';
+    lines.push(strip ? `${top.folder} is stripped: its contents go to the top of the volume${shown}.` : top.why);
+    if (!strip && top.offered) lines.push(`Add --strip-top-folder to restore its contents at the top of the volume${shown}.`);
   }
   if (a.containsScs) {
     lines.push(`The archive holds ${SCS_FILE}: restoring it brings back the archive's Secure Configuration Storage and its master password.`);
@@ -320,12 +321,15 @@ Modes:
   new        create VOLUME and restore into it (the default when VOLUME does not exist)
   replace    back up VOLUME's current contents (kept in the app's safety folder), empty it, restore;
              the previous contents are put back automatically if the restore fails
-  merge      the seed's tar -x: files with the same names are overwritten, all others are kept
+  merge      like the guide's tar -xvf: files with the same names are overwritten, all others kept
 
 Options:
   --engine fast|tar     fast: gunzip on all cores, several tar processes writing at once (default);
-                        tar: the seed's tar -xzvf in the helper image
-  --strip-top-folder    the archive wraps everything in one folder (notebooks/): restore its contents
+                        tar: the guide's tar -xvf command in the helper image
+  --strip-top-folder    the archive wraps everything in one folder (notebooks/, e.g. from docker cp):
+                        restore that folder's contents at the top of the volume. Never done unless
+                        asked; the plan printed first says whether the archive looks like a copied
+                        folder (no "./" entry, no AI-Lab Desktop manifest) or a volume backup
   --stop-containers     stop the containers using VOLUME during the restore, start them again after
   --yes                 do not ask before replace or merge (needed when not on a terminal)
   --pull                pull the helper image when it is missing

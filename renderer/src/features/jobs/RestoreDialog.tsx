@@ -8,6 +8,7 @@ import { uploadArchive } from './drop';
 import { formatBytes, formatCount } from './format';
 import { HelperImageNotice } from './HelperImageNotice';
 import { ErrorNotice, JobDialog } from './JobDialog';
+import { TopFolderChoice } from './TopFolderChoice';
 import { useJobs, type RestoreRequest } from './jobsStore';
 
 type Target = 'new' | 'replace' | 'merge';
@@ -95,7 +96,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
   const [target, setTarget] = useState<Target>(props.request.volume ? 'replace' : 'new');
   const [existing, setExisting] = useState(props.request.volume ?? '');
   const [newName, setNewName] = useState('');
-  const [strip, setStrip] = useState<boolean | null>(null);
+  const [strip, setStrip] = useState(false);
   const [engine, setEngine] = useState<JobEngine>('fast');
   const [stop, setStop] = useState(true);
   const [busy, setBusy] = useState(false);
@@ -116,7 +117,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
     const off = api.onRestorePlanProgress((p) => {
       if (p.key === key) setReading({ done: p.bytesDone, total: p.bytesTotal });
     });
-    void api.planRestore({ source, volume: volumeForPlan, ...(strip === null ? {} : { stripTopFolder: strip }) }).then((r) => {
+    void api.planRestore({ source, volume: volumeForPlan, stripTopFolder: strip }).then((r) => {
       if (!live) return;
       setReading(null);
       if (!r.ok) {
@@ -126,7 +127,6 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
       }
       setPlanError(null);
       setPlan(r.value);
-      if (strip === null) setStrip(r.value.stripTopFolder);
       setNewName((n) => n || r.value.suggestedVolume);
       if (!engineTouched.current) setEngine(r.value.defaultEngine);
     });
@@ -146,7 +146,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
     if (!source) return;
     setBusy(true);
     setError(null);
-    const r = await api.startRestore({ source, volume, mode: target, engine, stripTopFolder: strip === true, stopContainers: stop && running.length > 0 });
+    const r = await api.startRestore({ source, volume, mode: target, engine, stripTopFolder: strip, stopContainers: stop && running.length > 0 });
     setBusy(false);
     if (!r.ok) {
       setError(r.error);
@@ -222,14 +222,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
             </div>
           </section>
 
-          {a.topFolder ? (
-            <label className="checkbox jobs-gap">
-              <input type="checkbox" checked={strip === true} onChange={(e) => setStrip(e.target.checked)} />
-              <span>
-                Everything is inside <code>{a.topFolder}</code>: strip that folder and restore its contents at the top of the volume
-              </span>
-            </label>
-          ) : null}
+          <TopFolderChoice advice={plan.topFolder} strip={strip} onStrip={setStrip} />
 
           <fieldset className="jobs-fieldset jobs-gap">
             <legend className="field-label">Restore into</legend>
