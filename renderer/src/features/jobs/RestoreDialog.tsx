@@ -4,6 +4,7 @@ import type { ApiErrorPayload } from '../../../../shared/contract';
 import type { JobEngine, RestorePlan, RestoreSource } from '../../../../shared/contract/jobs';
 import { checkVolumeName } from '../../../../shared/contract/validation';
 import { api, runMode } from '../../api/bridge';
+import { DialogActions } from '../../components/Dialog';
 import { uploadArchive } from './drop';
 import { formatBytes, formatCount } from './format';
 import { HelperImageNotice } from './HelperImageNotice';
@@ -174,6 +175,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
           {reading ? <progress className="jobs-bar" max={reading.total || 1} value={reading.done} aria-label="Reading the archive" /> : null}
         </div>
       ) : null}
+      {!plan && !planError ? <DialogActions onCancel={close} focusCancel={source !== null} /> : null}
       {planError ? (
         <>
           <ErrorNotice error={planError} title="This file cannot be restored" />
@@ -189,7 +191,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
             >
               Choose another file
             </button>
-            <button type="button" className="btn btn-primary" onClick={close}>
+            <button type="button" className="btn btn-primary" onClick={close} data-autofocus>
               Close
             </button>
           </div>

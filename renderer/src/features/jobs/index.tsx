@@ -58,7 +58,7 @@ function JobsDialogs() {
   return (
     <>
       {backupFor ? <BackupDialog key={backupFor} volume={backupFor} /> : null}
-      {restore ? <RestoreDialog request={restore} /> : null}
+      {restore ? <RestoreDialog key={restore.source ? ('uploadId' in restore.source ? restore.source.uploadId : restore.source.archivePath) : 'choose'} request={restore} /> : null}
       {viewing && !listing ? <JobProgressView id={viewing} /> : null}
       {listing ? <ArchiveListing file={listing} /> : null}
     </>
