@@ -86,7 +86,7 @@ export interface RestoreResult {
   totalBytes: number;
   compressedBytes: number;
   sha256: string;
-  /** Entries counted in the volume afterwards (the check against the archive). */
+  /** Entries counted in the volume afterwards (the check against the archive), the volume folder itself included when the archive has a "./" entry, as `entries` counts it. */
   volumeEntries: number;
   strippedPrefix: string | null;
   /** Replace mode: the safety backup of the previous contents, kept until the user deletes it. */

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { dropFiles, SCREENSHOTS, sharedServedApp } from '../support/e2e';
+import { SCREENSHOTS, sharedServedApp } from '../support/e2e';
+import { dropFiles } from './drop';
 import { testResources } from '../support/resources';
 import { runInVolume, volumeTree } from '../support/volumeShell';
 

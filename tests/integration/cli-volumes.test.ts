@@ -64,9 +64,16 @@ describe('ailab volumes', () => {
     expect(bad.code).toBe(EXIT.INVALID_INPUT);
     expect(bad.err).toContain(VOLUME_NAME_RULE);
 
+    // After `create` a word with a dash can only be the name: the rule, not node's option parser.
+    const dash = await ailab('volumes', 'create', '-bad');
+    expect(dash.code).toBe(EXIT.INVALID_INPUT);
+    expect(dash.err).toContain(VOLUME_NAME_RULE);
+    expect(dash.err).not.toMatch(/Unknown option|terminator/);
     const badJson = await ailab('volumes', 'create', '-x', '--json');
-    // "-x" reads as an option: that is a usage error, exit 2 (use -- to pass such a name).
-    expect(badJson.code).toBe(EXIT.USAGE);
+    expect(badJson.code).toBe(EXIT.INVALID_INPUT);
+    expect(JSON.parse(badJson.out)).toMatchObject({ ok: false, error: { code: 'VOLUME_NAME_INVALID' }, exitCode: EXIT.INVALID_INPUT });
+    // A real option still is one.
+    expect((await ailab('volumes', 'create', '--label', 'a=b')).code).toBe(EXIT.USAGE);
     const viaDashDash = await ailab('volumes', 'create', '--json', '--', '.x');
     expect(viaDashDash.code).toBe(EXIT.INVALID_INPUT);
     expect(JSON.parse(viaDashDash.out)).toMatchObject({ ok: false, error: { code: 'VOLUME_NAME_INVALID' } });

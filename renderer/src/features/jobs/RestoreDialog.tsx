@@ -6,7 +6,7 @@ import { checkVolumeName } from '../../../../shared/contract/validation';
 import { api, runMode } from '../../api/bridge';
 import { DialogActions } from '../../components/Dialog';
 import { uploadArchive } from './drop';
-import { formatBytes, formatCount } from './format';
+import { archiveParts, formatBytes, formatCount } from './format';
 import { HelperImageNotice } from './HelperImageNotice';
 import { ErrorNotice, JobDialog } from './JobDialog';
 import { TopFolderChoice } from './TopFolderChoice';
@@ -206,8 +206,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
         >
           <section className="jobs-summary" aria-label="What the archive holds">
             <div>
-              <strong>{formatCount(a.entries)}</strong> entries: {formatCount(a.fileCount)} files, {formatCount(a.dirCount)} folders, {formatCount(a.symlinkCount)} symlinks
-              {a.hardlinkCount > 0 ? `, ${formatCount(a.hardlinkCount)} hardlinks` : ''}
+              <strong>{formatCount(a.entries)}</strong> {a.entries === 1 ? 'entry' : 'entries'}: {archiveParts(a)}
             </div>
             <div>
               {formatBytes(a.totalBytes)} ({formatBytes(a.compressedBytes)} {a.format === 'tgz' ? 'compressed' : 'tar'}) · gzip and tar structure checked ✓
