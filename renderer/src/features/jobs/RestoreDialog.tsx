@@ -261,22 +261,21 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
                 <span className="muted small">— like the guide&apos;s tar -x: files with the same names are overwritten, all other files are kept</span>
               </span>
             </label>
-            {target !== 'new' ? (
-              <div className="field jobs-indent">
-                <label htmlFor="jobs-restore-existing" className="sr-only">
-                  Volume to restore into
-                </label>
-                <select id="jobs-restore-existing" className="input" value={existing} onChange={(e) => setExisting(e.target.value)}>
-                  <option value="">Choose a volume…</option>
-                  {volumes.map((v) => (
-                    <option key={v} value={v}>
-                      {v}
-                    </option>
-                  ))}
-                </select>
-              </div>
-            ) : null}
           </fieldset>
+          {/* Below both existing-volume choices, not under "merging": it serves replace and merge alike. */}
+          {target !== 'new' ? (
+            <div className="field jobs-gap-sm jobs-existing">
+              <label htmlFor="jobs-restore-existing">Volume to restore into</label>
+              <select id="jobs-restore-existing" className="input" value={existing} onChange={(e) => setExisting(e.target.value)}>
+                <option value="">Choose a volume…</option>
+                {volumes.map((v) => (
+                  <option key={v} value={v}>
+                    {v}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : null}
 
           {target !== 'new' && plan.target?.exists ? (
             <div className={`notice ${target === 'replace' ? 'notice-warning' : 'notice-info'} jobs-gap`}>
