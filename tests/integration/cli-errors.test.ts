@@ -1,30 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../electron/cli/exitCodes';
-import { ailabInProcess as ailab, type CliResult } from '../support/cli';
-import { uniqueName, useTestEngine } from '../support/docker';
+import { ailabInProcess as ailab, cliHome, type CliResult } from '../support/cli';
+import { uniqueName } from '../support/docker';
 import { GNU_TAR_IMAGE } from '../support/fixtures';
 import { testResources } from '../support/resources';
 
 // Issue 12: every command that takes --json prints its error as one JSON object on stdout, with the
 // code and the exit code it has without --json; and without it, the error says each thing once.
 const res = testResources('cli-errors');
-let home: string;
+const home = cliHome('cli-errors', { helperImage: GNU_TAR_IMAGE });
 
-beforeAll(() => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-cli-errors-'));
-  process.env.AILAB_DESKTOP_HOME = home;
-  useTestEngine();
-  fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ helperImage: GNU_TAR_IMAGE }));
-});
-
-afterAll(async () => {
-  await res.removeAll();
-  fs.rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => res.removeAll());
 
 /** The one JSON object a failed --json command prints, checked against the exit code. */
 function jsonError(r: CliResult, code: string, exitCode: number): { ok: false; error: { code: string; message: string; hint?: string }; exitCode: number } {
@@ -47,12 +36,12 @@ describe('ailab --json errors', () => {
   });
 
   it('restore: a missing file, a taken volume without --mode, and a merge without --yes', async () => {
-    jsonError(await ailab('restore', path.join(home, 'nope.tgz'), 'x-vol', '--json'), 'FILE_NOT_FOUND', EXIT.NOT_FOUND);
+    jsonError(await ailab('restore', path.join(home(), 'nope.tgz'), 'x-vol', '--json'), 'FILE_NOT_FOUND', EXIT.NOT_FOUND);
     const volume = await res.volume();
-    const archive = path.join(home, 'small.tar');
-    fs.mkdirSync(path.join(home, 'content'));
-    fs.writeFileSync(path.join(home, 'content', 'a.txt'), 'a');
-    execFileSync('tar', ['-cf', archive, '-C', path.join(home, 'content'), '.']);
+    const archive = path.join(home(), 'small.tar');
+    fs.mkdirSync(path.join(home(), 'content'));
+    fs.writeFileSync(path.join(home(), 'content', 'a.txt'), 'a');
+    execFileSync('tar', ['-cf', archive, '-C', path.join(home(), 'content'), '.']);
     const exists = await ailab('restore', archive, volume, '--json');
     // The plan comes first (a JSON line), then the error as the last line.
     expect(JSON.parse(exists.out.split('\n')[0] as string)).toMatchObject({ event: 'plan' });
@@ -73,7 +62,7 @@ describe('ailab --json errors', () => {
     const r = await ailab('backup', missing);
     expect(r).toMatchObject({ code: EXIT.NOT_FOUND, out: '' });
     expect(r.err).toBe(`Error: There is no volume named ${missing}.\n  Check the name: the volume list (or \`ailab volumes\`) shows the volumes there are.\n`);
-    const corrupt = path.join(home, 'corrupt.tgz');
+    const corrupt = path.join(home(), 'corrupt.tgz');
     fs.writeFileSync(corrupt, Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), Buffer.alloc(40, 7)]));
     const bad = await ailab('restore', corrupt, uniqueName('cli-new'));
     expect(bad.code).toBe(EXIT.INVALID_INPUT);

@@ -1,31 +1,18 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../electron/cli/exitCodes';
 import { VOLUME_NAME_RULE } from '../../shared/contract/validation';
-import { ailabInProcess as ailab } from '../support/cli';
+import { ailabInProcess as ailab, cliHome } from '../support/cli';
 import { docker, TEST_LABEL, uniqueName, useTestEngine } from '../support/docker';
 import { GNU_TAR_IMAGE } from '../support/fixtures';
 import { fillVolume, testResources } from '../support/resources';
 
 const TEST_LABEL_ARG = Object.entries(TEST_LABEL).map(([k, v]) => `${k}=${v}`)[0] as string;
 const res = testResources('cli-vol');
-let home: string;
+cliHome('cli-vol', { helperImage: GNU_TAR_IMAGE });
 
 const newContainer = async (volume: string, running: boolean) => (await res.container(volume, { running })).name;
 
-beforeAll(async () => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-cli-vol-'));
-  process.env.AILAB_DESKTOP_HOME = home;
-  useTestEngine();
-  fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ helperImage: GNU_TAR_IMAGE }));
-});
-
-afterAll(async () => {
-  await res.removeAll();
-  fs.rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => res.removeAll());
 
 describe('ailab volumes', () => {
   it('documents its subcommands and exit codes', async () => {

@@ -3,7 +3,7 @@ import type { Settings, VolumeSummary } from '../../../../shared/contract';
 import type { AiLabImageOption, LaunchOptions, LaunchPreflight } from '../../../../shared/contract/launcher';
 import { checkVolumeName } from '../../../../shared/contract/validation';
 import { api } from '../../api/bridge';
-import { loadDraft, saveDraft } from './draft';
+import { loadDraft, saveDraft, type LaunchDraft } from './draft';
 import { equivalentCommand, imageHint } from './format';
 import { LaunchProgress } from './LaunchProgress';
 import { useLauncherStore } from './launcherStore';
@@ -11,17 +11,8 @@ import { useLauncherStore } from './launcherStore';
 const NEW_VOLUME = '__new__';
 const NAME_RULE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
-interface Form {
-  image: string;
-  volume: string;
-  newVolume: string;
-  name: string;
-  listenIp: string;
-  port: string;
-  password: string;
-  dockerSocket: boolean;
-  open: boolean;
-}
+/** The form's fields: what a draft keeps, and the password, which it never keeps. */
+type Form = LaunchDraft & { password: string };
 
 function portNumber(s: string): number | null {
   const n = Number(s);
