@@ -51,6 +51,15 @@ async function buildRenderer() {
 }
 
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
-if (!only || only === 'node') await buildNode();
-if (!only || only === 'renderer') await buildRenderer();
-console.log('build: dist/ is up to date');
+const started = performance.now();
+const built = [];
+if (!only || only === 'node') {
+  await buildNode();
+  built.push('the main, preload, server and CLI bundles');
+}
+if (!only || only === 'renderer') {
+  await buildRenderer();
+  built.push('the renderer');
+}
+// Every run builds from scratch; say what was written, so that a fast build does not read as a skipped one.
+console.log(`build: wrote ${built.join(' and ')} to dist/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -1,20 +1,39 @@
-// Finding and starting Electron, for `npm start` (start-electron.mjs) and `npm run dev` (dev.mjs).
+// Finding and starting Electron, for `npm start` (start-electron.mjs), `npm run dev` (dev.mjs) and the
+// download after `npm install` (install-electron.mjs).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 
-/**
- * The Electron binary's path. Electron's postinstall downloads it from GitHub; where that was
- * impossible, say so in one line, point at the browser mode, and exit.
- */
-export function electronBinaryOrExit() {
-  let bin = null;
+const require = createRequire(import.meta.url);
+
+/** The Electron binary's path, or null when it is not downloaded (or the electron package is missing). */
+export function electronBinary() {
   try {
-    bin = createRequire(import.meta.url)('electron');
+    const bin = require('electron');
+    return typeof bin === 'string' && fs.existsSync(bin) ? bin : null;
   } catch {
-    bin = null;
+    return null;
   }
-  if (typeof bin === 'string' && fs.existsSync(bin)) return bin;
-  console.error("AI-Lab Desktop: Electron's binary is not installed (it could not be downloaded on this machine). Run the browser mode instead: npm run serve");
+}
+
+/** The electron package's folder and version, or null when npm did not install it. */
+export function electronPackage() {
+  try {
+    const file = require.resolve('electron/package.json');
+    return { dir: path.dirname(file), version: JSON.parse(fs.readFileSync(file, 'utf8')).version };
+  } catch {
+    return null;
+  }
+}
+
+/** What to do without Electron's binary, in the words `npm start`, `npm run dev` and the install use. */
+export const WITHOUT_ELECTRON = 'Run the same app in your browser instead: npm run serve. To try the download again: npm run electron:download';
+
+/** The binary, or one line that says it is missing and what to do, and exit. */
+export function electronBinaryOrExit() {
+  const bin = electronBinary();
+  if (bin) return bin;
+  console.error(`AI-Lab Desktop: Electron's binary is not installed (its download failed or was skipped during npm install). ${WITHOUT_ELECTRON}`);
   process.exit(1);
 }
 

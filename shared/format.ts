@@ -1,16 +1,66 @@
 // Text formatting shared by the CLI and the renderer. Pure functions only: no Node, no DOM.
 
-/** Decimal units, as `docker system df` prints them. Empty for an unknown size. */
-export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '';
+/**
+ * The one byte formatter (CLI and renderer): decimal units as `docker system df` prints them ("kB", not
+ * "KB"), one decimal below 10 ("2.4 MB", "15 MB"), whole bytes. `unknown` stands for a size nobody knows
+ * yet (null or undefined).
+ */
+export function formatBytes(n: number | null | undefined, unknown = '—'): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return unknown;
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let v = n;
   let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
+  // 999.6 kB rounds to "1000 kB": the next unit up instead.
+  while (Math.round(v) >= 1000 && u < units.length - 1) {
     v /= 1000;
     u++;
   }
-  return `${v >= 10 || u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
+  return `${v >= 9.95 || u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
+}
+
+/** "1,234" (en-US grouping, the same in the CLI and the app); `unknown` for null. */
+export function formatCount(n: number | null | undefined, unknown = '—'): string {
+  return n === null || n === undefined ? unknown : n.toLocaleString('en-US');
+}
+
+/** "1 file", "2 files", "1,234 entries": a count and its noun, singular when it is one. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/** "3 files, 2 folders, 1 symlink" (hard links only when there are some): what an archive holds. */
+export function archiveParts(a: { fileCount: number; dirCount: number; symlinkCount: number; hardlinkCount: number }): string {
+  const parts = [plural(a.fileCount, 'file'), plural(a.dirCount, 'folder'), plural(a.symlinkCount, 'symlink')];
+  if (a.hardlinkCount > 0) parts.push(plural(a.hardlinkCount, 'hard link'));
+  return parts.join(', ');
+}
+
+/** "m:ss" or "h:mm:ss", for elapsed times and ETAs. */
+export function formatDuration(ms: number | null | undefined, unknown = '—'): string {
+  if (ms === null || ms === undefined) return unknown;
+  const s = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+/**
+ * An error's hint without the sentences its message already says ("Nothing was changed." in both), so
+ * that the UI and the CLI say each thing once; undefined when nothing is left.
+ */
+export function hintBeyond(message: string, hint: string | undefined): string | undefined {
+  if (!hint) return undefined;
+  const said = new Set(sentences(message));
+  const rest = sentences(hint).filter((s) => !said.has(s));
+  return rest.length > 0 ? rest.join(' ') : undefined;
+}
+
+function sentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?])\s+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Suffixes for each unit of an uptime: a table column wants "3h 7m", a sentence "3 h 7 min". */

@@ -1,11 +1,12 @@
 import pkg from '../../package.json';
 import type { ArgsOf, Handlers, MethodName } from '../../shared/contract';
-import { AppError } from '../../shared/contract/errors';
+import { AppError, type ApiErrorPayload } from '../../shared/contract/errors';
 import { invokeHandler } from '../../shared/contract/invoke';
 import { createCore, type Core } from '../services/createCore';
 import { createHandlers } from '../services/handlers';
 import { openWithPlatform } from '../services/core/openExternal';
 import { UsageError } from './args';
+import { hintBeyond } from './format';
 import type { CliCommand, CliContext } from './command';
 import { allCommands } from './commands';
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from './exitCodes';
@@ -49,6 +50,9 @@ export async function runCli(argv: string[], io: CliContext['io']): Promise<numb
   };
 
   const [name, ...rest] = argv;
+  // A script that asked for JSON gets its error as JSON too, on stdout, whatever the command.
+  const end = rest.indexOf('--');
+  const json = (end < 0 ? rest : rest.slice(0, end)).includes('--json');
   try {
     if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
       io.out(mainHelp(commands));
@@ -59,34 +63,48 @@ export async function runCli(argv: string[], io: CliContext['io']): Promise<numb
       return EXIT.OK;
     }
     const command = commands.find((c) => c.name === name);
-    if (!command) {
-      io.err(`ailab: unknown command "${name}". Run \`ailab --help\` for the list.\n`);
-      return EXIT.USAGE;
-    }
+    if (!command) throw new UsageError(`unknown command "${name}". Run \`ailab --help\` for the list.`);
     if (rest.includes('--help') || rest.includes('-h')) {
       io.out(`${command.help.trimEnd()}\n`);
       return EXIT.OK;
     }
     return await command.run(ctx, rest);
   } catch (err) {
-    return reportError(err, io);
+    return reportError(err, io, json);
   } finally {
     await core?.shutdown();
   }
 }
 
-export function reportError(err: unknown, io: CliContext['io']): number {
-  if (err instanceof UsageError) {
-    io.err(`ailab: ${err.message}\n`);
-    return EXIT.USAGE;
+/** The error a script reads with --json: `{"ok":false,"error":{code,message,hint?,details?},"exitCode":n}`; usage errors have code USAGE. */
+export interface CliJsonError {
+  ok: false;
+  error: Omit<ApiErrorPayload, 'code'> & { code: ApiErrorPayload['code'] | 'USAGE' };
+  exitCode: number;
+}
+
+/** Prints an error the way the command was asked to talk (text on stderr, or one JSON line on stdout) and returns its exit code. */
+export function reportError(err: unknown, io: CliContext['io'], json = false): number {
+  const [payload, exitCode] = errorPayload(err);
+  if (json) {
+    const out: CliJsonError = { ok: false, error: payload, exitCode };
+    io.out(`${JSON.stringify(out)}\n`);
+    return exitCode;
   }
-  if (err instanceof AppError) {
-    io.err(`Error: ${err.message}\n`);
-    if (err.hint) io.err(`  ${err.hint}\n`);
-    return exitCodeFor(err.code);
+  if (payload.code === 'USAGE') {
+    io.err(`ailab: ${payload.message}\n`);
+    return exitCode;
   }
-  io.err(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
-  return EXIT.FAILURE;
+  io.err(`Error: ${payload.message}\n`);
+  const hint = hintBeyond(payload.message, payload.hint);
+  if (hint) io.err(`  ${hint}\n`);
+  return exitCode;
+}
+
+function errorPayload(err: unknown): [CliJsonError['error'], number] {
+  if (err instanceof UsageError) return [{ code: 'USAGE', message: err.message }, EXIT.USAGE];
+  if (err instanceof AppError) return [err.toPayload(), exitCodeFor(err.code)];
+  return [{ code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) }, EXIT.FAILURE];
 }
 
 /** Entry point for bin/ailab.cjs and for `node dist/cli/ailab.cjs`. */

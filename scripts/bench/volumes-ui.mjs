@@ -106,7 +106,7 @@ async function step(page, label, action, until) {
         } else if (action.type === 'click') {
           document.querySelector(action.selector).click();
         } else if (action.type === 'scroll') {
-          const body = document.querySelector('.vol-body');
+          const body = document.querySelector('.vol-grid');
           for (let i = 0; i < action.steps; i++) {
             body.scrollTop += action.by;
             await frame();

@@ -86,7 +86,7 @@ export interface RestoreResult {
   totalBytes: number;
   compressedBytes: number;
   sha256: string;
-  /** Entries counted in the volume afterwards (the check against the archive). */
+  /** Entries counted in the volume afterwards (the check against the archive), the volume folder itself included when the archive has a "./" entry, as `entries` counts it. */
   volumeEntries: number;
   strippedPrefix: string | null;
   /** Replace mode: the safety backup of the previous contents, kept until the user deletes it. */
@@ -197,6 +197,21 @@ export interface ArchiveSummary {
 
 export type RestoreSource = { archivePath: string } | { uploadId: string };
 
+/**
+ * An archive whose entries all sit in one folder, and what the restore does with it (decided in main,
+ * electron/services/jobs/topFolderAdvice.ts, for the dialog and the CLI alike). Never stripped by default.
+ */
+export interface TopFolderAdvice {
+  /** "notebooks/". */
+  folder: string;
+  /** The strip is offered (unticked): the archive looks like a copied folder, not a volume backup. */
+  offered: boolean;
+  /** One sentence: why the archive is restored as it is, and when stripping makes sense. */
+  why: string;
+  /** Up to three entries as stored (without "./") and as a strip would write them. */
+  examples: Array<{ path: string; stripped: string }>;
+}
+
 export interface RestoreTargetInfo {
   volume: string;
   exists: boolean;
@@ -219,6 +234,9 @@ export interface RestorePlan {
   manifestWarning: string | null;
   /** What the restore of this plan does to the target; null when no volume was named. */
   target: RestoreTargetInfo | null;
+  /** Null when the archive has no single top folder. */
+  topFolder: TopFolderAdvice | null;
+  /** The strip this plan describes: only when asked for (planRestore's stripTopFolder), never by default. */
   stripTopFolder: boolean;
   /** A volume name for a restore into a new volume, from the manifest or the file name, not yet taken. */
   suggestedVolume: string;

@@ -218,6 +218,8 @@ export interface AiLabContainer {
   startedAt: string | null;
   createdAt: string;
   exitCode: number | null;
+  /** How it ended, when the exit code alone would read as a crash (137: SIGKILL after a stop that took too long). */
+  exitNote: string | null;
   /** The volume mounted at the notebooks folder (or the first named volume). */
   volume: string | null;
   notebooksPath: string | null;

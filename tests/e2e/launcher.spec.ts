@@ -142,6 +142,48 @@ test('launch AI-Lab 6.x with a volume, watch it get ready, open it, then stop, s
   await expect(docker.getVolume(volume).inspect()).resolves.toMatchObject({ Name: volume });
 });
 
+test('after a stop the tab says what happened: no stale "mounted by" warning, no "exited (137)"; the chosen image survives a reload', async ({ page }) => {
+  test.setTimeout(90_000);
+  const volume = await volumeWithFile('a.ipynb', '{}');
+  // Jupyter that ignores SIGTERM: `sleep` as PID 1. docker stop waits its 10 s, then kills (exit 137).
+  const c = await docker.createContainer({
+    name: uniqueName('e2e-stubborn'),
+    Image: AI_LAB_FIXTURES.aiLab6.alias,
+    Entrypoint: ['sleep'],
+    Cmd: ['600'],
+    Labels: { 'com.exasol.ailab-desktop.test': '1' },
+    HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: volume, Target: '/home/jupyter/notebooks' }] },
+  });
+  resources.containers.push(c.id);
+  await c.start();
+  const name = (await c.inspect()).Name.slice(1);
+
+  await page.setViewportSize({ width: 1200, height: 1000 });
+  await openAiLabTab(page);
+  // A local image that is not the default: the hint speaks of it.
+  await page.getByLabel('Image').fill(AI_LAB_FIXTURES.aiLab1.alias);
+  await page.getByLabel('Volume', { exact: true }).selectOption(volume);
+  await expect(page.locator('.al-facts')).toContainText('/root/notebooks');
+  await expect(page.getByText(/^On this Docker host\./)).toBeVisible();
+  await expect(page.getByText('No AI-Lab image on the Docker host yet')).toHaveCount(0);
+  const warning = page.getByText(`Volume ${volume} is already mounted by the running AI-Lab container "${name}"`);
+  await expect(warning).toBeVisible();
+
+  const row = page.getByRole('row', { name });
+  await row.getByRole('button', { name: `Stop ${name}` }).click();
+  await expect(row).toContainText('stopped', { timeout: 30_000 });
+  await expect(row).toContainText('It did not stop within 10 s of being asked to, so Docker ended it (SIGKILL, exit code 137).');
+  await expect(row).not.toContainText('exited (137)');
+  await expect(warning).toHaveCount(0);
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: path.join(SHOTS, 'ailab-after-stop.png'), fullPage: true });
+
+  await page.reload();
+  await expect(page.getByRole('tab', { name: 'AI-Lab' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByLabel('Image')).toHaveValue(AI_LAB_FIXTURES.aiLab1.alias);
+  await expect(page.getByLabel('Volume', { exact: true })).toHaveValue(volume);
+});
+
 test('the seed-era sandbox layout: preselected from the volume, auto-opened when ready', async ({ page }) => {
   const marker = `sandbox ${uniqueName('nb')}`;
   const volume = await volumeWithFile('seed.txt', marker);

@@ -107,12 +107,16 @@ test('remove: an in-use volume is refused naming its container; a running one is
   const dialog = page.getByRole('dialog', { name: `Remove volume “${name}”?` });
   await expect(dialog).toContainText(`container ${cname} (running)`);
   await expect(dialog).toContainText('will be kept');
+  // Says only what will happen: nothing is deleted while it is in use (not "every file will be deleted").
+  await expect(dialog).toContainText(`Nothing is deleted while “${name}” is in use.`);
+  await expect(dialog).not.toContainText('every file');
   const confirm = dialog.getByRole('button', { name: /Remove volume/ });
   await expect(confirm).toBeDisabled();
   await page.screenshot({ path: path.join(SHOTS, 'volumes-remove-in-use.png') });
 
   // Its own confirmation: tick the container, then the button says what it will do.
   await dialog.getByLabel(new RegExp(`Stop and remove ${escapeRe(cname)}`)).check();
+  await expect(dialog).toContainText(`Volume “${name}” and every file in it will be deleted.`);
   const stopAndRemove = dialog.getByRole('button', { name: 'Stop 1 container and remove volume' });
   await expect(stopAndRemove).toBeEnabled();
   await stopAndRemove.click();

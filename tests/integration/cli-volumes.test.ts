@@ -1,31 +1,18 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../electron/cli/exitCodes';
 import { VOLUME_NAME_RULE } from '../../shared/contract/validation';
-import { ailabInProcess as ailab } from '../support/cli';
+import { ailabInProcess as ailab, cliHome } from '../support/cli';
 import { docker, TEST_LABEL, uniqueName, useTestEngine } from '../support/docker';
 import { GNU_TAR_IMAGE } from '../support/fixtures';
 import { fillVolume, testResources } from '../support/resources';
 
 const TEST_LABEL_ARG = Object.entries(TEST_LABEL).map(([k, v]) => `${k}=${v}`)[0] as string;
 const res = testResources('cli-vol');
-let home: string;
+cliHome('cli-vol', { helperImage: GNU_TAR_IMAGE });
 
 const newContainer = async (volume: string, running: boolean) => (await res.container(volume, { running })).name;
 
-beforeAll(async () => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-cli-vol-'));
-  process.env.AILAB_DESKTOP_HOME = home;
-  useTestEngine();
-  fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ helperImage: GNU_TAR_IMAGE }));
-});
-
-afterAll(async () => {
-  await res.removeAll();
-  fs.rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => res.removeAll());
 
 describe('ailab volumes', () => {
   it('documents its subcommands and exit codes', async () => {
@@ -64,9 +51,16 @@ describe('ailab volumes', () => {
     expect(bad.code).toBe(EXIT.INVALID_INPUT);
     expect(bad.err).toContain(VOLUME_NAME_RULE);
 
+    // After `create` a word with a dash can only be the name: the rule, not node's option parser.
+    const dash = await ailab('volumes', 'create', '-bad');
+    expect(dash.code).toBe(EXIT.INVALID_INPUT);
+    expect(dash.err).toContain(VOLUME_NAME_RULE);
+    expect(dash.err).not.toMatch(/Unknown option|terminator/);
     const badJson = await ailab('volumes', 'create', '-x', '--json');
-    // "-x" reads as an option: that is a usage error, exit 2 (use -- to pass such a name).
-    expect(badJson.code).toBe(EXIT.USAGE);
+    expect(badJson.code).toBe(EXIT.INVALID_INPUT);
+    expect(JSON.parse(badJson.out)).toMatchObject({ ok: false, error: { code: 'VOLUME_NAME_INVALID' }, exitCode: EXIT.INVALID_INPUT });
+    // A real option still is one.
+    expect((await ailab('volumes', 'create', '--label', 'a=b')).code).toBe(EXIT.USAGE);
     const viaDashDash = await ailab('volumes', 'create', '--json', '--', '.x');
     expect(viaDashDash.code).toBe(EXIT.INVALID_INPUT);
     expect(JSON.parse(viaDashDash.out)).toMatchObject({ ok: false, error: { code: 'VOLUME_NAME_INVALID' } });

@@ -94,7 +94,11 @@ describe('ailab backup / restore', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Archive cli\.tgz: \d+ entries/);
     expect(r.stdout).toMatch(/ai_lab_secure_configuration_storage\.sqlite: restoring it brings back/);
-    expect(r.stdout).toMatch(new RegExp(`Restored cli\\.tgz into ${target} \\(new, new volume\\)`));
+    expect(r.stdout).toContain(`Restored cli.tgz into the new volume ${target}.\n`);
+    // Counted alike: the archive's entries, "./" included, and the same number in the volume.
+    const [, entries, counted] = /\n {2}([\d,]+) entries, .*; ([\d,]+) counted in the volume\n/.exec(r.stdout) ?? [];
+    expect(entries).toMatch(/^[\d,]+$/);
+    expect(counted).toBe(entries);
     expect(await treeOf(target)).toEqual(await treeOf(source));
   });
 

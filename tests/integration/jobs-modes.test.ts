@@ -109,7 +109,22 @@ describe('modes', () => {
     const file = path.join(out, 'wrapped.tgz');
     const plan = await h.jobs.planRestore({ source: { archivePath: file }, volume: null });
     expect(plan.archive.topFolder).toBe('notebooks/');
-    expect(plan.stripTopFolder).toBe(true);
+    // A copied folder: the strip is offered, never chosen for the user.
+    expect(plan.stripTopFolder).toBe(false);
+    expect(plan.topFolder).toMatchObject({ folder: 'notebooks/', offered: true });
+    expect(plan.topFolder?.examples).toContainEqual({ path: 'notebooks/a.ipynb', stripped: 'a.ipynb' });
+    const stripped = await h.jobs.planRestore({ source: { archivePath: file }, volume: wrapped, stripTopFolder: true });
+    expect(stripped.stripTopFolder).toBe(true);
+    // What is overwritten is said of the names a stripped restore writes.
+    expect(stripped.target?.overwritten).toEqual([]);
+
+    // The same tree backed up with the AI-Lab guide's command ("./" entry first) is a volume backup: not offered.
+    execFileSync('docker', ['run', '--rm', '--label', 'com.exasol.ailab-desktop.test=1', '-v', `${wrapped}:/volume`, '-v', `${out}:/dest`, 'ubuntu', 'tar', '-C', '/volume', '-czf', '/dest/guide.tgz', '.']);
+    const guide = await h.jobs.planRestore({ source: { archivePath: path.join(out, 'guide.tgz') }, volume: null });
+    expect(guide.archive.topFolder).toBe('notebooks/');
+    expect(guide.stripTopFolder).toBe(false);
+    expect(guide.topFolder).toMatchObject({ folder: 'notebooks/', offered: false });
+    expect(guide.topFolder?.why).toMatch(/whole volume .*restored as it was/);
     for (const engine of ['fast', 'tar'] as const) {
       const target = newVolumeName(`jobs-stripped-${engine}`);
       const done = await h.finish(await h.jobs.startRestore({ source: { archivePath: file }, volume: target, mode: 'new', engine, stripTopFolder: true }));

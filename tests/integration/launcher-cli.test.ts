@@ -62,6 +62,8 @@ describe('ailab launch / status / logs / stop', () => {
     expect(stopped.code).toBe(EXIT.OK);
     expect(stopped.out).toBe(`Stopped ${name}.\n`);
     expect((await docker.getContainer(name).inspect()).State.Running).toBe(false);
+    // Stopping it again says so instead of "Stopped".
+    expect(await cli('stop', name)).toMatchObject({ code: EXIT.OK, out: `${name} is already stopped: nothing to stop.\n` });
 
     const restarted = await cli('launch', '--volume', volume, '--image', AI_LAB_FIXTURES.sandbox.image, '--name', name, '--start-existing', '--json', '--timeout', '30');
     expect(restarted.code).toBe(EXIT.OK);

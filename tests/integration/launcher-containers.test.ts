@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AiLabContainer, LogLine } from '../../shared/contract/launcher';
-import { docker } from '../support/docker';
+import { docker, TEST_LABEL } from '../support/docker';
 import { AI_LAB_FIXTURES, JUPYTER_READY_LINE } from '../support/fixtures';
 import { freePort, httpGet, launcherTestEnv, launchOptions, volumeWithFiles, waitForBus, type LauncherTestEnv } from './launcher-support';
 
@@ -27,6 +27,9 @@ describe('AI-Lab containers: stop, start, restart, remove, logs', () => {
     id = launched.containerId;
     const first = await appeared;
     expect(first.containers.find((c) => c.id === id)).toMatchObject({ name: opts.name, url: launched.url, volume });
+    // The launched image is remembered as the next default, and known to be present.
+    expect(t.core.settings.get()).toMatchObject({ aiLabImage: 'ailab-fixture/ai-lab', aiLabVersion: '6.1.0' });
+    expect((await t.ok('listAiLabImages')).images[0]).toMatchObject({ ref: AI_LAB_FIXTURES.aiLab6.image, present: true });
 
     // Stop: the event arrives without anyone asking for the list.
     const stoppedEvent = changed((c) => c?.state === 'exited', () => id);
@@ -76,6 +79,24 @@ describe('AI-Lab containers: stop, start, restart, remove, logs', () => {
     await expect(docker.getVolume(volume).inspect()).resolves.toMatchObject({ Name: volume });
   });
 
+  it('says how a stop ended when Docker had to end the container with SIGKILL, not "exited (137)"', async () => {
+    // `sleep` as PID 1 has no SIGTERM handler, so the kernel ignores SIGTERM: docker stop waits, then kills.
+    const c = await docker.createContainer({
+      Image: AI_LAB_FIXTURES.aiLab6.alias,
+      Entrypoint: ['sleep'],
+      Cmd: ['600'],
+      Labels: TEST_LABEL,
+      HostConfig: { NetworkMode: 'none' },
+    });
+    t.containers.push(c.id);
+    await c.start();
+    const stopped = await t.ok('stopAiLabContainer', c.id);
+    expect(stopped).toMatchObject({ state: 'exited', exitCode: 137 });
+    expect(stopped.exitNote).toBe('It did not stop within 10 s of being asked to, so Docker ended it (SIGKILL, exit code 137).');
+    // The list says the same afterwards.
+    expect((await t.ok('listAiLabContainers')).find((x) => x.id === c.id)?.exitNote).toBe(stopped.exitNote);
+  });
+
   it('lists AI-Lab containers it did not launch (by image) with their volume and URL', async () => {
     const volume = await volumeWithFiles(t, {});
     const hostPort = await freePort();
@@ -113,6 +134,8 @@ describe('AI-Lab containers: stop, start, restart, remove, logs', () => {
   });
 
   it('offers the local tags of the AI-Lab repositories, and the default image', async () => {
+    const fresh = await t.ok('updateSettings', { aiLabImage: 'exasol/ai-lab', aiLabVersion: 'latest' });
+    expect(fresh.aiLabVersion).toBe('latest');
     const list = await t.ok('listAiLabImages');
     expect(list.defaultImage).toBe('exasol/ai-lab:latest');
     const refs = list.images.map((i) => i.ref);

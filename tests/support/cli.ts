@@ -3,9 +3,28 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { afterAll, beforeAll } from 'vitest';
 import { runCli } from '../../electron/cli/main';
 import { bundlePath, ensureBuilt } from './build';
-import { ENGINE_SOCKET } from './docker';
+import { ENGINE_SOCKET, useTestEngine } from './docker';
+
+/**
+ * For a file of ailabInProcess() tests: its own settings folder (AILAB_DESKTOP_HOME) holding
+ * `settings`, the test engine, and the folder removed at the end. Returns the folder's path.
+ */
+export function cliHome(prefix: string, settings: Record<string, unknown>): () => string {
+  let home = '';
+  beforeAll(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), `ailab-${prefix}-`));
+    process.env.AILAB_DESKTOP_HOME = home;
+    useTestEngine();
+    fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify(settings));
+  });
+  afterAll(() => {
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+  });
+  return () => home;
+}
 
 export interface CliResult {
   code: number;

@@ -42,3 +42,4 @@ export async function saveDocScreenshot(target: Pick<Page, 'screenshot'> | Pick<
   await target.screenshot({ path: out });
   return true;
 }
+

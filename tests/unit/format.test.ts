@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatBytes, formatTimestamp, formatUptime, UPTIME_UNITS_COMPACT } from '../../shared/format';
+import { formatAgo, formatBytes, formatCount, formatDuration, formatTimestamp, formatUptime, hintBeyond, plural, UPTIME_UNITS_COMPACT } from '../../shared/format';
 
 describe('shared/format', () => {
   it('formats sizes like docker system df', () => {
@@ -7,9 +7,30 @@ describe('shared/format', () => {
     expect(formatBytes(999)).toBe('999 B');
     expect(formatBytes(120_000)).toBe('120 kB');
     expect(formatBytes(2_448_000)).toBe('2.4 MB');
+    expect(formatBytes(9_960_000)).toBe('10 MB');
+    expect(formatBytes(152_400_000)).toBe('152 MB');
     expect(formatBytes(12_400_000_000)).toBe('12 GB');
-    expect(formatBytes(null)).toBe('');
-    expect(formatBytes(undefined)).toBe('');
+    // Never "1000 kB".
+    expect(formatBytes(999_600)).toBe('1.0 MB');
+    expect(formatBytes(null)).toBe('—');
+    expect(formatBytes(undefined)).toBe('—');
+    expect(formatBytes(undefined, '-')).toBe('-');
+  });
+
+  it('counts with the noun in the right number', () => {
+    expect(plural(1, 'symlink')).toBe('1 symlink');
+    expect(plural(0, 'symlink')).toBe('0 symlinks');
+    expect(plural(1234, 'entry', 'entries')).toBe('1,234 entries');
+    expect(formatCount(null)).toBe('—');
+    expect(formatDuration(61_000)).toBe('1:01');
+    expect(formatDuration(3_723_000)).toBe('1:02:03');
+  });
+
+  it('says a sentence once: a hint loses what the message already says', () => {
+    expect(hintBeyond('The file is truncated. Nothing was changed.', 'Nothing was changed. Choose another file, or make a new backup.')).toBe('Choose another file, or make a new backup.');
+    expect(hintBeyond('Truncated. Nothing was changed.', 'Nothing was changed.')).toBeUndefined();
+    expect(hintBeyond('No volume x.', 'Check the name.')).toBe('Check the name.');
+    expect(hintBeyond('No volume x.', undefined)).toBeUndefined();
   });
 
   it('prints uptimes a person reads at a glance, compact for the CLI table and spaced for the panel', () => {

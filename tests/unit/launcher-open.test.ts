@@ -89,7 +89,11 @@ function fakeCore(docker: Dockerode, endpoint: DockerEndpoint) {
     mode: 'browser',
     version: '0.0.0',
     bus: new EventBus(),
-    settings: { get: () => defaultSettings() },
+    settings: (() => {
+      // In memory: a launch remembers its image as the settings' image and version.
+      let current = defaultSettings();
+      return { get: () => current, update: async (patch: Partial<typeof current>) => (current = { ...current, ...patch }) };
+    })(),
     docker: connection,
     dataDir: '/tmp',
     openExternal: async (url: string) => {

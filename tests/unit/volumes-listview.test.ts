@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VolumeSummary } from '../../shared/contract/volumes';
-import { cleanupCandidates, countByFilter, matchesQuery, visibleVolumes } from '../../renderer/src/features/volumes/listView';
+import { cleanupCandidates, countByFilter, matchesQuery, removalSentence, visibleVolumes } from '../../renderer/src/features/volumes/listView';
 
 function vol(name: string, extra: Partial<VolumeSummary> = {}): VolumeSummary {
   return {
@@ -56,5 +56,15 @@ describe('volume list view', () => {
     const sizes = { 'proj_data': { size: 5, refCount: 0 }, 'notebooks-9': { size: 500, refCount: 0 } };
     expect(sort('size', 'desc', sizes).slice(0, 2)).toEqual(['notebooks-9', 'proj_data']);
     expect(sort('size', 'asc', sizes).slice(0, 2)).toEqual(['proj_data', 'notebooks-9']);
+  });
+});
+
+describe('the Remove dialog says only what will happen', () => {
+  it('never says a kept volume is deleted', () => {
+    expect(removalSentence([], ['nc-data'])).toBe('Nothing is deleted while “nc-data” is in use.');
+    expect(removalSentence([], ['a', 'b'])).toBe('Nothing is deleted while “a”, “b” are in use.');
+    expect(removalSentence(['old'], ['nc-data'])).toBe('Volume “old” and every file in it will be deleted. “nc-data” is kept: still in use. This cannot be undone; back up first if you may need the files.');
+    expect(removalSentence(['a', 'b'], [])).toBe('The volumes “a”, “b” and every file in them will be deleted. This cannot be undone; back up first if you may need the files.');
+    expect(removalSentence([], [])).toBeNull();
   });
 });

@@ -7,7 +7,7 @@ import type { DockerConnection } from '../../services/docker/types';
 import { parse } from '../args';
 import type { CliCommand } from '../command';
 import { EXIT } from '../exitCodes';
-import { formatBytes, formatTable } from '../format';
+import { formatBytes, formatTable, hintBeyond } from '../format';
 
 export interface ImageCheck {
   role: 'helper' | 'ai-lab';
@@ -120,14 +120,17 @@ Exit codes: 0 Docker is reachable (warnings may follow), 3 Docker is not reachab
 
     if (status.state !== 'connected') {
       const report: DoctorReport = { version: core.version, docker: status, images: [], warnings };
-      if (values.json) ctx.io.out(`${JSON.stringify(report, null, 2)}\n`);
-      else {
-        const rows = endpointLines(status);
-        if (rows.length > 0) ctx.io.out(`Docker\n${keyValues(rows)}`);
+      const error: { code: string; message: string; hint?: string } = status.error ?? { code: 'DOCKER_UNREACHABLE', message: 'Docker is not reachable.' };
+      if (values.json) {
+        // The report, plus the error as every command prints it with --json.
+        ctx.io.out(`${JSON.stringify({ ok: false, error, exitCode: EXIT.DOCKER_UNREACHABLE, ...report }, null, 2)}\n`);
+        return EXIT.DOCKER_UNREACHABLE;
       }
-      const error = status.error;
-      ctx.io.err(`Error: ${error?.message ?? 'Docker is not reachable.'}\n`);
-      if (error?.hint) ctx.io.err(`  ${error.hint}\n`);
+      const rows = endpointLines(status);
+      if (rows.length > 0) ctx.io.out(`Docker\n${keyValues(rows)}`);
+      ctx.io.err(`Error: ${error.message}\n`);
+      const hint = hintBeyond(error.message, error.hint);
+      if (hint) ctx.io.err(`  ${hint}\n`);
       for (const w of warnings) ctx.io.err(`Warning: ${w}\n`);
       return EXIT.DOCKER_UNREACHABLE;
     }
@@ -150,7 +153,7 @@ Exit codes: 0 Docker is reachable (warnings may follow), 3 Docker is not reachab
     text += indent(
       formatTable(
         ['IMAGE', 'STATUS', 'SIZE', 'USED AS'],
-        images.map((i) => [i.reference, i.present ? 'present' : 'missing', formatBytes(i.size), i.purpose]),
+        images.map((i) => [i.reference, i.present ? 'present' : 'missing', formatBytes(i.size, '-'), i.purpose]),
       ),
     );
     if (warnings.length > 0) text += `\nWarnings\n${warnings.map((w) => `  ! ${w}`).join('\n')}\n`;

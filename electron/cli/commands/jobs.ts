@@ -3,12 +3,12 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { SCS_FILE } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
-import type { JobLogChunk, JobProgress, JobSummary, RestorePlan } from '../../../shared/contract/jobs';
+import type { JobLogChunk, JobProgress, JobSummary, RestorePlan, RestoreResult } from '../../../shared/contract/jobs';
 import type { Core } from '../../services/createCore';
-import { parse } from '../args';
+import { parse, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT, exitCodeFor } from '../exitCodes';
-import { formatBytes, formatTable } from '../format';
+import { archiveParts, formatBytes, formatCount as count, formatDuration as duration, formatTable, hintBeyond, plural } from '../format';
 
 const PHASE_LABEL: Record<JobProgress['phase'], string> = {
   starting: 'Starting',
@@ -27,18 +27,6 @@ const PHASE_LABEL: Record<JobProgress['phase'], string> = {
   failed: 'Failed',
   cancelled: 'Cancelled',
 };
-
-function duration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
-}
-
-function count(n: number): string {
-  return n.toLocaleString('en-US');
-}
 
 /** One line: phase, bar, percent, files, bytes, throughput, elapsed/ETA, current file. */
 export function progressLine(p: JobProgress, width: number, bar: boolean): string {
@@ -149,7 +137,7 @@ async function follow(ctx: CliContext, core: Core, start: () => Promise<JobSumma
     if (opts.json) io(ctx, { event: 'started', job });
     const done = await watch.finished;
     if (opts.json) {
-      io(ctx, { event: 'finished', status: done.status, job: done, result: done.result, error: done.error, ...peakRss() });
+      io(ctx, { event: 'finished', ok: done.status === 'succeeded', status: done.status, job: done, result: done.result, error: done.error, ...peakRss() });
     } else {
       printOutcome(ctx, done);
     }
@@ -165,6 +153,13 @@ function io(ctx: CliContext, value: unknown): void {
   ctx.io.out(`${JSON.stringify(value)}\n`);
 }
 
+/** What the restore did, in words: "into the new volume x", "into x, replacing its contents", "merged into x". */
+export function restoredLine(file: string, r: RestoreResult): string {
+  if (r.mode === 'new') return `Restored ${file} into the new volume ${r.volume}.`;
+  if (r.mode === 'replace') return `Restored ${file} into ${r.volume}, replacing its contents.`;
+  return `Merged ${file} into ${r.volume}: files of the same names were overwritten, all others kept.`;
+}
+
 function printOutcome(ctx: CliContext, s: JobSummary): void {
   const out = ctx.io.out;
   for (const w of s.warnings) ctx.io.err(`Warning: ${w}\n`);
@@ -172,11 +167,11 @@ function printOutcome(ctx: CliContext, s: JobSummary): void {
     const r = s.result;
     if (r.kind === 'backup') {
       out(`Backed up ${s.volume} to ${r.file}\n`);
-      out(`  ${count(r.entries)} entries, ${formatBytes(r.totalBytes)} → ${formatBytes(r.compressedBytes)} compressed, ${duration(r.durationMs)}\n`);
+      out(`  ${plural(r.entries, 'entry', 'entries')}, ${formatBytes(r.totalBytes)} → ${formatBytes(r.compressedBytes)} compressed, ${duration(r.durationMs)}\n`);
       out(`  sha256 ${r.sha256}\n`);
     } else {
-      out(`Restored ${path.basename(s.file)} into ${r.volume} (${r.mode}${r.createdVolume ? ', new volume' : ''})\n`);
-      out(`  ${count(r.entries)} entries, ${formatBytes(r.totalBytes)}, ${duration(r.durationMs)}; ${count(r.volumeEntries)} entries counted in the volume\n`);
+      out(`${restoredLine(path.basename(s.file), r)}\n`);
+      out(`  ${plural(r.entries, 'entry', 'entries')}, ${formatBytes(r.totalBytes)}, ${duration(r.durationMs)}; ${count(r.volumeEntries)} counted in the volume\n`);
       if (r.safetyBackup) out(`  The previous contents are kept in ${r.safetyBackup}\n`);
     }
     return;
@@ -186,7 +181,8 @@ function printOutcome(ctx: CliContext, s: JobSummary): void {
     return;
   }
   ctx.io.err(`Error: ${s.error?.message ?? 'the job failed.'}\n`);
-  if (s.error?.hint) ctx.io.err(`  ${s.error.hint}\n`);
+  const hint = s.error ? hintBeyond(s.error.message, s.error.hint) : undefined;
+  if (hint) ctx.io.err(`  ${hint}\n`);
 }
 
 function engineOption(v: string | undefined): 'fast' | 'tar' | undefined {
@@ -209,17 +205,18 @@ async function withPull<T>(ctx: CliContext, pull: boolean, json: boolean, fn: ()
 
 const backup: CliCommand = {
   name: 'backup',
-  summary: 'back up a volume to a .tgz (the seed\'s tar -czvf, with progress)',
+  summary: 'back up a volume to a .tgz (like the AI-Lab guide\'s tar -czvf command, with progress)',
   help: `Usage: ailab backup VOLUME [--out FILE|DIR] [--engine fast|tar] [--stop-containers] [--overwrite] [--json]
 
 Writes the volume to a gzip'd tar whose entries are ./… (owners, modes, links, times kept), restorable
-with the seed's \`tar -C /volume -xvf backup.tgz\`. The file appears only when complete and verified.
+with the AI-Lab guide's \`tar -C /volume -xvf backup.tgz\` command. The file appears only when complete
+and verified.
 
 Options:
   --out FILE|DIR       the archive (default: <volume>-<YYYYMMDD-HHMMSS>.tgz in the remembered backup
                        folder, or ~/ailab-backups)
   --engine fast|tar    fast: the same .tgz, compressed on the host on all cores (default);
-                       tar: the seed's tar -czvf in the helper image (ubuntu)
+                       tar: the guide's tar -czvf command in the helper image (ubuntu)
   --stop-containers    stop the containers using the volume during the backup, start them again after
   --overwrite          replace an existing backup of that name (only one this app wrote)
   --pull               pull the helper image when it is missing
@@ -240,10 +237,7 @@ with 130.`,
       json: { type: 'boolean' },
     });
     const volume = positionals[0];
-    if (!volume || positionals.length > 1) {
-      ctx.io.err('Usage: ailab backup VOLUME [--out FILE] [--engine fast|tar] [--stop-containers] [--json]\n');
-      return EXIT.USAGE;
-    }
+    if (!volume || positionals.length > 1) throw new UsageError('name one volume: ailab backup VOLUME [--out FILE|DIR] [--engine fast|tar] [--stop-containers] [--json]');
     const engine = engineOption(values.engine);
     let dir: string | undefined;
     let fileName: string | undefined;
@@ -273,16 +267,16 @@ with 130.`,
 function describePlan(plan: RestorePlan, strip: boolean): string {
   const a = plan.archive;
   const lines = [
-    `Archive ${plan.fileName}: ${count(a.entries)} entries (${count(a.fileCount)} files, ${count(a.dirCount)} folders, ${count(a.symlinkCount)} symlinks, ${count(a.hardlinkCount)} hardlinks), ${formatBytes(a.totalBytes)} (${formatBytes(a.compressedBytes)} compressed).`,
+    `Archive ${plan.fileName}: ${plural(a.entries, 'entry', 'entries')} (${archiveParts(a)}), ${formatBytes(a.totalBytes)} (${formatBytes(a.compressedBytes)} compressed).`,
   ];
   if (plan.manifest) lines.push(`Backup of volume ${plan.manifest.volume}, made ${plan.manifest.createdAt} by AI-Lab Desktop ${plan.manifest.appVersion}.`);
   if (plan.manifestWarning) lines.push(`Note: ${plan.manifestWarning}`);
-  if (a.topFolder) {
-    lines.push(
-      strip
-        ? `Everything is inside ${a.topFolder}; that folder is stripped, its contents go to the top of the volume.`
-        : `Everything is inside ${a.topFolder}; add --strip-top-folder to put its contents at the top of the volume.`,
-    );
+  const top = plan.topFolder;
+  if (top) {
+    const example = top.examples[0];
+    const shown = example ? ` (${example.path} → ${example.stripped})` : '';
+    lines.push(strip ? `${top.folder} is stripped: its contents go to the top of the volume${shown}.` : top.why);
+    if (!strip && top.offered) lines.push(`Add --strip-top-folder to restore its contents at the top of the volume${shown}.`);
   }
   if (a.containsScs) {
     lines.push(`The archive holds ${SCS_FILE}: restoring it brings back the archive's Secure Configuration Storage and its master password.`);
@@ -320,12 +314,15 @@ Modes:
   new        create VOLUME and restore into it (the default when VOLUME does not exist)
   replace    back up VOLUME's current contents (kept in the app's safety folder), empty it, restore;
              the previous contents are put back automatically if the restore fails
-  merge      the seed's tar -x: files with the same names are overwritten, all others are kept
+  merge      like the guide's tar -xvf: files with the same names are overwritten, all others kept
 
 Options:
   --engine fast|tar     fast: gunzip on all cores, several tar processes writing at once (default);
-                        tar: the seed's tar -xzvf in the helper image
-  --strip-top-folder    the archive wraps everything in one folder (notebooks/): restore its contents
+                        tar: the guide's tar -xvf command in the helper image
+  --strip-top-folder    the archive wraps everything in one folder (notebooks/, e.g. from docker cp):
+                        restore that folder's contents at the top of the volume. Never done unless
+                        asked; the plan printed first says whether the archive looks like a copied
+                        folder (no "./" entry, no AI-Lab Desktop manifest) or a volume backup
   --stop-containers     stop the containers using VOLUME during the restore, start them again after
   --yes                 do not ask before replace or merge (needed when not on a terminal)
   --pull                pull the helper image when it is missing
@@ -347,8 +344,7 @@ contents back).`,
     });
     const [archive, volume] = positionals;
     if (!archive || !volume || positionals.length > 2) {
-      ctx.io.err('Usage: ailab restore ARCHIVE VOLUME [--mode new|replace|merge] [--engine fast|tar] [--strip-top-folder] [--yes] [--json]\n');
-      return EXIT.USAGE;
+      throw new UsageError('name the archive and the volume: ailab restore ARCHIVE VOLUME [--mode new|replace|merge] [--engine fast|tar] [--strip-top-folder] [--yes] [--json]');
     }
     const mode = values.mode;
     if (mode !== undefined && mode !== 'new' && mode !== 'replace' && mode !== 'merge') {
@@ -389,10 +385,7 @@ contents back).`,
         chosen === 'replace'
           ? `Replace the contents of ${volume} (a safety backup is taken first)?`
           : `Merge into ${volume} (files with the same names are overwritten, others kept)?`;
-      if (!process.stdin.isTTY || json) {
-        ctx.io.err(`ailab restore: ${what.replace(/\?$/, '')} needs confirmation: add --yes.\n`);
-        return EXIT.USAGE;
-      }
+      if (!process.stdin.isTTY || json) throw new UsageError(`restore: ${what.replace(/\?$/, '')} needs confirmation: add --yes.`);
       if (!(await confirm(what))) {
         ctx.io.err('Nothing was changed.\n');
         return EXIT.CANCELLED;

@@ -47,7 +47,8 @@ a missing volume is created.
 
 Options:
   --volume V        the volume with your notebooks (default: the settings' default volume)
-  --image I         the image (default: exasol/ai-lab:latest, or the settings' image and version)
+  --image I         the image (default: the image of the last launch, remembered in the settings'
+                    image and version; at first exasol/ai-lab:latest)
   --port P          the port on the Docker host (default: the settings' port, 49494)
   --listen-ip IP    127.0.0.1 (default: this computer only) or 0.0.0.0 (reachable from the network)
   --name N          the container's name (default: ai-lab)
@@ -248,8 +249,12 @@ extras); start it again with \`ailab launch --name NAME --start-existing\`.`,
       ctx.io.out('No AI-Lab container is running.\n');
       return EXIT.OK;
     }
+    if (c.state !== 'running') {
+      ctx.io.out(`${c.name} ${c.state === 'exited' ? 'is already stopped' : c.state === 'created' ? 'was never started' : `is ${c.state}, not running`}: nothing to stop.\n`);
+      return EXIT.OK;
+    }
     const after = await ctx.call('stopAiLabContainer', c.id);
-    ctx.io.out(`Stopped ${after.name}.\n`);
+    ctx.io.out(`Stopped ${after.name}.${after.exitNote ? ` ${after.exitNote}` : ''}\n`);
     return EXIT.OK;
   },
 };

@@ -91,7 +91,7 @@ async function ls(ctx: CliContext, values: Values): Promise<number> {
   ctx.io.out(
     formatTable(
       ['NAME', 'DRIVER', 'CREATED', 'SIZE', 'USED BY', 'NOTE', 'LABELS'],
-      withSizes.map((v) => [v.name, v.driver, formatTimestamp(v.createdAt), formatBytes(v.size?.size), usedBy(v) || '-', note(v), formatLabels(otherLabels(v))]),
+      withSizes.map((v) => [v.name, v.driver, formatTimestamp(v.createdAt), formatBytes(v.size?.size, '-'), usedBy(v) || '-', note(v), formatLabels(otherLabels(v))]),
     ),
   );
   return EXIT.OK;
@@ -230,16 +230,16 @@ async function cleanup(ctx: CliContext, values: Values): Promise<number> {
   return EXIT.OK;
 }
 
-/** With --json, errors go to stdout as an envelope too, so a script reads one JSON document. */
-async function withJsonErrors(ctx: CliContext, json: boolean, run: () => Promise<number>): Promise<number> {
-  if (!json) return run();
-  try {
-    return await run();
-  } catch (err) {
-    if (!(err instanceof AppError)) throw err;
-    printJson(ctx, { ok: false, error: err.toPayload() });
-    return exitCodeFor(err.code);
-  }
+/**
+ * `volumes create -bad`: node's parser would call "-bad" an unknown option, but after `create` it can
+ * only be the name, and the answer a user needs is the name rule (exit 6), so it is passed on as one.
+ */
+function nameAfterCreate(argv: string[]): string[] {
+  const [sub, first, ...rest] = argv;
+  if (sub !== 'create' || first === undefined || !first.startsWith('-') || first === '--') return argv;
+  const option = first.replace(/^--?/, '').split('=')[0] ?? '';
+  if (option in OPTIONS || option === 'h' || option === 'help') return argv;
+  return [sub, ...rest, '--', first];
 }
 
 const volumes: CliCommand = {
@@ -247,36 +247,34 @@ const volumes: CliCommand = {
   summary: 'list, create, remove, inspect volumes and list their files (ailab volumes --help)',
   help: HELP,
   async run(ctx, argv) {
-    const { values, positionals } = parse(argv, OPTIONS);
+    const { values, positionals } = parse(nameAfterCreate(argv), OPTIONS);
     const [sub = 'ls', ...args] = positionals;
-    return withJsonErrors(ctx, Boolean(values.json), async () => {
-      switch (sub) {
-        case 'ls':
-        case 'list':
-          onlyFor(values, sub, ['no-size']);
-          if (args.length > 0) throw new UsageError('ailab volumes ls takes no arguments.');
-          return ls(ctx, values);
-        case 'create':
-          onlyFor(values, sub, ['label']);
-          return create(ctx, values, args);
-        case 'rm':
-        case 'remove':
-          onlyFor(values, sub, ['force']);
-          return rm(ctx, values, args);
-        case 'inspect':
-          onlyFor(values, sub, []);
-          return inspect(ctx, values, args);
-        case 'ls-files':
-          onlyFor(values, sub, []);
-          return lsFiles(ctx, values, args);
-        case 'cleanup':
-          onlyFor(values, sub, ['yes']);
-          if (args.length > 0) throw new UsageError('ailab volumes cleanup takes no arguments; it removes exactly the volumes it lists.');
-          return cleanup(ctx, values);
-        default:
-          throw new UsageError(`unknown subcommand "volumes ${sub}". Run \`ailab volumes --help\`.`);
-      }
-    });
+    switch (sub) {
+      case 'ls':
+      case 'list':
+        onlyFor(values, sub, ['no-size']);
+        if (args.length > 0) throw new UsageError('ailab volumes ls takes no arguments.');
+        return ls(ctx, values);
+      case 'create':
+        onlyFor(values, sub, ['label']);
+        return create(ctx, values, args);
+      case 'rm':
+      case 'remove':
+        onlyFor(values, sub, ['force']);
+        return rm(ctx, values, args);
+      case 'inspect':
+        onlyFor(values, sub, []);
+        return inspect(ctx, values, args);
+      case 'ls-files':
+        onlyFor(values, sub, []);
+        return lsFiles(ctx, values, args);
+      case 'cleanup':
+        onlyFor(values, sub, ['yes']);
+        if (args.length > 0) throw new UsageError('ailab volumes cleanup takes no arguments; it removes exactly the volumes it lists.');
+        return cleanup(ctx, values);
+      default:
+        throw new UsageError(`unknown subcommand "volumes ${sub}". Run \`ailab volumes --help\`.`);
+    }
   },
 };
 

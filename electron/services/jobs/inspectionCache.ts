@@ -4,7 +4,7 @@ import type { ArchiveInspection } from '../archive/types';
 interface Cached {
   key: string;
   inspection: ArchiveInspection;
-  /** First-level names under the top folder, when there is one (what a stripped restore writes). */
+  /** First-level names under the top folder (what a stripped restore writes); null until a plan that strips asks. */
   namesUnderTop: string[] | null;
   at: number;
 }

@@ -117,7 +117,7 @@ export class JobService {
         details: { volume: opts.volume },
       });
     }
-    if (opts.mode !== 'new' && !existing) throw volumeNotFound(opts.volume);
+    if (opts.mode !== 'new' && !existing) throw volumeNotFound(opts.volume, 'restore');
     const settings = this.core.settings.get();
     const engine = opts.engine ?? settings.backupEngine;
     if (engine === 'tar' || opts.mode === 'replace') await requireRunnableImage(docker, settings.helperImage);

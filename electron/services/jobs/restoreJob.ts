@@ -137,7 +137,7 @@ export async function runRestore(ctx: JobContext, o: RestoreJobOptions): Promise
   if (o.mode === 'new' && existing) {
     throw new AppError('VOLUME_EXISTS', `A volume named ${o.volume} already exists.`, { hint: 'Restore into it with replace or merge, or choose another name.' });
   }
-  if (o.mode !== 'new' && !existing) throw volumeNotFound(o.volume);
+  if (o.mode !== 'new' && !existing) throw volumeNotFound(o.volume, 'restore');
 
   const createImage = await helperImageForEngine(ctx.docker, o.engine, ctx.helperImage);
   const runImage = o.mode === 'replace' ? await requireRunnableImage(ctx.docker, ctx.helperImage) : createImage.runnable ? createImage.image : null;
@@ -203,7 +203,8 @@ export async function runRestore(ctx: JobContext, o: RestoreJobOptions): Promise
       totalBytes: unpacked.bytes,
       compressedBytes: inspection.compressedBytes,
       sha256: inspection.sha256,
-      volumeEntries: inVolume,
+      // Counted as tar lists the archive: with the volume folder itself when the archive has a "./" entry.
+      volumeEntries: inVolume + (unpacked.rootEntry ? 1 : 0),
       strippedPrefix: stripPrefix,
       safetyBackup: safety,
       archiveRemoved: false,

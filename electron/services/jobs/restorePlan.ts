@@ -12,6 +12,7 @@ import type { InspectionCache } from './inspectionCache';
 import { volumeNameFromFile } from './paths';
 import { containersUsingVolume } from './volumeContainers';
 import { inspectVolume } from './volumeOps';
+import { topFolderAdvice } from './topFolderAdvice';
 import { existingTopLevelNames } from './volumeProbe';
 
 export interface PlanDeps {
@@ -43,16 +44,21 @@ export function summarise(i: ArchiveInspection): ArchiveSummary {
   };
 }
 
-async function inspectCached(deps: PlanDeps, file: string): Promise<{ inspection: ArchiveInspection; namesUnderTop: string[] | null }> {
+/**
+ * The inspection (one read of the whole archive), and, only for a plan that strips the top folder, the
+ * names under it (a second read, so that "what is overwritten" is said of the names really written).
+ */
+async function inspectCached(deps: PlanDeps, file: string, strip: boolean): Promise<{ inspection: ArchiveInspection; namesUnderTop: string[] | null }> {
   const cached = await deps.cache.get(file);
-  if (cached && (cached.namesUnderTop !== null || cached.inspection.topFolder === null)) return cached;
+  const needNames = (i: ArchiveInspection) => strip && i.topFolder !== null;
+  if (cached && (cached.namesUnderTop !== null || !needNames(cached.inspection))) return cached;
   const before = await deps.cache.identity(file);
   const inspection =
     cached?.inspection ??
     (await inspectArchive(file, { signal: deps.signal, onProgress: (p) => deps.onProgress(p.bytesRead, p.totalBytes) }));
   // Refuse before the second read: an unsafe archive is not worth another look.
   assertSafe(inspection);
-  const namesUnderTop = inspection.topFolder ? await namesUnderFolder(file, inspection.topFolder, deps.signal) : null;
+  const namesUnderTop = needNames(inspection) && inspection.topFolder ? await namesUnderFolder(file, inspection.topFolder, deps.signal) : null;
   await deps.cache.put(file, inspection, namesUnderTop, before);
   return { inspection, namesUnderTop };
 }
@@ -70,10 +76,11 @@ export async function buildRestorePlan(
   deps: PlanDeps,
   args: { source: RestoreSource; archivePath: string; volume: string | null; stripTopFolder?: boolean },
 ): Promise<RestorePlan> {
-  const { inspection, namesUnderTop } = await inspectCached(deps, args.archivePath);
+  const { inspection, namesUnderTop } = await inspectCached(deps, args.archivePath, args.stripTopFolder === true);
   assertSafe(inspection);
-  const strip = args.stripTopFolder ?? inspection.topFolder !== null;
-  const restoredNames = strip && inspection.topFolder && namesUnderTop ? namesUnderTop : inspection.topLevelNames;
+  // Stripped only when asked: topFolderAdvice says why, and whether the dialog offers it.
+  const strip = args.stripTopFolder === true && inspection.topFolder !== null;
+  const restoredNames = strip && namesUnderTop ? namesUnderTop : inspection.topLevelNames;
 
   let manifest = await readManifest(args.archivePath);
   let manifestWarning: string | null = null;
@@ -104,7 +111,8 @@ export async function buildRestorePlan(
     manifest,
     manifestWarning,
     target,
-    stripTopFolder: strip && inspection.topFolder !== null,
+    topFolder: topFolderAdvice(inspection, manifest),
+    stripTopFolder: strip,
     suggestedVolume: await freeVolumeName(deps.docker, manifest?.volume ?? volumeNameFromFile(fileName)),
     defaultEngine: deps.defaultEngine,
     helperImage: deps.helperImage,

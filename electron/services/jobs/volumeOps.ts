@@ -9,9 +9,10 @@ export interface VolumeInfo {
   labels: Record<string, string>;
 }
 
-export function volumeNotFound(volume: string): AppError {
+/** A volume a job needs does not exist; only a restore has the choice of making it (a new volume). */
+export function volumeNotFound(volume: string, job: 'backup' | 'restore' = 'backup'): AppError {
   return new AppError('VOLUME_NOT_FOUND', `There is no volume named ${volume}.`, {
-    hint: 'Check the name (ailab volumes lists them), or restore into a new volume.',
+    hint: job === 'restore' ? 'Check the name, or restore into a new volume instead.' : 'Check the name: the volume list (or `ailab volumes`) shows the volumes there are.',
     details: { volume },
   });
 }

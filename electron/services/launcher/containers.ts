@@ -21,7 +21,7 @@ export interface ContainerInspectLike {
   Name: string;
   Created: string;
   Config: { Image: string; Labels?: Record<string, string> | null; Tty?: boolean; Env?: string[] | null };
-  State: { Status: string; Running: boolean; StartedAt?: string; FinishedAt?: string; ExitCode?: number };
+  State: { Status: string; Running: boolean; StartedAt?: string; FinishedAt?: string; ExitCode?: number; OOMKilled?: boolean };
   Mounts?: Array<{ Type?: string; Name?: string; Source?: string; Destination: string }>;
   HostConfig?: { PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null };
   NetworkSettings?: { Ports?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null };
@@ -54,6 +54,32 @@ function hostBinding(c: ContainerInspectLike, containerPort: number | null): { i
   return null;
 }
 
+/**
+ * Stops this app asked for that Docker had to finish with SIGKILL: container id → when it finished and
+ * how long Docker waited. Docker itself does not record why a container got SIGKILL.
+ */
+const killedOnStop = new Map<string, { finishedAt: string; seconds: number }>();
+
+/** Remember that our stop of `c` (after `seconds` of grace) ended with SIGKILL, if it did. */
+export function noteStop(c: ContainerInspectLike, seconds: number, tookMs: number): void {
+  if (c.State.Running || c.State.ExitCode !== 137 || c.State.OOMKilled || !c.State.FinishedAt || tookMs < seconds * 1000 - 500) return;
+  killedOnStop.set(c.Id, { finishedAt: c.State.FinishedAt, seconds });
+}
+
+/**
+ * How a stopped container ended, when its exit code alone would read as a crash: 137 is SIGKILL, which
+ * `docker stop` sends when a container does not stop within its grace period (AI-Lab's Jupyter often
+ * does not). Null for every other ending.
+ */
+export function exitNote(c: Pick<ContainerInspectLike, 'Id' | 'State'>): string | null {
+  const s = c.State;
+  if (s.Running || s.ExitCode !== 137) return null;
+  if (s.OOMKilled) return 'It ran out of memory and was killed (exit code 137).';
+  const ours = killedOnStop.get(c.Id);
+  if (ours && ours.finishedAt === s.FinishedAt) return `It did not stop within ${ours.seconds} s of being asked to, so Docker ended it (SIGKILL, exit code 137).`;
+  return 'It was ended with SIGKILL (exit code 137), as docker stop does when a container does not stop within its grace period.';
+}
+
 export function summariseContainer(c: ContainerInspectLike, endpoint: DockerEndpoint | null): AiLabContainer {
   const labels = c.Config.Labels ?? {};
   const image = c.Config.Image;
@@ -78,6 +104,7 @@ export function summariseContainer(c: ContainerInspectLike, endpoint: DockerEndp
     startedAt: c.State.StartedAt && c.State.StartedAt !== NEVER ? c.State.StartedAt : null,
     createdAt: c.Created,
     exitCode: running ? null : (c.State.ExitCode ?? null),
+    exitNote: exitNote(c),
     volume: volumeMount?.Name ?? null,
     notebooksPath: volumeMount?.Destination ?? notebooksPath,
     hostPort: binding?.port ?? null,

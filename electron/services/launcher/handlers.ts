@@ -8,13 +8,16 @@ import type { CoreServices } from '../core/context';
 import { toAppError } from '../docker/errors';
 import type { EngineEvent } from '../docker/types';
 import { demuxBuffer } from './containerLog';
-import { inspectContainer, listAiLabContainers, requireAiLabContainer, summariseContainer } from './containers';
+import { inspectContainer, listAiLabContainers, noteStop, requireAiLabContainer, summariseContainer } from './containers';
 import { imageFacts } from './imageFacts';
 import { launchAiLab, type LaunchDeps } from './launch';
 import { LogFollows } from './logFollows';
 import { checkPort } from './portCheck';
 import { collectWarnings, volumeExists } from './preflight';
 import { buildAiLabUrl } from './url';
+
+/** What `docker stop` waits for a container to end on SIGTERM before it sends SIGKILL. */
+export const STOP_GRACE_SECONDS = 10;
 
 export interface LauncherOptions {
   /** GET /api probe; unit tests replace it. */
@@ -92,6 +95,17 @@ export function launcherHandlers(core: CoreServices, options: LauncherOptions = 
     ...(options.probe ? { probe: options.probe } : {}),
   });
 
+  // The image of the last launch becomes the settings' image and version (the guide's $VERSION), so
+  // the panel offers it again after a reload or a restart, as the backup folder is remembered.
+  const rememberImage = async (image: string): Promise<void> => {
+    if (image.includes('@')) return;
+    const { repository, tag } = splitImageRef(image);
+    const settings = core.settings.get();
+    if (settings.aiLabImage === repository && settings.aiLabVersion === tag) return;
+    const next = await core.settings.update({ aiLabImage: repository, aiLabVersion: tag }).catch(() => null);
+    if (next) core.bus.emit('settingsChanged', next);
+  };
+
   const summary = async (ref: string): Promise<AiLabContainer> => summariseContainer(await requireAiLabContainer(docker(), ref), endpoint());
 
   return {
@@ -99,10 +113,12 @@ export function launcherHandlers(core: CoreServices, options: LauncherOptions = 
       const settings = core.settings.get();
       const defaultImage = `${settings.aiLabImage}:${settings.aiLabVersion}`;
       let images: AiLabImageOption[] = [];
+      const local = new Set<string>();
       try {
         const list = await docker().listImages();
         for (const img of list) {
           for (const ref of img.RepoTags ?? []) {
+            local.add(ref);
             const { repository, tag } = splitImageRef(ref);
             if (!isAiLabImage(ref)) continue;
             images.push({ ref, repository, tag, present: true, sizeBytes: img.Size ?? null, created: img.Created ? new Date(img.Created * 1000).toISOString() : null });
@@ -114,7 +130,8 @@ export function launcherHandlers(core: CoreServices, options: LauncherOptions = 
       images = images.sort((a, b) => a.repository.localeCompare(b.repository) || compareTags(b.tag, a.tag));
       if (!images.some((i) => i.ref === defaultImage)) {
         const { repository, tag } = splitImageRef(defaultImage);
-        images.unshift({ ref: defaultImage, repository, tag, present: false, sizeBytes: null, created: null });
+        // The settings' image may be one of the user's own (remembered from a launch), not an AI-Lab repository.
+        images.unshift({ ref: defaultImage, repository, tag, present: local.has(defaultImage), sizeBytes: null, created: null });
       }
       return { defaultImage, images };
     },
@@ -168,7 +185,9 @@ export function launcherHandlers(core: CoreServices, options: LauncherOptions = 
       const controller = new AbortController();
       launches.set(launchId, controller);
       try {
-        return await launchAiLab(deps(), launchId, opts, controller.signal);
+        const outcome = await launchAiLab(deps(), launchId, opts, controller.signal);
+        await rememberImage(outcome.image);
+        return outcome;
       } finally {
         launches.delete(launchId);
         refresh();
@@ -210,15 +229,18 @@ export function launcherHandlers(core: CoreServices, options: LauncherOptions = 
 
     async stopAiLabContainer(ref) {
       const c = await requireAiLabContainer(docker(), ref);
-      await docker().getContainer(c.Id).stop({ t: 10 }).catch((err: unknown) => {
+      const started = Date.now();
+      await docker().getContainer(c.Id).stop({ t: STOP_GRACE_SECONDS }).catch((err: unknown) => {
         if ((err as { statusCode?: number }).statusCode !== 304) throw toAppError(err);
       });
-      return summary(c.Id);
+      const after = await requireAiLabContainer(docker(), c.Id);
+      noteStop(after, STOP_GRACE_SECONDS, Date.now() - started);
+      return summariseContainer(after, endpoint());
     },
 
     async restartAiLabContainer(ref) {
       const c = await requireAiLabContainer(docker(), ref);
-      await docker().getContainer(c.Id).restart({ t: 10 }).catch((err: unknown) => {
+      await docker().getContainer(c.Id).restart({ t: STOP_GRACE_SECONDS }).catch((err: unknown) => {
         throw toAppError(err);
       });
       return summary(c.Id);

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { hintBeyond } from '../../../shared/format';
 
 /**
  * An error as the app shows it: what is wrong in bold, what to do below. Announced (role=alert), so
@@ -14,11 +15,14 @@ export function ErrorNotice(props: {
   smallHint?: boolean;
 }) {
   const { error, tone = 'danger' } = props;
+  // Said once: not again in the hint what the bold line already says.
+  const shown = typeof props.title === 'string' ? props.title : props.title === undefined ? error.message : '';
+  const hint = hintBeyond(shown, error.hint);
   return (
     <div className={`notice notice-${tone}`} role="alert">
       <div>
         <div className="notice-title">{props.title ?? error.message}</div>
-        {error.hint ? <div className={props.smallHint ? 'small' : undefined}>{error.hint}</div> : null}
+        {hint ? <div className={props.smallHint ? 'small' : undefined}>{hint}</div> : null}
       </div>
     </div>
   );

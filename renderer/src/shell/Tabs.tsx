@@ -1,7 +1,7 @@
 import { useRef, type KeyboardEvent } from 'react';
-import { useNavigation } from './navigation';
+import { useNavigation, type TabId } from './navigation';
 
-export type TabId = 'volumes' | 'ailab' | 'jobs' | 'settings';
+export type { TabId } from './navigation';
 
 const TABS: Array<{ id: TabId; label: string }> = [
   { id: 'volumes', label: 'Volumes' },

@@ -10,14 +10,18 @@ import { VirtualLog } from './VirtualLog';
 const PAGE = 2000;
 
 function line(e: ArchiveEntryRow): string {
-  const size = e.type === 'file' ? `  ${formatBytes(e.size)}` : '';
-  const link = e.linkTarget ? ` -> ${e.linkTarget}` : '';
-  return `${e.path}${link}${size}`;
+  return e.linkTarget ? `${e.path} -> ${e.linkTarget}` : e.path;
+}
+
+/** Sizes in their own right-aligned column, so they line up (files only, as `tar tvf` shows them). */
+function size(e: ArchiveEntryRow): string {
+  return e.type === 'file' ? formatBytes(e.size) : '';
 }
 
 /** The guide's `tar tf`: an archive's entries, a page at a time. */
 export function ArchiveListing(props: { file: string }) {
   const [lines, setLines] = useState<string[]>([]);
+  const [sizes, setSizes] = useState<string[]>([]);
   const [more, setMore] = useState(false);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<ApiErrorPayload | null>(null);
@@ -32,6 +36,7 @@ export function ArchiveListing(props: { file: string }) {
           return;
         }
         setLines((prev) => [...prev, ...r.value.entries.map(line)]);
+        setSizes((prev) => [...prev, ...r.value.entries.map(size)]);
         setMore(r.value.more);
       }),
     [props.file],
@@ -48,7 +53,7 @@ export function ArchiveListing(props: { file: string }) {
     <JobDialog title={`Contents of ${props.file.split(/[\\/]/).pop()}`} onClose={close} wide>
       <p className="muted small mono jobs-break">{props.file}</p>
       <ErrorNotice error={error} />
-      <VirtualLog lines={lines} version={lines.length} label="Archive entries" height={360} follow={false} emptyText={loading ? 'Reading…' : 'No entries.'} />
+      <VirtualLog lines={lines} asides={sizes} version={lines.length} label="Archive entries" height={360} follow={false} emptyText={loading ? 'Reading…' : 'No entries.'} />
       <div className="dialog-actions">
         <span className="muted small jobs-grow">
           {lines.length.toLocaleString()} entries{more ? ' shown' : ''}

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { JobSummary } from '../../../../shared/contract/jobs';
 import { api, runMode } from '../../api/bridge';
-import { formatBytes, formatCount, formatDuration, jobTitle, PHASE_LABEL, statusBadge } from './format';
+import { hintBeyond } from '../../../../shared/format';
+import { filesVerb, formatBytes, formatCount, formatDuration, jobTitle, PHASE_LABEL, statusBadge } from './format';
 import { JobDialog } from './JobDialog';
 import { logOf, useJobs } from './jobsStore';
 import { VirtualLog } from './VirtualLog';
@@ -20,7 +21,8 @@ function useElapsed(job: JobSummary): number {
 function throughput(job: JobSummary): string {
   if (job.status === 'running') return job.progress.throughput > 0 ? `${formatBytes(job.progress.throughput)}/s` : '—';
   const r = job.result;
-  return r && r.durationMs > 0 ? `${formatBytes((r.totalBytes / r.durationMs) * 1000)}/s` : '—';
+  // An average over a few bytes or a fraction of a second ("2 B/s") says nothing about speed.
+  return r && r.durationMs >= 1000 && r.totalBytes >= 1_000_000 ? `${formatBytes((r.totalBytes / r.durationMs) * 1000)}/s` : '—';
 }
 
 function Stat(props: { label: string; value: string; wide?: boolean }) {
@@ -54,12 +56,13 @@ function ResultPanel(props: { job: JobSummary }) {
   const canShow = runMode === 'electron';
   if (job.status === 'running') return null;
   if (job.status !== 'succeeded' || !r) {
+    const hint = job.error ? hintBeyond(job.error.message, job.error.hint) : undefined;
     return (
       <section className={`notice ${job.status === 'cancelled' ? 'notice-warning' : 'notice-danger'} jobs-gap`} aria-label="Result" role="alert">
         <div>
           <div className="notice-title">{job.status === 'cancelled' ? 'Cancelled' : 'The job failed'}</div>
           <div className="jobs-prewrap">{job.error?.message}</div>
-          {job.error?.hint ? <div className="muted small">{job.error.hint}</div> : null}
+          {hint ? <div className="muted small">{hint}</div> : null}
           {job.warnings.map((w) => (
             <div key={w} className="small jobs-gap-sm">
               {w}
@@ -150,7 +153,7 @@ export function JobProgressView(props: { id: string }) {
   const badge = statusBadge(job.status);
   const pct = p.percent;
   const log = logOf(job.id);
-  const verb = job.kind === 'backup' ? 'packed' : 'unpacked';
+  const verb = filesVerb(p.phase, job.kind);
 
   return (
     <JobDialog title={jobTitle(job)} onClose={close} wide className="jobs-progress-dialog">
@@ -206,7 +209,7 @@ export function JobProgressView(props: { id: string }) {
             Stopped for this job and started again at its end: {job.stoppedContainers.map((c) => c.name).join(', ')}
           </div>
         ) : null}
-        <VirtualLog lines={log.lines} version={version} label={`Files ${verb} by the ${job.kind}`} emptyText="Waiting for the first file…" />
+        <VirtualLog lines={log.lines} version={version} label={`Files ${job.kind === 'backup' ? 'packed' : 'unpacked'} by the ${job.kind}`} emptyText="Waiting for the first file…" />
         {logFile ? <div className="muted small jobs-gap-sm">Full log: <span className="mono">{logFile}</span></div> : null}
         <ResultPanel job={job} />
         <div className="dialog-actions">

@@ -4,10 +4,12 @@ import type { ApiErrorPayload } from '../../../../shared/contract';
 import type { JobEngine, RestorePlan, RestoreSource } from '../../../../shared/contract/jobs';
 import { checkVolumeName } from '../../../../shared/contract/validation';
 import { api, runMode } from '../../api/bridge';
+import { DialogActions } from '../../components/Dialog';
 import { uploadArchive } from './drop';
-import { formatBytes, formatCount } from './format';
+import { archiveParts, formatBytes, formatCount } from './format';
 import { HelperImageNotice } from './HelperImageNotice';
 import { ErrorNotice, JobDialog } from './JobDialog';
+import { TopFolderChoice } from './TopFolderChoice';
 import { useJobs, type RestoreRequest } from './jobsStore';
 
 type Target = 'new' | 'replace' | 'merge';
@@ -95,7 +97,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
   const [target, setTarget] = useState<Target>(props.request.volume ? 'replace' : 'new');
   const [existing, setExisting] = useState(props.request.volume ?? '');
   const [newName, setNewName] = useState('');
-  const [strip, setStrip] = useState<boolean | null>(null);
+  const [strip, setStrip] = useState(false);
   const [engine, setEngine] = useState<JobEngine>('fast');
   const [stop, setStop] = useState(true);
   const [busy, setBusy] = useState(false);
@@ -116,7 +118,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
     const off = api.onRestorePlanProgress((p) => {
       if (p.key === key) setReading({ done: p.bytesDone, total: p.bytesTotal });
     });
-    void api.planRestore({ source, volume: volumeForPlan, ...(strip === null ? {} : { stripTopFolder: strip }) }).then((r) => {
+    void api.planRestore({ source, volume: volumeForPlan, stripTopFolder: strip }).then((r) => {
       if (!live) return;
       setReading(null);
       if (!r.ok) {
@@ -126,7 +128,6 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
       }
       setPlanError(null);
       setPlan(r.value);
-      if (strip === null) setStrip(r.value.stripTopFolder);
       setNewName((n) => n || r.value.suggestedVolume);
       if (!engineTouched.current) setEngine(r.value.defaultEngine);
     });
@@ -146,7 +147,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
     if (!source) return;
     setBusy(true);
     setError(null);
-    const r = await api.startRestore({ source, volume, mode: target, engine, stripTopFolder: strip === true, stopContainers: stop && running.length > 0 });
+    const r = await api.startRestore({ source, volume, mode: target, engine, stripTopFolder: strip, stopContainers: stop && running.length > 0 });
     setBusy(false);
     if (!r.ok) {
       setError(r.error);
@@ -174,6 +175,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
           {reading ? <progress className="jobs-bar" max={reading.total || 1} value={reading.done} aria-label="Reading the archive" /> : null}
         </div>
       ) : null}
+      {!plan && !planError ? <DialogActions onCancel={close} focusCancel={source !== null} /> : null}
       {planError ? (
         <>
           <ErrorNotice error={planError} title="This file cannot be restored" />
@@ -189,7 +191,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
             >
               Choose another file
             </button>
-            <button type="button" className="btn btn-primary" onClick={close}>
+            <button type="button" className="btn btn-primary" onClick={close} data-autofocus>
               Close
             </button>
           </div>
@@ -204,8 +206,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
         >
           <section className="jobs-summary" aria-label="What the archive holds">
             <div>
-              <strong>{formatCount(a.entries)}</strong> entries: {formatCount(a.fileCount)} files, {formatCount(a.dirCount)} folders, {formatCount(a.symlinkCount)} symlinks
-              {a.hardlinkCount > 0 ? `, ${formatCount(a.hardlinkCount)} hardlinks` : ''}
+              <strong>{formatCount(a.entries)}</strong> {a.entries === 1 ? 'entry' : 'entries'}: {archiveParts(a)}
             </div>
             <div>
               {formatBytes(a.totalBytes)} ({formatBytes(a.compressedBytes)} {a.format === 'tgz' ? 'compressed' : 'tar'}) · gzip and tar structure checked ✓
@@ -222,14 +223,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
             </div>
           </section>
 
-          {a.topFolder ? (
-            <label className="checkbox jobs-gap">
-              <input type="checkbox" checked={strip === true} onChange={(e) => setStrip(e.target.checked)} />
-              <span>
-                Everything is inside <code>{a.topFolder}</code>: strip that folder and restore its contents at the top of the volume
-              </span>
-            </label>
-          ) : null}
+          <TopFolderChoice advice={plan.topFolder} strip={strip} onStrip={setStrip} />
 
           <fieldset className="jobs-fieldset jobs-gap">
             <legend className="field-label">Restore into</legend>
@@ -267,22 +261,21 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
                 <span className="muted small">— like the guide&apos;s tar -x: files with the same names are overwritten, all other files are kept</span>
               </span>
             </label>
-            {target !== 'new' ? (
-              <div className="field jobs-indent">
-                <label htmlFor="jobs-restore-existing" className="sr-only">
-                  Volume to restore into
-                </label>
-                <select id="jobs-restore-existing" className="input" value={existing} onChange={(e) => setExisting(e.target.value)}>
-                  <option value="">Choose a volume…</option>
-                  {volumes.map((v) => (
-                    <option key={v} value={v}>
-                      {v}
-                    </option>
-                  ))}
-                </select>
-              </div>
-            ) : null}
           </fieldset>
+          {/* Below both existing-volume choices, not under "merging": it serves replace and merge alike. */}
+          {target !== 'new' ? (
+            <div className="field jobs-gap-sm jobs-existing">
+              <label htmlFor="jobs-restore-existing">Volume to restore into</label>
+              <select id="jobs-restore-existing" className="input" value={existing} onChange={(e) => setExisting(e.target.value)}>
+                <option value="">Choose a volume…</option>
+                {volumes.map((v) => (
+                  <option key={v} value={v}>
+                    {v}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : null}
 
           {target !== 'new' && plan.target?.exists ? (
             <div className={`notice ${target === 'replace' ? 'notice-warning' : 'notice-info'} jobs-gap`}>

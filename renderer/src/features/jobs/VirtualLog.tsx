@@ -8,7 +8,16 @@ const OVERSCAN = 10;
  * smoothly. It follows the end while the user is at the bottom and stops following when they scroll
  * up (a button brings it back).
  */
-export function VirtualLog(props: { lines: string[]; version: number; label: string; height?: number; emptyText?: string; follow?: boolean }) {
+export function VirtualLog(props: {
+  lines: string[];
+  version: number;
+  label: string;
+  height?: number;
+  emptyText?: string;
+  follow?: boolean;
+  /** A right-aligned column beside each line (a size), index for index with `lines`. */
+  asides?: string[];
+}) {
   const { lines, version } = props;
   const height = props.height ?? 260;
   const ref = useRef<HTMLDivElement>(null);
@@ -40,8 +49,15 @@ export function VirtualLog(props: { lines: string[]; version: number; label: str
   const rows = [];
   for (let i = first; i < last; i++) {
     rows.push(
-      <div key={i} className="jobs-log-row" style={{ top: i * LOG_ROW_HEIGHT }} title={lines[i]}>
-        {lines[i]}
+      <div key={i} className={props.asides ? 'jobs-log-row jobs-log-row-aside' : 'jobs-log-row'} style={{ top: i * LOG_ROW_HEIGHT }} title={lines[i]}>
+        {props.asides ? (
+          <>
+            <span className="jobs-log-text">{lines[i]}</span>
+            <span className="jobs-log-aside">{props.asides[i]}</span>
+          </>
+        ) : (
+          lines[i]
+        )}
       </div>,
     );
   }

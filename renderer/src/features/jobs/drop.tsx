@@ -1,7 +1,9 @@
-import { cloneElement, isValidElement, useRef, useState, type DragEvent, type ReactElement, type ReactNode } from 'react';
+import { cloneElement, isValidElement, useEffect, useRef, useState, type DragEvent, type ReactElement, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 import type { ApiErrorPayload } from '../../../../shared/contract';
 import type { RestoreSource } from '../../../../shared/contract/jobs';
 import { api } from '../../api/bridge';
+import { NEVER_INERT, onDialogsChange, openDialogCount } from '../../components/Dialog';
 import { isArchiveName } from './format';
 import { useJobs } from './jobsStore';
 
@@ -29,14 +31,7 @@ function hasFiles(e: DragEvent): boolean {
   return [...(e.dataTransfer?.types ?? [])].includes('Files');
 }
 
-/** A file dropped on the window (volume null: a new volume) or on a volume row. */
-async function onArchiveDropped(files: FileList | undefined, volume: string | null): Promise<void> {
-  const file = files?.[0];
-  if (!file) return;
-  if (!isArchiveName(file.name)) {
-    useJobs.setState({ dropError: `${file.name} is not a backup: drop a .tgz, .tar.gz or .tar file.` });
-    return;
-  }
+async function openDropped(file: File, volume: string | null): Promise<void> {
   useJobs.setState({ dropError: null });
   const r = await uploadArchive(file);
   if (!r.ok) {
@@ -47,14 +42,99 @@ async function onArchiveDropped(files: FileList | undefined, volume: string | nu
 }
 
 /**
+ * Files dropped on the window (volume null: a new volume) or on a volume row. The first archive opens
+ * the Restore dialog; while a dialog is open (the drop lands on its backdrop) it and any further ones
+ * wait in a queue that the toast shows, except that a Restore dialog still asking for its file takes it.
+ */
+async function onArchiveDropped(files: FileList | undefined, volume: string | null): Promise<void> {
+  const all = [...(files ?? [])];
+  const archives = all.filter((f) => isArchiveName(f.name));
+  const others = all.filter((f) => !isArchiveName(f.name));
+  if (others.length > 0) {
+    const names = others.map((f) => f.name).join(', ');
+    useJobs.setState({ dropError: `${names} ${others.length === 1 ? 'is not a backup' : 'are not backups'}: drop a .tgz, .tar.gz or .tar file.` });
+  }
+  const [first, ...rest] = archives;
+  if (!first) return;
+  if (others.length === 0) useJobs.setState({ dropError: null });
+  const pending = useJobs.getState().restore;
+  const pickerOpen = openDialogCount() === 1 && pending !== null && pending.source === null;
+  if (openDialogCount() > 0 && !pickerOpen) {
+    useJobs.setState((s) => ({ queued: [...s.queued, ...archives.map((file) => ({ file, volume }))] }));
+    return;
+  }
+  if (rest.length > 0) useJobs.setState((s) => ({ queued: [...s.queued, ...rest.map((file) => ({ file, volume }))] }));
+  await openDropped(first, pickerOpen ? (volume ?? pending.volume) : volume);
+}
+
+/** The next queued archive, once every dialog is closed (checked a moment later: a dialog may replace another). */
+function openNextQueued(): void {
+  setTimeout(() => {
+    if (openDialogCount() > 0) return;
+    const [next, ...rest] = useJobs.getState().queued;
+    if (!next) return;
+    useJobs.setState({ queued: rest });
+    void openDropped(next.file, next.volume);
+  }, 0);
+}
+
+/** Upload progress, a refused drop and the queue: over the dialogs and never inert, so a queued file can be discarded. */
+function DropToasts() {
+  const upload = useJobs((s) => s.upload);
+  const dropError = useJobs((s) => s.dropError);
+  const queued = useJobs((s) => s.queued);
+  if (!upload && !dropError && queued.length === 0) return null;
+  return createPortal(
+    <div className="jobs-toasts" {...{ [NEVER_INERT]: '' }}>
+      {upload ? (
+        <div className="jobs-toast card" role="status" aria-live="polite">
+          <span className="jobs-toast-text">
+            Uploading {upload.name}… {upload.total > 0 ? Math.floor((upload.sent / upload.total) * 100) : 0}%
+          </span>
+          <progress className="jobs-bar" max={upload.total || 1} value={upload.sent} aria-label={`Uploading ${upload.name}`} />
+        </div>
+      ) : null}
+      {queued.length > 0 ? (
+        <div className="jobs-toast card" role="status" aria-live="polite">
+          <span className="jobs-toast-text">
+            {queued.length === 1
+              ? `${queued[0]?.file.name} waits: it opens when the open dialog closes.`
+              : `${queued.length} archives wait (${queued.map((q) => q.file.name).join(', ')}): each opens when the dialog before it closes.`}
+          </span>
+          <button className="btn btn-sm" onClick={() => useJobs.setState({ queued: [] })}>
+            Discard
+          </button>
+        </div>
+      ) : null}
+      {dropError ? (
+        <div className="jobs-toast card notice-danger" role="alert">
+          <span className="jobs-toast-text">{dropError}</span>
+          <button className="btn btn-sm btn-ghost" aria-label="Dismiss" onClick={() => useJobs.setState({ dropError: null })}>
+            ✕
+          </button>
+        </div>
+      ) : null}
+    </div>,
+    document.body,
+  );
+}
+
+/**
  * Wraps the whole window: an archive dropped anywhere that is not a volume restores into a new volume.
  * While files are dragged over the window a hint says where to drop; the upload shows its progress.
  */
 export function GlobalArchiveDrop(props: { children: ReactNode }) {
   const [dragging, setDragging] = useState(false);
   const depth = useRef(0);
-  const upload = useJobs((s) => s.upload);
-  const dropError = useJobs((s) => s.dropError);
+  const [dialogs, setDialogs] = useState(openDialogCount);
+  useEffect(
+    () =>
+      onDialogsChange((n) => {
+        setDialogs(n);
+        if (n === 0) openNextQueued();
+      }),
+    [],
+  );
   return (
     <div
       className="jobs-global-drop"
@@ -85,25 +165,12 @@ export function GlobalArchiveDrop(props: { children: ReactNode }) {
       {props.children}
       {dragging ? (
         <div className="jobs-drop-hint" aria-hidden="true">
-          <div className="jobs-drop-hint-label">Drop a .tgz to restore it into a new volume — or drop it on a volume to restore into that one</div>
-        </div>
-      ) : null}
-      {upload ? (
-        <div className="jobs-toast card" role="status" aria-live="polite">
-          <div>
-            Uploading {upload.name}… {upload.total > 0 ? Math.floor((upload.sent / upload.total) * 100) : 0}%
+          <div className="jobs-drop-hint-label">
+            {dialogs > 0 ? 'Drop a .tgz: it opens when this dialog closes' : 'Drop a .tgz to restore it into a new volume — or drop it on a volume to restore into that one'}
           </div>
-          <progress className="jobs-bar" max={upload.total || 1} value={upload.sent} aria-label={`Uploading ${upload.name}`} />
         </div>
       ) : null}
-      {dropError ? (
-        <div className="jobs-toast card notice-danger" role="alert">
-          <span>{dropError}</span>
-          <button className="btn btn-sm btn-ghost" aria-label="Dismiss" onClick={() => useJobs.setState({ dropError: null })}>
-            ✕
-          </button>
-        </div>
-      ) : null}
+      <DropToasts />
     </div>
   );
 }

@@ -1,29 +1,7 @@
-import type { JobPhase, JobSummary } from '../../../../shared/contract/jobs';
+import type { JobKind, JobPhase, JobSummary } from '../../../../shared/contract/jobs';
 
-export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '—';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v >= 100 || u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
-}
-
-export function formatCount(n: number | null | undefined): string {
-  return n === null || n === undefined ? '—' : n.toLocaleString();
-}
-
-export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '—';
-  const s = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
-}
+// The numbers are formatted as in the CLI (shared/format.ts).
+export { archiveParts, formatBytes, formatCount, formatDuration, plural } from '../../../../shared/format';
 
 export const PHASE_LABEL: Record<JobPhase, string> = {
   starting: 'Starting',
@@ -42,6 +20,22 @@ export const PHASE_LABEL: Record<JobPhase, string> = {
   failed: 'Failed',
   cancelled: 'Cancelled',
 };
+
+/** What the file counter counts in this phase: a replace packs a safety backup before it unpacks. */
+export function filesVerb(phase: JobPhase, kind: JobKind): string {
+  switch (phase) {
+    case 'safety-backup':
+      return 'backed up';
+    case 'packing':
+      return 'packed';
+    case 'unpacking':
+      return 'unpacked';
+    case 'rolling-back':
+      return 'put back';
+    default:
+      return kind === 'backup' ? 'packed' : 'unpacked';
+  }
+}
 
 export function jobTitle(j: Pick<JobSummary, 'kind' | 'volume'>): string {
   return j.kind === 'backup' ? `Backup of ${j.volume}` : `Restore into ${j.volume}`;

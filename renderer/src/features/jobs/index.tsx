@@ -14,21 +14,26 @@ import './jobs.css';
 export { VolumeDropTarget } from './drop';
 export { JobsPage } from './JobsPage';
 
-/** Backup / restore buttons for one volume (details panel and row actions). */
-export function VolumeJobActions(props: { volume: Pick<VolumeSummary, 'name'> }): ReactNode {
+/**
+ * Backup / restore buttons for one volume: the details panel's, or (compact) a row's inline actions,
+ * which name the volume for screen readers and are in the Tab order only as `tabIndex` says.
+ */
+export function VolumeJobActions(props: { volume: Pick<VolumeSummary, 'name'>; compact?: boolean; tabIndex?: number }): ReactNode {
   const name = props.volume.name;
   const running = useJobs((s) => runningJobFor(s.jobs, name));
+  const cls = props.compact ? 'btn btn-sm' : 'btn';
+  const label = (verb: string) => (props.compact ? { 'aria-label': `${verb} ${name}` } : {});
   return (
     <>
-      <button className="btn" onClick={() => useJobs.getState().openBackup(name)} disabled={running !== null} title={running ? 'A job is running on this volume' : undefined}>
-        Back up…
+      <button className={cls} tabIndex={props.tabIndex} {...label('Back up')} onClick={() => useJobs.getState().openBackup(name)} disabled={running !== null} title={running ? 'A job is running on this volume' : undefined}>
+        {props.compact ? 'Back up' : 'Back up…'}
       </button>
-      <button className="btn" onClick={() => useJobs.getState().openRestore({ source: null, sourceName: null, volume: name })} disabled={running !== null}>
-        Restore…
+      <button className={cls} tabIndex={props.tabIndex} {...label('Restore into')} onClick={() => useJobs.getState().openRestore({ source: null, sourceName: null, volume: name })} disabled={running !== null}>
+        {props.compact ? 'Restore' : 'Restore…'}
       </button>
       {running ? (
-        <button className="btn" onClick={() => useJobs.getState().view(running.id)}>
-          Show progress
+        <button className={cls} tabIndex={props.tabIndex} {...label('Show the progress of the job on')} onClick={() => useJobs.getState().view(running.id)}>
+          {props.compact ? 'Progress' : 'Show progress'}
         </button>
       ) : null}
     </>
@@ -58,7 +63,7 @@ function JobsDialogs() {
   return (
     <>
       {backupFor ? <BackupDialog key={backupFor} volume={backupFor} /> : null}
-      {restore ? <RestoreDialog request={restore} /> : null}
+      {restore ? <RestoreDialog key={restore.source ? ('uploadId' in restore.source ? restore.source.uploadId : restore.source.archivePath) : 'choose'} request={restore} /> : null}
       {viewing && !listing ? <JobProgressView id={viewing} /> : null}
       {listing ? <ArchiveListing file={listing} /> : null}
     </>

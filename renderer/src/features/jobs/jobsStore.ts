@@ -13,6 +13,12 @@ export interface RestoreRequest {
   volume: string | null;
 }
 
+/** An archive dropped while a dialog was open: it opens once no dialog is open any more. */
+export interface QueuedDrop {
+  file: File;
+  volume: string | null;
+}
+
 interface JobsState {
   jobs: Record<string, JobSummary>;
   /** Bumped when a job's log buffer changed. */
@@ -29,6 +35,7 @@ interface JobsState {
   /** A notice for a drop that could not be used (not an archive, upload failed). */
   dropError: string | null;
   upload: { name: string; sent: number; total: number } | null;
+  queued: QueuedDrop[];
 
   openBackup(volume: string): void;
   openRestore(req: RestoreRequest): void;
@@ -61,6 +68,7 @@ export const useJobs = create<JobsState>((set, get) => ({
   listing: null,
   dropError: null,
   upload: null,
+  queued: [],
   openBackup: (volume) => set({ backupFor: volume, restore: null }),
   openRestore: (req) => set({ restore: req, backupFor: null, dropError: null }),
   closeDialogs: () => set({ backupFor: null, restore: null }),

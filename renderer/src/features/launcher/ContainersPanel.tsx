@@ -13,8 +13,14 @@ type Action = 'start' | 'stop' | 'restart' | 'remove' | 'open';
 
 function stateBadge(c: AiLabContainer) {
   const cls = c.state === 'running' ? 'badge-ok' : c.state === 'restarting' || c.state === 'paused' ? 'badge-warning' : c.state === 'dead' ? 'badge-danger' : '';
-  const text = c.state === 'exited' ? `exited (${c.exitCode ?? 0})` : c.state;
-  return <span className={`badge ${cls}`}>{text}</span>;
+  // Exit code 137 after a stop is Docker's SIGKILL, not a crash: say "stopped" and how (main's words).
+  const text = c.state === 'exited' ? (c.exitNote ? 'stopped' : `exited (${c.exitCode ?? 0})`) : c.state;
+  return (
+    <>
+      <span className={`badge ${cls}`}>{text}</span>
+      {c.exitNote ? <div className="muted small al-exit-note">{c.exitNote}</div> : null}
+    </>
+  );
 }
 
 function LogsDialog(props: { container: AiLabContainer; onClose: () => void }) {

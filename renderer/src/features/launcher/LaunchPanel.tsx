@@ -3,24 +3,16 @@ import type { Settings, VolumeSummary } from '../../../../shared/contract';
 import type { AiLabImageOption, LaunchOptions, LaunchPreflight } from '../../../../shared/contract/launcher';
 import { checkVolumeName } from '../../../../shared/contract/validation';
 import { api } from '../../api/bridge';
-import { equivalentCommand } from './format';
+import { loadDraft, saveDraft, type LaunchDraft } from './draft';
+import { equivalentCommand, imageHint } from './format';
 import { LaunchProgress } from './LaunchProgress';
 import { useLauncherStore } from './launcherStore';
 
 const NEW_VOLUME = '__new__';
 const NAME_RULE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
-interface Form {
-  image: string;
-  volume: string;
-  newVolume: string;
-  name: string;
-  listenIp: string;
-  port: string;
-  password: string;
-  dockerSocket: boolean;
-  open: boolean;
-}
+/** The form's fields: what a draft keeps, and the password, which it never keeps. */
+type Form = LaunchDraft & { password: string };
 
 function portNumber(s: string): number | null {
   const n = Number(s);
@@ -58,6 +50,12 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
       if (i.ok) setImages(i.value.images);
       const wanted = initialVolume.current ?? settings.defaultVolume;
       const known = vols.some((x) => x.name === wanted);
+      const draft = loadDraft();
+      // A volume another page asked for wins over the draft; a draft's volume that is gone does not count.
+      if (draft && !initialVolume.current && (draft.volume === NEW_VOLUME || vols.some((x) => x.name === draft.volume))) {
+        setForm({ ...draft, password: '' });
+        return;
+      }
       setForm({
         image: i.ok ? i.value.defaultImage : `${settings.aiLabImage}:${settings.aiLabVersion}`,
         volume: wanted && known ? wanted : wanted ? NEW_VOLUME : (likelyNotebooksVolume(vols) ?? NEW_VOLUME),
@@ -81,6 +79,12 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
     };
   }, []);
 
+  useEffect(() => {
+    if (form) saveDraft(form);
+  }, [form]);
+  // A container that stops or starts changes what the checks say (e.g. "mounted by the running AI-Lab").
+  const containersKey = useLauncherStore((s) => s.containers.map((c) => `${c.id}:${c.state}`).join(','));
+
   const volumeName = form ? (form.volume === NEW_VOLUME ? form.newVolume.trim() : form.volume) : '';
   const port = form ? portNumber(form.port) : null;
   const volumeProblem = form && form.volume === NEW_VOLUME && form.newVolume !== '' ? checkVolumeName(form.newVolume.trim()) : null;
@@ -90,7 +94,7 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
   const showForm = !run || run.state === 'failed' || run.state === 'cancelled';
 
   // Ask main what it thinks of the draft: image facts, port, name, volume. Debounced while typing.
-  const draftKey = form ? JSON.stringify([form.image, volumeName, form.name, form.listenIp, port, form.dockerSocket]) : '';
+  const draftKey = form ? JSON.stringify([form.image, volumeName, form.name, form.listenIp, port, form.dockerSocket, containersKey]) : '';
   const requestSeq = useRef(0);
   useEffect(() => {
     if (!form || port === null || form.image.trim() === '' || !showForm) return;
@@ -219,14 +223,7 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
                   </option>
                 ))}
               </datalist>
-              <span className="field-hint">
-                {images.filter((i) => i.present).length > 0
-                  ? `Local: ${images
-                      .filter((i) => i.present)
-                      .map((i) => i.ref)
-                      .join(', ')}`
-                  : 'No AI-Lab image on the Docker host yet; the chosen one is pulled first.'}
-              </span>
+              <span className="field-hint">{imageHint(form.image, facts, images)}</span>
             </div>
 
             <div className="field">

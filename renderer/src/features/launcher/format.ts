@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import type { AiLabImageFacts, AiLabImageOption } from '../../../../shared/contract/launcher';
 
 /** The current time, re-rendered every `everyMs` (for uptimes; nothing is fetched). */
 export function useNow(everyMs: number): number {
@@ -27,4 +28,17 @@ export function equivalentCommand(o: {
   if (o.dockerSocket) parts.push('--volume /var/run/docker.sock:/var/run/docker.sock');
   parts.push(o.image);
   return parts.join(' ');
+}
+
+/**
+ * The line under the image field: about the chosen image once main has read it (present or to be
+ * pulled), else which AI-Lab images the Docker host has.
+ */
+export function imageHint(chosen: string, facts: Pick<AiLabImageFacts, 'image' | 'present'> | null, images: Pick<AiLabImageOption, 'ref' | 'present'>[]): string {
+  const local = images.filter((i) => i.present && i.ref !== chosen.trim()).map((i) => i.ref);
+  const others = local.length > 0 ? ` Also here: ${local.join(', ')}.` : '';
+  if (facts && chosen.trim() !== '') {
+    return facts.present ? `On this Docker host.${others}` : `Not on this Docker host yet: it is pulled when you launch.${others}`;
+  }
+  return local.length > 0 ? `On this Docker host: ${local.join(', ')}.` : 'No AI-Lab image on the Docker host yet; the chosen one is pulled when you launch.';
 }

@@ -10,7 +10,7 @@ const FIELDS: Array<{ key: keyof Settings; label: string; hint: string; seed?: s
   { key: 'listenIp', label: 'Listen IP', seed: 'LISTEN_IP', hint: '127.0.0.1 keeps Jupyter on this machine; 0.0.0.0 exposes it to your network.' },
   { key: 'hostPort', label: 'Host port', seed: 'PORT', hint: 'The port on this machine that AI-Lab is published on.', type: 'number' },
   { key: 'aiLabImage', label: 'AI-Lab image', hint: 'exasol/ai-lab (current) or exasol/data-science-sandbox (early drafts).' },
-  { key: 'aiLabVersion', label: 'AI-Lab version', seed: 'VERSION', hint: 'The image tag, e.g. latest or 6.1.0.' },
+  { key: 'aiLabVersion', label: 'AI-Lab version', seed: 'VERSION', hint: 'The image tag, e.g. latest or 6.1.0. Each launch remembers the image and tag it used here.' },
   { key: 'helperImage', label: 'Helper image', hint: 'Runs tar for the tar engine and lists volume files (the guide uses ubuntu).' },
   { key: 'backupEngine', label: 'Backup engine', hint: 'fast: streams through the Docker API and compresses on all cores. tar: the guide’s tar command.', type: 'select', options: ['fast', 'tar'] },
   { key: 'openBrowserWhenReady', label: 'Open the browser when AI-Lab is ready', hint: '', type: 'checkbox' },

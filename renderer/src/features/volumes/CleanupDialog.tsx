@@ -96,7 +96,7 @@ export function CleanupDialog() {
                       />
                     </td>
                     <td className="mono small vol-break">{v.name}</td>
-                    <td>{formatBytes(sizeOf(v, sizes)) || '…'}</td>
+                    <td>{formatBytes(sizeOf(v, sizes), '…')}</td>
                     <td title={formatDate(v.createdAt)}>{formatAgo(v.createdAt)}</td>
                   </tr>
                 ))}

@@ -5,7 +5,7 @@ import { formatBytes } from '../../../../shared/format';
 import { api } from '../../api/bridge';
 import { Dialog, DialogActions, DialogClose } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { sizeOf } from './listView';
+import { removalSentence, sizeOf } from './listView';
 import { useVolumeStore } from './volumeStore';
 
 interface Outcome {
@@ -53,6 +53,10 @@ export function RemoveVolumesDialog(props: { names: string[] }) {
   // While nothing can go yet, the (disabled) button still names what was asked for.
   const count = removable.length > 0 ? removable.length : props.names.length;
 
+  const sentence = removalSentence(
+    removable.map((t) => t.name),
+    kept.map((t) => t.name),
+  );
   const title = props.names.length === 1 ? `Remove volume “${props.names[0]}”?` : `Remove ${props.names.length} volumes?`;
 
   const run = async () => {
@@ -109,7 +113,7 @@ export function RemoveVolumesDialog(props: { names: string[] }) {
 
   return (
     <Dialog title={title} onClose={close} busy={busy} className={uniqueRunning.length + uniqueStopped.length > 0 ? 'vol-dialog vol-dialog-wide' : 'vol-dialog'}>
-      <p className="vol-m0">The volume{props.names.length === 1 ? '' : 's'} and every file in {props.names.length === 1 ? 'it' : 'them'} will be deleted. This cannot be undone; back up first if you may need the files.</p>
+      {sentence ? <p className="vol-m0">{sentence}</p> : null}
       <ul className="vol-remove-list" aria-label="Volumes to remove">
         {targets.map((t) => {
           const v = t.volume;

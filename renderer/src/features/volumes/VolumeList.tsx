@@ -1,11 +1,13 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { VolumeSummary } from '../../../../shared/contract/volumes';
 import { formatAgo, formatBytes, formatDate } from '../../../../shared/format';
-import { VolumeDropTarget, VolumeJobBadge } from '../jobs';
+import { VolumeDropTarget, VolumeJobActions, VolumeJobBadge } from '../jobs';
 import { displayLabels, type SortKey, type SortOrder } from './listView';
 import { useVolumeStore } from './volumeStore';
 
 export const ROW_HEIGHT = 44;
+/** The header row sticks to the top of the same scroller as the rows (one width for both, so the row dividers reach the card's edge). */
+const HEAD_HEIGHT = 35; // the 34 px header row and its border
 const OVERSCAN = 6;
 
 interface RowProps {
@@ -27,8 +29,9 @@ function UsedBy({ v }: { v: VolumeSummary }) {
   return (
     <span className="vol-usedby" title={v.containers.map((c) => `${c.name} (${c.state})`).join(', ')}>
       <span className={`dot ${first.running ? 'dot-ok' : ''}`} aria-hidden="true" />
+      {/* The green dot says "running"; only another state takes room from the name. */}
       <span className="vol-ellipsis">{first.name}</span>
-      <span className="muted">({first.state})</span>
+      {first.running ? <span className="sr-only">(running)</span> : <span className="muted">({first.state})</span>}
       {more > 0 ? <span className="muted">+{more}</span> : null}
     </span>
   );
@@ -109,6 +112,18 @@ const Row = memo(function Row({ v, index, size, selected, checked, focusable, on
           ))}
           {labels.length > 2 ? <span className="muted small">+{labels.length - 2}</span> : null}
         </div>
+        {/* The main actions, inline on a hovered, focused or selected row (as Docker Desktop shows them). */}
+        <div role="gridcell" className="c-actions" onClick={(e) => e.stopPropagation()}>
+          <VolumeJobActions volume={v} compact tabIndex={focusable ? 0 : -1} />
+          <button
+            className="btn btn-sm btn-danger"
+            tabIndex={focusable ? 0 : -1}
+            aria-label={`Remove ${v.name}`}
+            onClick={() => useVolumeStore.getState().openDialog({ kind: 'remove', names: [v.name] })}
+          >
+            Remove
+          </button>
+        </div>
       </div>
     </VolumeDropTarget>
   );
@@ -164,8 +179,9 @@ export function VolumeList(props: { items: VolumeSummary[]; total: number }) {
       const el = scroller.current;
       if (!el) return;
       const top = index * ROW_HEIGHT;
+      // Rows start under the sticky header: a row is in view between scrollTop and scrollTop + clientHeight - HEAD_HEIGHT.
       if (top < el.scrollTop) el.scrollTop = top;
-      else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
+      else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight - HEAD_HEIGHT) el.scrollTop = top + ROW_HEIGHT - el.clientHeight + HEAD_HEIGHT;
       setScrollTop(el.scrollTop);
     },
     [],
@@ -228,7 +244,7 @@ export function VolumeList(props: { items: VolumeSummary[]; total: number }) {
   };
 
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(items.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  const last = Math.min(items.length, Math.ceil((scrollTop + height - HEAD_HEIGHT) / ROW_HEIGHT) + OVERSCAN);
   const rows = [];
   for (let i = first; i < last; i++) {
     const v = items[i];
@@ -253,7 +269,15 @@ export function VolumeList(props: { items: VolumeSummary[]; total: number }) {
   const someChecked = !allChecked && items.some((v) => checked.has(v.name));
 
   return (
-    <div className="vol-grid" role="grid" aria-label="Volumes" aria-rowcount={items.length + 1} onKeyDown={onKeyDown}>
+    <div
+      className="vol-grid"
+      role="grid"
+      aria-label="Volumes"
+      aria-rowcount={items.length + 1}
+      onKeyDown={onKeyDown}
+      ref={scroller}
+      onScroll={(e) => setScrollTop((e.target as HTMLDivElement).scrollTop)}
+    >
       <div role="rowgroup" className="vol-head">
         <div role="row" className="vol-row vol-head-row" aria-rowindex={1}>
           <div role="columnheader" className="c-check">
@@ -289,12 +313,7 @@ export function VolumeList(props: { items: VolumeSummary[]; total: number }) {
           </div>
         </div>
       </div>
-      <div
-        role="rowgroup"
-        className="vol-body"
-        ref={scroller}
-        onScroll={(e) => setScrollTop((e.target as HTMLDivElement).scrollTop)}
-      >
+      <div role="rowgroup" className="vol-body">
         <div style={{ height: first * ROW_HEIGHT }} aria-hidden="true" />
         {rows}
         <div style={{ height: Math.max(0, (items.length - last) * ROW_HEIGHT) }} aria-hidden="true" />

@@ -107,3 +107,19 @@ export function displayLabels(v: VolumeSummary): Array<[string, string]> {
 export function shortName(v: VolumeSummary): string {
   return v.anonymous && v.name.length === 64 ? `${v.name.slice(0, 12)}…${v.name.slice(-4)}` : v.name;
 }
+
+/**
+ * The Remove dialog's first sentence: what will happen with the choices as they stand. Only the
+ * volumes that will go are said to be deleted; one kept because a container still holds it is said to
+ * be kept, never "every file will be deleted" beside it.
+ */
+export function removalSentence(removable: string[], kept: string[]): string | null {
+  const quoted = (names: string[]) => names.map((n) => `“${n}”`).join(', ');
+  if (removable.length === 0) {
+    if (kept.length === 0) return null;
+    return `Nothing is deleted while ${kept.length === 1 ? `${quoted(kept)} is` : `${quoted(kept)} are`} in use.`;
+  }
+  const what = removable.length === 1 ? `Volume ${quoted(removable)} and every file in it` : `The volumes ${quoted(removable)} and every file in them`;
+  const keptText = kept.length === 0 ? '' : ` ${quoted(kept)} ${kept.length === 1 ? 'is' : 'are'} kept: still in use.`;
+  return `${what} will be deleted.${keptText} This cannot be undone; back up first if you may need the files.`;
+}
