@@ -98,6 +98,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
   const [strip, setStrip] = useState<boolean | null>(null);
   const [engine, setEngine] = useState<JobEngine>('fast');
   const [stop, setStop] = useState(true);
+  const [keepSetuid, setKeepSetuid] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiErrorPayload | null>(null);
   const engineTouched = useRef(false);
@@ -146,7 +147,15 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
     if (!source) return;
     setBusy(true);
     setError(null);
-    const r = await api.startRestore({ source, volume, mode: target, engine, stripTopFolder: strip === true, stopContainers: stop && running.length > 0 });
+    const r = await api.startRestore({
+      source,
+      volume,
+      mode: target,
+      engine,
+      stripTopFolder: strip === true,
+      stopContainers: stop && running.length > 0,
+      keepSetuid: keepSetuid && (plan?.archive.setuidRootCount ?? 0) > 0,
+    });
     setBusy(false);
     if (!r.ok) {
       setError(r.error);
@@ -227,6 +236,17 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
               <input type="checkbox" checked={strip === true} onChange={(e) => setStrip(e.target.checked)} />
               <span>
                 Everything is inside <code>{a.topFolder}</code>: strip that folder and restore its contents at the top of the volume
+              </span>
+            </label>
+          ) : null}
+
+          {a.setuidRootCount > 0 ? (
+            <label className="checkbox jobs-gap">
+              <input type="checkbox" checked={keepSetuid} onChange={(e) => setKeepSetuid(e.target.checked)} />
+              <span>
+                Keep the setuid/setgid bit of {a.setuidRootCount} root-owned {a.setuidRootCount === 1 ? 'file' : 'files'}{' '}
+                <span className="muted small mono">({a.setuidRootFiles.slice(0, 3).join(', ')}{a.setuidRootCount > 3 ? ', …' : ''})</span>{' '}
+                <span className="muted small">— unchecked, they are restored without it: in AI-Lab they would let the notebook user become root</span>
               </span>
             </label>
           ) : null}
