@@ -42,6 +42,11 @@ export interface UnpackArgs {
   runnable?: boolean;
   /** The wrapping folder to remove (`notebooks/`), or null. */
   stripPrefix: string | null;
+  /**
+   * Nothing is written before this resolves (the free-space check, which runs while the extractors
+   * start); a rejection stops the restore with its error.
+   */
+  ready?: Promise<void>;
 }
 
 export interface UnpackResult {
@@ -155,7 +160,8 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
       });
     }
     const [firstDone, ...othersDone] = done as [Promise<void>, ...Array<Promise<void>>];
-    await pipeline([...stages, splitter], { signal: abort.signal }).catch((err: unknown) => stop('archive', err));
+    await args.ready?.catch((err: unknown) => stop('archive', err));
+    if (!abort.signal.aborted) await pipeline([...stages, splitter], { signal: abort.signal }).catch((err: unknown) => stop('archive', err));
     await Promise.all(othersDone);
     // Folders get their owner, mode and time last, once no other extractor writes into them.
     if (!abort.signal.aborted) splitter.finish();
@@ -191,10 +197,12 @@ export async function unpackViaArchiveApi(ctx: JobContext, args: UnpackArgs): Pr
     const tap = new TarGuardStream(guard, counter.onEntry);
     counter.attach(tap);
     const body = new PassThrough({ highWaterMark: CHUNK });
-    const feeding = pipeline([...stages, tap, body], { signal: abort.signal }).catch((err: unknown) => {
-      abort.abort();
-      throw err;
-    });
+    const feeding = (args.ready ?? Promise.resolve())
+      .then(() => pipeline([...stages, tap, body], { signal: abort.signal }))
+      .catch((err: unknown) => {
+        abort.abort();
+        throw err;
+      });
     const putting = container.putArchive(body, { path: VOLUME_MOUNT, abortSignal: abort.signal }).then(
       (res) => drain(res),
       (err: unknown) => {
@@ -262,11 +270,13 @@ export async function unpackTar(ctx: JobContext, args: UnpackArgs): Promise<Unpa
   const onAbort = () => abort.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let feedError: unknown = null;
-  const feeding = pipeline([...tarSource(args, guard), new TarGuardStream(guard, () => undefined), stdin], { signal: abort.signal }).catch((err: unknown) => {
-    feedError ??= err;
-    abort.abort();
-    throw err;
-  });
+  const feeding = (args.ready ?? Promise.resolve())
+    .then(() => pipeline([...tarSource(args, guard), new TarGuardStream(guard, () => undefined), stdin], { signal: abort.signal }))
+    .catch((err: unknown) => {
+      feedError ??= err;
+      abort.abort();
+      throw err;
+    });
   feeding.catch(() => undefined);
   try {
     const res = await runHelper(

@@ -185,17 +185,22 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
       ctx.phase('measuring');
       current = await measureVolume({ docker: ctx.docker, volume: o.volume, labels: ctx.labels, signal: ctx.signal, tracker: ctx.tracker, image: createImage.image, runnable: createImage.runnable });
     }
+    // Free space before anything is written. A replace waits for it before its safety backup; new and
+    // merge run it while the extractors start (a helper takes a second to start), and they write nothing before it passes.
+    let spaceChecked: Promise<void> = Promise.resolve();
     if (runImage) {
-      await assertSpaceFor(ctx, runImage, {
+      spaceChecked = assertSpaceFor(ctx, runImage, {
         volume: o.volume,
         mode: o.mode,
         restoreBytes: inspection.diskBytes,
         currentBytes: current?.bytes ?? 0,
         safetyDir: safetyDir(ctx.dataDir),
       });
+      spaceChecked.catch(() => undefined);
     } else {
       ctx.log('Free space was not checked: no helper image can run here.');
     }
+    if (o.mode === 'replace') await spaceChecked;
     ctx.throwIfCancelled();
     if (o.mode === 'replace') {
       safety = await safetyBackup(ctx, o.volume, createImage.image, createImage.runnable, o.appVersion, current as VolumeMeasure);
@@ -206,8 +211,12 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
     }
     ctx.phase('unpacking', { filesTotal: strippedEntryCount(inspection, stripPrefix), bytesTotal: inspection.totalBytes });
     ctx.log(`Restoring into ${o.volume} (${o.mode}, ${o.engine} engine${stripPrefix ? `, without the top folder ${stripPrefix}` : ''})…`);
-    unpacking = true;
+    const ready = spaceChecked.then(() => {
+      unpacking = true;
+    });
+    ready.catch(() => undefined);
     const unpacked = await unpackEngine(o.engine)(ctx, {
+      ready,
       archivePath: o.archivePath,
       handle,
       guard: { checked: { sha256: inspection.sha256, entries: inspection.entries, totalBytes: inspection.totalBytes }, keepSetuid: o.keepSetuid },
