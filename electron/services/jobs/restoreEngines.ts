@@ -289,10 +289,10 @@ export async function unpackTar(ctx: JobContext, args: UnpackArgs): Promise<Unpa
       throw err;
     });
     if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Cancelled.');
-    // Still pending: tar stopped reading (see FEED_GRACE_MS); `finally` stops the feed, the exit code decides.
-    const fed = res === null ? ({ state: 'rejected', error: feedError } as const) : await settleWithin(feeding, FEED_GRACE_MS);
-    if (fed.state === 'rejected') throw unpackError(fed.error, args.archivePath);
     if (res === null) throw unpackError(feedError, args.archivePath);
+    // Still pending: tar stopped reading (see FEED_GRACE_MS); `finally` stops the feed, the exit code decides.
+    const fed = await settleWithin(feeding, FEED_GRACE_MS);
+    if (fed.state === 'rejected') throw unpackError(fed.error, args.archivePath);
     if (res.exitCode !== 0) throw listing.failure(res.exitCode, res.stderrTail, args.image);
     // The archive ends with our end-of-archive marker, sent only once all of it was read and verified.
     if (fed.state === 'pending') throw new AppError('INTERNAL', 'tar finished before the whole archive had been read.', { hint: 'See the job log; try the other engine.' });
