@@ -699,9 +699,15 @@ export class TarParser {
       type = TYPE_BY_FLAG[flag] ?? 'other';
       dataSize = HEADER_ONLY.has(flag) ? 0 : stored;
       // A regular-file entry named with a trailing slash is extracted as a folder, and no data is read.
-      if (REGULAR.has(flag) && hadTrailingSlash(pathBytes)) {
+      const slashFolder = REGULAR.has(flag) && hadTrailingSlash(pathBytes);
+      if (slashFolder) {
         type = 'directory';
         dataSize = 0;
+      }
+      // Where data would follow, readers disagree: GNU tar 1.34 extracts no data but its listing skips
+      // it (later versions do not), Go skips it after a slash-named `0` entry. Such an archive is refused.
+      if ((slashFolder || (HEADER_ONLY.has(flag) && flag !== '1')) && stored > 0) {
+        throw new TarFormatError(`${path} is a ${type} whose size field says ${stored} bytes of data follow, which tar readers take differently`, offset);
       }
     }
     if (type !== 'hardlink' && type !== 'symlink') {
