@@ -29,17 +29,25 @@ async function freeBytes(dir: string): Promise<number | null> {
  * gigabytes; nothing is held in memory), and removes the partial file if the client aborts or the
  * disk fills up. Authentication and the Origin check happened before this runs.
  */
-export async function handleUpload(req: IncomingMessage, res: ServerResponse, dataDir: string, rawName: string | null, sendJson: SendJson): Promise<void> {
+export async function handleUpload(
+  req: IncomingMessage,
+  res: ServerResponse,
+  dataDir: string,
+  rawName: string | null,
+  sendJson: SendJson,
+  free: (dir: string) => Promise<number | null> = freeBytes,
+): Promise<void> {
   if (!rawName) {
     req.resume();
     sendJson(400, { code: 'INVALID_ARGUMENT', message: 'The upload has no file name.', hint: 'Send PUT /api/uploads?name=<file name>.' });
     return;
   }
   const declared = Number(req.headers['content-length']);
+  await fs.promises.mkdir(uploadsRoot(dataDir), { recursive: true, mode: 0o700 });
+  // A chunked body (no Content-Length) gets the same cap, counted as it arrives.
+  const room = await free(uploadsRoot(dataDir));
   if (Number.isFinite(declared) && declared > 0) {
-    await fs.promises.mkdir(uploadsRoot(dataDir), { recursive: true, mode: 0o700 });
-    const free = await freeBytes(uploadsRoot(dataDir));
-    if (free !== null && declared > free) {
+    if (room !== null && declared > room) {
       // Refuse before the body arrives, and close the connection rather than drain gigabytes.
       res.setHeader('Connection', 'close');
       req.resume();
@@ -57,19 +65,33 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, da
     return;
   }
   let size = 0;
+  let overCap = false;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
-      done(null, chunk);
+      if (room === null || size <= room) {
+        done(null, chunk);
+        return;
+      }
+      if (!overCap) {
+        // Answer now and close the connection once the answer is out, rather than drain gigabytes.
+        overCap = true;
+        res.setHeader('Connection', 'close');
+        res.once('finish', () => req.destroy());
+        sendJson(507, diskFull());
+      }
+      done();
     },
   });
   try {
     await pipeline(req, counter, fs.createWriteStream(upload.file, { flags: 'wx', mode: 0o600 }));
+    if (overCap) throw new Error('The upload is larger than the free space.');
     if (Number.isFinite(declared) && req.headers['content-length'] !== undefined && size !== declared) {
       throw Object.assign(new Error(`Received ${size} of ${declared} bytes.`), { code: 'ECONNRESET' });
     }
   } catch (err) {
     await removeUpload(dataDir, upload.uploadId).catch(() => undefined);
+    if (overCap) return;
     if (!res.headersSent && !res.destroyed && !req.destroyed) sendJson(...uploadFailure(err));
     else res.destroy();
     return;

@@ -191,6 +191,10 @@ export interface ArchiveSummary {
   sha256: string;
   topFolder: string | null;
   containsScs: boolean;
+  /** Root-owned files with the setuid/setgid bit: restored without it unless keepSetuid. */
+  setuidRootCount: number;
+  /** The first of them (up to 20). */
+  setuidRootFiles: string[];
   topLevelNames: string[];
   sample: string[];
 }
@@ -320,6 +324,8 @@ export const startRestoreSchema = z
     engine: jobEngineSchema.optional(),
     stripTopFolder: z.boolean().default(false),
     stopContainers: z.boolean().default(false),
+    /** Keep setuid/setgid on root-owned files; by default they are removed (AI-Lab's user could become root). */
+    keepSetuid: z.boolean().default(false),
   })
   .strict();
 export type StartRestoreOptions = z.input<typeof startRestoreSchema>;

@@ -250,3 +250,59 @@ test('refuses a dropped file that is not an archive, with nothing changed', asyn
   await expect(dialog.getByRole('alert')).toContainText('not a tar or gzip archive');
   await page.screenshot({ path: path.join(SHOTS, 'jobs-restore-refused.png') });
 });
+
+test('a dropped archive with a setuid-root file: restored without the bit unless the box is checked (issue 11, item 4)', async ({ page }) => {
+  test.setTimeout(120_000);
+  const source = await volumeWith('jobs-e2e-suid', 'echo "#!/bin/sh" > /volume/rootshell && chmod 4755 /volume/rootshell && echo hi > /volume/notes.txt');
+  const { execFileSync } = await import('node:child_process');
+  execFileSync('docker', ['run', '--rm', '--label', 'com.exasol.ailab-desktop.test=1', '-v', `${source}:/volume`, '-v', `${out}:/dest`, 'ubuntu', 'tar', '-C', '/volume', '-czf', '/dest/suid.tgz', '.']);
+  const bytes = fs.readFileSync(path.join(out, 'suid.tgz')).toString('base64');
+  const drop = async () => {
+    await page.goto(app.url);
+    await expect(page.getByRole('tab', { name: 'Volumes' })).toBeVisible();
+    await page.evaluate(async (b64) => {
+      const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([data], 'suid.tgz', { type: 'application/gzip' }));
+      const el = document.querySelector('.app-main') ?? document.body;
+      for (const type of ['dragenter', 'dragover', 'drop']) el.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, bytes);
+    const dialog = page.getByRole('dialog', { name: 'Restore suid.tgz' });
+    await expect(dialog).toBeVisible();
+    return dialog;
+  };
+  const modeOf = async (volume: string) => {
+    const c = await docker.createContainer({ Image: 'ubuntu', Cmd: ['stat', '-c', '%a', '/volume/rootshell'], Labels: { ...TEST_LABEL }, HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/volume' }] } });
+    await c.start();
+    await c.wait();
+    const logs = (await c.logs({ stdout: true })) as Buffer;
+    await c.remove({ force: true, v: true });
+    return logs.subarray(8).toString().trim();
+  };
+
+  await page.setViewportSize({ width: 1280, height: 900 });
+  let dialog = await drop();
+  const keep = dialog.getByRole('checkbox', { name: /Keep the setuid\/setgid bit of 1 root-owned file/ });
+  await expect(keep).not.toBeChecked();
+  await expect(dialog).toContainText('./rootshell');
+  await page.screenshot({ path: path.join(SHOTS, 'jobs-restore-setuid.png') });
+  const stripped = uniqueName('jobs-e2e-suid-off');
+  volumes.push(stripped);
+  await dialog.getByLabel('New volume name').fill(stripped);
+  await dialog.getByRole('button', { name: `Restore into new volume ${stripped}` }).click();
+  let view = page.getByRole('dialog', { name: `Restore into ${stripped}` });
+  await expect(view.getByRole('region', { name: 'Result' })).toContainText(`Restored into ${stripped}`, { timeout: 60_000 });
+  await expect(view).toContainText('Removed the setuid/setgid bit from 1 root-owned file (./rootshell)');
+  expect(await modeOf(stripped)).toBe('755');
+
+  dialog = await drop();
+  const kept = uniqueName('jobs-e2e-suid-on');
+  volumes.push(kept);
+  await dialog.getByRole('checkbox', { name: /Keep the setuid\/setgid bit/ }).check();
+  await dialog.getByLabel('New volume name').fill(kept);
+  await dialog.getByRole('button', { name: `Restore into new volume ${kept}` }).click();
+  view = page.getByRole('dialog', { name: `Restore into ${kept}` });
+  await expect(view.getByRole('region', { name: 'Result' })).toContainText(`Restored into ${kept}`, { timeout: 60_000 });
+  await expect(view).not.toContainText('Removed the setuid');
+  expect(await modeOf(kept)).toBe('4755');
+});

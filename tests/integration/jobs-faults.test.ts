@@ -85,10 +85,11 @@ describe('a full volume during a restore', () => {
     const out = tempDir();
     cleanups.push(() => fs.rmSync(out, { recursive: true, force: true }));
     const archive = (await h.finish(await h.jobs.startBackup({ volume: source, dir: out, fileName: 'three-mb.tgz', engine: 'fast' }))).result as { file: string };
-    // A 1 MB volume: the 3 MB archive cannot fit. (A bind of a host tmpfs: a volume of type tmpfs
-    // would be a fresh, empty tmpfs for every container.)
+    // A 4 MB volume, so the 3 MB archive passes the free-space check; once the volume is emptied for
+    // the restore, 3.5 MB of it are taken behind the job's back, and tar runs out of room. (A bind of
+    // a host tmpfs: a volume of type tmpfs would be a fresh, empty tmpfs for every container.)
     const mnt = tempDir('ailab-jobs-tmpfs-');
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt]);
     cleanups.push(() => {
       execFileSync('umount', [mnt]);
       fs.rmSync(mnt, { recursive: true, force: true });
@@ -97,6 +98,12 @@ describe('a full volume during a restore', () => {
     await docker.createVolume({ Name: target, Labels: { ...TEST_LABEL }, DriverOpts: { type: 'none', device: mnt, o: 'bind' } });
     await inVolume(target, 'echo precious > /volume/keep.txt');
     if (feed === 'stdin') process.env.AILAB_FIFO_FEEDS = '0';
+    let filled = false;
+    const offFill = h.core.bus.on('jobProgress', (list) => {
+      if (filled || !list.some((p) => p.phase === 'unpacking')) return;
+      filled = true;
+      fs.writeFileSync(path.join(mnt, 'filler.bin'), Buffer.alloc(3_500_000));
+    });
     try {
       const done = await h.finish(await h.jobs.startRestore({ source: { archivePath: archive.file }, volume: target, mode: 'replace', engine: 'fast' }));
       expect(done.status).toBe('failed');
@@ -104,6 +111,7 @@ describe('a full volume during a restore', () => {
       expect(done.error?.message).toMatch(/^The volume is full: tar could not write everything into it/);
       expect(done.warnings.join('\n')).toMatch(/put back from the safety backup/);
     } finally {
+      offFill();
       delete process.env.AILAB_FIFO_FEEDS;
     }
     expect(await inVolume(target, 'ls -A /volume && cat /volume/keep.txt')).toBe('keep.txt\nprecious\n');

@@ -3,11 +3,12 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTarSplitter } from '../../electron/services/archive/tarSplitter';
 import { TarParser } from '../../electron/services/archive/tarParser';
 import { describeTree, gnuTar, makeTree, packTar, runOk, tempDir } from './archive-fixtures';
+import { end, file, pax } from './tar-craft';
 
 let dir: string;
 let src: string;
@@ -148,6 +149,56 @@ describe('createTarSplitter', () => {
     for (const f of files) expect(await fs.readFile(path.join(together, f.name), 'utf8')).toBe(f.content);
     expect(((await fs.stat(path.join(together, deeper))).mode & 0o777).toString(8)).toBe('755');
   });
+
+  it('hands out the made-up folders of deep paths with backpressure, holding at most a little of them (issue 11, item 1)', async () => {
+    // 24 files, each 2,000 folders deep on a branch of its own, in one small input chunk: ~6 MB of
+    // folder records each (every record holds its whole path), 150 MB in all, for slow readers.
+    const depth = 2000;
+    const tar = Buffer.concat([
+      ...Array.from({ length: 24 }, (_, i) => Buffer.concat([pax([['path', `b${i}/${'a/'.repeat(depth)}f`]]), file(`f${i}`, 'x')])),
+      end(),
+    ]);
+    const splitter = createTarSplitter(2, { highWaterMark: 64 * 1024 });
+    let peak = 0;
+    const sample = () => {
+      const queued = splitter.outputs.reduce((n, o) => n + o.writableLength + o.readableLength, 0);
+      peak = Math.max(peak, queued);
+    };
+    const readers = splitter.outputs.map((out) => {
+      let folders = 0;
+      let lastFolder = '';
+      const files: Array<{ path: string; folders: number; parentOk: boolean }> = [];
+      const parser = new TarParser({
+        onEntry: (e) => {
+          if (e.info.type === 'directory') {
+            folders++;
+            lastFolder = e.info.path.replace(/^\.\//, '').replace(/\/$/, '');
+          } else {
+            files.push({ path: e.info.path, folders, parentOk: e.info.path.startsWith(`${lastFolder}/`) && !e.info.path.slice(lastFolder.length + 1).includes('/') });
+            folders = 0;
+          }
+        },
+      });
+      const sink = new Writable({
+        highWaterMark: 16 * 1024,
+        write(chunk: Buffer, _e, cb) {
+          sample();
+          parser.write(chunk);
+          setImmediate(cb);
+        },
+      });
+      return pipeline(out, sink).then(() => files);
+    });
+    await pipeline(Readable.from([tar]), splitter);
+    splitter.finish();
+    const got = (await Promise.all(readers)).flat();
+    expect(got.length).toBe(24);
+    for (const f of got) {
+      expect(f.folders).toBe(depth + 1);
+      expect(f.parentOk).toBe(true);
+    }
+    expect(peak).toBeLessThan(8 * 1024 * 1024);
+  }, 30_000);
 
   it('reports every entry in archive order and the tar bytes read, for progress', async () => {
     const archive = path.join(dir, 'src-gnu.tar');

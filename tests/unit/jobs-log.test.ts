@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JobHistoryEntry } from '../../shared/contract/jobs';
 import { HISTORY_CAP, JobHistory } from '../../electron/services/jobs/history';
-import { JobLog, LOG_TAIL_LINES } from '../../electron/services/jobs/jobLog';
+import { JobLog, LOG_HEAD_BYTES, LOG_RETENTION_GRACE_MS, LOG_TAIL_BYTES, LOG_TAIL_LINES, MAX_LINE_CHARS, pruneJobLogs } from '../../electron/services/jobs/jobLog';
 import { LogBuffer, MAX_LOG_LINES } from '../../renderer/src/features/jobs/logBuffer';
 
 const dirs: string[] = [];
@@ -37,6 +37,52 @@ describe('JobLog', () => {
     vi.useRealTimers();
     await log.close();
     expect(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length).toBe(10_000);
+  });
+});
+
+describe('JobLog limits', () => {
+  it('keeps the head and the tail of a huge log on disk and says how many lines were left out', async () => {
+    const file = path.join(tmp(), 'jobs', 'job-big.log');
+    const log = new JobLog(file, () => undefined, 100);
+    const total = 200_000;
+    // What a tar error per made-up folder looked like: one long complaint per line.
+    for (let i = 0; i < total; i++) log.line(`tar: ./a/a/a/${i}: Cannot mkdir: File name too long ${'x'.repeat(80)}`);
+    await log.close();
+    const size = fs.statSync(file).size;
+    expect(size).toBeLessThanOrEqual(LOG_HEAD_BYTES + LOG_TAIL_BYTES + 100);
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toContain('./a/a/a/0:');
+    expect(lines.at(-1)).toContain(`./a/a/a/${total - 1}:`);
+    const marker = lines.find((l) => /^\[… \d+ lines left out …\]$/.test(l));
+    expect(marker).toBeDefined();
+    const leftOut = Number(/(\d+)/.exec(marker as string)?.[1]);
+    expect(leftOut).toBe(log.linesLeftOut);
+    expect(lines.length - 1 + leftOut).toBe(total);
+    expect(log.lineCount).toBe(total);
+  });
+
+  it('cuts a very long line, saying how much was left out', async () => {
+    const file = path.join(tmp(), 'jobs', 'job-long.log');
+    const log = new JobLog(file, () => undefined, 100);
+    log.line(`tar: ${'a/'.repeat(32_768)}f: Cannot open: File name too long`);
+    log.line('next');
+    await log.close();
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines[0]?.length).toBeLessThan(MAX_LINE_CHARS + 80);
+    expect(lines[0]).toMatch(/… \(\d+ more characters left out\)$/);
+    expect(lines[1]).toBe('next');
+    expect(log.snapshot().log[0]?.length).toBeLessThan(MAX_LINE_CHARS + 80);
+  });
+
+  it('removes the logs of jobs the history no longer lists, once they are a day old', async () => {
+    const dir = tmp();
+    const now = Date.now();
+    const old = new Date(now - LOG_RETENTION_GRACE_MS - 60_000);
+    for (const name of ['job-kept.log', 'job-gone.log', 'job-fresh.log', 'history.json', 'other.txt']) fs.writeFileSync(path.join(dir, name), 'x');
+    for (const name of ['job-kept.log', 'job-gone.log', 'history.json', 'other.txt']) fs.utimesSync(path.join(dir, name), old, old);
+    expect(await pruneJobLogs(dir, new Set(['job-kept']), now)).toBe(1);
+    expect(fs.readdirSync(dir).sort()).toEqual(['history.json', 'job-fresh.log', 'job-kept.log', 'other.txt']);
+    await expect(pruneJobLogs(path.join(dir, 'missing'), new Set())).resolves.toBe(0);
   });
 });
 

@@ -264,7 +264,7 @@ with 130.`,
   },
 };
 
-function describePlan(plan: RestorePlan, strip: boolean): string {
+function describePlan(plan: RestorePlan, strip: boolean, keepSetuid: boolean): string {
   const a = plan.archive;
   const lines = [
     `Archive ${plan.fileName}: ${plural(a.entries, 'entry', 'entries')} (${archiveParts(a)}), ${formatBytes(a.totalBytes)} (${formatBytes(a.compressedBytes)} compressed).`,
@@ -280,6 +280,14 @@ function describePlan(plan: RestorePlan, strip: boolean): string {
   }
   if (a.containsScs) {
     lines.push(`The archive holds ${SCS_FILE}: restoring it brings back the archive's Secure Configuration Storage and its master password.`);
+  }
+  if (a.setuidRootCount > 0) {
+    const files = `${a.setuidRootFiles.slice(0, 5).join(', ')}${a.setuidRootCount > 5 ? ', …' : ''}`;
+    lines.push(
+      keepSetuid
+        ? `${count(a.setuidRootCount)} root-owned setuid/setgid files (${files}) keep those bits (--keep-setuid).`
+        : `${count(a.setuidRootCount)} root-owned setuid/setgid files (${files}) are restored without those bits; --keep-setuid keeps them.`,
+    );
   }
   const t = plan.target;
   if (t?.exists) {
@@ -305,10 +313,11 @@ const restore: CliCommand = {
   name: 'restore',
   summary: 'restore a .tgz/.tar.gz/.tar into a volume (checked before anything changes)',
   help: `Usage: ailab restore ARCHIVE VOLUME [--mode new|replace|merge] [--engine fast|tar] [--strip-top-folder]
-                     [--stop-containers] [--yes] [--json]
+                     [--stop-containers] [--keep-setuid] [--yes] [--json]
 
-The whole archive is read first (gzip integrity, tar structure, unsafe paths); a corrupt, truncated,
-non-tar or path-escaping archive is refused and nothing is changed.
+The whole archive is read first (gzip integrity, tar structure, unsafe paths, free space); a corrupt,
+truncated, non-tar or path-escaping archive, or one that does not fit, is refused and nothing is
+changed. The extraction reads the same open file and stops if it is not what was checked.
 
 Modes:
   new        create VOLUME and restore into it (the default when VOLUME does not exist)
@@ -324,6 +333,8 @@ Options:
                         asked; the plan printed first says whether the archive looks like a copied
                         folder (no "./" entry, no AI-Lab Desktop manifest) or a volume backup
   --stop-containers     stop the containers using VOLUME during the restore, start them again after
+  --keep-setuid         keep the setuid/setgid bit of root-owned files (removed by default, with a
+                        warning: in AI-Lab such a file lets the notebook user become root)
   --yes                 do not ask before replace or merge (needed when not on a terminal)
   --pull                pull the helper image when it is missing
   -v, --verbose         print every file as it is unpacked
@@ -337,6 +348,7 @@ contents back).`,
       engine: { type: 'string' },
       'strip-top-folder': { type: 'boolean' },
       'stop-containers': { type: 'boolean' },
+      'keep-setuid': { type: 'boolean' },
       yes: { type: 'boolean', short: 'y' },
       pull: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
@@ -371,7 +383,7 @@ contents back).`,
       if (lastPct >= 0) ctx.io.out('\r\x1b[K');
     }
     if (json) io(ctx, { event: 'plan', plan });
-    else ctx.io.out(describePlan(plan, strip));
+    else ctx.io.out(describePlan(plan, strip, values['keep-setuid'] === true));
 
     const exists = plan.target?.exists === true;
     const chosen = mode ?? (exists ? null : 'new');
@@ -403,6 +415,7 @@ contents back).`,
             engine,
             stripTopFolder: strip,
             stopContainers: values['stop-containers'] === true,
+            keepSetuid: values['keep-setuid'] === true,
           }),
         ),
       { json, verbose: values.verbose === true },

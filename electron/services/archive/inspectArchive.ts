@@ -1,28 +1,83 @@
+import type { FileHandle } from 'node:fs/promises';
 import { SCS_FILE } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
+import { ArchiveRules, isSetuidRoot, pathComponents, shorten } from './archiveRules';
 import { scanArchive, type ScanProgress } from './scanArchive';
-import type { ArchiveInspection, ArchiveProblem, ArchiveProblemKind } from './types';
+import type { ArchiveInspection, ArchiveProblem } from './types';
 
 export const MAX_PROBLEMS = 1000;
 const MAX_TOP_LEVEL_NAMES = 1000;
 const SAMPLE_SIZE = 200;
+/** Kept from the root-owned setuid/setgid files, for the restore dialog and the job's warning. */
+const SETUID_SAMPLE = 20;
+/** A file or folder takes at least one block of this size on the usual file systems. */
+const FS_BLOCK = 4096;
 
 export type InspectProgress = ScanProgress;
 
-/** `./a//b/` → ['a', 'b']; `.` and `./` → []. Keeps `..` so the safety check can see it. */
-export function pathComponents(p: string): string[] {
-  return p.split('/').filter((c) => c !== '' && c !== '.');
+export { pathComponents };
+
+function commonPrefix(a: string[], b: string[]): string[] {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n === a.length ? a : a.slice(0, n);
+}
+
+function isPrefix(a: string[], b: string[]): boolean {
+  if (a.length > b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The folder wrapping everything, in one pass and memory of one path: the common prefix of the folders
+ * files are in and of the empty folders. A folder is empty when nothing lies below it, so the empty ones
+ * are the deepest of all folders (files' folders included); their common prefix is kept with a flag
+ * "they are all on one line" (then it is the deepest one) instead of remembering every folder.
+ */
+export class TopFolder {
+  private files: string[] | null = null;
+  private deepest: string[] | null = null;
+  private oneLine = true;
+
+  /** A non-folder entry's parent folder. */
+  fileIn(parent: string[]): void {
+    this.files = this.files === null ? parent : commonPrefix(this.files, parent);
+    this.folder(parent);
+  }
+
+  /** A folder entry, or the folder a file is in. */
+  folder(f: string[]): void {
+    const d = this.deepest;
+    if (d === null) {
+      this.deepest = f;
+    } else if (this.oneLine) {
+      if (isPrefix(d, f)) this.deepest = f;
+      else if (!isPrefix(f, d)) {
+        this.deepest = commonPrefix(d, f);
+        this.oneLine = false;
+      }
+    } else if (!isPrefix(d, f) && !isPrefix(f, d)) {
+      this.deepest = commonPrefix(d, f);
+    }
+  }
+
+  get value(): string[] | null {
+    if (this.deepest === null) return this.files;
+    return this.files === null ? this.deepest : commonPrefix(this.files, this.deepest);
+  }
 }
 
 /**
  * Reads the whole archive once before anything is changed: format, gzip integrity, tar structure,
  * counts, sha256, a wrapping top folder, the SCS file, and everything that would make a restore
- * write outside the volume or create device nodes. Throws ARCHIVE_INVALID for non-archives and
- * truncated or corrupt files; returns problems for the caller to refuse with assertSafe().
+ * write outside the volume, create device nodes, or cannot be created (archiveRules.ts). Throws
+ * ARCHIVE_INVALID for non-archives and truncated or corrupt files; returns problems for the caller
+ * to refuse with assertSafe(). `handle`: read this open file (the descriptor a restore then extracts from).
  */
 export async function inspectArchive(
   file: string,
-  opts: { signal?: AbortSignal; onProgress?: (p: InspectProgress) => void } = {},
+  opts: { signal?: AbortSignal; onProgress?: (p: InspectProgress) => void; handle?: FileHandle } = {},
 ): Promise<ArchiveInspection> {
   let fileCount = 0;
   let dirCount = 0;
@@ -34,38 +89,19 @@ export async function inspectArchive(
   let problemCount = 0;
   const topLevel = new Set<string>();
   const sample: string[] = [];
-  // Paths (normalised) that a later hardlink may point at, and the symlinks nothing may be written through.
-  const linkable = new Set<string>();
-  const symlinks = new Set<string>();
-  // For the top folder: the common folder of all non-folder entries, and the folders seen (a folder
-  // with something inside it never narrows the top folder; an empty one does).
-  let common: string[] | null = null;
-  const dirs = new Set<string>();
-  const nonEmptyDirs = new Set<string>();
-  const narrow = (dirParts: string[]) => {
-    if (common === null) {
-      common = dirParts;
-      return;
-    }
-    let n = 0;
-    while (n < common.length && n < dirParts.length && common[n] === dirParts[n]) n++;
-    if (n < common.length) common = common.slice(0, n);
-  };
-
-  const problem = (path: string, kind: ArchiveProblemKind, message: string) => {
-    problemCount++;
-    if (problems.length < MAX_PROBLEMS) problems.push({ path, kind, message });
-  };
+  const setuidRootFiles: string[] = [];
+  let setuidRootCount = 0;
+  const rules = new ArchiveRules();
+  const top = new TopFolder();
 
   const scan = await scanArchive(file, {
     signal: opts.signal,
     onProgress: opts.onProgress,
-    onEntry: ({ info }) => {
+    handle: opts.handle,
+    onEntry: (e) => {
+      const { info } = e;
       const raw = info.path;
-      if (sample.length < SAMPLE_SIZE) sample.push(raw);
-      const parts = pathComponents(raw);
-      const key = parts.join('/');
-
+      if (sample.length < SAMPLE_SIZE) sample.push(shorten(raw));
       switch (info.type) {
         case 'file':
           fileCount++;
@@ -82,51 +118,29 @@ export async function inspectArchive(
         default:
           break;
       }
-
+      const found = rules.check(e);
+      problemCount += found.length;
+      for (const p of found) if (problems.length < MAX_PROBLEMS) problems.push(p);
+      // A path Linux refuses is not worth another look (and may be megabytes of components).
+      if (found.some((p) => p.kind === 'path-too-long' || p.kind === 'name-too-long')) return;
+      const parts = pathComponents(raw);
       if (parts.length === 0) {
         if (info.type === 'directory') rootEntry = true;
-        else problem(raw, 'unsupported-type', `The archive's top entry "${raw}" is a ${info.type}, not a folder.`);
         return;
       }
-
-      if (raw.startsWith('/')) problem(raw, 'absolute', `"${raw}" has an absolute path: it would be written outside the volume.`);
-      if (parts.includes('..')) problem(raw, 'dotdot', `"${raw}" contains "..": it would be written outside the volume.`);
-      if (info.type === 'character-device' || info.type === 'block-device') {
-        problem(raw, 'device', `"${raw}" is a ${info.type.replace('-', ' ')}; a backup of notebooks never contains device nodes.`);
+      if (isSetuidRoot(info)) {
+        setuidRootCount++;
+        if (setuidRootFiles.length < SETUID_SAMPLE) setuidRootFiles.push(shorten(raw));
       }
-      if (info.type === 'other') problem(raw, 'unsupported-type', `"${raw}" is an entry type this app does not restore.`);
-      // Every ancestor folder once: is it a symlink from earlier in the archive? (and it is not empty)
-      let ancestor = '';
-      let throughSymlink: string | null = null;
-      for (let i = 0; i < parts.length - 1; i++) {
-        ancestor = i === 0 ? (parts[0] as string) : `${ancestor}/${parts[i] as string}`;
-        nonEmptyDirs.add(ancestor);
-        if (throughSymlink === null && symlinks.has(ancestor)) throughSymlink = ancestor;
-      }
-      if (throughSymlink !== null) {
-        problem(raw, 'through-symlink', `"${raw}" would be written through the symlink "${throughSymlink}", possibly outside the volume.`);
-      }
-      if (info.type === 'hardlink') {
-        const target = info.linkTarget ?? '';
-        const targetParts = pathComponents(target);
-        if (target.startsWith('/') || targetParts.includes('..') || targetParts.length === 0 || !linkable.has(targetParts.join('/'))) {
-          problem(raw, 'hardlink-outside', `"${raw}" is a hard link to "${target}", which is not an earlier file in the archive.`);
-        }
-      }
-
-      if (info.type === 'symlink') symlinks.add(key);
-      if (info.type !== 'directory') linkable.add(key);
       if (parts[parts.length - 1] === SCS_FILE) containsScs = true;
       if (topLevel.size < MAX_TOP_LEVEL_NAMES) topLevel.add(parts[0] as string);
-
-      if (info.type === 'directory') dirs.add(key);
-      else narrow(parts.slice(0, -1));
+      if (info.type === 'directory') top.folder(parts);
+      else top.fileIn(parts.slice(0, -1));
     },
   });
 
-  for (const d of dirs) if (!nonEmptyDirs.has(d)) narrow(pathComponents(d));
-  const top = common as string[] | null;
-  const topFolder = top !== null && top.length > 0 && !top.includes('..') ? `${top.join('/')}/` : null;
+  const t = top.value;
+  const topFolder = t !== null && t.length > 0 && !t.includes('..') ? `${t.join('/')}/` : null;
 
   return {
     file,
@@ -138,10 +152,14 @@ export async function inspectArchive(
     symlinkCount,
     hardlinkCount,
     totalBytes: scan.totalBytes,
+    dataBytes: scan.dataBytes,
+    diskBytes: scan.dataBytes + FS_BLOCK * (fileCount + dirCount),
     sha256: scan.sha256,
     topFolder,
     rootEntry,
     containsScs,
+    setuidRootCount,
+    setuidRootFiles,
     problems,
     problemCount,
     topLevelNames: [...topLevel],
@@ -157,7 +175,7 @@ export function assertSafe(inspection: ArchiveInspection): void {
   const shown = inspection.problems.slice(0, SHOWN_PROBLEMS).map((p) => `- ${p.message}`);
   const more = inspection.problemCount - shown.length;
   const lines = [
-    `The archive cannot be restored safely: ${inspection.problemCount} ${inspection.problemCount === 1 ? 'entry' : 'entries'} would escape the volume or create unsupported files.`,
+    `The archive cannot be restored safely: ${inspection.problemCount} ${inspection.problemCount === 1 ? 'entry' : 'entries'} would escape the volume, create unsupported files, or cannot be created.`,
     ...shown,
   ];
   if (more > 0) lines.push(`- …and ${more} more.`);

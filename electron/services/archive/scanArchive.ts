@@ -23,6 +23,8 @@ export interface ScanResult {
   compressedBytes: number;
   entries: number;
   totalBytes: number;
+  /** Bytes regular files put on disk (a sparse file's data, not its holes). */
+  dataBytes: number;
   sha256: string;
 }
 
@@ -54,10 +56,10 @@ export function detectFormat(file: string, head: Buffer): ArchiveFormat {
   throw archiveInvalid(file, 'this is not a tar or gzip archive.', { detected: 'unknown' });
 }
 
-async function readHead(file: string): Promise<{ head: Buffer; size: number }> {
+async function readHead(file: string, given?: fs.FileHandle): Promise<{ head: Buffer; size: number }> {
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(file, 'r');
+    handle = given ?? (await fs.open(file, 'r'));
   } catch (err) {
     throw toArchiveFsError(err, file, 'read');
   }
@@ -70,7 +72,7 @@ async function readHead(file: string): Promise<{ head: Buffer; size: number }> {
   } catch (err) {
     throw toArchiveFsError(err, file, 'read');
   } finally {
-    await handle.close();
+    if (!given) await handle.close();
   }
 }
 
@@ -113,11 +115,13 @@ export async function scanArchive(
     onProgress?: (p: ScanProgress) => void;
     /** Minimum milliseconds between progress calls (the last one always comes). */
     progressIntervalMs?: number;
+    /** Read this open file from its start instead of opening `file` (it stays open). */
+    handle?: fs.FileHandle;
   } = {},
 ): Promise<ScanResult> {
   const { signal } = opts;
   if (signal?.aborted) throw cancelled('Reading the archive was cancelled.');
-  const { head, size } = await readHead(file);
+  const { head, size } = await readHead(file, opts.handle);
   const format = detectFormat(file, head);
 
   const hash = createHash('sha256');
@@ -170,7 +174,7 @@ export async function scanArchive(
   });
 
   try {
-    const source = createReadStream(file, { highWaterMark: READ_CHUNK });
+    const source = opts.handle ? opts.handle.createReadStream({ start: 0, autoClose: false, highWaterMark: READ_CHUNK }) : createReadStream(file, { highWaterMark: READ_CHUNK });
     if (format === 'tgz') {
       await pipeline(source, hasher, createParallelGunzip(), sink, signal ? { signal } : {});
     } else {
@@ -180,5 +184,5 @@ export async function scanArchive(
     throw scanError(file, format, err, signal);
   }
   report(true);
-  return { format, compressedBytes: bytesRead, entries: parser.entries, totalBytes, sha256: hash.digest('hex') };
+  return { format, compressedBytes: bytesRead, entries: parser.entries, totalBytes, dataBytes: parser.fileDataBytes, sha256: hash.digest('hex') };
 }

@@ -105,8 +105,10 @@ export class TarRewriter extends Transform {
       pax.push({ key, value });
     };
 
-    // Path.
-    if (e.pathFrom === 'pax') {
+    // Path. GNU.sparse.name beats path (GNU tar ignores a path record once it has a sparse name).
+    if (e.pathFrom === 'sparse-name') {
+      setPax('GNU.sparse.name', newPath);
+    } else if (e.pathFrom === 'pax') {
       setPax('path', newPath);
       if (!fitUstar(header, newPath, !e.gnuMagic)) setField(header, 0, 100, newPath);
     } else if (!fitUstar(header, newPath, !e.gnuMagic)) {

@@ -5,6 +5,9 @@ import { writeChecksum } from './tarParser';
 const BLOCK = 512;
 const SLASH = 0x2f;
 
+/** Two zero blocks: the end of a tar archive. Shared, never written to. */
+export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
+
 /** An octal number field: len - 1 digits and a NUL, as GNU tar writes them. */
 export function octal(buf: Buffer, value: number, start: number, len: number): void {
   buf.write(value.toString(8).padStart(len - 1, '0'), start, len - 1, 'latin1');

@@ -1,10 +1,9 @@
 import { PassThrough, Writable } from 'node:stream';
 import { tarStreamError } from './errors';
-import { folderHeader } from './tarHeader';
+import type { RestoreGuard } from './restoreGuard';
+import { END_OF_ARCHIVE, folderHeader } from './tarHeader';
 import { TarParser, type ParsedEntry } from './tarParser';
 import type { TarEntryInfo } from './types';
-
-const END_OF_ARCHIVE = Buffer.alloc(1024);
 
 /** `./a//b/` → `a/b`: the path an extractor writes, so two spellings of one path route alike. */
 function pathKey(p: string): string {
@@ -58,21 +57,27 @@ export class TarSplitter extends Writable {
   private readonly folders: Buffer[][] = [];
   /** The latest folder entry for each path, to hand to outputs that need that folder. */
   private readonly folderByPath = new Map<string, Buffer[]>();
-  /** Per output: the folders it has had, and the parent of its last entry (all of whose parents it has had). */
-  private readonly introduced: Array<Set<string>>;
-  private readonly lastParent: Array<string | null>;
+  /**
+   * Per output: the deepest folder it has had with all its parents, as a path key. Archives list a
+   * folder's contents together, so an output that leaves a folder does not come back to it; remembering
+   * one path per output (not every folder it has had) keeps memory flat however deep and wide the tree.
+   */
+  private readonly chain: string[];
+  /** An entry whose parents are being handed out (paused parser), and the next parent to hand out. */
+  private pending: { entry: ParsedEntry; header: Buffer; to: number; parent: string; next: number } | null = null;
   private readonly startedAt = Math.floor(Date.now() / 1000);
   private readonly full = new Set<PassThrough>();
   private finished = false;
   private readonly onEntryInfo: ((e: TarEntryInfo) => void) | undefined;
+  private readonly guard: RestoreGuard | undefined;
 
   constructor(ways: number, opts: TarSplitterOptions = {}) {
     super({ highWaterMark: opts.highWaterMark });
     this.onEntryInfo = opts.onEntry;
+    this.guard = opts.guard;
     const n = Math.max(1, Math.floor(ways));
     this.outputs = Array.from({ length: n }, () => new PassThrough({ highWaterMark: opts.highWaterMark }));
-    this.introduced = this.outputs.map(() => new Set<string>());
-    this.lastParent = this.outputs.map(() => null);
+    this.chain = this.outputs.map(() => '');
     this.parser = new TarParser({
       onEntry: (e) => this.onEntry(e),
       onData: (chunk) => {
@@ -106,39 +111,55 @@ export class TarSplitter extends Writable {
   }
 
   private onEntry(e: ParsedEntry): void {
+    // The check's rules first: an entry it would refuse never reaches an extractor, nor do its parents.
+    const header = this.guard ? this.guard.admit(e) : e.header;
     this.onEntryInfo?.(e.info);
     const to = this.route(e);
-    const out = this.outputs[to] as PassThrough;
     const key = pathKey(e.info.path);
-    this.introduceParents(to, key);
+    const slash = key.lastIndexOf('/');
+    const parent = slash < 0 ? '' : key.slice(0, slash);
+    const next = commonFolders(this.chain[to] as string, parent);
+    if (next < parent.length) {
+      // Hand out the missing parents first, one at a time as the outputs take them.
+      this.pending = { entry: e, header, to, parent, next };
+      this.parser.pause();
+      return;
+    }
+    this.emitEntry(e, header, to, parent);
+  }
+
+  /** Sends the pending entry's missing parents (outermost first), then the entry; false when an output is full. */
+  private emitPending(): boolean {
+    const p = this.pending as NonNullable<TarSplitter['pending']>;
+    const out = this.outputs[p.to] as PassThrough;
+    while (p.next < p.parent.length) {
+      const end = p.parent.indexOf('/', p.next + 1);
+      const stop = end < 0 ? p.parent.length : end;
+      const folder = p.parent.slice(0, stop);
+      p.next = stop;
+      for (const b of this.folderByPath.get(folder) ?? folderHeader(folder, this.startedAt)) this.send(out, b);
+      if (this.full.size > 0 && p.next < p.parent.length) return false;
+    }
+    this.pending = null;
+    this.emitEntry(p.entry, p.header, p.to, p.parent);
+    return true;
+  }
+
+  private emitEntry(e: ParsedEntry, header: Buffer, to: number, parent: string): void {
+    const out = this.outputs[to] as PassThrough;
     this.current = out;
     for (const b of e.meta) this.send(out, b);
-    this.send(out, e.header);
+    this.send(out, header);
     this.currentFolder = null;
+    this.chain[to] = parent;
     if (e.info.type !== 'directory') return;
-    const folder = [...e.meta, e.header];
+    const folder = [...e.meta, header];
     this.folders.push(folder);
+    const key = pathKey(e.info.path);
     if (key === '') return; // the volume itself: set in the final pass, never a parent to hand out
     this.currentFolder = folder;
     this.folderByPath.set(key, folder);
-    this.introduced[to]?.add(key);
-  }
-
-  /** Sends output `to` the folder entries of the parents of `key` it has not had yet, outermost first. */
-  private introduceParents(to: number, key: string): void {
-    const slash = key.lastIndexOf('/');
-    if (slash < 0) return;
-    const parent = key.slice(0, slash);
-    if (this.lastParent[to] === parent) return;
-    this.lastParent[to] = parent;
-    const had = this.introduced[to] as Set<string>;
-    const out = this.outputs[to] as PassThrough;
-    for (let i = key.indexOf('/'); i >= 0 && i <= slash; i = key.indexOf('/', i + 1)) {
-      const folder = key.slice(0, i);
-      if (had.has(folder)) continue;
-      had.add(folder);
-      for (const b of this.folderByPath.get(folder) ?? folderHeader(folder, this.startedAt)) this.send(out, b);
-    }
+    this.chain[to] = key;
   }
 
   private send(out: PassThrough, chunk: Buffer): void {
@@ -164,11 +185,23 @@ export class TarSplitter extends Writable {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, callback: (err?: Error | null) => void): void {
-    try {
-      this.parser.write(chunk);
-    } catch (err) {
-      callback(tarStreamError(err));
-      return;
+    this.feed(chunk, 0, callback);
+  }
+
+  /** Parses `chunk` from `pos`, stopping after each entry that needs parents until the outputs take them. */
+  private feed(chunk: Buffer, pos: number, callback: (err?: Error | null) => void): void {
+    for (;;) {
+      if (this.pending && !this.emitPending()) {
+        this.afterDrain(() => this.feed(chunk, pos, callback));
+        return;
+      }
+      if (pos >= chunk.length) break;
+      try {
+        pos += this.parser.write(pos === 0 ? chunk : chunk.subarray(pos));
+      } catch (err) {
+        callback(tarStreamError(err));
+        return;
+      }
     }
     this.afterDrain(callback);
   }
@@ -177,6 +210,7 @@ export class TarSplitter extends Writable {
   override _final(callback: (err?: Error | null) => void): void {
     try {
       this.parser.end();
+      this.guard?.verify();
     } catch (err) {
       callback(tarStreamError(err));
       return;
@@ -205,10 +239,28 @@ export class TarSplitter extends Writable {
   }
 }
 
+/**
+ * How much of folder `parent` an output whose deepest folder is `chain` already has: the length of
+ * their common leading folders in `parent` (`parent.length` when it has them all).
+ */
+function commonFolders(chain: string, parent: string): number {
+  if (parent === '') return 0;
+  let n = 0;
+  const max = Math.min(chain.length, parent.length);
+  while (n < max && chain.charCodeAt(n) === parent.charCodeAt(n)) n++;
+  // Whole folders only: both must end a component here.
+  const ends = (s: string, i: number) => i === s.length || s.charCodeAt(i) === 0x2f;
+  if (ends(chain, n) && ends(parent, n)) return n;
+  const cut = parent.lastIndexOf('/', n - 1);
+  return cut < 0 ? 0 : cut;
+}
+
 export interface TarSplitterOptions {
   highWaterMark?: number;
   /** Each entry as its header passes: the splitter parses every header anyway, so progress needs no tap of its own. */
   onEntry?: (e: TarEntryInfo) => void;
+  /** Applies the check's rules, counts and sha256 to what is extracted (restoreGuard.ts). */
+  guard?: RestoreGuard;
 }
 
 export function createTarSplitter(ways: number, opts: TarSplitterOptions = {}): TarSplitter {

@@ -28,7 +28,16 @@ export interface TarEntryInfo {
   linkTarget: string | null;
 }
 
-export type ArchiveProblemKind = 'absolute' | 'dotdot' | 'device' | 'hardlink-outside' | 'through-symlink' | 'unsupported-type';
+export type ArchiveProblemKind =
+  | 'absolute'
+  | 'dotdot'
+  | 'device'
+  | 'hardlink-outside'
+  | 'through-symlink'
+  | 'unsupported-type'
+  | 'path-too-long'
+  | 'name-too-long'
+  | 'too-large';
 
 export interface ArchiveProblem {
   path: string;
@@ -49,8 +58,12 @@ export interface ArchiveInspection {
   dirCount: number;
   symlinkCount: number;
   hardlinkCount: number;
-  /** Sum of regular file sizes. */
+  /** Sum of regular file sizes (a sparse file counts its full size, holes included). */
   totalBytes: number;
+  /** Bytes of file content a restore writes: regular file sizes, a sparse file's data without its holes. */
+  dataBytes: number;
+  /** About the disk space a restore takes: dataBytes plus one 4 KiB block per file and folder. */
+  diskBytes: number;
   /** Hex sha256 of the file as stored. */
   sha256: string;
   /**
@@ -62,6 +75,10 @@ export interface ArchiveInspection {
   rootEntry: boolean;
   /** shared/ailab.ts SCS_FILE appears anywhere in the archive (also inside a top folder). */
   containsScs: boolean;
+  /** Regular files owned by root with the setuid or setgid bit (restored without those bits unless asked). */
+  setuidRootCount: number;
+  /** The first 20 of them, as stored. */
+  setuidRootFiles: string[];
   /** Everything refuse-worthy, capped at MAX_PROBLEMS (problemCount has the true number). */
   problems: ArchiveProblem[];
   problemCount: number;

@@ -122,6 +122,8 @@ export async function runHelper(docker: Dockerode, spec: HelperSpec, opts: RunOp
   };
   const onAbort = () => fail(new AppError('CANCELLED', 'Cancelled.'));
   opts.signal.addEventListener('abort', onAbort, { once: true });
+  // Aborted while the container was being created: the event has come and gone.
+  if (opts.signal.aborted) onAbort();
 
   try {
     let attach: NodeJS.ReadWriteStream;
@@ -149,11 +151,14 @@ export async function runHelper(docker: Dockerode, spec: HelperSpec, opts: RunOp
     });
     attachStream.pipe(demux);
 
+    // A failure before the start (a cancel, a refused input) found nothing running to kill.
+    if (failure) throw failure;
     try {
       await container.start();
     } catch (err) {
       throw toAppError(err);
     }
+    if (failure) void container.kill().catch(() => undefined);
     opts.onStarted?.();
 
     if (opts.stdin) {

@@ -1,4 +1,5 @@
-import fs from 'node:fs/promises';
+import fs, { type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import type { ArchiveInspection } from '../archive/types';
 
 interface Cached {
@@ -12,10 +13,13 @@ interface Cached {
 const TTL_MS = 30 * 60 * 1000;
 const MAX = 8;
 
+function key(st: Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
 async function identity(file: string): Promise<string | null> {
   try {
-    const st = await fs.stat(file);
-    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+    return key(await fs.stat(file));
   } catch {
     return null;
   }
@@ -36,6 +40,17 @@ export class InspectionCache {
       return null;
     }
     return hit;
+  }
+
+  /** The inspection of `file` only if it was made of the very file `handle` has open, unchanged since. */
+  async getFor(file: string, handle: FileHandle): Promise<Cached | null> {
+    const hit = await this.get(file);
+    if (!hit) return null;
+    try {
+      return key(await handle.stat()) === hit.key ? hit : null;
+    } catch {
+      return null;
+    }
   }
 
   async put(file: string, inspection: ArchiveInspection, namesUnderTop: string[] | null, keyBefore: string | null): Promise<void> {

@@ -20,7 +20,7 @@ import { START_DOCKER_HINT, toAppError } from '../docker/errors';
 import type { ContainerTracker } from './helperContainer';
 import { JobHistory } from './history';
 import type { JobContext } from './jobContext';
-import { JobLog, LOG_TAIL_LINES } from './jobLog';
+import { JobLog, LOG_TAIL_LINES, pruneJobLogs } from './jobLog';
 import { removeLeftoverFifoFolders } from './fifoFeed';
 import { removeLeftoverHelpers } from './leftovers';
 import { createOwner, helperLabels, type Owner } from './owner';
@@ -122,7 +122,15 @@ export class JobManager {
     return this.initPromise;
   }
 
+  /** Logs of jobs the history no longer lists go (history.ts keeps the last 200). */
+  async pruneLogs(): Promise<number> {
+    const keep = new Set((await this.history.list()).map((h) => h.id));
+    for (const id of this.jobs.keys()) keep.add(id);
+    return pruneJobLogs(this.jobsDir, keep);
+  }
+
   async cleanupAfterCrash(): Promise<{ removed: string[]; restarted: string[] }> {
+    await this.pruneLogs();
     const docker = this.docker();
     const removed = await removeLeftoverHelpers(docker);
     await removeLeftoverFifoFolders();
@@ -313,6 +321,7 @@ export class JobManager {
       this.locks.delete(r.summary.volume);
       const summary = this.snapshot(r);
       await this.history.add(historyEntry(summary)).catch(() => undefined);
+      await this.pruneLogs();
       this.core.bus.emit('jobFinished', summary);
       this.notifyDesktop(summary);
     }

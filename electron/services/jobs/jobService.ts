@@ -130,6 +130,7 @@ export class JobService {
         engine,
         stripTopFolder: opts.stripTopFolder,
         stopContainers: opts.stopContainers,
+        keepSetuid: opts.keepSetuid,
         manifest,
         cache: this.cache,
         appVersion: this.core.version,

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import os from 'node:os';
 import { PassThrough, Readable, type Transform } from 'node:stream';
@@ -8,9 +9,9 @@ import tarStream from 'tar-stream';
 import { AppError } from '../../../shared/contract/errors';
 import type { JobEngine } from '../../../shared/contract/jobs';
 import { createParallelGunzip } from '../archive/parallelGunzip';
+import { RestoreGuard, TarGuardStream, type RestoreGuardOptions } from '../archive/restoreGuard';
 import { createTarRewriter } from '../archive/stripTopFolder';
 import { createTarSplitter } from '../archive/tarSplitter';
-import { createTarTap } from '../archive/tarTap';
 import type { ArchiveFormat, TarEntryInfo } from '../archive/types';
 import { toAppError } from '../docker/errors';
 import { TapProgress } from './byteSampler';
@@ -30,6 +31,10 @@ const FEED_GRACE_MS = 2_000;
 
 export interface UnpackArgs {
   archivePath: string;
+  /** The archive, opened for the check: read from its start instead of opening archivePath again. */
+  handle?: FileHandle;
+  /** What the check found, which the extraction must match, and what to do with setuid files. */
+  guard: RestoreGuardOptions;
   format: ArchiveFormat;
   volume: string;
   image: string;
@@ -37,6 +42,11 @@ export interface UnpackArgs {
   runnable?: boolean;
   /** The wrapping folder to remove (`notebooks/`), or null. */
   stripPrefix: string | null;
+  /**
+   * Nothing is written before this resolves (the free-space check, which runs while the extractors
+   * start); a rejection stops the restore with its error.
+   */
+  ready?: Promise<void>;
 }
 
 export interface UnpackResult {
@@ -45,15 +55,23 @@ export interface UnpackResult {
   bytes: number;
   /** The archive had a `./` entry (counted in entries). */
   rootEntry: boolean;
+  /** For the job's warnings: root-owned files restored without their setuid/setgid bits, or null. */
+  setuidWarning: string | null;
 }
 
-/** The archive as an uncompressed tar stream, with a top folder stripped when asked. */
-function tarSource(args: UnpackArgs): { stages: Array<Readable | Transform> } {
-  const stages: Array<Readable | Transform> = [createReadStream(args.archivePath, { highWaterMark: CHUNK })];
+/**
+ * The archive as an uncompressed tar stream, with a top folder stripped when asked: read from the
+ * descriptor the check read when there is one, every byte hashed for the guard on the way.
+ */
+function tarSource(args: UnpackArgs, guard: RestoreGuard): Array<Readable | Transform> {
+  const source = args.handle
+    ? args.handle.createReadStream({ start: 0, autoClose: false, highWaterMark: CHUNK })
+    : createReadStream(args.archivePath, { highWaterMark: CHUNK });
+  const stages: Array<Readable | Transform> = [source, guard.hasher];
   // Members the fast engine wrote decompress on all cores; any other gzip streams through zlib.
   if (args.format === 'tgz') stages.push(createParallelGunzip() as unknown as Transform);
   if (args.stripPrefix) stages.push(createTarRewriter({ stripPrefix: args.stripPrefix }));
-  return { stages };
+  return stages;
 }
 
 function unpackError(err: unknown, archivePath: string): AppError {
@@ -86,8 +104,9 @@ const WRITERS = Math.min(4, Math.max(2, os.availableParallelism()));
 export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<UnpackResult> {
   if (args.runnable === false) return unpackViaArchiveApi(ctx, args);
   const counter = new TapProgress(ctx.progress, ctx.log);
-  const { stages } = tarSource(args);
-  const splitter = createTarSplitter(WRITERS, { highWaterMark: CHUNK, onEntry: counter.onEntry });
+  const guard = new RestoreGuard(args.guard);
+  const stages = tarSource(args, guard);
+  const splitter = createTarSplitter(WRITERS, { highWaterMark: CHUNK, onEntry: counter.onEntry, guard });
   counter.attach(splitter);
   const abort = new AbortController();
   // What stopped the others first: a bad archive, or a failed extractor (Docker gone, volume full).
@@ -141,7 +160,8 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
       });
     }
     const [firstDone, ...othersDone] = done as [Promise<void>, ...Array<Promise<void>>];
-    await pipeline([...stages, splitter], { signal: abort.signal }).catch((err: unknown) => stop('archive', err));
+    await args.ready?.catch((err: unknown) => stop('archive', err));
+    if (!abort.signal.aborted) await pipeline([...stages, splitter], { signal: abort.signal }).catch((err: unknown) => stop('archive', err));
     await Promise.all(othersDone);
     // Folders get their owner, mode and time last, once no other extractor writes into them.
     if (!abort.signal.aborted) splitter.finish();
@@ -150,7 +170,7 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
     if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Cancelled.');
     const failed = failure as Failure | null; // set in callbacks, which the compiler cannot see
     if (failed) throw failed.from === 'archive' ? unpackError(failed.err, args.archivePath) : toAppError(failed.err);
-    return { entries: counter.entries, bytes: counter.bytes, rootEntry: counter.rootEntry !== null };
+    return { entries: counter.entries, bytes: counter.bytes, rootEntry: counter.rootEntry !== null, setuidWarning: guard.strippedWarning() };
   } finally {
     counter.stop();
     ctx.signal.removeEventListener('abort', onAbort);
@@ -172,14 +192,17 @@ export async function unpackViaArchiveApi(ctx: JobContext, args: UnpackArgs): Pr
   const onAbort = () => abort.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const { stages } = tarSource(args);
-    const tap = createTarTap(counter.onEntry);
+    const guard = new RestoreGuard(args.guard);
+    const stages = tarSource(args, guard);
+    const tap = new TarGuardStream(guard, counter.onEntry);
     counter.attach(tap);
     const body = new PassThrough({ highWaterMark: CHUNK });
-    const feeding = pipeline([...stages, tap, body], { signal: abort.signal }).catch((err: unknown) => {
-      abort.abort();
-      throw err;
-    });
+    const feeding = (args.ready ?? Promise.resolve())
+      .then(() => pipeline([...stages, tap, body], { signal: abort.signal }))
+      .catch((err: unknown) => {
+        abort.abort();
+        throw err;
+      });
     const putting = container.putArchive(body, { path: VOLUME_MOUNT, abortSignal: abort.signal }).then(
       (res) => drain(res),
       (err: unknown) => {
@@ -192,7 +215,7 @@ export async function unpackViaArchiveApi(ctx: JobContext, args: UnpackArgs): Pr
     if (fed.status === 'rejected') throw unpackError(ctx.signal.aborted ? new AppError('CANCELLED', 'Cancelled.') : fed.reason, args.archivePath);
     if (put.status === 'rejected') throw ctx.signal.aborted ? new AppError('CANCELLED', 'Cancelled.') : toAppError(put.reason);
     if (counter.rootEntry) await setVolumeRoot(container, counter.rootEntry);
-    return { entries: counter.entries, bytes: counter.bytes, rootEntry: counter.rootEntry !== null };
+    return { entries: counter.entries, bytes: counter.bytes, rootEntry: counter.rootEntry !== null, setuidWarning: guard.strippedWarning() };
   } finally {
     counter.stop();
     ctx.signal.removeEventListener('abort', onAbort);
@@ -234,39 +257,48 @@ async function setVolumeRoot(container: Dockerode.Container, root: TarEntryInfo)
 }
 
 /**
- * tar: the seed's `tar -C /volume -xzvvf -` in the helper image, the archive on stdin, the verbose
- * listing streamed. A stripped top folder is removed on the host, so tar then reads plain tar.
+ * tar: the seed's `tar -C /volume -xvvf -` in the helper image, the verbose listing streamed. The archive
+ * is decompressed (and a top folder stripped) on the host and passes the guard there, so that this tar
+ * extracts only what the check saw: GNU tar itself would read whatever the file holds by then.
  */
 export async function unpackTar(ctx: JobContext, args: UnpackArgs): Promise<UnpackResult> {
   const listing = new VerboseListing(ctx);
-  const hostSide = args.stripPrefix !== null || args.format === 'tar';
-  const flags = hostSide ? '-xvvf' : '-xzvvf';
-  let stdin: Readable;
-  let feeding: Promise<void> | null = null;
-  if (args.stripPrefix !== null) {
-    const { stages } = tarSource(args);
-    const out = new PassThrough({ highWaterMark: CHUNK });
-    feeding = pipeline([...stages, out], { signal: ctx.signal });
-    feeding.catch(() => undefined);
-    stdin = out;
-  } else {
-    stdin = createReadStream(args.archivePath, { highWaterMark: CHUNK });
-  }
+  const guard = new RestoreGuard(args.guard);
+  const stdin = new PassThrough({ highWaterMark: CHUNK });
+  // A refused entry or a changed file stops tar at once: it must not wait for the rest of its input.
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  let feedError: unknown = null;
+  const feeding = (args.ready ?? Promise.resolve())
+    .then(() => pipeline([...tarSource(args, guard), new TarGuardStream(guard, () => undefined), stdin], { signal: abort.signal }))
+    .catch((err: unknown) => {
+      feedError ??= err;
+      abort.abort();
+      throw err;
+    });
+  feeding.catch(() => undefined);
   try {
     const res = await runHelper(
       ctx.docker,
-      { image: args.image, cmd: ['tar', '-C', VOLUME_MOUNT, flags, '-'], volume: args.volume, readOnly: false, labels: ctx.labels },
-      { signal: ctx.signal, stdin, onStdoutLine: listing.onLine, onStderrLine: listing.onLine },
+      { image: args.image, cmd: ['tar', '-C', VOLUME_MOUNT, '-xvvf', '-'], volume: args.volume, readOnly: false, labels: ctx.labels },
+      { signal: abort.signal, stdin, onStdoutLine: listing.onLine, onStderrLine: listing.onLine },
       ctx.tracker,
-    );
-    if (feeding) {
-      // Still pending: tar stopped reading (see FEED_GRACE_MS); `finally` stops the feed, the exit code decides.
-      const fed = await settleWithin(feeding, FEED_GRACE_MS);
-      if (fed.state === 'rejected') throw unpackError(fed.error, args.archivePath);
-    }
+    ).catch((err: unknown) => {
+      if (feedError !== null && !ctx.signal.aborted) return null;
+      throw err;
+    });
+    if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Cancelled.');
+    if (res === null) throw unpackError(feedError, args.archivePath);
+    // Still pending: tar stopped reading (see FEED_GRACE_MS); `finally` stops the feed, the exit code decides.
+    const fed = await settleWithin(feeding, FEED_GRACE_MS);
+    if (fed.state === 'rejected') throw unpackError(fed.error, args.archivePath);
     if (res.exitCode !== 0) throw listing.failure(res.exitCode, res.stderrTail, args.image);
-    return { entries: listing.entries, bytes: listing.bytes, rootEntry: listing.rootEntry };
+    // The archive ends with our end-of-archive marker, sent only once all of it was read and verified.
+    if (fed.state === 'pending') throw new AppError('INTERNAL', 'tar finished before the whole archive had been read.', { hint: 'See the job log; try the other engine.' });
+    return { entries: listing.entries, bytes: listing.bytes, rootEntry: listing.rootEntry, setuidWarning: guard.strippedWarning() };
   } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
     stdin.destroy();
   }
 }

@@ -1,18 +1,21 @@
+import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { AppError } from '../../../shared/contract/errors';
 import type { BackupManifest, JobEngine, RestoreMode, RestoreResult } from '../../../shared/contract/jobs';
 import { openAtomicOutput } from '../archive/atomicOutput';
+import { toArchiveFsError } from '../archive/errors';
 import { assertSafe, inspectArchive, pathComponents } from '../archive/inspectArchive';
 import { manifestMatches, writeManifest } from '../archive/manifest';
 import type { ArchiveInspection } from '../archive/types';
 import { ensurePrivateDir } from '../core/privateFiles';
 import { toAppError } from '../docker/errors';
 import { packFast } from './backupEngines';
+import { assertSpaceFor } from './freeSpace';
 import { helperImageForEngine, requireRunnableImage } from './images';
 import type { InspectionCache } from './inspectionCache';
 import type { JobContext } from './jobContext';
-import { measureVolume } from './measure';
+import { measureVolume, type VolumeMeasure } from './measure';
 import { defaultBackupName } from './paths';
 import { unpackEngine, unpackFast } from './restoreEngines';
 import { stopUsersOrWarn } from './volumeContainers';
@@ -26,6 +29,8 @@ export interface RestoreJobOptions {
   engine: JobEngine;
   stripTopFolder: boolean;
   stopContainers: boolean;
+  /** Keep setuid/setgid on root-owned files (by default they are removed, with a warning). */
+  keepSetuid: boolean;
   manifest: BackupManifest | null;
   cache: InspectionCache;
   appVersion: string;
@@ -35,8 +40,12 @@ export function safetyDir(dataDir: string): string {
   return path.join(dataDir, 'safety');
 }
 
-async function inspectForRestore(ctx: JobContext, o: RestoreJobOptions): Promise<ArchiveInspection> {
-  const cached = await o.cache.get(o.archivePath);
+/**
+ * The check, on the descriptor the extraction will read: a Restore dialog's inspection of this very file
+ * (same device, inode, size and times as the open descriptor) is reused, anything else is read again.
+ */
+async function inspectForRestore(ctx: JobContext, o: RestoreJobOptions, handle: FileHandle): Promise<ArchiveInspection> {
+  const cached = await o.cache.getFor(o.archivePath, handle);
   if (cached) {
     ctx.log(`Archive ${path.basename(o.archivePath)} was checked a moment ago and has not changed.`);
     return cached.inspection;
@@ -46,6 +55,7 @@ async function inspectForRestore(ctx: JobContext, o: RestoreJobOptions): Promise
   const before = await o.cache.identity(o.archivePath);
   const inspection = await inspectArchive(o.archivePath, {
     signal: ctx.signal,
+    handle,
     onProgress: (p) => {
       ctx.progress.setTotals({ bytesTotal: p.totalBytes });
       ctx.progress.setBytesDone(p.bytesRead);
@@ -60,12 +70,11 @@ async function inspectForRestore(ctx: JobContext, o: RestoreJobOptions): Promise
  * `<dataDir>/safety/<volume>-<time>.tgz` and verified, before anything is removed. Kept until the
  * user deletes it.
  */
-async function safetyBackup(ctx: JobContext, volume: string, image: string, runnable: boolean, appVersion: string): Promise<string> {
+async function safetyBackup(ctx: JobContext, volume: string, image: string, runnable: boolean, appVersion: string, measured: VolumeMeasure): Promise<string> {
   ctx.phase('safety-backup');
   const file = path.join(safetyDir(ctx.dataDir), defaultBackupName(volume));
   await ensurePrivateDir(path.dirname(file));
   ctx.log(`Safety backup of the current contents of ${volume} to ${file}…`);
-  const measured = await measureVolume({ docker: ctx.docker, volume, labels: ctx.labels, signal: ctx.signal, tracker: ctx.tracker, image, runnable });
   ctx.progress.setTotals({ filesTotal: measured.entries, bytesTotal: measured.bytes });
   const output = await openAtomicOutput(file, { overwrite: false });
   try {
@@ -117,9 +126,24 @@ async function createVolume(docker: Dockerode, name: string, labels: Record<stri
  * archive. A failed or cancelled replace puts the safety backup back; a failed new volume is removed.
  */
 export async function runRestore(ctx: JobContext, o: RestoreJobOptions): Promise<RestoreResult> {
-  const started = Date.now();
   ctx.phase('starting');
-  const inspection = await inspectForRestore(ctx, o);
+  // One descriptor for the check and the extraction: replacing the file by its path in between changes nothing.
+  let handle: FileHandle;
+  try {
+    handle = await fs.open(o.archivePath, 'r');
+  } catch (err) {
+    throw toArchiveFsError(err, o.archivePath, 'read');
+  }
+  try {
+    return await restoreFrom(ctx, o, handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHandle): Promise<RestoreResult> {
+  const started = Date.now();
+  const inspection = await inspectForRestore(ctx, o, handle);
   assertSafe(inspection);
   // A sidecar of another file of the same name must not label the new volume.
   const manifest = o.manifest && manifestMatches(o.manifest, inspection) ? o.manifest : null;
@@ -150,14 +174,37 @@ export async function runRestore(ctx: JobContext, o: RestoreJobOptions): Promise
   let createdVolume = false;
   let safety: string | null = null;
   let cleared = false;
+  let unpacking = false;
   try {
     if (o.mode === 'new') {
       await createVolume(ctx.docker, o.volume, manifest?.labels ?? {});
       createdVolume = true;
       ctx.log(`Created volume ${o.volume}.`);
     }
+    let current: VolumeMeasure | null = null;
     if (o.mode === 'replace') {
-      safety = await safetyBackup(ctx, o.volume, createImage.image, createImage.runnable, o.appVersion);
+      ctx.phase('measuring');
+      current = await measureVolume({ docker: ctx.docker, volume: o.volume, labels: ctx.labels, signal: ctx.signal, tracker: ctx.tracker, image: createImage.image, runnable: createImage.runnable });
+    }
+    // Free space before anything is written. A replace waits for it before its safety backup; new and
+    // merge run it while the extractors start (a helper takes a second to start), and they write nothing before it passes.
+    let spaceChecked: Promise<void> = Promise.resolve();
+    if (runImage) {
+      spaceChecked = assertSpaceFor(ctx, runImage, {
+        volume: o.volume,
+        mode: o.mode,
+        restoreBytes: inspection.diskBytes,
+        currentBytes: current?.bytes ?? 0,
+        safetyDir: safetyDir(ctx.dataDir),
+      });
+      spaceChecked.catch(() => undefined);
+    } else {
+      ctx.log('Free space was not checked: no helper image can run here.');
+    }
+    if (o.mode === 'replace') await spaceChecked;
+    ctx.throwIfCancelled();
+    if (o.mode === 'replace') {
+      safety = await safetyBackup(ctx, o.volume, createImage.image, createImage.runnable, o.appVersion, current as VolumeMeasure);
       ctx.throwIfCancelled();
       ctx.phase('clearing-volume');
       cleared = true;
@@ -165,14 +212,22 @@ export async function runRestore(ctx: JobContext, o: RestoreJobOptions): Promise
     }
     ctx.phase('unpacking', { filesTotal: strippedEntryCount(inspection, stripPrefix), bytesTotal: inspection.totalBytes });
     ctx.log(`Restoring into ${o.volume} (${o.mode}, ${o.engine} engine${stripPrefix ? `, without the top folder ${stripPrefix}` : ''})…`);
+    const ready = spaceChecked.then(() => {
+      unpacking = true;
+    });
+    ready.catch(() => undefined);
     const unpacked = await unpackEngine(o.engine)(ctx, {
+      ready,
       archivePath: o.archivePath,
+      handle,
+      guard: { checked: { sha256: inspection.sha256, entries: inspection.entries, totalBytes: inspection.totalBytes }, keepSetuid: o.keepSetuid },
       format: inspection.format,
       volume: o.volume,
       image: o.engine === 'tar' ? (runImage ?? createImage.image) : createImage.image,
       runnable: createImage.runnable,
       stripPrefix,
     });
+    if (unpacked.setuidWarning) ctx.warn(unpacked.setuidWarning);
     ctx.throwIfCancelled();
 
     ctx.phase('counting');
@@ -211,8 +266,8 @@ export async function runRestore(ctx: JobContext, o: RestoreJobOptions): Promise
       durationMs: Date.now() - started,
     };
   } catch (err) {
-    await undoRestore(ctx, o, { createdVolume, safety, cleared, image: createImage.image, runImage }, err);
-    if (o.mode === 'merge' && (err as { code?: string }).code !== 'CANCELLED') {
+    await undoRestore(ctx, o, { createdVolume, safety, cleared, unpacking, image: createImage.image, runImage }, err);
+    if (o.mode === 'merge' && unpacking && (err as { code?: string }).code !== 'CANCELLED') {
       ctx.warn(`The merge into ${o.volume} failed part-way: files extracted before the failure remain in the volume.`);
     }
     throw err;
@@ -223,7 +278,7 @@ export async function runRestore(ctx: JobContext, o: RestoreJobOptions): Promise
 async function undoRestore(
   jobCtx: JobContext,
   o: RestoreJobOptions,
-  s: { createdVolume: boolean; safety: string | null; cleared: boolean; image: string; runImage: string | null },
+  s: { createdVolume: boolean; safety: string | null; cleared: boolean; unpacking: boolean; image: string; runImage: string | null },
   cause: unknown,
 ): Promise<void> {
   const ctx: JobContext = { ...jobCtx, signal: new AbortController().signal, throwIfCancelled: () => undefined };
@@ -241,14 +296,23 @@ async function undoRestore(
     ctx.log(`Putting the previous contents of ${o.volume} back from ${s.safety}…`);
     try {
       await clearVolume(ctx, o.volume, s.runImage);
-      await unpackFast(ctx, { archivePath: s.safety, format: 'tgz', volume: o.volume, image: s.runImage, runnable: true, stripPrefix: null });
+      // Our own verified file: no rules to apply, and setuid bits stay exactly as they were in the volume.
+      await unpackFast(ctx, {
+        archivePath: s.safety,
+        guard: { checked: null, keepSetuid: true },
+        format: 'tgz',
+        volume: o.volume,
+        image: s.runImage,
+        runnable: true,
+        stripPrefix: null,
+      });
       ctx.warn(`The previous contents of ${o.volume} were put back from the safety backup ${s.safety}.`);
     } catch (err) {
       ctx.warn(`Putting the previous contents back failed too (${toAppError(err).message}). They are safe in ${s.safety}; restore that file into ${o.volume}.`);
     }
     return;
   }
-  if (o.mode === 'merge' && (cause as { code?: string }).code === 'CANCELLED') {
+  if (o.mode === 'merge' && s.unpacking && (cause as { code?: string }).code === 'CANCELLED') {
     ctx.warn(`The merge into ${o.volume} was stopped part-way: files extracted so far remain in the volume.`);
   }
 }

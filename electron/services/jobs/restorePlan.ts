@@ -39,6 +39,8 @@ export function summarise(i: ArchiveInspection): ArchiveSummary {
     sha256: i.sha256,
     topFolder: i.topFolder,
     containsScs: i.containsScs,
+    setuidRootCount: i.setuidRootCount,
+    setuidRootFiles: i.setuidRootFiles,
     topLevelNames: i.topLevelNames,
     sample: i.sample.slice(0, 50),
   };

@@ -100,6 +100,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
   const [strip, setStrip] = useState(false);
   const [engine, setEngine] = useState<JobEngine>('fast');
   const [stop, setStop] = useState(true);
+  const [keepSetuid, setKeepSetuid] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiErrorPayload | null>(null);
   const engineTouched = useRef(false);
@@ -147,7 +148,15 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
     if (!source) return;
     setBusy(true);
     setError(null);
-    const r = await api.startRestore({ source, volume, mode: target, engine, stripTopFolder: strip, stopContainers: stop && running.length > 0 });
+    const r = await api.startRestore({
+      source,
+      volume,
+      mode: target,
+      engine,
+      stripTopFolder: strip,
+      stopContainers: stop && running.length > 0,
+      keepSetuid: keepSetuid && (plan?.archive.setuidRootCount ?? 0) > 0,
+    });
     setBusy(false);
     if (!r.ok) {
       setError(r.error);
@@ -224,6 +233,17 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
           </section>
 
           <TopFolderChoice advice={plan.topFolder} strip={strip} onStrip={setStrip} />
+
+          {a.setuidRootCount > 0 ? (
+            <label className="checkbox jobs-gap">
+              <input type="checkbox" checked={keepSetuid} onChange={(e) => setKeepSetuid(e.target.checked)} />
+              <span>
+                Keep the setuid/setgid bit of {a.setuidRootCount} root-owned {a.setuidRootCount === 1 ? 'file' : 'files'}{' '}
+                <span className="muted small mono">({a.setuidRootFiles.slice(0, 3).join(', ')}{a.setuidRootCount > 3 ? ', …' : ''})</span>{' '}
+                <span className="muted small">— unchecked, they are restored without it: in AI-Lab they would let the notebook user become root</span>
+              </span>
+            </label>
+          ) : null}
 
           <fieldset className="jobs-fieldset jobs-gap">
             <legend className="field-label">Restore into</legend>

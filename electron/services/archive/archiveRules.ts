@@ -1,0 +1,193 @@
+import type { ParsedEntry } from './tarParser';
+import type { ArchiveProblem, ArchiveProblemKind, TarEntryInfo } from './types';
+
+/** Linux's PATH_MAX is 4096 bytes with the terminating NUL: no longer path can be created. */
+export const MAX_PATH_BYTES = 4095;
+/** Linux's NAME_MAX: no file name (one path component) can be longer. */
+export const MAX_NAME_BYTES = 255;
+/**
+ * What the checks (and the fast restore's splitter, which keeps every folder entry for its last pass)
+ * may remember about an archive: paths for the hardlink and symlink checks, folder records. A notebooks
+ * volume of a million files needs about a third of it; beyond it an archive is refused, so that a tiny
+ * hostile file cannot make the check or the restore hold gigabytes.
+ */
+export const MAX_REMEMBERED_BYTES = 256 * 1024 * 1024;
+/**
+ * The fast restore hands each extractor the folder entries of an entry's parents it has not had (the
+ * splitter, tarSplitter.ts); each such record holds the folder's whole path. An archive of deep paths
+ * on distinct branches would make that quadratic (a 4 KB path of 2,000 folders: 4 MB of records for one
+ * file), so the check counts what one extractor reading the archive in order would be handed (the
+ * splitter's outputs together get at most that per output) and refuses beyond this.
+ */
+export const MAX_FOLDER_RECORD_BYTES = 1024 * 1024 * 1024;
+/** A made-up folder record: its header, a long-name header, and the path itself. */
+const FOLDER_RECORD_OVERHEAD = 1024;
+
+/** `./a//b/` → ['a', 'b']; `.` and `./` → []. Keeps `..` so the safety check can see it. */
+export function pathComponents(p: string): string[] {
+  return p.split('/').filter((c) => c !== '' && c !== '.');
+}
+
+/** A regular file owned by root with the setuid or setgid bit: in AI-Lab's container, a way to become root. */
+export function isSetuidRoot(info: TarEntryInfo): boolean {
+  return info.type === 'file' && (info.mode & 0o6000) !== 0 && (info.uid === 0 || info.uname === 'root');
+}
+
+/** A component trie of the archive's symlinks: walking a path through it is linear in the path. */
+interface SymlinkNode {
+  symlink: boolean;
+  children: Map<string, SymlinkNode> | null;
+}
+
+/** Estimated bytes of a remembered string or trie node (V8 object and Set/Map overhead included). */
+const ENTRY_OVERHEAD = 64;
+
+/**
+ * The safety rules every entry of an archive must pass before a restore writes it, kept in one place
+ * so that the up-front check (inspectArchive) and the streaming check during extraction (the fast
+ * engine's splitter, the other engines' guard stream; restoreGuard.ts) decide alike, entry by entry,
+ * in archive order. Refused: absolute paths, `..`, devices, entry types tar or the Engine do not
+ * restore, writes through an earlier symlink, hardlinks to anything but an earlier entry, paths,
+ * names and link targets Linux cannot create (ENAMETOOLONG), and archives too large to remember.
+ * Work is linear in each path (no per-ancestor strings), so a deep path costs its length, not its square.
+ */
+export class ArchiveRules {
+  private readonly linkable = new Set<string>();
+  private readonly symlinks: SymlinkNode = { symlink: false, children: null };
+  private remembered = 0;
+  private folderRecords = 0;
+  /** The folder the previous entry was in (or, for a folder entry, that folder), as a path key. */
+  private chain = '';
+  private overBudget = false;
+
+  /** Bytes remembered so far (paths, symlink trie nodes, folder records). */
+  get rememberedBytes(): number {
+    return this.remembered;
+  }
+
+  /** The problems of one entry (most have none); call for every entry in archive order. */
+  check(e: ParsedEntry): ArchiveProblem[] {
+    const { info } = e;
+    const raw = info.path;
+    const shown = shorten(raw);
+    const problems: ArchiveProblem[] = [];
+    const problem = (kind: ArchiveProblemKind, message: string) => problems.push({ path: shown, kind, message });
+    const parts = pathComponents(raw);
+
+    const pathBytes = Buffer.byteLength(raw);
+    if (pathBytes > MAX_PATH_BYTES) {
+      problem('path-too-long', `"${shown}" has a path of ${pathBytes} bytes; Linux cannot create paths longer than ${MAX_PATH_BYTES} bytes.`);
+      return problems; // nothing else is worth the work on such a path
+    }
+    const longName = parts.find((p) => Buffer.byteLength(p) > MAX_NAME_BYTES);
+    if (longName !== undefined) {
+      problem('name-too-long', `"${shown}" has a name of ${Buffer.byteLength(longName)} bytes; Linux cannot create names longer than ${MAX_NAME_BYTES} bytes.`);
+      return problems;
+    }
+    const link = info.linkTarget;
+    if (link !== null && Buffer.byteLength(link) > MAX_PATH_BYTES) {
+      problem('path-too-long', `"${shown}" links to a path of ${Buffer.byteLength(link)} bytes; Linux cannot create links longer than ${MAX_PATH_BYTES} bytes.`);
+      return problems;
+    }
+
+    if (parts.length === 0) {
+      if (info.type !== 'directory') problem('unsupported-type', `The archive's top entry "${shown}" is a ${info.type}, not a folder.`);
+      return problems;
+    }
+    if (raw.startsWith('/')) problem('absolute', `"${shown}" has an absolute path: it would be written outside the volume.`);
+    if (parts.includes('..')) problem('dotdot', `"${shown}" contains "..": it would be written outside the volume.`);
+    if (info.type === 'character-device' || info.type === 'block-device') {
+      problem('device', `"${shown}" is a ${info.type.replace('-', ' ')}; a backup of notebooks never contains device nodes.`);
+    }
+    if (info.type === 'other') problem('unsupported-type', `"${shown}" is an entry type this app does not restore.`);
+    const through = this.symlinkAbove(parts);
+    if (through !== null) {
+      problem('through-symlink', `"${shown}" would be written through the symlink "${through}", possibly outside the volume.`);
+    }
+    const key = parts.join('/');
+    if (info.type === 'hardlink') {
+      const target = link ?? '';
+      const targetParts = pathComponents(target);
+      if (target.startsWith('/') || targetParts.includes('..') || targetParts.length === 0 || !this.linkable.has(targetParts.join('/'))) {
+        problem('hardlink-outside', `"${shown}" is a hard link to "${shorten(target)}", which is not an earlier file in the archive.`);
+      }
+    }
+
+    if (info.type === 'symlink') this.addSymlink(parts);
+    if (info.type !== 'directory') {
+      if (!this.linkable.has(key)) {
+        this.linkable.add(key);
+        this.remembered += key.length + ENTRY_OVERHEAD;
+      }
+    } else {
+      // The splitter keeps every folder entry, as read, for its last pass.
+      this.remembered += e.header.length + e.meta.reduce((n, b) => n + b.length, 0) + ENTRY_OVERHEAD;
+    }
+    const slash = key.lastIndexOf('/');
+    const parent = slash < 0 ? '' : key.slice(0, slash);
+    this.folderRecords += newFolderRecordBytes(this.chain, parent);
+    this.chain = info.type === 'directory' ? key : parent;
+    if (!this.overBudget && (this.remembered > MAX_REMEMBERED_BYTES || this.folderRecords > MAX_FOLDER_RECORD_BYTES)) {
+      this.overBudget = true;
+      const what =
+        this.remembered > MAX_REMEMBERED_BYTES
+          ? `over ${MAX_REMEMBERED_BYTES / 1024 / 1024} MB of paths and folder records to keep track of`
+          : `its deep paths would need over ${MAX_FOLDER_RECORD_BYTES / 1024 / 1024} MB of folder records`;
+      problem('too-large', `The archive is too large to restore safely: ${what}, reached at "${shown}".`);
+    }
+    return problems;
+  }
+
+  /** The first proper ancestor of `parts` that is a symlink from earlier in the archive, or null. */
+  private symlinkAbove(parts: string[]): string | null {
+    let node = this.symlinks;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const next = node.children?.get(parts[i] as string);
+      if (!next) return null;
+      if (next.symlink) return parts.slice(0, i + 1).join('/');
+      node = next;
+    }
+    return null;
+  }
+
+  private addSymlink(parts: string[]): void {
+    let node = this.symlinks;
+    for (const part of parts) {
+      node.children ??= new Map();
+      let next = node.children.get(part);
+      if (!next) {
+        next = { symlink: false, children: null };
+        node.children.set(part, next);
+        this.remembered += part.length + ENTRY_OVERHEAD;
+      }
+      node = next;
+    }
+    node.symlink = true;
+  }
+}
+
+/**
+ * The bytes of the folder records for the folders of `parent` that are not folders of `chain` (both
+ * path keys): each record holds its folder's whole path. Linear in the path's length.
+ */
+function newFolderRecordBytes(chain: string, parent: string): number {
+  if (parent === '') return 0;
+  let n = 0;
+  const max = Math.min(chain.length, parent.length);
+  while (n < max && chain.charCodeAt(n) === parent.charCodeAt(n)) n++;
+  const whole = (n === chain.length || chain.charCodeAt(n) === 0x2f) && (n === parent.length || parent.charCodeAt(n) === 0x2f);
+  let from = whole ? n : Math.max(0, parent.lastIndexOf('/', n - 1));
+  let bytes = 0;
+  while (from < parent.length) {
+    const end = parent.indexOf('/', from + 1);
+    const stop = end < 0 ? parent.length : end;
+    bytes += FOLDER_RECORD_OVERHEAD + stop;
+    from = stop;
+  }
+  return bytes;
+}
+
+/** Paths in messages: a 64 KiB path would make a 64 KiB message. */
+export function shorten(p: string, max = 300): string {
+  return p.length <= max ? p : `${p.slice(0, max / 2)}…${p.slice(-max / 2)} (${p.length} characters)`;
+}
