@@ -31,7 +31,7 @@ describe('ailab volumes', () => {
     expect((await docker.getVolume(name).inspect()).Labels).toMatchObject({ purpose: 'notebooks' });
 
     const table = await ailab('volumes');
-    expect(table.code).toBe(EXIT.OK);
+    expect(table.code, table.err).toBe(EXIT.OK);
     expect(table.out.split('\n')[0]).toMatch(/^NAME\s+DRIVER\s+CREATED\s+SIZE\s+USED BY/);
     expect(table.out).toMatch(new RegExp(`^${name}\\s+local\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\s+0 B\\s+-.*purpose=notebooks`, 'm'));
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../../electron/services/docker/types';
-import { VolumeSizeCache, type DiskUsage } from '../../electron/services/volumes/sizeCache';
+import { diskUsageWhenFree, VolumeSizeCache, type DiskUsage } from '../../electron/services/volumes/sizeCache';
 import { FILES_HELPER_ROLE, FILES_HELPER_ROLE_LABEL } from '../../electron/services/volumes/volumeModel';
 import { VolumeChangeWatcher } from '../../electron/services/volumes/volumeWatcher';
 
@@ -91,5 +91,35 @@ describe('VolumeSizeCache', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('diskUsageWhenFree', () => {
+  // Docker 20.10 answers a second concurrent `GET /system/df` with this 500 instead of sharing the work.
+  const busy = () => Object.assign(new Error('(HTTP code 500) server error - a disk usage operation is already running'), { statusCode: 500, json: { message: 'a disk usage operation is already running' } });
+
+  it('waits while another client computes sizes, then answers', async () => {
+    const waits: number[] = [];
+    let calls = 0;
+    const df = await diskUsageWhenFree(
+      async () => {
+        calls++;
+        if (calls < 3) throw busy();
+        return { Volumes: [{ Name: 'a', UsageData: { Size: 1, RefCount: 0 } }] };
+      },
+      { sleep: async (ms) => void waits.push(ms) },
+    );
+    expect(df.Volumes?.[0]?.Name).toBe('a');
+    expect(waits).toEqual([250, 500]);
+  });
+
+  it('gives up after its attempts, and throws any other error at once', async () => {
+    let calls = 0;
+    await expect(diskUsageWhenFree(async () => (calls++, Promise.reject(busy())), { attempts: 3, sleep: async () => {} })).rejects.toThrow(/already running/);
+    expect(calls).toBe(3);
+    calls = 0;
+    const gone = Object.assign(new Error('connect ENOENT /var/run/docker.sock'), { code: 'ENOENT' });
+    await expect(diskUsageWhenFree(async () => (calls++, Promise.reject(gone)), { sleep: async () => {} })).rejects.toBe(gone);
+    expect(calls).toBe(1);
   });
 });

@@ -74,10 +74,21 @@ function otherLabels(v: VolumeSummary): Record<string, string> {
   return rest;
 }
 
+/** Sizes are extra: when the engine cannot measure them the list is still printed, with "-" and a note. */
+async function sizesOrWarn(ctx: CliContext): Promise<Record<string, VolumeSize> | null> {
+  try {
+    return (await ctx.call('getVolumeSizes')).sizes;
+  } catch (err) {
+    const why = err instanceof AppError ? err.message : String(err);
+    ctx.io.err(`Sizes could not be computed (${why}); they show as "-". Try again, or use --no-size.\n`);
+    return null;
+  }
+}
+
 async function ls(ctx: CliContext, values: Values): Promise<number> {
   const [list, sizes] = await Promise.all([
     ctx.call('listVolumes'),
-    values['no-size'] ? Promise.resolve(null) : ctx.call('getVolumeSizes').then((p) => p.sizes),
+    values['no-size'] ? Promise.resolve(null) : sizesOrWarn(ctx),
   ]);
   const withSizes = list.map((v): VolumeSummary => ({ ...v, size: sizes?.[v.name] ?? v.size }));
   if (values.json) {

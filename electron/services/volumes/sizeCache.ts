@@ -5,6 +5,31 @@ export interface DiskUsage {
   Volumes?: Array<{ Name: string; UsageData?: { Size?: number; RefCount?: number } | null }> | null;
 }
 
+/**
+ * `GET /system/df`, waiting out the engine's "a disk usage operation is already running" (a 500 from
+ * Docker 20.10 whenever another client, or another app instance, is computing sizes at the same moment;
+ * newer engines share the computation instead). Other errors are thrown at once.
+ */
+export async function diskUsageWhenFree(
+  fetchDiskUsage: () => Promise<DiskUsage>,
+  { attempts = 40, delayMs = 250, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) } = {},
+): Promise<DiskUsage> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchDiskUsage();
+    } catch (err) {
+      if (attempt >= attempts || !isDiskUsageBusy(err)) throw err;
+      await sleep(Math.min(delayMs * attempt, 2000));
+    }
+  }
+}
+
+function isDiskUsageBusy(err: unknown): boolean {
+  const e = err as { statusCode?: number; message?: unknown; json?: { message?: unknown } } | null;
+  const text = `${String(e?.json?.message ?? '')} ${String(e?.message ?? '')}`;
+  return /disk usage operation is already running/i.test(text);
+}
+
 export function sizesFromDiskUsage(df: DiskUsage): Record<string, VolumeSize> {
   const sizes: Record<string, VolumeSize> = {};
   for (const v of df.Volumes ?? []) {

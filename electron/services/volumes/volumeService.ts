@@ -14,7 +14,7 @@ import type {
 import type { EventBus } from '../core/eventBus';
 import { toAppError } from '../docker/errors';
 import type { DockerConnection } from '../docker/types';
-import { VolumeSizeCache, type DiskUsage } from './sizeCache';
+import { diskUsageWhenFree, VolumeSizeCache, type DiskUsage } from './sizeCache';
 import { listVolumeFiles } from './volumeFiles';
 import { containersByVolume, describeContainers, isAnonymousVolume, toVolumeSummary, type RawVolume } from './volumeModel';
 
@@ -43,7 +43,7 @@ export class VolumeService {
 
   constructor(private readonly deps: VolumeServiceDeps) {
     this.sizes = new VolumeSizeCache(
-      () => this.client().df() as Promise<DiskUsage>,
+      () => diskUsageWhenFree(() => this.client().df() as Promise<DiskUsage>),
       (p) => deps.bus.emit('volumeSizes', p),
     );
   }
