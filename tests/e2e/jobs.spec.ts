@@ -306,3 +306,35 @@ test('a dropped archive with a setuid-root file: restored without the bit unless
   await expect(view).not.toContainText('Removed the setuid');
   expect(await modeOf(kept)).toBe('4755');
 });
+
+test('the backup dialog offers to overwrite only an earlier backup of the app, never a foreign file', async ({ page }) => {
+  test.setTimeout(120_000);
+  const volume = await volumeWith('jobs-e2e-over', 'echo one > /volume/a.txt');
+  fs.writeFileSync(path.join(out, 'notes.tgz'), 'my own file\n');
+  await page.goto(app.url);
+  await openVolume(page, volume);
+  const backUpAs = async (fileName: string) => {
+    await page.getByRole('button', { name: 'Back up…' }).click();
+    const dialog = page.getByRole('dialog', { name: `Back up ${volume}` });
+    await dialog.getByLabel('Folder').fill(out);
+    await dialog.getByLabel('File name').fill(fileName);
+    await dialog.getByRole('button', { name: 'Back up' }).click();
+    return dialog;
+  };
+
+  const foreign = await backUpAs('notes.tgz');
+  await expect(foreign.getByRole('alert')).toContainText('is not a backup that AI-Lab Desktop wrote');
+  await expect(foreign.getByRole('button', { name: 'Overwrite it' })).toHaveCount(0);
+  expect(fs.readFileSync(path.join(out, 'notes.tgz'), 'utf8')).toBe('my own file\n');
+  await foreign.getByRole('button', { name: 'Cancel' }).click();
+
+  await backUpAs('own.tgz');
+  const view = page.getByRole('dialog', { name: `Backup of ${volume}` });
+  await expect(view.getByRole('region', { name: 'Result' })).toContainText('Backup complete and verified', { timeout: 60_000 });
+  await view.getByRole('button', { name: 'Close' }).click();
+
+  const again = await backUpAs('own.tgz');
+  await expect(again.getByRole('alert')).toContainText(`${path.join(out, 'own.tgz')} already exists.`);
+  await again.getByRole('button', { name: 'Overwrite it' }).click();
+  await expect(page.getByRole('dialog', { name: `Backup of ${volume}` }).getByRole('region', { name: 'Result' })).toContainText('Backup complete and verified', { timeout: 60_000 });
+});

@@ -35,7 +35,11 @@ const startOver = (fileName: string) => h.jobs.startBackup({ volume, dir: out, f
 describe('overwrite', () => {
   it('replaces a backup this app wrote, and asks first without overwrite', async () => {
     const first = await backup('mine.tgz', false);
-    await expect(h.jobs.startBackup({ volume, dir: out, fileName: 'mine.tgz' })).rejects.toMatchObject({ code: 'FILE_EXISTS', message: `${first.file} already exists.` });
+    await expect(h.jobs.startBackup({ volume, dir: out, fileName: 'mine.tgz' })).rejects.toMatchObject({
+      code: 'FILE_EXISTS',
+      message: `${first.file} already exists.`,
+      details: { overwritable: true },
+    });
     await inVolume(volume, 'echo more > /volume/more.txt');
     const second = await backup('mine.tgz', true);
     expect(second.file).toBe(first.file);
@@ -59,11 +63,15 @@ describe('overwrite', () => {
     for (const [name, make] of Object.entries(cases)) {
       make();
       const before = fs.readFileSync(path.join(out, name));
-      await expect(startOver(name), name).rejects.toMatchObject({
+      const refusal = {
         code: 'FILE_EXISTS',
-        message: expect.stringMatching(new RegExp(`^${path.join(out, name).replace(/[.]/g, '\\.')} is not a backup that AI-Lab Desktop wrote \\(.+\\), so it is not overwritten\\.$`)),
+        message: expect.stringMatching(new RegExp(`^${path.join(out, name).replace(/[.]/g, '\\.')} already exists and is not a backup that AI-Lab Desktop wrote \\(.+\\), so it is not overwritten\\.$`)),
         hint: 'Choose another file name. Only a backup this app wrote, with its .json sidecar next to it, can be overwritten.',
-      });
+        details: { overwritable: false },
+      };
+      // Asked without overwrite first (as the dialog does), the answer already says it cannot be replaced.
+      await expect(h.jobs.startBackup({ volume, dir: out, fileName: name }), name).rejects.toMatchObject(refusal);
+      await expect(startOver(name), name).rejects.toMatchObject(refusal);
       expect(fs.readFileSync(path.join(out, name)).equals(before), name).toBe(true);
     }
     expect(h.jobs.manager.list().filter((j) => j.status === 'running')).toEqual([]);

@@ -180,7 +180,7 @@ export function assertSafe(inspection: ArchiveInspection): void {
   ];
   if (more > 0) lines.push(`- …and ${more} more.`);
   throw new AppError('ARCHIVE_UNSAFE', lines.join('\n'), {
-    hint: 'Nothing was changed. Such archives are not made by the app or the seed’s backup command; check where this file came from.',
+    hint: 'Nothing was changed. Such archives are not made by the app or the AI-Lab guide’s backup command; check where this file came from.',
     details: { file: inspection.file, problemCount: inspection.problemCount, problems: inspection.problems.slice(0, 50) },
   });
 }

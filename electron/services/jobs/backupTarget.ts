@@ -16,16 +16,18 @@ import { manifestMatches, manifestPath, readManifest } from '../archive/manifest
 export async function checkBackupTarget(file: string, overwrite: boolean): Promise<void> {
   const st = await fs.lstat(file).catch(() => null);
   if (st !== null) {
-    if (!overwrite) {
-      throw fileExists(file, `${file} already exists.`, 'Choose another name, or confirm that it may be overwritten.');
-    }
+    // Asked before any confirmation, so that the app offers "Overwrite" only where it would be allowed.
     const why = await whyNotOurBackup(file, st);
     if (why !== null) {
       throw fileExists(
         file,
-        `${file} is not a backup that AI-Lab Desktop wrote (${why}), so it is not overwritten.`,
+        `${file} already exists and is not a backup that AI-Lab Desktop wrote (${why}), so it is not overwritten.`,
         'Choose another file name. Only a backup this app wrote, with its .json sidecar next to it, can be overwritten.',
+        false,
       );
+    }
+    if (!overwrite) {
+      throw fileExists(file, `${file} already exists.`, 'Choose another name, or confirm that it may be overwritten (it is an earlier backup of this app).', true);
     }
   }
   const sidecar = manifestPath(file);
@@ -34,6 +36,7 @@ export async function checkBackupTarget(file: string, overwrite: boolean): Promi
       sidecar,
       `${sidecar} exists and is not a sidecar that AI-Lab Desktop wrote; the backup's sidecar would replace it.`,
       'Choose another file name for the backup.',
+      false,
     );
   }
 }
@@ -56,6 +59,7 @@ async function sha256Of(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-function fileExists(file: string, message: string, hint: string): AppError {
-  return new AppError('FILE_EXISTS', message, { hint, details: { path: file, dir: path.dirname(file), fileName: path.basename(file) } });
+/** `overwritable`: whether asking again with `overwrite: true` would be allowed (the UI offers it only then). */
+function fileExists(file: string, message: string, hint: string, overwritable: boolean): AppError {
+  return new AppError('FILE_EXISTS', message, { hint, details: { path: file, dir: path.dirname(file), fileName: path.basename(file), overwritable } });
 }

@@ -56,7 +56,7 @@ export function BackupDialog(props: { volume: string }) {
       useJobs.getState().view(r.value.id);
       return;
     }
-    if (r.error.code === 'FILE_EXISTS' && !overwrite) {
+    if (r.error.code === 'FILE_EXISTS' && !overwrite && r.error.details?.overwritable === true) {
       setConfirmOverwrite(typeof r.error.details?.path === 'string' ? r.error.details.path : fileName);
       return;
     }
