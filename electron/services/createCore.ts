@@ -1,6 +1,7 @@
 import path from 'node:path';
 import pkg from '../../package.json';
 import type { RunMode } from '../../shared/contract/app';
+import { BackupsService } from './backups/backupsService';
 import type { CoreServices, DesktopIntegration } from './core/context';
 import { EventBus } from './core/eventBus';
 import { ensurePrivateDir } from './core/privateFiles';
@@ -42,6 +43,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     dataDir: path.resolve(dataDir),
     openExternal: opts.openExternal,
     desktop: opts.desktop ?? null,
+    backups: new BackupsService({ settings, env }),
     onShutdown(fn) {
       cleanups.push(fn);
     },

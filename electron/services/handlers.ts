@@ -1,5 +1,6 @@
 import type { Handlers } from '../../shared/contract';
 import { appHandlers } from './app/handlers';
+import { backupHandlers } from './backups/handlers';
 import type { CoreServices } from './core/context';
 import { dockerHandlers } from './docker/handlers';
 import { jobHandlers } from './jobs/handlers';
@@ -17,5 +18,6 @@ export function createHandlers(core: CoreServices): Handlers {
     ...volumeHandlers(core),
     ...jobHandlers(core),
     ...launcherHandlers(core),
+    ...backupHandlers(core.backups),
   } satisfies Handlers;
 }

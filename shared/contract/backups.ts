@@ -86,10 +86,10 @@ export interface PruneResult {
 
 const count = z.number().int().min(0).max(100_000);
 export const retentionPolicySchema = z.object({
-  keepLast: count.default(0),
-  keepDaily: count.default(0),
-  keepWeekly: count.default(0),
-  keepMonthly: count.default(0),
+  keepLast: count,
+  keepDaily: count,
+  keepWeekly: count,
+  keepMonthly: count,
 });
 
 const dirSchema = z.string().min(1).max(4096);
@@ -103,13 +103,13 @@ export const pruneBackupsSchema = z.object({
   dir: dirSchema,
   volume: volumeNameSchema,
   policy: retentionPolicySchema,
-  dryRun: z.boolean().default(false),
+  dryRun: z.boolean().optional(),
   /** The run that preceded this prune failed: decide, but delete nothing. */
-  runFailed: z.boolean().default(false),
+  runFailed: z.boolean().optional(),
 });
 
-export type ListBackupsOptions = z.input<typeof listBackupsSchema>;
-export type PruneBackupsOptions = z.input<typeof pruneBackupsSchema>;
+export type ListBackupsOptions = z.infer<typeof listBackupsSchema>;
+export type PruneBackupsOptions = z.infer<typeof pruneBackupsSchema>;
 
 export const backupMethods = {
   /** The backups in a folder (default: the remembered backup folder), of one volume or all. */

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { appEvents, appMethods } from './app';
+import { backupEvents, backupMethods } from './backups';
 import type { EventSpec, MethodSpec } from './define';
 import { dockerEvents, dockerMethods } from './docker';
 import type { Result } from './errors';
@@ -18,6 +19,7 @@ export const methods = {
   ...volumeMethods,
   ...jobMethods,
   ...launcherMethods,
+  ...backupMethods,
 } as const;
 
 export const events = {
@@ -26,6 +28,7 @@ export const events = {
   ...volumeEvents,
   ...jobEvents,
   ...launcherEvents,
+  ...backupEvents,
 } as const;
 
 export type Methods = typeof methods;
