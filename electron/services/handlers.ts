@@ -5,6 +5,7 @@ import type { CoreServices } from './core/context';
 import { dockerHandlers } from './docker/handlers';
 import { jobHandlers } from './jobs/handlers';
 import { launcherHandlers } from './launcher/handlers';
+import { planHandlers } from './plans/handlers';
 import { volumeHandlers } from './volumes/handlers';
 
 /**
@@ -19,5 +20,6 @@ export function createHandlers(core: CoreServices): Handlers {
     ...jobHandlers(core),
     ...launcherHandlers(core),
     ...backupHandlers(core.backups),
+    ...planHandlers(core.plans),
   } satisfies Handlers;
 }

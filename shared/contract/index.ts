@@ -6,6 +6,7 @@ import { dockerEvents, dockerMethods } from './docker';
 import type { Result } from './errors';
 import { jobEvents, jobMethods } from './jobs';
 import { launcherEvents, launcherMethods } from './launcher';
+import { planEvents, planMethods } from './plans';
 import { volumeEvents, volumeMethods } from './volumes';
 
 /**
@@ -20,6 +21,7 @@ export const methods = {
   ...jobMethods,
   ...launcherMethods,
   ...backupMethods,
+  ...planMethods,
 } as const;
 
 export const events = {
@@ -29,6 +31,7 @@ export const events = {
   ...jobEvents,
   ...launcherEvents,
   ...backupEvents,
+  ...planEvents,
 } as const;
 
 export type Methods = typeof methods;
