@@ -11,10 +11,10 @@ const HELP = `Usage: ailab backups [SUBCOMMAND] [options]
 The backups in a folder: what is there, whether a backup is still what was written, and retention.
 
 Subcommands:
-  ls [VOLUME] [--in DIR]   the backups in DIR (default: the remembered backup folder, or
-                           ~/ailab-backups), of VOLUME or all: time, volume, size, entries, engine,
-                           state ("verified": its .json sidecar, written after the backup verified,
-                           describes it; otherwise why it is not one of ours)
+  ls [VOLUME] [--in DIR]   the backups in DIR (default: VOLUME's plan's folder, else the remembered
+                           backup folder, or ~/ailab-backups), of VOLUME or all: time, volume, size,
+                           entries, engine, state ("verified": its .json sidecar, written after the
+                           backup verified, describes it; otherwise why it is not one of ours)
   verify FILE              read the whole backup again (gzip, tar, every entry) and compare it with
                            its sidecar (entries, sizes, sha256). Exit 0: good; 6: corrupt, truncated
                            or not what its sidecar says
@@ -58,7 +58,11 @@ function state(b: BackupEntry): string {
 async function ls(ctx: CliContext, values: Values, args: string[]): Promise<number> {
   if (args.length > 1) throw new UsageError('ailab backups ls takes at most one volume.');
   const [volume] = args;
-  const dir = values.in !== undefined ? path.resolve(values.in) : undefined;
+  let dir = values.in !== undefined ? path.resolve(values.in) : undefined;
+  if (dir === undefined && volume !== undefined) {
+    // A volume with a plan: its backups are where the plan puts them.
+    dir = (await ctx.call('listPlans')).plans.find((p) => p.plan.volume === volume)?.plan.dir;
+  }
   const cat = await ctx.call('listBackups', { dir, volume });
   if (values.json) {
     printJson(ctx, cat);
