@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import { AppError } from '../../../shared/contract/errors';
+import { formatBytes } from '../../../shared/format';
 import type { JobSummary, StartBackupOptions } from '../../../shared/contract/jobs';
 import { planSchema, type Plan, type PlanList, type PlanRun, type PlanStatus } from '../../../shared/contract/plans';
 import type { BackupsService } from '../backups/backupsService';
@@ -43,6 +44,17 @@ export interface PlansServiceDeps {
   backups: BackupsService;
   jobs: PlanJobs;
   clock?: Clock;
+  /** Bytes free for us in `dir`, or null when unknown (default: statfs). */
+  freeBytes?: (dir: string) => Promise<number | null>;
+}
+
+async function statfsFree(dir: string): Promise<number | null> {
+  try {
+    const st = await fs.statfs(dir);
+    return st.bavail * st.bsize;
+  } catch {
+    return null;
+  }
 }
 
 /** What the scheduler tells its caller as it goes (the CLI prints these). */
@@ -115,6 +127,8 @@ export class PlansService {
     let job: JobSummary;
     try {
       emit({ event: 'run-started', at: startedAt, volume: plan.volume, file: `${plan.dir}/${fileName}` });
+      const short = await this.spaceShortfall(plan);
+      if (short) return finish({ status: 'failed', message: short, file: null, jobId: null, deleted: [] });
       job = await this.deps.jobs.startBackup(
         { volume: plan.volume, dir: plan.dir, fileName, engine: plan.engine ?? undefined, stopContainers: plan.stopContainers, overwrite: false },
         new Date(startedAt),
@@ -141,6 +155,19 @@ export class PlansService {
     } catch (err) {
       return finish({ status: 'succeeded', message: `Backed up to ${file}; retention failed: ${(err as Error).message}`, file, jobId: job.id, deleted: [] });
     }
+  }
+
+  /**
+   * Null, or why the run cannot fit: the folder's disk has less free than the volume's newest backup
+   * there took. Retention never makes room (it runs only after a good backup), so the run fails and says
+   * how much it needs rather than filling the disk and failing halfway.
+   */
+  private async spaceShortfall(plan: Plan): Promise<string | null> {
+    const free = await (this.deps.freeBytes ?? statfsFree)(plan.dir);
+    if (free === null) return null;
+    const last = (await this.deps.backups.list({ dir: plan.dir, volume: plan.volume }).catch(() => null))?.backups.find((b) => b.status === 'verified');
+    if (!last || free >= last.compressedBytes) return null;
+    return `The disk holding ${plan.dir} has ${formatBytes(free)} free; the last backup of ${plan.volume} there took ${formatBytes(last.compressedBytes)}, so this one needs about that much. Nothing was deleted to make room: free space on that disk or choose another folder.`;
   }
 
   /**
