@@ -2,7 +2,7 @@ import path from 'node:path';
 import { AppError } from '../../../shared/contract/errors';
 import type { PlanList, PlanSchedule } from '../../../shared/contract/plans';
 import { describePolicy } from '../../services/backups/retention';
-import type { SchedulerEvent } from '../../services/plans/plansService';
+import { describeSchedulerEvent } from '../../services/plans/background';
 import { dayNumber, describeSchedule } from '../../services/plans/schedule';
 import { parse, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
@@ -123,26 +123,6 @@ function printList(ctx: CliContext, list: PlanList, json: boolean): void {
   for (const s of list.plans.filter((x) => x.last && x.last.status !== 'succeeded')) ctx.io.out(`${s.plan.volume}: ${s.last?.message}\n`);
 }
 
-function eventLine(e: SchedulerEvent): string {
-  const t = new Date(e.at).toISOString().replace(/\.\d+Z$/, 'Z');
-  switch (e.event) {
-    case 'started':
-      return `${t} scheduler started: ${e.plans} plan${e.plans === 1 ? '' : 's'} (lock ${e.lockFile})`;
-    case 'problem':
-      return `${t} warning: ${e.message}`;
-    case 'run-started':
-      return `${t} ${e.volume}: backing up to ${e.file}`;
-    case 'run-finished':
-      return `${t} ${e.volume}: ${e.run.status}: ${e.run.message}`;
-    case 'clock-moved-back':
-      return `${t} ${e.volume}: its last run is recorded at ${new Date(e.recordedAt).toISOString()}, after now: the clock moved back; it runs at its next time`;
-    case 'lock-lost':
-      return `${t} another scheduler took ${e.lockFile}; this one stops`;
-    case 'idle':
-      return `${t} next run ${e.nextRunAt === null ? 'when a plan is added' : new Date(e.nextRunAt).toISOString().replace(/\.\d+Z$/, 'Z')}`;
-  }
-}
-
 async function run(ctx: CliContext, values: Values): Promise<number> {
   const core = await ctx.core();
   const json = values.json === true;
@@ -158,7 +138,7 @@ async function run(ctx: CliContext, values: Values): Promise<number> {
       emit: (e) => {
         if (e.event === 'run-finished' && e.run.status === 'failed') failed = true;
         if (e.event === 'idle' && !json && !ctx.io.tty) return;
-        ctx.io.out(json ? `${JSON.stringify(e)}\n` : `${eventLine(e)}\n`);
+        ctx.io.out(json ? `${JSON.stringify(e)}\n` : `${describeSchedulerEvent(e)}\n`);
       },
     });
   } finally {
