@@ -209,6 +209,9 @@ export class PlansService {
   async run(opts: { once?: boolean; signal?: AbortSignal; emit?: (e: SchedulerEvent) => void } = {}): Promise<void> {
     const emit = opts.emit ?? (() => undefined);
     const lock: SchedulerLock = await acquireSchedulerLock(this.deps.dataDir, () => this.clock.now());
+    // Also during a long backup, so that the lock never looks abandoned while its holder is busy.
+    const keepFresh = setInterval(() => void lock.refresh().catch(() => undefined), MAX_SLEEP_MS);
+    keepFresh.unref();
     try {
       const { plans } = await this.store.load();
       emit({ event: 'started', at: this.clock.now(), plans: plans.length, lockFile: lock.file });
@@ -224,6 +227,7 @@ export class PlansService {
         await this.clock.sleep(wait, opts.signal);
       }
     } finally {
+      clearInterval(keepFresh);
       await lock.release();
     }
   }
