@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { SCS_FILE } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
 import type { PlanList, PlanSchedule } from '../../../shared/contract/plans';
 import { describePolicy } from '../../services/backups/retention';
@@ -178,7 +179,14 @@ const plans: CliCommand = {
           engine: engine ?? null,
           stopContainers: values['stop-containers'] === true,
         });
-        if (!json) ctx.io.out(`Plan for ${volume} saved.\n`);
+        if (!json) {
+          ctx.io.out(`Plan for ${volume} saved.\n`);
+          ctx.io.out(
+            values['stop-containers'] === true
+              ? `Containers using ${volume} are stopped during each backup and started again after: the backup is consistent, AI-Lab is away meanwhile.\n`
+              : `Containers using ${volume} keep running during backups: a notebook or ${SCS_FILE} being written at that moment may be caught mid-write (--stop-containers stops them).\n`,
+          );
+        }
         printList(ctx, list, json);
         return EXIT.OK;
       }
