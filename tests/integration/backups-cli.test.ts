@@ -172,7 +172,10 @@ describe('ailab backups verify', () => {
       const r = await ailab('backups', 'verify', file, '--json');
       expect(r.code).toBe(EXIT.INVALID_INPUT);
       expect(JSON.parse(r.out)).toMatchObject({ ok: false, error: { code: 'ARCHIVE_INVALID' }, exitCode: 6 });
-      expect(JSON.parse(r.out).error.message).toMatch(/truncated/);
+      const error = (JSON.parse(r.out) as { error: { message: string; hint: string } }).error;
+      expect(error.message).toMatch(/the file is truncated/);
+      expect(error.message).not.toMatch(/Nothing was changed/);
+      expect(error.hint).toMatch(/^Do not rely on this backup/);
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
     }

@@ -18,6 +18,8 @@ import type { SettingsStore } from '../settings/settingsStore';
 import { describeBackup, listBackupsIn } from './catalogue';
 import { applyRetention, type RetentionOptions } from './retention';
 
+const UNRELIABLE = 'Do not rely on this backup: it is incomplete, damaged or was changed after it was written. Restore from another backup, and make a new one.';
+
 export interface BackupsServiceDeps {
   settings: SettingsStore;
   env?: NodeJS.ProcessEnv;
@@ -56,7 +58,16 @@ export class BackupsService {
     const p = await checkReadableFile(file, this.deps.env);
     const started = Date.now();
     const manifest = await readManifest(p);
-    const scan = await scanArchive(p);
+    let scan;
+    try {
+      scan = await scanArchive(p);
+    } catch (err) {
+      // The reader's words are for a restore ("Nothing was changed. Choose another file"); a verify's reader needs to know the backup is not to be relied on.
+      if (err instanceof AppError && err.code === 'ARCHIVE_INVALID') {
+        throw new AppError('ARCHIVE_INVALID', err.message.replace(/\s*Nothing was changed\.$/, ''), { hint: UNRELIABLE, details: err.details, cause: err });
+      }
+      throw err;
+    }
     if (manifest) {
       const differences: string[] = [];
       if (scan.entries !== manifest.entries) differences.push(`${scan.entries} entries, the sidecar says ${manifest.entries}`);
@@ -68,7 +79,7 @@ export class BackupsService {
           p,
           `it is not the backup its sidecar ${path.basename(manifestPath(p))} describes: ${differences.join('; ')}.`,
           { differences, sidecar: manifestPath(p) },
-          'The file is incomplete or was changed after it was written: do not rely on it. Restore from another backup, or make a new one.',
+          UNRELIABLE,
         );
       }
     }
