@@ -55,8 +55,19 @@ export interface PlanRun {
   deleted: string[];
 }
 
+/**
+ * At a glance, for a badge: `ok`; `never-run`; `failing` (the last run failed or was skipped);
+ * `overdue` (no good backup for longer than the schedule allows: its period plus half of it, at least
+ * an hour more). `message` says it in words.
+ */
+export interface PlanHealth {
+  state: 'ok' | 'never-run' | 'failing' | 'overdue';
+  message: string;
+}
+
 export interface PlanStatus {
   plan: Plan;
+  health: PlanHealth;
   last: PlanRun | null;
   lastSuccessAt: number | null;
   /** When it runs next (now, when due). */

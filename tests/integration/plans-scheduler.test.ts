@@ -119,7 +119,7 @@ describe('plans with an injected clock', () => {
     expect(last?.event === 'run-finished' && last.run.deleted.map((f) => path.basename(f))).toEqual([`${volume}-20261205-100000.tgz`]);
 
     const list = await plans.list();
-    expect(list.plans[0]).toMatchObject({ due: false, nextRunAt: at('2026-12-06T04:00:00'), last: { status: 'succeeded' } });
+    expect(list.plans[0]).toMatchObject({ due: false, nextRunAt: at('2026-12-06T04:00:00'), last: { status: 'succeeded' }, health: { state: 'ok' } });
     expect(list.problems).toHaveLength(1);
     expect(fs.existsSync(path.join(h.core.dataDir, 'plans.lock'))).toBe(false);
   });
@@ -157,7 +157,7 @@ describe('plans with an injected clock', () => {
       expect(run.message).toMatch(new RegExp(`^Skipped: A backup of ${volume} is already running`));
       expect(fs.readdirSync(dir).sort()).toEqual(before);
       expect((await h.finish(manual)).status).toBe('succeeded');
-      expect((await plans.list()).plans[0]).toMatchObject({ last: { status: 'skipped' }, nextRunAt: at('2026-12-08T00:05:00') });
+      expect((await plans.list()).plans[0]).toMatchObject({ last: { status: 'skipped' }, nextRunAt: at('2026-12-08T00:05:00'), health: { state: 'failing' } });
     } finally {
       fs.rmSync(manualDir, { recursive: true, force: true });
     }
@@ -194,15 +194,15 @@ describe('ailab plans', () => {
       expect(fs.statSync(path.join(cliHomeDir(), 'plans.json')).mode & 0o777).toBe(0o600);
 
       const ls = await ailab('plans');
-      expect(ls.out.split('\n')[0]).toMatch(/^VOLUME\s+SCHEDULE\s+FOLDER\s+KEEP\s+LAST RUN\s+RESULT\s+NEXT RUN$/);
-      expect(ls.out).toMatch(new RegExp(`^${volume}\\s+daily at 03:30\\s+${dest}\\s+keep-last 3\\s+-\\s+never run\\s+now \\(due\\)$`, 'm'));
+      expect(ls.out.split('\n')[0]).toMatch(/^VOLUME\s+SCHEDULE\s+FOLDER\s+KEEP\s+LAST RUN\s+RESULT\s+STATE\s+NEXT RUN$/);
+      expect(ls.out).toMatch(new RegExp(`^${volume}\\s+daily at 03:30\\s+${dest}\\s+keep-last 3\\s+-\\s+never run\\s+never-run\\s+now \\(due\\)$`, 'm'));
 
       const run = await ailab('plans', 'run', '--once');
       expect(run.code, run.err).toBe(EXIT.OK);
       expect(run.out).toMatch(new RegExp(`Z ${volume}: backing up to ${dest}/${volume}-\\d{8}-\\d{6}\\.tgz`));
       expect(run.out).toMatch(new RegExp(`Z ${volume}: succeeded: Backed up to `));
       expect(fs.readdirSync(dest).filter((n) => n.endsWith('.tgz'))).toHaveLength(1);
-      expect((await ailab('plans')).out).toMatch(new RegExp(`^${volume}\\s+daily at 03:30\\s.*\\ssucceeded\\s+\\d{4}-\\d\\d-\\d\\d 03:30$`, 'm'));
+      expect((await ailab('plans')).out).toMatch(new RegExp(`^${volume}\\s+daily at 03:30\\s.*\\ssucceeded\\s+ok\\s+\\d{4}-\\d\\d-\\d\\d 03:30$`, 'm'));
 
       const rm = await ailab('plans', 'rm', volume);
       expect(rm.out).toContain(`Plan for ${volume} removed; its backups stay where they are.`);

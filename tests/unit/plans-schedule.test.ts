@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeSchedule, nextSlot, planTiming, previousSlot, RETRY_AFTER_FAILURE_MS, RETRY_AFTER_SKIP_MS } from '../../electron/services/plans/schedule';
+import { allowedAge, describeSchedule, nextSlot, planHealth, planTiming, previousSlot, RETRY_AFTER_FAILURE_MS, RETRY_AFTER_SKIP_MS } from '../../electron/services/plans/schedule';
 import type { PlanSchedule } from '../../shared/contract/plans';
 
 const prevTz = process.env.TZ;
@@ -98,5 +98,23 @@ describe('planTiming', () => {
     expect(describeSchedule({ every: 'hours', hours: 1 })).toBe('every hour');
     expect(describeSchedule(daily)).toBe('daily at 02:00');
     expect(describeSchedule(weekly)).toBe('weekly on sun at 03:30');
+  });
+});
+
+describe('planHealth', () => {
+  const now = t('2026-12-05T12:00:00');
+  const ok = { status: 'succeeded' as const, message: 'Backed up.' };
+  it('is ok while the last good backup is younger than the schedule allows, overdue after', () => {
+    expect(allowedAge(daily)).toBe(36 * 3_600_000);
+    expect(allowedAge({ every: 'hours', hours: 1 })).toBe(2 * 3_600_000);
+    expect(planHealth(daily, ok, now - 35 * 3_600_000, now)).toEqual({ state: 'ok', message: 'The last good backup is 35 hours old.' });
+    expect(planHealth(daily, ok, now - 37 * 3_600_000, now)).toEqual({ state: 'overdue', message: 'The last good backup is 37 hours old; the schedule allows 36 hours.' });
+    expect(planHealth(weekly, ok, now - 12 * 86_400_000, now)).toEqual({ state: 'overdue', message: 'The last good backup is 12 days old; the schedule allows 11 days.' });
+  });
+
+  it('says when it never ran, and why the last run failed or was skipped', () => {
+    expect(planHealth(daily, null, null, now)).toEqual({ state: 'never-run', message: 'It has not run yet.' });
+    expect(planHealth(daily, { status: 'failed', message: 'Docker is not running.' }, now - 3_600_000, now)).toEqual({ state: 'failing', message: 'The last run failed: Docker is not running.' });
+    expect(planHealth(daily, { status: 'skipped', message: 'Skipped: a restore runs.' }, null, now).state).toBe('failing');
   });
 });

@@ -16,7 +16,9 @@ const HELP = `Usage: ailab plans [SUBCOMMAND] [options]
 Backups that run by themselves: one plan per volume, kept in the app's data folder (plans.json).
 
 Subcommands:
-  ls                       the plans: schedule, folder, retention, last result, next run (default)
+  ls                       the plans: schedule, folder, retention, last result, state (ok, never-run,
+                           failing, overdue: no good backup for longer than the schedule allows),
+                           next run (default)
   set VOLUME --to DIR --every 1h|6h|…|1d|1w [--at HH:MM] [--on DAY] [--keep-… N] [--stop-containers]
                            [--engine fast|tar]
                            create or replace VOLUME's plan. --every Nh: every N hours (1-168) after
@@ -109,7 +111,7 @@ function printList(ctx: CliContext, list: PlanList, json: boolean): void {
   }
   ctx.io.out(
     formatTable(
-      ['VOLUME', 'SCHEDULE', 'FOLDER', 'KEEP', 'LAST RUN', 'RESULT', 'NEXT RUN'],
+      ['VOLUME', 'SCHEDULE', 'FOLDER', 'KEEP', 'LAST RUN', 'RESULT', 'STATE', 'NEXT RUN'],
       list.plans.map((s) => [
         s.plan.volume,
         describeSchedule(s.plan.schedule),
@@ -117,11 +119,12 @@ function printList(ctx: CliContext, list: PlanList, json: boolean): void {
         describePolicy(s.plan.retention),
         when(s.last?.startedAt ?? null),
         s.last?.status ?? 'never run',
+        s.health.state,
         s.due ? 'now (due)' : when(s.nextRunAt),
       ]),
     ),
   );
-  for (const s of list.plans.filter((x) => x.last && x.last.status !== 'succeeded')) ctx.io.out(`${s.plan.volume}: ${s.last?.message}\n`);
+  for (const s of list.plans.filter((x) => x.health.state === 'failing' || x.health.state === 'overdue')) ctx.io.out(`${s.plan.volume}: ${s.health.message}\n`);
 }
 
 async function run(ctx: CliContext, values: Values): Promise<number> {

@@ -7,7 +7,7 @@ import type { BackupsService } from '../backups/backupsService';
 import { timestampedBackupName } from '../backups/catalogue';
 import { policyIsEmpty } from '../backups/retention';
 import { PlanStore, type RunRecord } from './planStore';
-import { planTiming } from './schedule';
+import { planHealth, planTiming } from './schedule';
 import { acquireSchedulerLock, type SchedulerLock } from './schedulerLock';
 
 /** Time as the scheduler sees it; tests pass a fake that jumps. */
@@ -95,7 +95,8 @@ export class PlansService {
 
   private status(plan: Plan, record: RunRecord | undefined, now: number): PlanStatus {
     const timing = planTiming(plan.schedule, record ? { at: record.last.startedAt, status: record.last.status } : null, now);
-    return { plan, last: record?.last ?? null, lastSuccessAt: record?.lastSuccessAt ?? null, ...timing };
+    const health = planHealth(plan.schedule, record?.last ?? null, record?.lastSuccessAt ?? null, now);
+    return { plan, health, last: record?.last ?? null, lastSuccessAt: record?.lastSuccessAt ?? null, ...timing };
   }
 
   async set(raw: Plan): Promise<PlanList> {

@@ -1,4 +1,4 @@
-import type { PlanSchedule } from '../../../shared/contract/plans';
+import type { PlanHealth, PlanSchedule } from '../../../shared/contract/plans';
 
 /**
  * When a plan runs, from its schedule and its last attempt; pure (the clock is a number passed in).
@@ -89,6 +89,37 @@ export function describeSchedule(s: PlanSchedule): string {
   if (s.every === 'hours') return s.hours === 1 ? 'every hour' : `every ${s.hours} hours`;
   if (s.every === 'day') return `daily at ${s.at}`;
   return `weekly on ${DAYS[s.day]} at ${s.at}`;
+}
+
+function period(s: PlanSchedule): number {
+  return s.every === 'hours' ? s.hours * HOUR : s.every === 'day' ? DAY : 7 * DAY;
+}
+
+/** How long a volume may go without a good backup before its plan is overdue. */
+export function allowedAge(s: PlanSchedule): number {
+  const p = period(s);
+  return p + Math.max(HOUR, p / 2);
+}
+
+function span(ms: number): string {
+  if (ms < 2 * HOUR) return `${Math.max(1, Math.round(ms / 60_000))} min`;
+  if (ms < 3 * DAY) return `${Math.round(ms / HOUR)} hours`;
+  return `${Math.round(ms / DAY)} days`;
+}
+
+export function planHealth(
+  s: PlanSchedule,
+  last: { status: 'succeeded' | 'failed' | 'skipped'; message: string } | null,
+  lastSuccessAt: number | null,
+  now: number,
+): PlanHealth {
+  if (last === null) return { state: 'never-run', message: 'It has not run yet.' };
+  if (last.status !== 'succeeded') return { state: 'failing', message: `The last run ${last.status === 'failed' ? 'failed' : 'was skipped'}: ${last.message}` };
+  if (lastSuccessAt === null || now - lastSuccessAt > allowedAge(s)) {
+    const since = lastSuccessAt === null ? 'There has been no good backup' : `The last good backup is ${span(now - lastSuccessAt)} old`;
+    return { state: 'overdue', message: `${since}; the schedule allows ${span(allowedAge(s))}.` };
+  }
+  return { state: 'ok', message: `The last good backup is ${span(Math.max(0, now - lastSuccessAt))} old.` };
 }
 
 export { DAY, HOUR };
