@@ -4,6 +4,7 @@ import type { DockerStatus } from '../../shared/contract/docker';
 import { openWithPlatform } from '../services/core/openExternal';
 import { sweepUploads } from '../services/core/uploads';
 import { createCore, type Core } from '../services/createCore';
+import { runPlansInBackground } from '../services/plans/background';
 import { createHandlers } from '../services/handlers';
 import { createAppServer } from './appServer';
 import { parseServeArgs, SERVE_HELP, ServeUsageError } from './args';
@@ -94,6 +95,8 @@ async function main(): Promise<void> {
     lastDockerLine = line;
   });
   log('Press Ctrl+C to stop.');
+  // Plans (`ailab plans set`) run while the server runs, unless another process already runs them.
+  runPlansInBackground(core, log);
 
   if (opts.open) {
     openWithPlatform(url).catch((err: unknown) => log(`Could not open a browser (${err instanceof Error ? err.message : String(err)}); open the URL above yourself.`));

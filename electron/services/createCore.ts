@@ -1,10 +1,13 @@
 import path from 'node:path';
 import pkg from '../../package.json';
 import type { RunMode } from '../../shared/contract/app';
+import { BackupsService } from './backups/backupsService';
 import type { CoreServices, DesktopIntegration } from './core/context';
 import { EventBus } from './core/eventBus';
 import { ensurePrivateDir } from './core/privateFiles';
 import { createDockerConnection } from './docker/connection';
+import { jobServiceFor } from './jobs/handlers';
+import { PlansService } from './plans/plansService';
 import { settingsFile, userDataDir } from './settings/paths';
 import { SettingsStore } from './settings/settingsStore';
 
@@ -33,6 +36,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
   const docker = createDockerConnection({ env });
   docker.onStatus((s) => bus.emit('dockerStatus', s));
   const cleanups: Array<() => Promise<void> | void> = [];
+  const backups = new BackupsService({ settings, env });
   const core: Core = {
     mode: opts.mode,
     version: pkg.version,
@@ -42,6 +46,13 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     dataDir: path.resolve(dataDir),
     openExternal: opts.openExternal,
     desktop: opts.desktop ?? null,
+    backups,
+    plans: new PlansService({
+      dataDir: path.resolve(dataDir),
+      backups,
+      // A plan run is the same backup job as "Back up", but leaves the remembered backup folder alone.
+      jobs: { startBackup: (o, createdAt) => jobServiceFor(core).startBackup(o, { rememberFolder: false, createdAt }), wait: (id) => jobServiceFor(core).manager.wait(id) },
+    }),
     onShutdown(fn) {
       cleanups.push(fn);
     },

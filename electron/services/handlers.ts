@@ -1,9 +1,11 @@
 import type { Handlers } from '../../shared/contract';
 import { appHandlers } from './app/handlers';
+import { backupHandlers } from './backups/handlers';
 import type { CoreServices } from './core/context';
 import { dockerHandlers } from './docker/handlers';
 import { jobHandlers } from './jobs/handlers';
 import { launcherHandlers } from './launcher/handlers';
+import { planHandlers } from './plans/handlers';
 import { volumeHandlers } from './volumes/handlers';
 
 /**
@@ -17,5 +19,7 @@ export function createHandlers(core: CoreServices): Handlers {
     ...volumeHandlers(core),
     ...jobHandlers(core),
     ...launcherHandlers(core),
+    ...backupHandlers(core.backups),
+    ...planHandlers(core.plans),
   } satisfies Handlers;
 }

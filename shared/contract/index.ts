@@ -1,10 +1,12 @@
 import type { z } from 'zod';
 import { appEvents, appMethods } from './app';
+import { backupEvents, backupMethods } from './backups';
 import type { EventSpec, MethodSpec } from './define';
 import { dockerEvents, dockerMethods } from './docker';
 import type { Result } from './errors';
 import { jobEvents, jobMethods } from './jobs';
 import { launcherEvents, launcherMethods } from './launcher';
+import { planEvents, planMethods } from './plans';
 import { volumeEvents, volumeMethods } from './volumes';
 
 /**
@@ -18,6 +20,8 @@ export const methods = {
   ...volumeMethods,
   ...jobMethods,
   ...launcherMethods,
+  ...backupMethods,
+  ...planMethods,
 } as const;
 
 export const events = {
@@ -26,6 +30,8 @@ export const events = {
   ...volumeEvents,
   ...jobEvents,
   ...launcherEvents,
+  ...backupEvents,
+  ...planEvents,
 } as const;
 
 export type Methods = typeof methods;

@@ -8,6 +8,8 @@ import type { Core } from '../../services/createCore';
 import { parse, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT, exitCodeFor } from '../exitCodes';
+import { timestampedBackupName } from '../../services/backups/catalogue';
+import { KEEP_HELP, KEEP_OPTIONS, keepPolicy, printPrune } from './retentionArgs';
 import { archiveParts, formatBytes, formatCount as count, formatDuration as duration, formatTable, hintBeyond, plural } from '../format';
 
 const PHASE_LABEL: Record<JobProgress['phase'], string> = {
@@ -207,6 +209,7 @@ const backup: CliCommand = {
   name: 'backup',
   summary: 'back up a volume to a .tgz (like the AI-Lab guide\'s tar -czvf command, with progress)',
   help: `Usage: ailab backup VOLUME [--out FILE|DIR] [--engine fast|tar] [--stop-containers] [--overwrite] [--json]
+       ailab backup VOLUME --to DIR [--keep-last N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--json]
 
 Writes the volume to a gzip'd tar whose entries are ./… (owners, modes, links, times kept), restorable
 with the AI-Lab guide's \`tar -C /volume -xvf backup.tgz\` command. The file appears only when complete
@@ -215,6 +218,10 @@ and verified.
 Options:
   --out FILE|DIR       the archive (default: <volume>-<YYYYMMDD-HHMMSS>.tgz in the remembered backup
                        folder, or ~/ailab-backups)
+  --to DIR             for scripts and cron: <volume>-<UTC yyyymmdd-hhmmss>.tgz in DIR (which must
+                       exist), then retention (the --keep-… rules) over the volume's backups in DIR,
+                       only when the backup succeeded; every decision is printed with its reason
+${KEEP_HELP}
   --engine fast|tar    fast: the same .tgz, compressed on the host on all cores (default);
                        tar: the guide's tar -czvf command in the helper image (ubuntu)
   --stop-containers    stop the containers using the volume during the backup, start them again after
@@ -229,6 +236,8 @@ with 130.`,
   async run(ctx, argv) {
     const { values, positionals } = parse(argv, {
       out: { type: 'string', short: 'o' },
+      to: { type: 'string' },
+      ...KEEP_OPTIONS,
       engine: { type: 'string' },
       'stop-containers': { type: 'boolean' },
       overwrite: { type: 'boolean' },
@@ -239,9 +248,15 @@ with 130.`,
     const volume = positionals[0];
     if (!volume || positionals.length > 1) throw new UsageError('name one volume: ailab backup VOLUME [--out FILE|DIR] [--engine fast|tar] [--stop-containers] [--json]');
     const engine = engineOption(values.engine);
+    const policy = keepPolicy(values);
+    if (values.to !== undefined && values.out !== undefined) throw new UsageError('--to and --out do not go together: --to DIR names the file itself (<volume>-<UTC time>.tgz).');
+    if (policy !== null && values.to === undefined) throw new UsageError('the --keep-… rules need --to DIR: the folder whose backups they apply to.');
     let dir: string | undefined;
     let fileName: string | undefined;
-    if (values.out) {
+    if (values.to !== undefined) {
+      dir = path.resolve(values.to);
+      fileName = timestampedBackupName(volume, new Date());
+    } else if (values.out) {
       const target = path.resolve(values.out);
       const st = await fs.stat(target).catch(() => null);
       if (st?.isDirectory() || values.out.endsWith('/')) dir = target;
@@ -252,7 +267,7 @@ with 130.`,
     }
     const core = await ctx.core();
     const json = values.json === true;
-    return follow(
+    const code = await follow(
       ctx,
       core,
       () =>
@@ -261,6 +276,17 @@ with 130.`,
         ),
       { json, verbose: values.verbose === true },
     );
+    if (policy === null || dir === undefined) return code;
+    if (code !== EXIT.OK) {
+      // A failed run deletes nothing: the backups there may be all that is left.
+      if (json) io(ctx, { event: 'retention', skipped: true, reason: 'the backup failed: nothing is deleted' });
+      else ctx.io.err('Retention skipped: the backup failed, so nothing is deleted.\n');
+      return code;
+    }
+    const pruned = await ctx.call('pruneBackups', { dir, volume, policy });
+    if (json) io(ctx, { event: 'retention', skipped: false, ...pruned });
+    else printPrune(ctx, pruned);
+    return pruned.failures.length > 0 ? EXIT.FAILURE : EXIT.OK;
   },
 };
 

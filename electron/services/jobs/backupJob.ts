@@ -20,6 +20,8 @@ export interface BackupJobOptions {
   appVersion: string;
   /** Safety backups skip the manifest's source-image lookup and the container handling. */
   writeManifest?: boolean;
+  /** The sidecar's createdAt: a plan run's own time (its clock, which tests inject); default: when the backup ends. */
+  createdAt?: Date;
 }
 
 function sourceImage(users: ContainerRef[]): string | null {
@@ -63,7 +65,7 @@ export async function runBackup(ctx: JobContext, o: BackupJobOptions): Promise<B
           volume: o.volume,
           labels: volume.labels,
           sourceImage: sourceImage(users),
-          createdAt: new Date().toISOString(),
+          createdAt: (o.createdAt ?? new Date()).toISOString(),
           entries: verified.entries,
           totalBytes: verified.totalBytes,
           compressedBytes: verified.compressedBytes,

@@ -59,7 +59,11 @@ export class JobService {
     };
   }
 
-  async startBackup(raw: StartBackupOptions): Promise<JobSummary> {
+  /**
+   * `how` is for plan runs (not in the contract): `rememberFolder: false` leaves the remembered backup
+   * folder alone (the plan's is not the user's latest choice); `createdAt` is the run's time.
+   */
+  async startBackup(raw: StartBackupOptions, how: { rememberFolder?: boolean; createdAt?: Date } = {}): Promise<JobSummary> {
     const opts = startBackupSchema.parse(raw);
     const docker = this.manager.docker();
     await requireVolume(docker, opts.volume);
@@ -71,12 +75,12 @@ export class JobService {
     await checkBackupTarget(file, opts.overwrite);
     const engine = opts.engine ?? settings.backupEngine;
     if (engine === 'tar') await requireRunnableImage(docker, settings.helperImage);
-    if (opts.dir?.trim() && settings.backupDir !== dir && dir !== defaultBackupDir()) {
+    if (how.rememberFolder !== false && opts.dir?.trim() && settings.backupDir !== dir && dir !== defaultBackupDir()) {
       const next = await this.core.settings.update({ backupDir: dir });
       this.core.bus.emit('settingsChanged', next);
     }
     return this.manager.launch({ kind: 'backup', volume: opts.volume, file, engine, mode: null }, (ctx) =>
-      runBackup(ctx, { volume: opts.volume, file, engine, stopContainers: opts.stopContainers, overwrite: opts.overwrite, appVersion: this.core.version }),
+      runBackup(ctx, { volume: opts.volume, file, engine, stopContainers: opts.stopContainers, overwrite: opts.overwrite, appVersion: this.core.version, createdAt: how.createdAt }),
     );
   }
 

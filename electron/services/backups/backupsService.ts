@@ -1,0 +1,130 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  listBackupsSchema,
+  pruneBackupsSchema,
+  type BackupCatalogue,
+  type BackupVerification,
+  type ListBackupsOptions,
+  type PruneBackupsOptions,
+  type PruneResult,
+} from '../../../shared/contract/backups';
+import { AppError } from '../../../shared/contract/errors';
+import { archiveInvalid } from '../archive/errors';
+import { manifestPath, readManifest } from '../archive/manifest';
+import { scanArchive } from '../archive/scanArchive';
+import { checkReadableFile, defaultBackupDir, expandHome } from '../jobs/paths';
+import type { SettingsStore } from '../settings/settingsStore';
+import { describeBackup, listBackupsIn } from './catalogue';
+import { applyRetention, type RetentionOptions } from './retention';
+
+const UNRELIABLE = 'Do not rely on this backup: it is incomplete, damaged or was changed after it was written. Restore from another backup, and make a new one.';
+
+export interface BackupsServiceDeps {
+  settings: SettingsStore;
+  env?: NodeJS.ProcessEnv;
+  /** Day/week/month buckets in UTC instead of local time (tests). */
+  retention?: Pick<RetentionOptions, 'utc'>;
+}
+
+/**
+ * The backups domain: what lies in a backup folder, whether a backup is still what was written, and
+ * retention. It deletes only what its catalogue calls ours for the volume asked about, re-checked
+ * just before each removal.
+ */
+export class BackupsService {
+  constructor(private readonly deps: BackupsServiceDeps) {}
+
+  /** A folder as typed: `~/x` expanded, relative refused (the CLI resolves its own arguments first). */
+  folder(given: string | undefined): string {
+    const raw = given?.trim() || this.deps.settings.get().backupDir.trim() || defaultBackupDir(this.deps.env);
+    const dir = expandHome(raw, this.deps.env);
+    if (!path.isAbsolute(dir)) throw new AppError('INVALID_ARGUMENT', `"${raw}" is not a full path.`, { hint: 'Give the folder as a full path (or ~/…).' });
+    return path.resolve(dir);
+  }
+
+  async list(raw: ListBackupsOptions): Promise<BackupCatalogue> {
+    const opts = listBackupsSchema.parse(raw);
+    const dir = this.folder(opts.dir);
+    return { dir, volume: opts.volume ?? null, backups: await listBackupsIn(dir, opts.volume) };
+  }
+
+  /**
+   * Reads the whole file again (every gzip member's CRC and length, the tar structure and end marker,
+   * sha256) and compares it with its sidecar. ARCHIVE_INVALID when it is truncated, corrupt, or not
+   * the file the sidecar describes.
+   */
+  async verify(file: string): Promise<BackupVerification> {
+    const p = await checkReadableFile(file, this.deps.env);
+    const started = Date.now();
+    const manifest = await readManifest(p);
+    let scan;
+    try {
+      scan = await scanArchive(p);
+    } catch (err) {
+      // The reader's words are for a restore ("Nothing was changed. Choose another file"); a verify's reader needs to know the backup is not to be relied on.
+      if (err instanceof AppError && err.code === 'ARCHIVE_INVALID') {
+        throw new AppError('ARCHIVE_INVALID', err.message.replace(/\s*Nothing was changed\.$/, ''), { hint: UNRELIABLE, details: err.details, cause: err });
+      }
+      throw err;
+    }
+    if (manifest) {
+      const differences: string[] = [];
+      if (scan.entries !== manifest.entries) differences.push(`${scan.entries} entries, the sidecar says ${manifest.entries}`);
+      if (scan.compressedBytes !== manifest.compressedBytes) differences.push(`${scan.compressedBytes} bytes, the sidecar says ${manifest.compressedBytes}`);
+      if (scan.totalBytes !== manifest.totalBytes) differences.push(`${scan.totalBytes} bytes of file content, the sidecar says ${manifest.totalBytes}`);
+      if (scan.sha256 !== manifest.sha256) differences.push('its sha256 differs from the sidecar\'s');
+      if (differences.length > 0) {
+        throw archiveInvalid(
+          p,
+          `it is not the backup its sidecar ${path.basename(manifestPath(p))} describes: ${differences.join('; ')}.`,
+          { differences, sidecar: manifestPath(p) },
+          UNRELIABLE,
+        );
+      }
+    }
+    return {
+      file: p,
+      entries: scan.entries,
+      totalBytes: scan.totalBytes,
+      compressedBytes: scan.compressedBytes,
+      sha256: scan.sha256,
+      comparedWithSidecar: manifest !== null,
+      volume: manifest?.volume ?? null,
+      durationMs: Date.now() - started,
+    };
+  }
+
+  async prune(raw: PruneBackupsOptions): Promise<PruneResult> {
+    const opts = pruneBackupsSchema.parse(raw);
+    const dir = this.folder(opts.dir);
+    const listed = await listBackupsIn(dir, opts.volume);
+    const decisions = applyRetention(
+      listed.map((e) => ({ file: e.file, createdAt: e.createdAt, notOurs: e.status === 'verified' ? null : (e.note ?? 'not ours'), verified: e.status === 'verified' })),
+      opts.policy,
+      { runFailed: opts.runFailed, utc: this.deps.retention?.utc },
+    );
+    const dryRun = opts.dryRun === true;
+    const result: PruneResult = { dir, volume: opts.volume, policy: opts.policy, dryRun, decisions, deleted: [], freedBytes: 0, failures: [] };
+    if (dryRun || opts.runFailed === true) return result;
+    for (const d of decisions.filter((x) => x.action === 'delete')) {
+      const before = listed.find((e) => e.file === d.file);
+      // Listed a moment ago; a file replaced, grown or re-labelled since then is no longer the one decided on.
+      const now = await describeBackup(d.file);
+      if (!before || !now || now.status !== 'verified' || now.volume !== opts.volume || now.compressedBytes !== before.compressedBytes || now.sha256 !== before.sha256) {
+        result.failures.push({ file: d.file, message: 'it changed since the folder was listed; left alone' });
+        continue;
+      }
+      try {
+        // The archive first: a sidecar left alone is harmless, an archive without its sidecar is merely "not ours".
+        await fs.unlink(d.file);
+        await fs.rm(manifestPath(d.file), { force: true });
+        result.deleted.push(d.file);
+        result.freedBytes += now.compressedBytes;
+      } catch (err) {
+        result.failures.push({ file: d.file, message: (err as Error).message });
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,11 @@
+import type { Handlers } from '../../../shared/contract';
+import type { backupMethods } from '../../../shared/contract/backups';
+import type { BackupsService } from './backupsService';
+
+export function backupHandlers(backups: BackupsService): Pick<Handlers, keyof typeof backupMethods> {
+  return {
+    listBackups: (opts) => backups.list(opts),
+    verifyBackup: (file) => backups.verify(file),
+    pruneBackups: (opts) => backups.prune(opts),
+  };
+}

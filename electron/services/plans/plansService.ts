@@ -1,0 +1,235 @@
+import fs from 'node:fs/promises';
+import { AppError } from '../../../shared/contract/errors';
+import { formatBytes } from '../../../shared/format';
+import type { JobSummary, StartBackupOptions } from '../../../shared/contract/jobs';
+import { planSchema, type Plan, type PlanList, type PlanRun, type PlanStatus } from '../../../shared/contract/plans';
+import type { BackupsService } from '../backups/backupsService';
+import { timestampedBackupName } from '../backups/catalogue';
+import { policyIsEmpty } from '../backups/retention';
+import { PlanStore, type RunRecord } from './planStore';
+import { planHealth, planTiming } from './schedule';
+import { acquireSchedulerLock, type SchedulerLock } from './schedulerLock';
+
+/** Time as the scheduler sees it; tests pass a fake that jumps. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or early when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    }),
+};
+
+/** What a plan run needs of the jobs domain: the backup job the UI and the CLI start, and its end. */
+export interface PlanJobs {
+  /** `createdAt`: the run's time, for the sidecar (so retention counts days by the scheduler's clock). */
+  startBackup(opts: StartBackupOptions, createdAt: Date): Promise<JobSummary>;
+  wait(jobId: string): Promise<JobSummary>;
+}
+
+export interface PlansServiceDeps {
+  dataDir: string;
+  backups: BackupsService;
+  jobs: PlanJobs;
+  clock?: Clock;
+  /** Bytes free for us in `dir`, or null when unknown (default: statfs). */
+  freeBytes?: (dir: string) => Promise<number | null>;
+}
+
+async function statfsFree(dir: string): Promise<number | null> {
+  try {
+    const st = await fs.statfs(dir);
+    return st.bavail * st.bsize;
+  } catch {
+    return null;
+  }
+}
+
+/** What the scheduler tells its caller as it goes (the CLI prints these). */
+export type SchedulerEvent =
+  | { event: 'started'; at: number; plans: number; lockFile: string }
+  | { event: 'problem'; at: number; message: string }
+  | { event: 'run-started'; at: number; volume: string; file: string }
+  | { event: 'run-finished'; at: number; volume: string; run: PlanRun; decisions: number }
+  | { event: 'clock-moved-back'; at: number; volume: string; recordedAt: number }
+  | { event: 'lock-lost'; at: number; lockFile: string }
+  | { event: 'idle'; at: number; nextRunAt: number | null };
+
+/** The scheduler wakes at least this often: to pick up edited plans, refresh its lock, notice clock jumps. */
+const MAX_SLEEP_MS = 60_000;
+
+/**
+ * Backup plans: the plans file, and the scheduler that runs them when due. One scheduler per data folder
+ * (schedulerLock.ts); runs go one at a time, through the same backup job as "Back up" (so a manual job
+ * on the same volume makes the run wait for its retry, recorded as skipped), then retention over the
+ * plan's folder when the backup succeeded.
+ */
+export class PlansService {
+  readonly store: PlanStore;
+  private readonly clock: Clock;
+  private readonly reported = new Set<string>();
+
+  constructor(private readonly deps: PlansServiceDeps) {
+    this.store = new PlanStore(deps.dataDir);
+    this.clock = deps.clock ?? systemClock;
+  }
+
+  async list(): Promise<PlanList> {
+    const { plans, problems } = await this.store.load();
+    const runs = await this.store.runs();
+    const now = this.clock.now();
+    return { file: this.store.file, plans: plans.map((p) => this.status(p, runs[p.volume], now)), problems };
+  }
+
+  private status(plan: Plan, record: RunRecord | undefined, now: number): PlanStatus {
+    const timing = planTiming(plan.schedule, record ? { at: record.last.startedAt, status: record.last.status } : null, now);
+    const health = planHealth(plan.schedule, record?.last ?? null, record?.lastSuccessAt ?? null, now);
+    return { plan, health, last: record?.last ?? null, lastSuccessAt: record?.lastSuccessAt ?? null, ...timing };
+  }
+
+  async set(raw: Plan): Promise<PlanList> {
+    const plan = planSchema.parse(raw);
+    const st = await fs.stat(plan.dir).catch(() => null);
+    if (!st) throw new AppError('FILE_NOT_FOUND', `The folder ${plan.dir} does not exist.`, { hint: 'Create it first: a plan never creates folders, so a typo cannot fill a wrong disk.', details: { path: plan.dir } });
+    if (!st.isDirectory()) throw new AppError('INVALID_ARGUMENT', `${plan.dir} is not a folder.`, { hint: 'Give the folder the backups go to.', details: { path: plan.dir } });
+    await this.store.set(plan);
+    return this.list();
+  }
+
+  async remove(volume: string): Promise<PlanList> {
+    if (!(await this.store.remove(volume))) {
+      throw new AppError('FILE_NOT_FOUND', `${volume} has no plan.`, { hint: 'List the plans with `ailab plans`.', details: { volume } });
+    }
+    return this.list();
+  }
+
+  /** Runs one plan now: backup, then (only when it succeeded) retention. Never throws: the outcome is the record. */
+  async runPlan(plan: Plan, emit: (e: SchedulerEvent) => void = () => undefined): Promise<PlanRun> {
+    const startedAt = this.clock.now();
+    const fileName = timestampedBackupName(plan.volume, new Date(startedAt));
+    const finish = async (run: Omit<PlanRun, 'startedAt' | 'finishedAt'>, decisions = 0): Promise<PlanRun> => {
+      const done: PlanRun = { startedAt, finishedAt: this.clock.now(), ...run };
+      await this.store.recordRun(plan.volume, done);
+      emit({ event: 'run-finished', at: done.finishedAt, volume: plan.volume, run: done, decisions });
+      return done;
+    };
+    let job: JobSummary;
+    try {
+      emit({ event: 'run-started', at: startedAt, volume: plan.volume, file: `${plan.dir}/${fileName}` });
+      const short = await this.spaceShortfall(plan);
+      if (short) return finish({ status: 'failed', message: short, file: null, jobId: null, deleted: [] });
+      job = await this.deps.jobs.startBackup(
+        { volume: plan.volume, dir: plan.dir, fileName, engine: plan.engine ?? undefined, stopContainers: plan.stopContainers, overwrite: false },
+        new Date(startedAt),
+      );
+    } catch (err) {
+      const e = err instanceof AppError ? err : new AppError('INTERNAL', (err as Error).message);
+      if (e.code === 'JOB_CONFLICT') return finish({ status: 'skipped', message: `Skipped: ${e.message}`, file: null, jobId: null, deleted: [] });
+      return finish({ status: 'failed', message: e.message, file: null, jobId: null, deleted: [] });
+    }
+    const end = await this.deps.jobs.wait(job.id);
+    if (end.status !== 'succeeded' || end.result?.kind !== 'backup') {
+      // A failed run deletes nothing: the backups already there may be all that is left.
+      return finish({ status: 'failed', message: `${end.error?.message ?? `The backup ended ${end.status}.`} Nothing was deleted.`, file: null, jobId: job.id, deleted: [] });
+    }
+    const file = end.result.file;
+    if (policyIsEmpty(plan.retention)) return finish({ status: 'succeeded', message: `Backed up to ${file}.`, file, jobId: job.id, deleted: [] });
+    try {
+      const pruned = await this.deps.backups.prune({ dir: plan.dir, volume: plan.volume, policy: plan.retention });
+      const failures = pruned.failures.map((f) => ` ${f.file} was not deleted: ${f.message}.`).join('');
+      return finish(
+        { status: 'succeeded', message: `Backed up to ${file}; retention deleted ${pruned.deleted.length}.${failures}`, file, jobId: job.id, deleted: pruned.deleted },
+        pruned.decisions.length,
+      );
+    } catch (err) {
+      return finish({ status: 'succeeded', message: `Backed up to ${file}; retention failed: ${(err as Error).message}`, file, jobId: job.id, deleted: [] });
+    }
+  }
+
+  /**
+   * Null, or why the run cannot fit: the folder's disk has less free than the volume's newest backup
+   * there took. Retention never makes room (it runs only after a good backup), so the run fails and says
+   * how much it needs rather than filling the disk and failing halfway.
+   */
+  private async spaceShortfall(plan: Plan): Promise<string | null> {
+    const free = await (this.deps.freeBytes ?? statfsFree)(plan.dir);
+    if (free === null) return null;
+    const last = (await this.deps.backups.list({ dir: plan.dir, volume: plan.volume }).catch(() => null))?.backups.find((b) => b.status === 'verified');
+    if (!last || free >= last.compressedBytes) return null;
+    return `The disk holding ${plan.dir} has ${formatBytes(free)} free; the last backup of ${plan.volume} there took ${formatBytes(last.compressedBytes)}, so this one needs about that much. Nothing was deleted to make room: free space on that disk or choose another folder.`;
+  }
+
+  /**
+   * One turn of the scheduler: the plans as the file says now, each due one run in turn. Returns when
+   * the next plan is due (null: no plans).
+   */
+  async tick(emit: (e: SchedulerEvent) => void = () => undefined): Promise<number | null> {
+    const { plans, problems } = await this.store.load();
+    for (const message of problems) {
+      // Once per distinct problem, not every minute.
+      if (this.reported.has(message)) continue;
+      this.reported.add(message);
+      emit({ event: 'problem', at: this.clock.now(), message });
+    }
+    let runs = await this.store.runs();
+    for (const plan of plans) {
+      const now = this.clock.now();
+      const record = runs[plan.volume];
+      if (record && record.last.startedAt > now + 60_000) {
+        // Recorded by a clock that was ahead: count it as made now, so the plan resumes at its next slot.
+        emit({ event: 'clock-moved-back', at: now, volume: plan.volume, recordedAt: record.last.startedAt });
+        runs[plan.volume] = await this.store.recordRun(plan.volume, { ...record.last, startedAt: now, finishedAt: Math.min(record.last.finishedAt, now) });
+      }
+      if (this.status(plan, runs[plan.volume], now).due) {
+        await this.runPlan(plan, emit);
+        runs = await this.store.runs();
+      }
+    }
+    const now = this.clock.now();
+    const next = plans.map((p) => this.status(p, runs[p.volume], now).nextRunAt);
+    return next.length > 0 ? Math.min(...next) : null;
+  }
+
+  /**
+   * The scheduler: takes the data folder's lock, then runs due plans until `signal` aborts (or once,
+   * for cron). A missed run runs once at the start; the loop sleeps until the next plan is due, waking
+   * at least every minute.
+   */
+  async run(opts: { once?: boolean; signal?: AbortSignal; emit?: (e: SchedulerEvent) => void } = {}): Promise<void> {
+    const emit = opts.emit ?? (() => undefined);
+    const lock: SchedulerLock = await acquireSchedulerLock(this.deps.dataDir, () => this.clock.now());
+    // Also during a long backup, so that the lock never looks abandoned while its holder is busy.
+    const keepFresh = setInterval(() => void lock.refresh().catch(() => undefined), MAX_SLEEP_MS);
+    keepFresh.unref();
+    try {
+      const { plans } = await this.store.load();
+      emit({ event: 'started', at: this.clock.now(), plans: plans.length, lockFile: lock.file });
+      while (!opts.signal?.aborted) {
+        if (!(await lock.refresh())) {
+          emit({ event: 'lock-lost', at: this.clock.now(), lockFile: lock.file });
+          return;
+        }
+        const next = await this.tick(emit);
+        if (opts.once) return;
+        emit({ event: 'idle', at: this.clock.now(), nextRunAt: next });
+        const wait = next === null ? MAX_SLEEP_MS : Math.max(1000, Math.min(MAX_SLEEP_MS, next - this.clock.now()));
+        await this.clock.sleep(wait, opts.signal);
+      }
+    } finally {
+      clearInterval(keepFresh);
+      await lock.release();
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { method } from './define';
+import type { JobEngine } from './jobs';
+import { volumeNameSchema } from './validation';
+
+/**
+ * The backup catalogue (issue 14): the backups of a volume in a folder, re-verifying one, and
+ * retention (restic's `forget` rules) that deletes only backups this app wrote for that volume.
+ * Sizes are bytes, times epoch milliseconds.
+ */
+
+/**
+ * `verified`: the sidecar this app writes after a backup verified is there and describes the file (same
+ * size). `no-sidecar`: not ours (another tool's archive, or a copy without its .json). `changed`: a
+ * sidecar is there but the file is not the one it describes.
+ */
+export type BackupStatus = 'verified' | 'no-sidecar' | 'changed';
+
+export interface BackupEntry {
+  file: string;
+  fileName: string;
+  /** The volume the sidecar names; null without one. */
+  volume: string | null;
+  /** The sidecar's createdAt; null without one. */
+  createdAt: number | null;
+  /** The file's size. */
+  compressedBytes: number;
+  modifiedAt: number;
+  entries: number | null;
+  totalBytes: number | null;
+  engine: JobEngine | null;
+  appVersion: string | null;
+  sha256: string | null;
+  status: BackupStatus;
+  /** Why the file is not a backup of ours, in a few words; null when it is. */
+  note: string | null;
+}
+
+export interface BackupCatalogue {
+  dir: string;
+  volume: string | null;
+  /** Newest first; files without a time (not ours) last, by name. */
+  backups: BackupEntry[];
+}
+
+export interface BackupVerification {
+  file: string;
+  entries: number;
+  totalBytes: number;
+  compressedBytes: number;
+  sha256: string;
+  /** Whether the sidecar was there to compare with (entries, sizes and sha256 all equal when it was). */
+  comparedWithSidecar: boolean;
+  volume: string | null;
+  durationMs: number;
+}
+
+export interface RetentionPolicy {
+  keepLast: number;
+  keepDaily: number;
+  keepWeekly: number;
+  keepMonthly: number;
+}
+
+export interface RetentionDecision {
+  file: string;
+  createdAt: number | null;
+  action: 'keep' | 'delete';
+  /** Every reason it is kept ("keep-daily 3 of 7", "newest verified backup", "not ours: no sidecar"), or why it goes. */
+  reasons: string[];
+}
+
+export interface PruneResult {
+  dir: string;
+  volume: string;
+  policy: RetentionPolicy;
+  dryRun: boolean;
+  /** Newest first, then the files that are not ours. */
+  decisions: RetentionDecision[];
+  /** Removed (with their sidecars); empty on a dry run. */
+  deleted: string[];
+  freedBytes: number;
+  /** Files that should have gone but could not be removed (or changed meanwhile), with why. */
+  failures: Array<{ file: string; message: string }>;
+}
+
+const count = z.number().int().min(0).max(100_000);
+export const retentionPolicySchema = z.object({
+  keepLast: count,
+  keepDaily: count,
+  keepWeekly: count,
+  keepMonthly: count,
+});
+
+const dirSchema = z.string().min(1).max(4096);
+
+export const listBackupsSchema = z.object({
+  dir: dirSchema.optional(),
+  volume: volumeNameSchema.optional(),
+});
+
+export const pruneBackupsSchema = z.object({
+  dir: dirSchema,
+  volume: volumeNameSchema,
+  policy: retentionPolicySchema,
+  dryRun: z.boolean().optional(),
+  /** The run that preceded this prune failed: decide, but delete nothing. */
+  runFailed: z.boolean().optional(),
+});
+
+export type ListBackupsOptions = z.infer<typeof listBackupsSchema>;
+export type PruneBackupsOptions = z.infer<typeof pruneBackupsSchema>;
+
+export const backupMethods = {
+  /** The backups in a folder (default: the remembered backup folder), of one volume or all. */
+  listBackups: method<BackupCatalogue>()(z.tuple([listBackupsSchema])),
+  /** Re-reads a backup (gzip, tar, entries) and compares it with its sidecar; ARCHIVE_INVALID when it is corrupt, incomplete or not what the sidecar says. */
+  verifyBackup: method<BackupVerification>()(z.tuple([dirSchema])),
+  /** Applies retention to one volume's backups in a folder; a dry run only decides. */
+  pruneBackups: method<PruneResult>()(z.tuple([pruneBackupsSchema])),
+};
+
+export const backupEvents = {};

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { retentionPolicySchema, type RetentionPolicy } from './backups';
+import { method } from './define';
+import type { JobEngine } from './jobs';
+import { volumeNameSchema } from './validation';
+
+/**
+ * Backup plans (issue 14): one per volume, kept in the data folder, run by a scheduler (`ailab plans
+ * run`) when due. Times are epoch milliseconds; HH:MM and weekdays are the machine's local time.
+ */
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM (00:00 to 23:59)');
+
+export const planScheduleSchema = z.discriminatedUnion('every', [
+  z.object({ every: z.literal('hours'), hours: z.number().int().min(1).max(24 * 7) }),
+  z.object({ every: z.literal('day'), at: hhmm }),
+  /** day: 0 = Sunday … 6 = Saturday. */
+  z.object({ every: z.literal('week'), day: z.number().int().min(0).max(6), at: hhmm }),
+]);
+
+export type PlanSchedule = z.infer<typeof planScheduleSchema>;
+
+export const planSchema = z
+  .object({
+    volume: volumeNameSchema,
+    /** An absolute folder. */
+    dir: z.string().min(1).max(4096).refine((d) => d.startsWith('/') || /^[A-Za-z]:[\\/]/.test(d), 'a full path'),
+    schedule: planScheduleSchema,
+    retention: retentionPolicySchema,
+    /** Null: the engine in Settings at run time. */
+    engine: z.enum(['fast', 'tar']).nullable(),
+    /** Stop the containers using the volume during the backup (a consistent SCS file and notebooks; the notebook server is away meanwhile). */
+    stopContainers: z.boolean(),
+  })
+  .strict();
+
+export interface Plan {
+  volume: string;
+  dir: string;
+  schedule: PlanSchedule;
+  retention: RetentionPolicy;
+  engine: JobEngine | null;
+  stopContainers: boolean;
+}
+
+export interface PlanRun {
+  startedAt: number;
+  finishedAt: number;
+  status: 'succeeded' | 'failed' | 'skipped';
+  /** What happened, in words: the file written, or why it failed or was skipped. */
+  message: string;
+  file: string | null;
+  jobId: string | null;
+  /** Backups retention removed after this run. */
+  deleted: string[];
+}
+
+/**
+ * At a glance, for a badge: `ok`; `never-run`; `failing` (the last run failed or was skipped);
+ * `overdue` (no good backup for longer than the schedule allows: its period plus half of it, at least
+ * an hour more). `message` says it in words.
+ */
+export interface PlanHealth {
+  state: 'ok' | 'never-run' | 'failing' | 'overdue';
+  message: string;
+}
+
+export interface PlanStatus {
+  plan: Plan;
+  health: PlanHealth;
+  last: PlanRun | null;
+  lastSuccessAt: number | null;
+  /** When it runs next (now, when due). */
+  nextRunAt: number;
+  due: boolean;
+}
+
+export interface PlanList {
+  file: string;
+  plans: PlanStatus[];
+  /** Entries of the plans file that were ignored, and why (a hand edit gone wrong); the others still run. */
+  problems: string[];
+}
+
+export const planMethods = {
+  listPlans: method<PlanList>()(z.tuple([])),
+  /** Creates or replaces the volume's plan. */
+  setPlan: method<PlanList>()(z.tuple([planSchema])),
+  removePlan: method<PlanList>()(z.tuple([volumeNameSchema])),
+};
+
+export const planEvents = {};

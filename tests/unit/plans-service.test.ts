@@ -1,0 +1,150 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeManifest } from '../../electron/services/archive/manifest';
+import { BackupsService } from '../../electron/services/backups/backupsService';
+import { PlansService, type Clock, type PlanJobs, type SchedulerEvent } from '../../electron/services/plans/plansService';
+import type { SettingsStore } from '../../electron/services/settings/settingsStore';
+import { AppError } from '../../shared/contract/errors';
+import type { JobSummary, StartBackupOptions } from '../../shared/contract/jobs';
+import type { Plan } from '../../shared/contract/plans';
+
+/** PlansService.runPlan and tick with a fake backup job (a file and its sidecar) and a fake clock. */
+
+let home: string;
+let dest: string;
+beforeEach(() => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-plans-svc-'));
+  dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-plans-svc-dest-'));
+});
+afterEach(() => {
+  fs.rmSync(home, { recursive: true, force: true });
+  fs.rmSync(dest, { recursive: true, force: true });
+});
+
+const settings = { get: () => ({ backupDir: '' }) } as unknown as SettingsStore;
+const clock: Clock & { t: number } = { t: Date.parse('2026-12-05T02:00:00Z'), now: () => clock.t, sleep: async (ms) => void (clock.t += ms) };
+
+type Outcome = 'succeeded' | 'failed' | 'conflict';
+
+/** A backup job that writes `bytes` bytes and the sidecar the real one writes, or fails as told. */
+function fakeJobs(outcome: () => Outcome, bytes = 100): PlanJobs & { started: StartBackupOptions[] } {
+  const started: StartBackupOptions[] = [];
+  const results = new Map<string, JobSummary>();
+  return {
+    started,
+    async startBackup(o, createdAt) {
+      const what = outcome();
+      if (what === 'conflict') throw new AppError('JOB_CONFLICT', `A backup of ${o.volume} is already running (started 02:00:00); only one job per volume runs at a time.`);
+      started.push(o);
+      const id = `job-${started.length}`;
+      const file = path.join(o.dir as string, o.fileName as string);
+      if (what === 'succeeded') {
+        fs.writeFileSync(file, Buffer.alloc(bytes, 1));
+        await writeManifest(file, {
+          format: 'ailab-desktop-backup', formatVersion: 1, volume: o.volume, labels: {}, sourceImage: null, createdAt: createdAt.toISOString(),
+          entries: 1, totalBytes: bytes, compressedBytes: bytes, sha256: 'a'.repeat(64), engine: 'fast', appVersion: 'test',
+        });
+      }
+      const summary = {
+        id, status: what === 'succeeded' ? 'succeeded' : 'failed', volume: o.volume, file,
+        result: what === 'succeeded' ? { kind: 'backup', file, manifestFile: `${file}.json`, entries: 1, totalBytes: bytes, compressedBytes: bytes, sha256: 'a'.repeat(64), durationMs: 1 } : null,
+        error: what === 'succeeded' ? null : { code: 'DOCKER_UNREACHABLE', message: 'Docker is not running.' },
+      } as unknown as JobSummary;
+      results.set(id, summary);
+      return summary;
+    },
+    async wait(id) {
+      return results.get(id) as JobSummary;
+    },
+  };
+}
+
+function service(jobs: PlanJobs, freeBytes: (dir: string) => Promise<number | null> = async () => null): PlansService {
+  return new PlansService({ dataDir: home, backups: new BackupsService({ settings, retention: { utc: true } }), jobs, clock, freeBytes });
+}
+
+const plan = (over: Partial<Plan> = {}): Plan => ({
+  volume: 'notebooks',
+  dir: dest,
+  schedule: { every: 'hours', hours: 1 },
+  retention: { keepLast: 2, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
+  engine: null,
+  stopContainers: false,
+  ...over,
+});
+
+const tgzs = () => fs.readdirSync(dest).filter((n) => n.endsWith('.tgz')).sort();
+
+describe('PlansService.runPlan', () => {
+  it('names the backup by the run time, records it, and applies retention after it', async () => {
+    const jobs = fakeJobs(() => 'succeeded');
+    const plans = service(jobs);
+    for (const hour of ['02', '03', '04']) {
+      clock.t = Date.parse(`2026-12-05T${hour}:00:00Z`);
+      const run = await plans.runPlan(plan());
+      expect(run).toMatchObject({ status: 'succeeded', file: path.join(dest, `notebooks-20261205-${hour}0000.tgz`) });
+    }
+    expect(tgzs()).toEqual(['notebooks-20261205-030000.tgz', 'notebooks-20261205-040000.tgz']);
+    expect(jobs.started[0]).toMatchObject({ volume: 'notebooks', dir: dest, stopContainers: false, overwrite: false });
+    const list = await plans.list();
+    expect(list.plans).toEqual([]); // runPlan runs a plan it is given; the file holds none
+    expect(JSON.parse(fs.readFileSync(path.join(home, 'plan-runs.json'), 'utf8')).runs.notebooks.last).toMatchObject({
+      status: 'succeeded',
+      deleted: [path.join(dest, 'notebooks-20261205-020000.tgz')],
+      message: `Backed up to ${path.join(dest, 'notebooks-20261205-040000.tgz')}; retention deleted 1.`,
+    });
+  });
+
+  it('a failed backup deletes nothing, though the rules would', async () => {
+    let next: Outcome = 'succeeded';
+    const plans = service(fakeJobs(() => next));
+    for (const hour of ['02', '03']) {
+      clock.t = Date.parse(`2026-12-05T${hour}:00:00Z`);
+      await plans.runPlan(plan());
+    }
+    next = 'failed';
+    const run = await plans.runPlan(plan({ retention: { keepLast: 1, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 } }));
+    expect(run).toMatchObject({ status: 'failed', message: 'Docker is not running. Nothing was deleted.', deleted: [] });
+    expect(tgzs()).toHaveLength(2);
+  });
+
+  it('a manual job on the volume makes the run skipped, with the reason', async () => {
+    const plans = service(fakeJobs(() => 'conflict'));
+    const run = await plans.runPlan(plan());
+    expect(run).toMatchObject({ status: 'skipped', file: null, deleted: [] });
+    expect(run.message).toBe('Skipped: A backup of notebooks is already running (started 02:00:00); only one job per volume runs at a time.');
+  });
+
+  it('does not start a backup the disk cannot hold, says how much it needs, and deletes nothing to make room', async () => {
+    let free = 1_000_000;
+    const jobs = fakeJobs(() => 'succeeded', 5000);
+    const plans = service(jobs, async () => free);
+    clock.t = Date.parse('2026-12-05T02:00:00Z');
+    await plans.runPlan(plan({ retention: { keepLast: 1, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 } }));
+    free = 4000;
+    clock.t = Date.parse('2026-12-05T03:00:00Z');
+    const run = await plans.runPlan(plan({ retention: { keepLast: 1, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 } }));
+    expect(run.status).toBe('failed');
+    expect(run.message).toMatch(/has 4\.0 kB free; the last backup of notebooks there took 5\.0 kB, so this one needs about that much\. Nothing was deleted to make room/);
+    expect(jobs.started).toHaveLength(1);
+    expect(tgzs()).toEqual(['notebooks-20261205-020000.tgz']);
+  });
+});
+
+describe('PlansService.tick', () => {
+  it('runs the due plans of the file, reports a broken one once, and says when the next is due', async () => {
+    const plans = service(fakeJobs(() => 'succeeded'));
+    await plans.set(plan());
+    const doc = JSON.parse(fs.readFileSync(plans.store.file, 'utf8')) as { plans: unknown[] };
+    doc.plans.push({ volume: 'broken', dir: 'relative/path' });
+    fs.writeFileSync(plans.store.file, JSON.stringify(doc));
+    clock.t = Date.parse('2026-12-05T02:00:00Z');
+    const events: SchedulerEvent[] = [];
+    expect(await plans.tick((e) => events.push(e))).toBe(Date.parse('2026-12-05T03:00:00Z'));
+    expect(await plans.tick((e) => events.push(e))).toBe(Date.parse('2026-12-05T03:00:00Z'));
+    expect(events.map((e) => e.event)).toEqual(['problem', 'run-started', 'run-finished']);
+    expect(events[0]).toMatchObject({ message: expect.stringMatching(/^plans\.json: plan 2 \(broken\) is ignored: dir: a full path; schedule: /) });
+  });
+});
