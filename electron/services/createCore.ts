@@ -1,12 +1,16 @@
 import path from 'node:path';
 import pkg from '../../package.json';
 import type { RunMode } from '../../shared/contract/app';
+import { AppService } from './app/appService';
 import type { CoreServices, DesktopIntegration } from './core/context';
 import { EventBus } from './core/eventBus';
 import { ensurePrivateDir } from './core/privateFiles';
 import { createDockerConnection } from './docker/connection';
+import { JobService } from './jobs/jobService';
+import { LauncherService, type LauncherOptions } from './launcher/launcherService';
 import { settingsFile, userDataDir } from './settings/paths';
 import { SettingsStore } from './settings/settingsStore';
+import { VolumeService } from './volumes/volumeService';
 
 export interface CreateCoreOptions {
   mode: RunMode;
@@ -15,9 +19,20 @@ export interface CreateCoreOptions {
   env?: NodeJS.ProcessEnv;
   /** Follow the engine (retry loop, event stream). The CLI's one-shot commands leave it off. */
   watchDocker?: boolean;
+  /** Test seams of the launcher (its readiness probe). */
+  launcher?: LauncherOptions;
 }
 
+/**
+ * The core and its domains. Each domain is one `<Domain>Service`, made here from the CoreServices and
+ * reached as `core.<domain>`; the contract's handlers (services/handlers.ts) only map methods to them.
+ * A domain is made when first used: the CLI's one-shot commands start only what they need.
+ */
 export interface Core extends CoreServices {
+  readonly app: AppService;
+  readonly volumes: VolumeService;
+  readonly jobs: JobService;
+  readonly launcher: LauncherService;
   shutdown(): Promise<void>;
 }
 
@@ -33,6 +48,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
   const docker = createDockerConnection({ env });
   docker.onStatus((s) => bus.emit('dockerStatus', s));
   const cleanups: Array<() => Promise<void> | void> = [];
+  const domains: { app?: AppService; volumes?: VolumeService; jobs?: JobService; launcher?: LauncherService } = {};
   const core: Core = {
     mode: opts.mode,
     version: pkg.version,
@@ -44,6 +60,18 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     desktop: opts.desktop ?? null,
     onShutdown(fn) {
       cleanups.push(fn);
+    },
+    get app() {
+      return (domains.app ??= new AppService(core));
+    },
+    get volumes() {
+      return (domains.volumes ??= new VolumeService(core));
+    },
+    get jobs() {
+      return (domains.jobs ??= new JobService(core));
+    },
+    get launcher() {
+      return (domains.launcher ??= new LauncherService(core, opts.launcher));
     },
     async shutdown() {
       for (const fn of cleanups.reverse()) {

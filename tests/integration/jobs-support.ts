@@ -8,7 +8,6 @@ import type Dockerode from 'dockerode';
 import { LABELS } from '../../shared/ailab';
 import type { JobSummary } from '../../shared/contract/jobs';
 import { createCore, type Core } from '../../electron/services/createCore';
-import { jobServiceFor } from '../../electron/services/jobs/handlers';
 import type { JobService } from '../../electron/services/jobs/jobService';
 import { OWNER_LABEL } from '../../electron/services/jobs/owner';
 import { docker, TEST_LABEL, uniqueName } from '../support/docker';
@@ -36,7 +35,7 @@ export async function jobsHarness(env: NodeJS.ProcessEnv = {}): Promise<JobsHarn
     watchDocker: false,
   });
   await core.settings.update({ helperImage: SEED_IMAGE });
-  const jobs = jobServiceFor(core);
+  const jobs = core.jobs;
   return {
     core,
     jobs,

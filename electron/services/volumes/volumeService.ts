@@ -11,18 +11,12 @@ import type {
   VolumeSizesPayload,
   VolumeSummary,
 } from '../../../shared/contract/volumes';
-import type { EventBus } from '../core/eventBus';
+import type { CoreServices } from '../core/context';
 import { toAppError } from '../docker/errors';
-import type { DockerConnection } from '../docker/types';
 import { diskUsageWhenFree, VolumeSizeCache, type DiskUsage } from './sizeCache';
 import { listVolumeFiles } from './volumeFiles';
 import { containersByVolume, describeContainers, isAnonymousVolume, toVolumeSummary, type RawVolume } from './volumeModel';
-
-export interface VolumeServiceDeps {
-  docker: DockerConnection;
-  bus: EventBus;
-  helperImage: () => string;
-}
+import { VolumeChangeWatcher } from './volumeWatcher';
 
 function volumeNotFound(name: string): AppError {
   return new AppError('VOLUME_NOT_FOUND', `Volume "${name}" does not exist (any more).`, {
@@ -35,21 +29,41 @@ function containerDetails(list: VolumeContainerRef[]): Array<Record<string, unkn
   return list.map((c) => ({ id: c.id, name: c.name, state: c.state, running: c.running, aiLab: c.aiLab, image: c.image }));
 }
 
-/** Volume list, create, remove, inspect, files and sizes, on one engine. One per CoreServices. */
+/**
+ * The volumes domain: list, create, remove, inspect, files and sizes, on one engine. createCore makes
+ * one per core (its size cache and event subscriptions exist once per process) and shuts it down with it.
+ */
 export class VolumeService {
   readonly sizes: VolumeSizeCache;
   /** Ids of our file-browser helpers, whose mount events are not changes a user made. */
   readonly helperIds = new Set<string>();
 
-  constructor(private readonly deps: VolumeServiceDeps) {
+  constructor(private readonly core: CoreServices) {
     this.sizes = new VolumeSizeCache(
       () => diskUsageWhenFree(() => this.client().df() as Promise<DiskUsage>),
-      (p) => deps.bus.emit('volumeSizes', p),
+      (p) => core.bus.emit('volumeSizes', p),
     );
+    // Volume changes reach the renderer through the Engine's event stream, not polling.
+    const watcher = new VolumeChangeWatcher({
+      isOwnHelper: (id) => this.helperIds.has(id),
+      onSizesInvalid: () => this.sizes.invalidate(),
+      emit: (reason) => core.bus.emit('volumesChanged', { reason }),
+    });
+    const offEvents = core.docker.onEngineEvent((e) => watcher.handleEngineEvent(e));
+    // The connection reports "connected" again after Docker comes back; the list may be all new by then.
+    const offStatus = core.docker.onStatus((s) => {
+      if (s.state === 'connected') watcher.handleConnected();
+    });
+    core.onShutdown(() => {
+      offEvents();
+      offStatus();
+      watcher.dispose();
+      this.dispose();
+    });
   }
 
   private client(): Dockerode {
-    return this.deps.docker.client();
+    return this.core.docker.client();
   }
 
   private async usersOf(name: string): Promise<VolumeContainerRef[]> {
@@ -220,7 +234,7 @@ export class VolumeService {
     return listVolumeFiles(
       {
         client: this.client(),
-        helperImage: this.deps.helperImage(),
+        helperImage: this.core.settings.get().helperImage,
         onHelper: (id, phase) => {
           if (phase === 'created') this.helperIds.add(id);
           // Keep it a little longer: its destroy/unmount events may arrive after remove() returns.
