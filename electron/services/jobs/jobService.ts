@@ -20,6 +20,7 @@ import { scanArchive } from '../archive/scanArchive';
 import type { CoreServices } from '../core/context';
 import { removeUpload, resolveUpload } from '../core/uploads';
 import { toAppError } from '../docker/errors';
+import { inspectVolume, requireVolume, volumeNotFound } from '../docker/volumes';
 import { runBackup } from './backupJob';
 import { checkBackupTarget } from './backupTarget';
 import { imagePresent, requireRunnableImage, withDefaultTag } from './images';
@@ -29,7 +30,6 @@ import { checkReadableFile, defaultBackupDir, defaultBackupName, resolveBackupDi
 import { buildRestorePlan } from './restorePlan';
 import { runRestore, safetyDir } from './restoreJob';
 import { containersUsingVolume } from './volumeContainers';
-import { inspectVolume, requireVolume, volumeNotFound } from './volumeOps';
 
 /**
  * The jobs domain as the contract sees it: checks that answer at once (before a job exists) and the

@@ -16,7 +16,7 @@ import type {
 } from '../../../shared/contract/launcher';
 import { checkVolumeName } from '../../../shared/contract/validation';
 import type { CoreServices } from '../core/context';
-import { toAppError } from '../docker/errors';
+import { isNotModified, toAppError } from '../docker/errors';
 import type { EngineEvent } from '../docker/types';
 import { demuxBuffer } from './containerLog';
 import { inspectContainer, listAiLabContainers, noteStop, requireAiLabContainer, summariseContainer } from './containers';
@@ -253,7 +253,7 @@ export class LauncherService {
         .getContainer(c.Id)
         .start()
         .catch((err: unknown) => {
-          if ((err as { statusCode?: number }).statusCode !== 304) throw toAppError(err);
+          if (!isNotModified(err)) throw toAppError(err);
         });
     }
     return this.summary(c.Id);
@@ -266,7 +266,7 @@ export class LauncherService {
       .getContainer(c.Id)
       .stop({ t: STOP_GRACE_SECONDS })
       .catch((err: unknown) => {
-        if ((err as { statusCode?: number }).statusCode !== 304) throw toAppError(err);
+        if (!isNotModified(err)) throw toAppError(err);
       });
     const after = await requireAiLabContainer(this.docker(), c.Id);
     noteStop(after, STOP_GRACE_SECONDS, Date.now() - started);

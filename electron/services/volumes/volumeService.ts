@@ -12,18 +12,12 @@ import type {
   VolumeSummary,
 } from '../../../shared/contract/volumes';
 import type { CoreServices } from '../core/context';
-import { toAppError } from '../docker/errors';
+import { isConflict, isNotFound, isNotModified, toAppError } from '../docker/errors';
+import { inspectVolume, volumeNotFound } from '../docker/volumes';
 import { diskUsageWhenFree, VolumeSizeCache, type DiskUsage } from './sizeCache';
 import { listVolumeFiles } from './volumeFiles';
 import { containersByVolume, describeContainers, isAnonymousVolume, toVolumeSummary, type RawVolume } from './volumeModel';
 import { VolumeChangeWatcher } from './volumeWatcher';
-
-function volumeNotFound(name: string): AppError {
-  return new AppError('VOLUME_NOT_FOUND', `Volume "${name}" does not exist (any more).`, {
-    hint: 'It may have been removed in the meantime; the list shows the volumes that exist now.',
-    details: { volume: name },
-  });
-}
 
 function containerDetails(list: VolumeContainerRef[]): Array<Record<string, unknown>> {
   return list.map((c) => ({ id: c.id, name: c.name, state: c.state, running: c.running, aiLab: c.aiLab, image: c.image }));
@@ -115,17 +109,7 @@ export class VolumeService {
       throw new AppError('VOLUME_NAME_INVALID', problem.includes(VOLUME_NAME_RULE) ? problem : `${problem} ${VOLUME_NAME_RULE}`, { details: { rule: VOLUME_NAME_RULE } });
     }
     // Docker's create is idempotent: with a taken name it answers 201 and hands back the existing volume.
-    const exists = await this.client()
-      .getVolume(name)
-      .inspect()
-      .then(
-        () => true,
-        (err: unknown) => {
-          if ((err as { statusCode?: number }).statusCode === 404) return false;
-          throw toAppError(err);
-        },
-      );
-    if (exists) {
+    if (await inspectVolume(this.client(), name)) {
       throw new AppError('VOLUME_EXISTS', `A volume named "${name}" already exists.`, {
         hint: 'Pick another name, or use the existing volume.',
         details: { volume: name },
@@ -164,7 +148,7 @@ export class VolumeService {
         stoppedNow.push(c.name);
       } catch (err) {
         // 304: it stopped by itself in the meantime, which is what we wanted.
-        if ((err as { statusCode?: number }).statusCode !== 304) throw toAppError(err);
+        if (!isNotModified(err)) throw toAppError(err);
       }
     }
     for (const c of [...running, ...stopped]) {
@@ -173,14 +157,13 @@ export class VolumeService {
         await this.client().getContainer(c.id).remove({ v: false });
         removed.push(c.name);
       } catch (err) {
-        if ((err as { statusCode?: number }).statusCode !== 404) throw toAppError(err);
+        if (!isNotFound(err)) throw toAppError(err);
       }
     }
     try {
       await this.client().getVolume(name).remove();
     } catch (err) {
-      const status = (err as { statusCode?: number }).statusCode;
-      if (status === 409) throw this.inUse(name, await this.usersOf(name).catch(() => []), true);
+      if (isConflict(err)) throw this.inUse(name, await this.usersOf(name).catch(() => []), true);
       throw toAppError(err, { notFound: () => volumeNotFound(name) });
     }
     this.sizes.invalidate();
