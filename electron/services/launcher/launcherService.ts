@@ -14,7 +14,7 @@ import type {
   LogLine,
   PortCheck,
 } from '../../../shared/contract/launcher';
-import { checkVolumeName } from '../../../shared/contract/validation';
+import { checkContainerName, checkVolumeName } from '../../../shared/contract/validation';
 import type { CoreServices } from '../core/context';
 import { isNotModified, toAppError } from '../docker/errors';
 import type { EngineEvent } from '../docker/types';
@@ -178,7 +178,7 @@ export class LauncherService {
     const facts = await imageFacts(d, draft.image);
     const ipOk = net.isIP(draft.listenIp) !== 0;
     const port = ipOk ? await checkPort({ docker: d, local: ep?.local ?? true }, draft.hostPort, draft.listenIp) : null;
-    const nameOk = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(draft.name);
+    const nameOk = checkContainerName(draft.name) === null;
     const existingRaw = nameOk ? await inspectContainer(d, draft.name) : null;
     const existing = existingRaw ? summariseContainer(existingRaw, ep) : null;
     const volOk = draft.volume !== '' && checkVolumeName(draft.volume) === null;

@@ -1,7 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { Settings, VolumeSummary } from '../../../../shared/contract';
 import type { AiLabImageOption, LaunchOptions, LaunchPreflight } from '../../../../shared/contract/launcher';
-import { checkVolumeName } from '../../../../shared/contract/validation';
+import { checkContainerName, checkVolumeName } from '../../../../shared/contract/validation';
 import { api } from '../../api/bridge';
 import { loadDraft, saveDraft, type LaunchDraft } from './draft';
 import { equivalentCommand, imageHint } from './format';
@@ -9,7 +9,6 @@ import { LaunchProgress } from './LaunchProgress';
 import { useLauncherStore } from './launcherStore';
 
 const NEW_VOLUME = '__new__';
-const NAME_RULE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
 /** The form's fields: what a draft keeps, and the password, which it never keeps. */
 type Form = LaunchDraft & { password: string };
@@ -88,7 +87,7 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
   const volumeName = form ? (form.volume === NEW_VOLUME ? form.newVolume.trim() : form.volume) : '';
   const port = form ? portNumber(form.port) : null;
   const volumeProblem = form && form.volume === NEW_VOLUME && form.newVolume !== '' ? checkVolumeName(form.newVolume.trim()) : null;
-  const nameProblem = form && !NAME_RULE.test(form.name) ? 'At least 2 characters: letters, digits, "_", "." or "-", starting with a letter or digit.' : null;
+  const nameProblem = form ? checkContainerName(form.name) : null;
   const portProblem = form && port === null ? 'A port is a whole number from 1 to 65535.' : null;
   // While a launch runs, and once it is ready, the panel shows that launch; the form returns after a failure.
   const showForm = !run || run.state === 'failed' || run.state === 'cancelled';
