@@ -27,40 +27,30 @@ const isUnder = (p, dir) => p === dir || p.startsWith(`${dir}/`);
 const isNode = (name) => name.startsWith('node:') || NODE_BUILTINS.has(name.split('/')[0]);
 const isElectron = (name) => name === 'electron' || name.startsWith('electron/');
 
+const NODE = { what: 'Node built-ins (node:*)', test: (t) => t.kind === 'package' && isNode(t.name) };
+const ELECTRON = { what: "'electron'", test: (t) => t.kind === 'package' && isElectron(t.name) };
+/** A folder of this repository, and everything below it. */
+const folder = (dir) => ({ what: `${dir}/`, test: (t) => t.kind === 'local' && isUnder(t.path, dir) });
+
 /** What a layer may not import, as predicates with the reason shown in the lint message. */
 export const LAYERS = [
   {
     name: 'electron/services',
     files: 'electron/services/',
     why: 'services run without Electron, in the browser mode and the CLI too; pass what they need in through CoreServices',
-    deny: [
-      { what: "'electron'", test: (t) => t.kind === 'package' && isElectron(t.name) },
-      ...['electron/main', 'electron/server', 'electron/cli', 'electron/preload', 'renderer'].map((dir) => ({
-        what: dir,
-        test: (t) => t.kind === 'local' && isUnder(t.path, dir),
-      })),
-    ],
+    deny: [ELECTRON, ...['electron/main', 'electron/server', 'electron/cli', 'electron/preload', 'renderer'].map(folder)],
   },
   {
     name: 'shared',
     files: 'shared/',
     why: 'shared/ is imported by the page, the preload and Node alike: it may use only itself and pure packages (zod)',
-    deny: [
-      { what: 'Node built-ins (node:*)', test: (t) => t.kind === 'package' && isNode(t.name) },
-      { what: "'electron'", test: (t) => t.kind === 'package' && isElectron(t.name) },
-      { what: 'electron/', test: (t) => t.kind === 'local' && isUnder(t.path, 'electron') },
-      { what: 'renderer/', test: (t) => t.kind === 'local' && isUnder(t.path, 'renderer') },
-    ],
+    deny: [NODE, ELECTRON, folder('electron'), folder('renderer')],
   },
   {
     name: 'renderer',
     files: 'renderer/',
     why: 'the page knows only the contract (shared/) and talks to main through `api`',
-    deny: [
-      { what: 'Node built-ins (node:*)', test: (t) => t.kind === 'package' && isNode(t.name) },
-      { what: "'electron'", test: (t) => t.kind === 'package' && isElectron(t.name) },
-      { what: 'electron/', test: (t) => t.kind === 'local' && isUnder(t.path, 'electron') },
-    ],
+    deny: [NODE, ELECTRON, folder('electron')],
   },
   {
     name: 'electron/preload',

@@ -183,15 +183,22 @@ export const backupManifestSchema = z.object({
 });
 export type BackupManifest = z.infer<typeof backupManifestSchema>;
 
-export interface ArchiveSummary {
-  format: 'tgz' | 'tar';
+/** What an archive holds, as its inspection (electron/services/archive) counts it. */
+export interface ArchiveCounts {
+  /** Size of the file on disk (compressed size for a .tgz). */
   compressedBytes: number;
+  /** Real entries, the number `tar -tvf` lists (the `./` entry included when present). */
   entries: number;
   fileCount: number;
   dirCount: number;
   symlinkCount: number;
   hardlinkCount: number;
+  /** Sum of regular file sizes (a sparse file counts its full size, holes included). */
   totalBytes: number;
+}
+
+export interface ArchiveSummary extends ArchiveCounts {
+  format: 'tgz' | 'tar';
   sha256: string;
   topFolder: string | null;
   containsScs: boolean;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCS_FILE } from '../../shared/ailab';
 import type { BackupResult, JobLogChunk, JobProgress, RestoreResult } from '../../shared/contract/jobs';
 import { docker } from '../support/docker';
-import { createVolume, inVolume, jobsHarness, newVolumeName, ourHelpers, removeTestVolumes, RICH_CONTENT, tempDir, treeOf, type JobsHarness } from './jobs-support';
+import { createVolume, inVolume, jobsWithSource, newVolumeName, ourHelpers, removeTestVolumes, RICH_CONTENT, treeOf, type JobsHarness } from './jobs-support';
 
 let h: JobsHarness;
 let out: string;
@@ -12,10 +12,7 @@ let source: string;
 let archive: BackupResult;
 
 beforeAll(async () => {
-  h = await jobsHarness();
-  out = tempDir();
-  source = await createVolume('jobs-modes-src');
-  await inVolume(source, RICH_CONTENT);
+  ({ h, out, source } = await jobsWithSource('jobs-modes-src', RICH_CONTENT));
   archive = (await h.finish(await h.jobs.startBackup({ volume: source, dir: out, fileName: 'src.tgz' }))).result as BackupResult;
 });
 

@@ -220,3 +220,12 @@ export async function ourHelpers(h: JobsHarness): Promise<string[]> {
 export function tempDir(prefix = 'ailab-jobs-out-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
+
+/** The usual start of a jobs test file: a harness, an output folder and a source volume filled by `script`. */
+export async function jobsWithSource(prefix: string, script: string): Promise<{ h: JobsHarness; out: string; source: string }> {
+  const h = await jobsHarness();
+  const out = tempDir();
+  const source = await createVolume(prefix);
+  await inVolume(source, script);
+  return { h, out, source };
+}
