@@ -24,3 +24,13 @@ export function formatLabels(labels: Record<string, string>): string {
     .map(([k, v]) => (v === '' ? k : `${k}=${v}`))
     .join(', ');
 }
+
+/**
+ * How every list command prints: the JSON a script asked for, else one line saying there is nothing
+ * (and how to make something), else a table.
+ */
+export function printList<T>(out: (text: string) => void, list: T[], o: { json: boolean; empty: string; header: string[]; row: (item: T) => string[] }): void {
+  if (o.json) out(`${JSON.stringify(list, null, 2)}\n`);
+  else if (list.length === 0) out(`${o.empty}\n`);
+  else out(formatTable(o.header, list.map(o.row)));
+}
