@@ -11,6 +11,7 @@ import { ailabInProcess, runBuiltCli } from '../support/cli';
 import { docker, TEST_LABEL, uniqueName } from '../support/docker';
 import { end, file, header, oldGnuSparse, pad, sparseExtension } from '../unit/tar-craft';
 import { createVolume, inVolume, jobsHarness, newVolumeName, ourHelpers, removeTestVolumes, tempDir, trackVolume, treeOf, type JobsHarness } from './jobs-support';
+import { writeLongPathTgz } from '../support/hostileArchives';
 
 let h: JobsHarness;
 let dir: string;
@@ -64,10 +65,7 @@ function tmpfs(size: string): string {
 describe('a tiny archive with a very long path (item 1)', () => {
   it('is refused by `ailab restore p.tgz v --mode new` at once, and nothing is created', async () => {
     const p = path.join(dir, 'p.tgz');
-    execFileSync('python3', [
-      '-c',
-      `import tarfile,io;t=tarfile.open(${JSON.stringify(p)},'w:gz',format=tarfile.PAX_FORMAT);i=tarfile.TarInfo('p');i.size=1;i.pax_headers={'path':'a/'*32768+'f'};t.addfile(i,io.BytesIO(b'x'));t.close()`,
-    ]);
+    writeLongPathTgz(p);
     const volume = newVolumeName('jobs-longpath');
     const r = await runBuiltCli(['restore', p, volume, '--mode', 'new'], { timeoutMs: 30_000 });
     expect(r.code).toBe(6);

@@ -188,3 +188,13 @@ export async function appErrorOf(p: Promise<unknown>): Promise<AppError> {
   if (!(err instanceof AppError)) throw new Error(`Expected an AppError, got ${err === null ? 'success' : String(err)}.`);
   return err;
 }
+
+/** The AppError `fn` throws, or null when it returns. */
+export function thrownBy(fn: () => void): AppError | null {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    return e as AppError;
+  }
+}

@@ -4,11 +4,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../shared/contract/errors';
 import { assertSafe, inspectArchive } from '../../electron/services/archive/inspectArchive';
 import { createParallelGzip } from '../../electron/services/archive/parallelGzip';
 import { verifyArchive } from '../../electron/services/archive/verifyArchive';
-import { appErrorOf, gnuList, gnuTar, noise, packTar, runOk, tempTree } from './archive-fixtures';
+import { appErrorOf, gnuList, gnuTar, noise, packTar, runOk, tempTree, thrownBy } from './archive-fixtures';
 
 let dir: string;
 let tree: string;
@@ -193,14 +192,7 @@ describe('inspectArchive finds what would escape the volume', () => {
     await runOk('tar', ['-P', '-czf', file, path.join(tree, 'notebooks', 'start.ipynb')]);
     const r = await inspectArchive(file);
     expect(r.problems.map((p) => p.kind)).toContain('absolute');
-    const err = (() => {
-      try {
-        assertSafe(r);
-        return null;
-      } catch (e) {
-        return e as AppError;
-      }
-    })();
+    const err = thrownBy(() => assertSafe(r));
     expect(err?.code).toBe('ARCHIVE_UNSAFE');
     expect(err?.message).toContain(path.join(tree, 'notebooks', 'start.ipynb'));
   });
