@@ -1,6 +1,5 @@
 import { vi } from 'vitest';
 import type { AilabApi, Result } from '../../shared/contract';
-import type { VolumeSummary } from '../../shared/contract/volumes';
 
 /**
  * A stand-in for renderer/src/api/bridge's `api`: every method a vi.fn the test sets up, every event
@@ -42,19 +41,4 @@ export function createFakeApi(): FakeApi {
   });
 }
 
-export function volume(name: string, o: Partial<VolumeSummary> = {}): VolumeSummary {
-  return {
-    name,
-    driver: 'local',
-    createdAt: null,
-    labels: {},
-    mountpoint: `/var/lib/docker/volumes/${name}/_data`,
-    scope: 'local',
-    anonymous: false,
-    compose: null,
-    containers: [],
-    createdBy: null,
-    size: null,
-    ...o,
-  };
-}
+export { volumeSummary as volume } from '../support/volumeSummary';

@@ -13,7 +13,7 @@ vi.mock('../../renderer/src/api/bridge', () => ({
 
 const { useRestorePlan } = await import('../../renderer/src/features/jobs/useRestorePlan');
 
-const source: RestoreSource = { archivePath: '/backups/notebooks.tgz' };
+const source = { archivePath: '/backups/notebooks.tgz' } satisfies RestoreSource;
 
 function restorePlan(o: Partial<RestorePlan> = {}): RestorePlan {
   return {

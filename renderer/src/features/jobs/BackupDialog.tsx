@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ApiErrorPayload } from '../../../../shared/contract';
 import type { BackupPlan, JobEngine } from '../../../../shared/contract/jobs';
 import { api } from '../../api/bridge';
+import { EngineChoice } from './EngineChoice';
 import { HelperImageNotice } from './HelperImageNotice';
 import { ErrorNotice, JobDialog } from './JobDialog';
 import { useJobs } from './jobsStore';
@@ -130,21 +131,13 @@ export function BackupDialog(props: { volume: string }) {
             />
             <span className="field-hint">A gzip&apos;d tar (.tgz) with entries ./…, restorable with the guide&apos;s tar -xvf command.</span>
           </div>
-          <fieldset className="jobs-fieldset">
-            <legend className="field-label">Engine</legend>
-            <label className="checkbox">
-              <input type="radio" name="jobs-engine" checked={engine === 'fast'} onChange={() => setEngine('fast')} />
-              <span>
-                <strong>Fast</strong> <span className="muted">— the same .tgz, compressed on all cores</span>
-              </span>
-            </label>
-            <label className="checkbox">
-              <input type="radio" name="jobs-engine" checked={engine === 'tar'} onChange={() => setEngine('tar')} />
-              <span>
-                <strong>tar</strong> <span className="muted">— the guide&apos;s tar -czvf in the helper image {plan.helperImage}</span>
-              </span>
-            </label>
-          </fieldset>
+          <EngineChoice
+            name="jobs-engine"
+            engine={engine}
+            onChange={setEngine}
+            fast="the same .tgz, compressed on all cores"
+            tar={`the guide's tar -czvf in the helper image ${plan.helperImage}`}
+          />
           {needsImage ? <HelperImageNotice image={plan.helperImage} onPulled={() => setReload((n) => n + 1)} /> : null}
           {running.length > 0 ? (
             <div className="notice notice-warning jobs-gap">

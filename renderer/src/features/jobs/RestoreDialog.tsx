@@ -6,6 +6,7 @@ import { api, runMode } from '../../api/bridge';
 import { DialogActions } from '../../components/Dialog';
 import { uploadArchive } from './drop';
 import { archiveParts, formatBytes, formatCount } from './format';
+import { EngineChoice } from './EngineChoice';
 import { HelperImageNotice } from './HelperImageNotice';
 import { ErrorNotice, JobDialog } from './JobDialog';
 import { TopFolderChoice } from './TopFolderChoice';
@@ -261,31 +262,14 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
             </div>
           ) : null}
 
-          <fieldset className="jobs-fieldset jobs-gap">
-            <legend className="field-label">Engine</legend>
-            <label className="checkbox">
-              <input
-                type="radio"
-                name="jobs-restore-engine"
-                checked={engine === 'fast'}
-                onChange={() => r.chooseEngine('fast')}
-              />
-              <span>
-                <strong>Fast</strong> <span className="muted">— unpacked on all cores, several files written at once</span>
-              </span>
-            </label>
-            <label className="checkbox">
-              <input
-                type="radio"
-                name="jobs-restore-engine"
-                checked={engine === 'tar'}
-                onChange={() => r.chooseEngine('tar')}
-              />
-              <span>
-                <strong>tar</strong> <span className="muted">— the guide&apos;s tar -xzvf in {plan.helperImage}</span>
-              </span>
-            </label>
-          </fieldset>
+          <EngineChoice
+            className="jobs-fieldset jobs-gap"
+            name="jobs-restore-engine"
+            engine={engine}
+            onChange={r.chooseEngine}
+            fast="unpacked on all cores, several files written at once"
+            tar={`the guide's tar -xzvf in ${plan.helperImage}`}
+          />
           {needsImage ? <HelperImageNotice image={plan.helperImage} onPulled={() => setStrip((s) => s)} /> : null}
           <ErrorNotice error={error} />
           <div className="dialog-actions">
