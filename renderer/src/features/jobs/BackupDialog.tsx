@@ -4,6 +4,7 @@ import type { BackupPlan, JobEngine } from '../../../../shared/contract/jobs';
 import { api } from '../../api/bridge';
 import { EngineChoice } from './EngineChoice';
 import { HelperImageNotice } from './HelperImageNotice';
+import { StopContainersNotice } from './StopContainersNotice';
 import { ErrorNotice, JobDialog } from './JobDialog';
 import { useJobs } from './jobsStore';
 
@@ -140,18 +141,9 @@ export function BackupDialog(props: { volume: string }) {
           />
           {needsImage ? <HelperImageNotice image={plan.helperImage} onPulled={() => setReload((n) => n + 1)} /> : null}
           {running.length > 0 ? (
-            <div className="notice notice-warning jobs-gap">
-              <div>
-                <div className="notice-title">
-                  {running.map((c) => c.name).join(', ')} {running.length === 1 ? 'is' : 'are'} using this volume
-                </div>
-                <div className="small">Files changed while they are packed may be caught mid-write. Upstream advises stopping AI-Lab for a backup.</div>
-                <label className="checkbox jobs-gap-sm">
-                  <input type="checkbox" checked={stop} onChange={(e) => setStop(e.target.checked)} />
-                  <span>Stop {running.length === 1 ? 'it' : 'them'} during the backup and start again after (also if the backup fails)</span>
-                </label>
-              </div>
-            </div>
+            <StopContainersNotice running={running} volume="this volume" job="backup" stop={stop} onStop={setStop}>
+              <div className="small">Files changed while they are packed may be caught mid-write. Upstream advises stopping AI-Lab for a backup.</div>
+            </StopContainersNotice>
           ) : null}
           {confirmOverwrite ? (
             <div className="notice notice-warning jobs-gap" role="alert">

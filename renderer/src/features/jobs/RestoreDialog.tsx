@@ -8,6 +8,7 @@ import { uploadArchive } from './drop';
 import { archiveParts, formatBytes, formatCount } from './format';
 import { EngineChoice } from './EngineChoice';
 import { HelperImageNotice } from './HelperImageNotice';
+import { StopContainersNotice } from './StopContainersNotice';
 import { ErrorNotice, JobDialog } from './JobDialog';
 import { TopFolderChoice } from './TopFolderChoice';
 import { useJobs, type RestoreRequest } from './jobsStore';
@@ -249,17 +250,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
           ) : null}
 
           {running.length > 0 && target !== 'new' ? (
-            <div className="notice notice-warning jobs-gap">
-              <div>
-                <div className="notice-title">
-                  {running.map((c) => c.name).join(', ')} {running.length === 1 ? 'is' : 'are'} using {plan.target?.volume}
-                </div>
-                <label className="checkbox jobs-gap-sm">
-                  <input type="checkbox" checked={stop} onChange={(e) => setStop(e.target.checked)} />
-                  <span>Stop {running.length === 1 ? 'it' : 'them'} during the restore and start again after (also if the restore fails)</span>
-                </label>
-              </div>
-            </div>
+            <StopContainersNotice running={running} volume={plan.target?.volume ?? existing} job="restore" stop={stop} onStop={setStop} />
           ) : null}
 
           <EngineChoice
