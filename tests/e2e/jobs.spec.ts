@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { docker, TEST_LABEL, uniqueName } from '../support/docker';
+import { runGuideTar } from '../support/guideTar';
 import { startServedApp, type ServedApp } from '../support/serve';
 
 const SHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'screenshots');
@@ -170,8 +171,7 @@ test('restores an archive dropped on the window into a new volume', async ({ pag
   test.setTimeout(120_000);
   const source = await volumeWith('jobs-e2e-drop', 'mkdir -p "/volume/notebooks/sp ace" && echo hi > "/volume/notebooks/sp ace/ünï.txt" && echo secret > /volume/ai_lab_secure_configuration_storage.sqlite');
   // An archive made by the guide's own command.
-  const { execFileSync } = await import('node:child_process');
-  execFileSync('docker', ['run', '--rm', '--label', 'com.exasol.ailab-desktop.test=1', '-v', `${source}:/volume`, '-v', `${out}:/dest`, 'ubuntu', 'tar', '-C', '/volume', '-czvf', '/dest/dropped.tgz', '.']);
+  runGuideTar({ volume: source, dir: out }, ['-czvf', '/dest/dropped.tgz', '.']);
   const bytes = fs.readFileSync(path.join(out, 'dropped.tgz')).toString('base64');
   const target = uniqueName('jobs-e2e-restored');
   volumes.push(target);
@@ -254,8 +254,7 @@ test('refuses a dropped file that is not an archive, with nothing changed', asyn
 test('a dropped archive with a setuid-root file: restored without the bit unless the box is checked (issue 11, item 4)', async ({ page }) => {
   test.setTimeout(120_000);
   const source = await volumeWith('jobs-e2e-suid', 'echo "#!/bin/sh" > /volume/rootshell && chmod 4755 /volume/rootshell && echo hi > /volume/notes.txt');
-  const { execFileSync } = await import('node:child_process');
-  execFileSync('docker', ['run', '--rm', '--label', 'com.exasol.ailab-desktop.test=1', '-v', `${source}:/volume`, '-v', `${out}:/dest`, 'ubuntu', 'tar', '-C', '/volume', '-czf', '/dest/suid.tgz', '.']);
+  runGuideTar({ volume: source, dir: out }, ['-czf', '/dest/suid.tgz', '.']);
   const bytes = fs.readFileSync(path.join(out, 'suid.tgz')).toString('base64');
   const drop = async () => {
     await page.goto(app.url);
