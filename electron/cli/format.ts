@@ -1,5 +1,5 @@
 // Commands take all their formatting from here; what the renderer formats the same way is in shared/format.ts.
-export { archiveParts, formatBytes, formatCount, formatDuration, formatTimestamp, formatUptime, hintBeyond, plural, UPTIME_UNITS_COMPACT } from '../../shared/format';
+export * from '../../shared/format';
 
 /** A plain-text table like `docker volume ls` prints: columns padded, no borders. */
 export function formatTable(header: string[], rows: string[][]): string {

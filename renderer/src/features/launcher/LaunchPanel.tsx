@@ -16,11 +16,9 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
   const containersKey = useLauncherStore((s) => s.containers.map((c) => `${c.id}:${c.state}`).join(','));
   // While a launch runs, and once it is ready, the panel shows that launch; the form returns after a failure.
   const showForm = !run || run.state === 'failed' || run.state === 'cancelled';
-  const { form, set, images, volumes, loadError, preflight, checking, volumeName, port, volumeProblem, nameProblem, portProblem, invalid, blocking, advisory, options } = useLaunchForm({
-    initialVolume: props.initialVolume,
-    active: showForm,
-    containersKey,
-  });
+  const launchForm = useLaunchForm({ initialVolume: props.initialVolume, active: showForm, containersKey });
+  const { form, set, images, volumes, loadError, preflight, checking, volumeName, port } = launchForm;
+  const { volumeProblem, nameProblem, portProblem, invalid, blocking, advisory, options } = launchForm;
   const ids = { image: useId(), volume: useId(), newVolume: useId(), name: useId(), ip: useId(), port: useId(), password: useId(), facts: useId(), images: useId() };
   const facts = preflight?.image ?? null;
   const busy = run !== null && !['ready', 'failed', 'cancelled'].includes(run.state);
