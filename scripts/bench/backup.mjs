@@ -199,17 +199,8 @@ async function preflight() {
   const cli = NO_CLI ? false : existsSync(path.join(root, 'dist/cli/ailab.cjs')) && (await runCmd(CLI, ['backup', '--help'])).code === 0;
   await fs.mkdir(path.join(root, '.tmp/bench'), { recursive: true });
   const worker = path.join(root, '.tmp/bench/lib-worker.cjs');
-  await build({
-    absWorkingDir: root,
-    entryPoints: ['scripts/bench/libWorker.ts'],
-    outfile: worker,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  const asBuilt = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' };
+  await build({ ...asBuilt, absWorkingDir: root, entryPoints: ['scripts/bench/libWorker.ts'], outfile: worker });
   return { cli, worker, engine: v.stdout.trim() };
 }
 
