@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { docker, TEST_LABEL, uniqueName } from '../support/docker';
+import { docker, removeVolumeQuietly, TEST_LABEL, uniqueName } from '../support/docker';
 import { runGuideTar } from '../support/guideTar';
 import { runInVolume } from '../support/volumeShell';
 import { dropFiles } from './drop';
@@ -41,7 +41,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await app?.stop();
-  for (const v of volumes) await docker.getVolume(v).remove({ force: true }).catch(() => undefined);
+  for (const v of volumes) await removeVolumeQuietly(v);
   if (out) fs.rmSync(out, { recursive: true, force: true });
 });
 
