@@ -1,7 +1,12 @@
 import js from '@eslint/js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { layersPlugin } from './scripts/lint/layers.mjs';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.tmp/**'] },
@@ -16,13 +21,17 @@ export default tseslint.config(
     },
   },
   {
+    // The layering of docs/ARCHITECTURE.md (services without Electron, shared without Node, …): scripts/lint/layers.mjs.
+    files: ['electron/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.{ts,tsx}'],
+    plugins: { layers: layersPlugin },
+    rules: { 'layers/imports': ['error', { root }] },
+  },
+  {
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      // The renderer only knows the contract: no Node, no Electron, no services.
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'electron', '**/electron/**'] }],
     },
   },
   {

@@ -11,6 +11,14 @@ export default defineConfig({
         },
       },
       {
+        // The renderer's hooks and components in jsdom, with the api faked: no Docker, no browser.
+        test: {
+          name: 'renderer',
+          include: ['tests/renderer/**/*.test.ts', 'tests/renderer/**/*.test.tsx'],
+          environment: 'jsdom',
+        },
+      },
+      {
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],

@@ -1,5 +1,5 @@
 // Commands take all their formatting from here; what the renderer formats the same way is in shared/format.ts.
-export { archiveParts, formatBytes, formatCount, formatDuration, formatTimestamp, formatUptime, hintBeyond, plural, UPTIME_UNITS_COMPACT } from '../../shared/format';
+export * from '../../shared/format';
 
 /** A plain-text table like `docker volume ls` prints: columns padded, no borders. */
 export function formatTable(header: string[], rows: string[][]): string {
@@ -23,4 +23,14 @@ export function formatLabels(labels: Record<string, string>): string {
   return Object.entries(labels)
     .map(([k, v]) => (v === '' ? k : `${k}=${v}`))
     .join(', ');
+}
+
+/**
+ * How every list command prints: the JSON a script asked for, else one line saying there is nothing
+ * (and how to make something), else a table.
+ */
+export function printList<T>(out: (text: string) => void, list: T[], o: { json: boolean; empty: string; header: string[]; row: (item: T) => string[] }): void {
+  if (o.json) out(`${JSON.stringify(list, null, 2)}\n`);
+  else if (list.length === 0) out(`${o.empty}\n`);
+  else out(formatTable(o.header, list.map(o.row)));
 }

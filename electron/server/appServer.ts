@@ -5,7 +5,7 @@ import type { Handlers } from '../../shared/contract';
 import { SESSION_PATH, TOKEN_QUERY } from '../../shared/browserAuth';
 import type { EventBus } from '../services/core/eventBus';
 import { resolveStaticPath } from '../services/core/staticPaths';
-import { UPLOADS_PATH, WS_PATH } from './protocol';
+import { UPLOADS_PATH, WS_PATH } from '../../shared/contract/wire';
 import { authenticate, checkRequest, checkUpgrade, legacyCookieDeletions, presentedToken, SECURITY_HEADERS } from './security';
 import { sendStatic } from './staticFiles';
 import { handleUpload } from './uploadRoute';

@@ -4,7 +4,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ApiErrorPayload } from '../../shared/contract/errors';
 import { prepareUpload, removeUpload, uploadsRoot } from '../services/core/uploads';
-import type { UploadResponse } from './protocol';
+import type { UploadResponse } from '../../shared/contract/wire';
 
 type SendJson = (status: number, body: UploadResponse | ApiErrorPayload) => void;
 

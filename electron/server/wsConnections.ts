@@ -5,7 +5,7 @@ import { invokeHandler } from '../../shared/contract/invoke';
 import type { EventBus } from '../services/core/eventBus';
 import { forwardEvents } from '../services/core/eventForwarder';
 import { chooseSubprotocol } from './security';
-import { callMessageSchema, MAX_MESSAGE_BYTES, type CallId, type EventMessage, type ResultMessage } from './protocol';
+import { callMessageSchema, MAX_MESSAGE_BYTES, type CallId, type EventMessage, type ResultMessage } from '../../shared/contract/wire';
 
 export interface WsConnectionsOptions {
   bus: EventBus;

@@ -1,15 +1,18 @@
 import path from 'node:path';
 import pkg from '../../package.json';
 import type { RunMode } from '../../shared/contract/app';
+import { AppService } from './app/appService';
 import { BackupsService } from './backups/backupsService';
 import type { CoreServices, DesktopIntegration } from './core/context';
 import { EventBus } from './core/eventBus';
 import { ensurePrivateDir } from './core/privateFiles';
 import { createDockerConnection } from './docker/connection';
-import { jobServiceFor } from './jobs/handlers';
+import { JobService } from './jobs/jobService';
+import { LauncherService, type LauncherOptions } from './launcher/launcherService';
 import { PlansService } from './plans/plansService';
 import { settingsFile, userDataDir } from './settings/paths';
 import { SettingsStore } from './settings/settingsStore';
+import { VolumeService } from './volumes/volumeService';
 
 export interface CreateCoreOptions {
   mode: RunMode;
@@ -18,9 +21,24 @@ export interface CreateCoreOptions {
   env?: NodeJS.ProcessEnv;
   /** Follow the engine (retry loop, event stream). The CLI's one-shot commands leave it off. */
   watchDocker?: boolean;
+  /** Test seams of the launcher (its readiness probe). */
+  launcher?: LauncherOptions;
 }
 
+/**
+ * The core and its domains. Each domain is one `<Domain>Service`, made here from the CoreServices and
+ * reached as `core.<domain>`; the contract's handlers (services/handlers.ts) only map methods to them.
+ * A domain is made when first used: the CLI's one-shot commands start only what they need.
+ */
 export interface Core extends CoreServices {
+  readonly app: AppService;
+  readonly volumes: VolumeService;
+  readonly jobs: JobService;
+  readonly launcher: LauncherService;
+  /** The backup catalogue and retention (issue 14). */
+  readonly backups: BackupsService;
+  /** Backup plans and their scheduler (issue 14). */
+  readonly plans: PlansService;
   shutdown(): Promise<void>;
 }
 
@@ -36,7 +54,14 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
   const docker = createDockerConnection({ env });
   docker.onStatus((s) => bus.emit('dockerStatus', s));
   const cleanups: Array<() => Promise<void> | void> = [];
-  const backups = new BackupsService({ settings, env });
+  const domains: {
+    app?: AppService;
+    volumes?: VolumeService;
+    jobs?: JobService;
+    launcher?: LauncherService;
+    backups?: BackupsService;
+    plans?: PlansService;
+  } = {};
   const core: Core = {
     mode: opts.mode,
     version: pkg.version,
@@ -46,15 +71,31 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     dataDir: path.resolve(dataDir),
     openExternal: opts.openExternal,
     desktop: opts.desktop ?? null,
-    backups,
-    plans: new PlansService({
-      dataDir: path.resolve(dataDir),
-      backups,
-      // A plan run is the same backup job as "Back up", but leaves the remembered backup folder alone.
-      jobs: { startBackup: (o, createdAt) => jobServiceFor(core).startBackup(o, { rememberFolder: false, createdAt }), wait: (id) => jobServiceFor(core).manager.wait(id) },
-    }),
     onShutdown(fn) {
       cleanups.push(fn);
+    },
+    get app() {
+      return (domains.app ??= new AppService(core));
+    },
+    get volumes() {
+      return (domains.volumes ??= new VolumeService(core));
+    },
+    get jobs() {
+      return (domains.jobs ??= new JobService(core));
+    },
+    get launcher() {
+      return (domains.launcher ??= new LauncherService(core, opts.launcher));
+    },
+    get backups() {
+      return (domains.backups ??= new BackupsService({ settings, env }));
+    },
+    get plans() {
+      return (domains.plans ??= new PlansService({
+        dataDir: path.resolve(dataDir),
+        backups: core.backups,
+        // A plan run is the same backup job as "Back up", but leaves the remembered backup folder alone.
+        jobs: { startBackup: (o, createdAt) => core.jobs.startBackup(o, { rememberFolder: false, createdAt }), wait: (id) => core.jobs.manager.wait(id) },
+      }));
     },
     async shutdown() {
       for (const fn of cleanups.reverse()) {

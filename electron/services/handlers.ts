@@ -1,7 +1,7 @@
 import type { Handlers } from '../../shared/contract';
 import { appHandlers } from './app/handlers';
 import { backupHandlers } from './backups/handlers';
-import type { CoreServices } from './core/context';
+import type { Core } from './createCore';
 import { dockerHandlers } from './docker/handlers';
 import { jobHandlers } from './jobs/handlers';
 import { launcherHandlers } from './launcher/handlers';
@@ -9,16 +9,18 @@ import { planHandlers } from './plans/handlers';
 import { volumeHandlers } from './volumes/handlers';
 
 /**
- * Every contract method, implemented once. The Electron IPC glue, the browser-mode server and the CLI
- * all call these through invokeHandler(), so validation and error messages are the same everywhere.
+ * Every contract method, implemented once, as a call into its domain's service. The Electron IPC glue,
+ * the browser-mode server and the CLI all call these through invokeHandler(), so validation and error
+ * messages are the same everywhere. Every domain starts here (jobs clean up after a crash, volumes
+ * and the launcher follow the engine's events), as a long-running process needs.
  */
-export function createHandlers(core: CoreServices): Handlers {
+export function createHandlers(core: Core): Handlers {
   return {
-    ...appHandlers(core),
-    ...dockerHandlers(core),
-    ...volumeHandlers(core),
-    ...jobHandlers(core),
-    ...launcherHandlers(core),
+    ...appHandlers(core.app),
+    ...dockerHandlers(core.docker),
+    ...volumeHandlers(core.volumes),
+    ...jobHandlers(core.jobs),
+    ...launcherHandlers(core.launcher),
     ...backupHandlers(core.backups),
     ...planHandlers(core.plans),
   } satisfies Handlers;

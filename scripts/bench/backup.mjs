@@ -199,17 +199,8 @@ async function preflight() {
   const cli = NO_CLI ? false : existsSync(path.join(root, 'dist/cli/ailab.cjs')) && (await runCmd(CLI, ['backup', '--help'])).code === 0;
   await fs.mkdir(path.join(root, '.tmp/bench'), { recursive: true });
   const worker = path.join(root, '.tmp/bench/lib-worker.cjs');
-  await build({
-    absWorkingDir: root,
-    entryPoints: ['scripts/bench/libWorker.ts'],
-    outfile: worker,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  const asBuilt = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' };
+  await build({ ...asBuilt, absWorkingDir: root, entryPoints: ['scripts/bench/libWorker.ts'], outfile: worker });
   return { cli, worker, engine: v.stdout.trim() };
 }
 
@@ -287,14 +278,15 @@ async function main() {
 
   const seedMethod = async (run, dir) => {
     // The seed's commands, exactly: docker CLI, bind mount, verbose tar (its listing drained here).
-    const seedBackup = await runCmd('docker', ['run', '--rm', '--volume', `${src}:/volume`, '--volume', `${dir}:/dest`, SEED_IMAGE, 'tar', '-C', '/volume', '-czvf', '/dest/backup.tgz', '.']);
+    const seedTar = (volume, tar) => runCmd('docker', ['run', '--rm', '--volume', `${volume}:/volume`, '--volume', `${dir}:/dest`, SEED_IMAGE, 'tar', '-C', '/volume', ...tar]);
+    const seedBackup = await seedTar(src, ['-czvf', '/dest/backup.tgz', '.']);
     if (seedBackup.code !== 0) fail('seed backup (tar -czvf)', 'backup', seedBackup);
     else record('seed backup (tar -czvf)', 'backup', seedBackup, { size: await fileSize(path.join(dir, 'backup.tgz')) });
     log(`  seed backup ${(seedBackup.ms / 1000).toFixed(1)} s`);
 
     const seedVol = `${prefix}-seed-${run}`;
     await createVolume(seedVol);
-    const seedRestore = await runCmd('docker', ['run', '--rm', '--volume', `${seedVol}:/volume`, '--volume', `${dir}:/dest`, SEED_IMAGE, 'tar', '-C', '/volume', '-xvf', '/dest/backup.tgz']);
+    const seedRestore = await seedTar(seedVol, ['-xvf', '/dest/backup.tgz']);
     if (seedRestore.code !== 0) fail('seed restore (tar -xvf)', 'restore', seedRestore);
     else record('seed restore (tar -xvf)', 'restore', seedRestore, { check: await checkRestore(seedVol) });
     log(`  seed restore ${(seedRestore.ms / 1000).toFixed(1)} s`);

@@ -162,32 +162,43 @@ export interface BackupPlan {
   runningJobId: string | null;
 }
 
-/** The sidecar `<archive>.json` (written by electron/services/archive/manifest.ts, same shape). */
-export interface BackupManifest {
-  format: 'ailab-desktop-backup';
-  formatVersion: 1;
-  volume: string;
-  labels: Record<string, string>;
-  sourceImage: string | null;
+/**
+ * The sidecar `<archive>.json` written next to a backup (electron/services/archive/manifest.ts): where it
+ * came from and what it holds. Validated when read: a foreign or damaged sidecar is ignored.
+ */
+export const backupManifestSchema = z.object({
+  format: z.literal('ailab-desktop-backup'),
+  formatVersion: z.literal(1),
+  volume: z.string(),
+  labels: z.record(z.string()),
+  sourceImage: z.string().nullable(),
   /** ISO 8601. */
-  createdAt: string;
-  entries: number;
-  totalBytes: number;
-  compressedBytes: number;
-  sha256: string;
-  engine: JobEngine;
-  appVersion: string;
-}
+  createdAt: z.string(),
+  entries: z.number().int().nonnegative(),
+  totalBytes: z.number().nonnegative(),
+  compressedBytes: z.number().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  engine: z.enum(['fast', 'tar']),
+  appVersion: z.string(),
+});
+export type BackupManifest = z.infer<typeof backupManifestSchema>;
 
-export interface ArchiveSummary {
-  format: 'tgz' | 'tar';
+/** What an archive holds, as its inspection (electron/services/archive) counts it. */
+export interface ArchiveCounts {
+  /** Size of the file on disk (compressed size for a .tgz). */
   compressedBytes: number;
+  /** Real entries, the number `tar -tvf` lists (the `./` entry included when present). */
   entries: number;
   fileCount: number;
   dirCount: number;
   symlinkCount: number;
   hardlinkCount: number;
+  /** Sum of regular file sizes (a sparse file counts its full size, holes included). */
   totalBytes: number;
+}
+
+export interface ArchiveSummary extends ArchiveCounts {
+  format: 'tgz' | 'tar';
   sha256: string;
   topFolder: string | null;
   containsScs: boolean;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { event, method } from './define';
 import type { ApiErrorPayload } from './errors';
-import { imageReferenceSchema, labelsSchema, volumeNameSchema } from './validation';
+import { containerNameSchema, imageReferenceSchema, labelsSchema, volumeNameSchema } from './validation';
 
 /**
  * Launching Exasol AI-Lab with a volume and managing its containers (issue 5). Main decides
@@ -11,13 +11,6 @@ import { imageReferenceSchema, labelsSchema, volumeNameSchema } from './validati
 
 /** An image reference as `docker run` takes it: repo[:tag] or repo@digest, optionally with a registry. */
 export const imageRefSchema = imageReferenceSchema;
-
-/** Docker's rule for container names (the same as for volumes). */
-export const containerNameSchema = z
-  .string()
-  .min(2, 'A container name is at least 2 characters.')
-  .max(128)
-  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, 'A container name is letters, digits, "_", "." or "-", and starts with a letter or digit.');
 
 /** A container id (full or short) or name, as the panel and the CLI refer to one. */
 export const containerRefSchema = z

@@ -1,21 +1,38 @@
 import { z } from 'zod';
 
-/** Docker's own rule for volume names (daemon/names: RestrictedNamePattern). */
-export const VOLUME_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+/** Docker's own rule for the names of volumes and containers (daemon/names: RestrictedNamePattern). */
+export const DOCKER_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+export const VOLUME_NAME_PATTERN = DOCKER_NAME_PATTERN;
 
-export const VOLUME_NAME_RULE =
-  'A volume name is at least 2 characters: letters, digits, "_", "." or "-", and starts with a letter or digit.';
+const nameRule = (what: string) => `A ${what} name is at least 2 characters: letters, digits, "_", "." or "-", and starts with a letter or digit.`;
+export const VOLUME_NAME_RULE = nameRule('volume');
+export const CONTAINER_NAME_RULE = nameRule('container');
+
+/** Docker's name rule, with a message that says what is wrong (null when the name is valid). */
+function checkDockerName(name: string, what: 'volume' | 'container', max: number, rule: string): string | null {
+  if (name.length === 0) return `Enter a ${what} name.`;
+  if (name.length > max) return `A ${what} name is at most ${max} characters.`;
+  if (!/^[a-zA-Z0-9]/.test(name)) return `"${name.slice(0, 1)}" cannot start a ${what} name. ${rule}`;
+  if (name.length < 2) return rule;
+  const bad = [...name].find((c) => !/[a-zA-Z0-9_.-]/.test(c));
+  if (bad !== undefined) return `"${bad}" is not allowed in a ${what} name. ${rule}`;
+  return null;
+}
 
 /** Returns a message that says what is wrong with a volume name, or null when it is valid. */
 export function checkVolumeName(name: string): string | null {
-  if (name.length === 0) return 'Enter a volume name.';
-  if (name.length > 255) return 'A volume name is at most 255 characters.';
-  if (!/^[a-zA-Z0-9]/.test(name)) return `"${name.slice(0, 1)}" cannot start a volume name. ${VOLUME_NAME_RULE}`;
-  if (name.length < 2) return VOLUME_NAME_RULE;
-  const bad = [...name].find((c) => !/[a-zA-Z0-9_.-]/.test(c));
-  if (bad !== undefined) return `"${bad}" is not allowed in a volume name. ${VOLUME_NAME_RULE}`;
-  return null;
+  return checkDockerName(name, 'volume', 255, VOLUME_NAME_RULE);
 }
+
+/** Returns a message that says what is wrong with a container name, or null when it is valid. */
+export function checkContainerName(name: string): string | null {
+  return checkDockerName(name, 'container', 128, CONTAINER_NAME_RULE);
+}
+
+export const containerNameSchema = z.string().superRefine((name, ctx) => {
+  const problem = checkContainerName(name);
+  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+});
 
 export const volumeNameSchema = z.string().superRefine((name, ctx) => {
   const problem = checkVolumeName(name);

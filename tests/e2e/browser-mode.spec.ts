@@ -3,7 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import WebSocket from 'ws';
-import type { ServerMessage } from '../../electron/server/protocol';
+import type { ServerMessage } from '../../shared/contract/wire';
 import { startServedApp, type ServedApp } from '../support/serve';
 import { ENGINE_SOCKET } from '../support/docker';
 import { SCREENSHOTS } from '../support/e2e';

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { SCREENSHOTS, sharedServedApp } from '../support/e2e';
 import { dropFiles } from './drop';
 import { useTestEngine } from '../support/docker';
 import { GNU_TAR_IMAGE } from '../support/fixtures';
+import { runGuideTar } from '../support/guideTar';
 import { fillVolume, testResources } from '../support/resources';
 
 // Dialogs own the keyboard however they open (issue 12): focus inside, Tab kept inside, Escape closes,
@@ -25,9 +25,7 @@ test.beforeAll(async () => {
     { name: 'notebooks/a.ipynb', content: '{}' },
   ]);
   // The AI-Lab guide's backup command.
-  execFileSync('docker', ['run', '--rm', '--network', 'none', '--label', 'com.exasol.ailab-desktop.test=1', '-v', `${volume}:/volume`, '-v', `${out}:/dest`, GNU_TAR_IMAGE, 'tar', '-C', '/volume', '-czf', '/dest/guide.tgz', '.'], {
-    env: useTestEngine({ ...process.env }),
-  });
+  runGuideTar({ volume, dir: out, image: GNU_TAR_IMAGE, offline: true, env: useTestEngine({ ...process.env }) }, ['-czf', '/dest/guide.tgz', '.']);
   archive = fs.readFileSync(path.join(out, 'guide.tgz'));
 });
 

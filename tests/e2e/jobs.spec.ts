@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { docker, TEST_LABEL, uniqueName } from '../support/docker';
+import { docker, removeVolumeQuietly, TEST_LABEL, uniqueName } from '../support/docker';
+import { runGuideTar } from '../support/guideTar';
+import { runInVolume } from '../support/volumeShell';
+import { dropFiles } from './drop';
 import { startServedApp, type ServedApp } from '../support/serve';
 
 const SHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'screenshots');
@@ -16,39 +19,11 @@ async function volumeWith(prefix: string, script: string): Promise<string> {
   const name = uniqueName(prefix);
   await docker.createVolume({ Name: name, Labels: { ...TEST_LABEL } });
   volumes.push(name);
-  const c = await docker.createContainer({
-    Image: 'ubuntu',
-    Cmd: ['sh', '-c', script],
-    Labels: { ...TEST_LABEL },
-    HostConfig: { Mounts: [{ Type: 'volume', Source: name, Target: '/volume' }] },
-  });
-  await c.start();
-  const res = (await c.wait()) as { StatusCode: number };
-  await c.remove({ force: true, v: true });
-  if (res.StatusCode !== 0) throw new Error(`populating ${name} failed`);
+  await runInVolume(name, script);
   return name;
 }
 
-async function filesOf(volume: string): Promise<string> {
-  const c = await docker.createContainer({
-    Image: 'ubuntu',
-    Cmd: ['sh', '-c', 'cd /volume && find . | sort'],
-    Labels: { ...TEST_LABEL },
-    HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/volume' }] },
-  });
-  await c.start();
-  await c.wait();
-  const logs = (await c.logs({ stdout: true })) as Buffer;
-  await c.remove({ force: true, v: true });
-  // Docker's log stream: frames of an 8-byte header (stream, 0, 0, 0, big-endian length) and the bytes.
-  const parts: Buffer[] = [];
-  for (let at = 0; at + 8 <= logs.length; ) {
-    const len = logs.readUInt32BE(at + 4);
-    parts.push(logs.subarray(at + 8, at + 8 + len));
-    at += 8 + len;
-  }
-  return Buffer.concat(parts).toString('utf8');
-}
+const filesOf = (volume: string) => runInVolume(volume, 'cd /volume && find . | sort');
 
 async function openVolume(page: Page, name: string): Promise<void> {
   await page.getByRole('tab', { name: 'Volumes' }).click();
@@ -66,7 +41,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await app?.stop();
-  for (const v of volumes) await docker.getVolume(v).remove({ force: true }).catch(() => undefined);
+  for (const v of volumes) await removeVolumeQuietly(v);
   if (out) fs.rmSync(out, { recursive: true, force: true });
 });
 
@@ -170,9 +145,8 @@ test('restores an archive dropped on the window into a new volume', async ({ pag
   test.setTimeout(120_000);
   const source = await volumeWith('jobs-e2e-drop', 'mkdir -p "/volume/notebooks/sp ace" && echo hi > "/volume/notebooks/sp ace/ünï.txt" && echo secret > /volume/ai_lab_secure_configuration_storage.sqlite');
   // An archive made by the guide's own command.
-  const { execFileSync } = await import('node:child_process');
-  execFileSync('docker', ['run', '--rm', '--label', 'com.exasol.ailab-desktop.test=1', '-v', `${source}:/volume`, '-v', `${out}:/dest`, 'ubuntu', 'tar', '-C', '/volume', '-czvf', '/dest/dropped.tgz', '.']);
-  const bytes = fs.readFileSync(path.join(out, 'dropped.tgz')).toString('base64');
+  runGuideTar({ volume: source, dir: out }, ['-czvf', '/dest/dropped.tgz', '.']);
+  const bytes = fs.readFileSync(path.join(out, 'dropped.tgz'));
   const target = uniqueName('jobs-e2e-restored');
   volumes.push(target);
 
@@ -180,15 +154,7 @@ test('restores an archive dropped on the window into a new volume', async ({ pag
   await page.goto(app.url);
   await expect(page.getByRole('tab', { name: 'Volumes' })).toBeVisible();
   // A real drag: a DataTransfer holding a File, dispatched on the window's content.
-  await page.evaluate(async (b64) => {
-    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const dt = new DataTransfer();
-    dt.items.add(new File([data], 'dropped.tgz', { type: 'application/gzip' }));
-    const el = document.querySelector('.app-main') ?? document.body;
-    for (const type of ['dragenter', 'dragover', 'drop']) {
-      el.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }
-  }, bytes);
+  await dropFiles(page, [{ name: 'dropped.tgz', content: bytes }]);
 
   const dialog = page.getByRole('dialog', { name: 'Restore dropped.tgz' });
   await expect(dialog).toBeVisible();
@@ -254,31 +220,17 @@ test('refuses a dropped file that is not an archive, with nothing changed', asyn
 test('a dropped archive with a setuid-root file: restored without the bit unless the box is checked (issue 11, item 4)', async ({ page }) => {
   test.setTimeout(120_000);
   const source = await volumeWith('jobs-e2e-suid', 'echo "#!/bin/sh" > /volume/rootshell && chmod 4755 /volume/rootshell && echo hi > /volume/notes.txt');
-  const { execFileSync } = await import('node:child_process');
-  execFileSync('docker', ['run', '--rm', '--label', 'com.exasol.ailab-desktop.test=1', '-v', `${source}:/volume`, '-v', `${out}:/dest`, 'ubuntu', 'tar', '-C', '/volume', '-czf', '/dest/suid.tgz', '.']);
-  const bytes = fs.readFileSync(path.join(out, 'suid.tgz')).toString('base64');
+  runGuideTar({ volume: source, dir: out }, ['-czf', '/dest/suid.tgz', '.']);
+  const bytes = fs.readFileSync(path.join(out, 'suid.tgz'));
   const drop = async () => {
     await page.goto(app.url);
     await expect(page.getByRole('tab', { name: 'Volumes' })).toBeVisible();
-    await page.evaluate(async (b64) => {
-      const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      const dt = new DataTransfer();
-      dt.items.add(new File([data], 'suid.tgz', { type: 'application/gzip' }));
-      const el = document.querySelector('.app-main') ?? document.body;
-      for (const type of ['dragenter', 'dragover', 'drop']) el.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }, bytes);
+    await dropFiles(page, [{ name: 'suid.tgz', content: bytes }]);
     const dialog = page.getByRole('dialog', { name: 'Restore suid.tgz' });
     await expect(dialog).toBeVisible();
     return dialog;
   };
-  const modeOf = async (volume: string) => {
-    const c = await docker.createContainer({ Image: 'ubuntu', Cmd: ['stat', '-c', '%a', '/volume/rootshell'], Labels: { ...TEST_LABEL }, HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/volume' }] } });
-    await c.start();
-    await c.wait();
-    const logs = (await c.logs({ stdout: true })) as Buffer;
-    await c.remove({ force: true, v: true });
-    return logs.subarray(8).toString().trim();
-  };
+  const modeOf = async (volume: string) => (await runInVolume(volume, 'stat -c %a /volume/rootshell')).trim();
 
   await page.setViewportSize({ width: 1280, height: 900 });
   let dialog = await drop();

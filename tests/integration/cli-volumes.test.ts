@@ -78,7 +78,7 @@ describe('ailab volumes', () => {
     expect(json.containers.map((c) => c.name)).toEqual([cname]);
     const missing = await ailab('volumes', 'inspect', uniqueName('cli-vol-missing'));
     expect(missing.code).toBe(EXIT.NOT_FOUND);
-    expect(missing.err).toMatch(/does not exist/);
+    expect(missing.err).toMatch(/There is no volume named cli-vol-missing/);
   });
 
   it('lists the files of a folder', async () => {

@@ -8,7 +8,7 @@ import type { BackupResult, JobEngine, RestoreResult } from '../../shared/contra
 import { HELPER_PIDS_LIMIT } from '../../electron/services/docker/helperHardening';
 import { runHelper, type ContainerTracker } from '../../electron/services/jobs/helperContainer';
 import { docker, TEST_LABEL } from '../support/docker';
-import { createVolume, inVolume, jobsHarness, newVolumeName, ourHelpers, removeTestVolumes, SEED_IMAGE, tempDir, treeOf, type JobsHarness, type TreeEntry } from './jobs-support';
+import { createVolume, inVolume, jobsHarness, jobsWithSource, newVolumeName, ourHelpers, removeTestVolumes, SEED_IMAGE, treeOf, type JobsHarness, type TreeEntry } from './jobs-support';
 
 // Helper containers run with Docker's capabilities dropped but for the few tar needs, no new
 // privileges, a pids limit, no network and a read-only image, and every engine still restores a hard
@@ -42,10 +42,7 @@ let source: string;
 let sourceTree: Record<string, TreeEntry>;
 
 beforeAll(async () => {
-  h = await jobsHarness();
-  out = tempDir();
-  source = await createVolume('hardening-src');
-  await inVolume(source, HARD_CONTENT);
+  ({ h, out, source } = await jobsWithSource('hardening-src', HARD_CONTENT));
   sourceTree = await treeOf(source);
 });
 

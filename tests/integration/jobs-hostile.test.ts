@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEngine, JobSummary, RestoreMode, StartRestoreOptions } from '../../shared/contract/jobs';
 import { ailabInProcess, runBuiltCli } from '../support/cli';
 import { docker, TEST_LABEL, uniqueName } from '../support/docker';
-import { end, file, header, oldGnuSparse, pad, sparseExtension } from '../unit/tar-craft';
+import { end, file, header, pad, sparseHidingEntry } from '../unit/tar-craft';
 import { createVolume, inVolume, jobsHarness, newVolumeName, ourHelpers, removeTestVolumes, tempDir, trackVolume, treeOf, type JobsHarness } from './jobs-support';
+import { writeLongPathTgz } from '../support/hostileArchives';
 
 let h: JobsHarness;
 let dir: string;
@@ -64,10 +65,7 @@ function tmpfs(size: string): string {
 describe('a tiny archive with a very long path (item 1)', () => {
   it('is refused by `ailab restore p.tgz v --mode new` at once, and nothing is created', async () => {
     const p = path.join(dir, 'p.tgz');
-    execFileSync('python3', [
-      '-c',
-      `import tarfile,io;t=tarfile.open(${JSON.stringify(p)},'w:gz',format=tarfile.PAX_FORMAT);i=tarfile.TarInfo('p');i.size=1;i.pax_headers={'path':'a/'*32768+'f'};t.addfile(i,io.BytesIO(b'x'));t.close()`,
-    ]);
+    writeLongPathTgz(p);
     const volume = newVolumeName('jobs-longpath');
     const r = await runBuiltCli(['restore', p, volume, '--mode', 'new'], { timeoutMs: 30_000 });
     expect(r.code).toBe(6);
@@ -81,13 +79,10 @@ describe('a tiny archive with a very long path (item 1)', () => {
 describe('an old-GNU sparse member hiding a device (item 2)', () => {
   // The header's map is full, so GNU tar reads the extension block after it; a parser that skips the
   // size takes the data block for a file header and the device for that file's content ("2 files").
-  const tar = Buffer.concat([
-    oldGnuSparse('./a', { stored: 512, realSize: 512, map: [[0, 512], [512, 0], [512, 0], [512, 0]], extended: true }),
-    sparseExtension([], false),
-    header({ name: './b.txt', size: 512 }),
+  const tar = sparseHidingEntry(
+    './',
     header({ name: './null', type: '3', mode: 0o666, at: [[329, Buffer.from('0000001\0', 'latin1')], [337, Buffer.from('0000003\0', 'latin1')]] }),
-    end(),
-  ]);
+  );
 
   it('is refused by the plan, which sees the device GNU tar would make', async () => {
     const archive = write('hidden-device.tgz', zlib.gzipSync(tar));

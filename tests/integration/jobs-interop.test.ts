@@ -3,16 +3,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupResult, JobEngine, RestoreResult } from '../../shared/contract/jobs';
 import {
-  createVolume,
-  inVolume,
-  jobsHarness,
+  jobsWithSource,
   newVolumeName,
   ourHelpers,
   removeTestVolumes,
   RICH_CONTENT,
   seedBackup,
   seedRestore,
-  tempDir,
   treeOf,
   type JobsHarness,
   type TreeEntry,
@@ -24,10 +21,7 @@ let sourceTree: Record<string, TreeEntry>;
 let out: string;
 
 beforeAll(async () => {
-  h = await jobsHarness();
-  out = tempDir();
-  source = await createVolume('jobs-interop-src');
-  await inVolume(source, RICH_CONTENT);
+  ({ h, out, source } = await jobsWithSource('jobs-interop-src', RICH_CONTENT));
   sourceTree = await treeOf(source);
 });
 

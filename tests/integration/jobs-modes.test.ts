@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCS_FILE } from '../../shared/ailab';
 import type { BackupResult, JobLogChunk, JobProgress, RestoreResult } from '../../shared/contract/jobs';
 import { docker } from '../support/docker';
-import { createVolume, inVolume, jobsHarness, newVolumeName, ourHelpers, removeTestVolumes, RICH_CONTENT, tempDir, treeOf, type JobsHarness } from './jobs-support';
+import { runGuideTar } from '../support/guideTar';
+import { createVolume, inVolume, jobsWithSource, newVolumeName, ourHelpers, removeTestVolumes, RICH_CONTENT, treeOf, type JobsHarness } from './jobs-support';
 
 let h: JobsHarness;
 let out: string;
@@ -12,10 +13,7 @@ let source: string;
 let archive: BackupResult;
 
 beforeAll(async () => {
-  h = await jobsHarness();
-  out = tempDir();
-  source = await createVolume('jobs-modes-src');
-  await inVolume(source, RICH_CONTENT);
+  ({ h, out, source } = await jobsWithSource('jobs-modes-src', RICH_CONTENT));
   archive = (await h.finish(await h.jobs.startBackup({ volume: source, dir: out, fileName: 'src.tgz' }))).result as BackupResult;
 });
 
@@ -104,8 +102,7 @@ describe('modes', () => {
     const wrapped = await createVolume('jobs-wrapped');
     await inVolume(wrapped, 'mkdir -p /volume/notebooks/sub && echo a > /volume/notebooks/a.ipynb && echo b > /volume/notebooks/sub/b.txt');
     // An archive of the folder itself, as `tar czf x.tgz notebooks` makes it: entries notebooks/...
-    const { execFileSync } = await import('node:child_process');
-    execFileSync('docker', ['run', '--rm', '--label', 'com.exasol.ailab-desktop.test=1', '-v', `${wrapped}:/volume`, '-v', `${out}:/dest`, 'ubuntu', 'tar', '-C', '/volume', '-czf', '/dest/wrapped.tgz', 'notebooks']);
+    runGuideTar({ volume: wrapped, dir: out }, ['-czf', '/dest/wrapped.tgz', 'notebooks']);
     const file = path.join(out, 'wrapped.tgz');
     const plan = await h.jobs.planRestore({ source: { archivePath: file }, volume: null });
     expect(plan.archive.topFolder).toBe('notebooks/');
@@ -119,7 +116,7 @@ describe('modes', () => {
     expect(stripped.target?.overwritten).toEqual([]);
 
     // The same tree backed up with the AI-Lab guide's command ("./" entry first) is a volume backup: not offered.
-    execFileSync('docker', ['run', '--rm', '--label', 'com.exasol.ailab-desktop.test=1', '-v', `${wrapped}:/volume`, '-v', `${out}:/dest`, 'ubuntu', 'tar', '-C', '/volume', '-czf', '/dest/guide.tgz', '.']);
+    runGuideTar({ volume: wrapped, dir: out }, ['-czf', '/dest/guide.tgz', '.']);
     const guide = await h.jobs.planRestore({ source: { archivePath: path.join(out, 'guide.tgz') }, volume: null });
     expect(guide.archive.topFolder).toBe('notebooks/');
     expect(guide.stripTopFolder).toBe(false);

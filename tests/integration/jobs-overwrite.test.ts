@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupResult } from '../../shared/contract/jobs';
-import { createVolume, inVolume, jobsHarness, removeTestVolumes, tempDir, type JobsHarness } from './jobs-support';
+import { inVolume, jobsWithSource, removeTestVolumes, type JobsHarness } from './jobs-support';
 
 // startBackup with overwrite: true replaces only a backup this app wrote (its sidecar matches);
 // anything else the user can write stays as it is: FILE_EXISTS. Real jobs on the real engine.
@@ -12,10 +12,7 @@ let out: string;
 let volume: string;
 
 beforeAll(async () => {
-  h = await jobsHarness();
-  out = tempDir();
-  volume = await createVolume('overwrite-src');
-  await inVolume(volume, 'echo notebook > /volume/start.ipynb');
+  ({ h, out, source: volume } = await jobsWithSource('overwrite-src', 'echo notebook > /volume/start.ipynb'));
 });
 
 afterAll(async () => {

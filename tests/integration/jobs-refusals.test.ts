@@ -5,7 +5,7 @@ import zlib from 'node:zlib';
 import tarStream from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker } from '../support/docker';
-import { createVolume, inVolume, jobsHarness, newVolumeName, ourHelpers, removeTestVolumes, RICH_CONTENT, tempDir, treeOf, type JobsHarness, type TreeEntry } from './jobs-support';
+import { jobsWithSource, newVolumeName, ourHelpers, removeTestVolumes, RICH_CONTENT, tempDir, treeOf, type JobsHarness, type TreeEntry } from './jobs-support';
 
 type Entry = Partial<tarStream.Header> & { name: string; content?: string };
 
@@ -32,10 +32,7 @@ let dir: string;
 const archives: Record<string, { file: string; code: 'ARCHIVE_INVALID' | 'ARCHIVE_UNSAFE'; message: RegExp }> = {};
 
 beforeAll(async () => {
-  h = await jobsHarness();
-  dir = tempDir('ailab-jobs-bad-');
-  target = await createVolume('jobs-refuse');
-  await inVolume(target, RICH_CONTENT);
+  ({ h, out: dir, source: target } = await jobsWithSource('jobs-refuse', RICH_CONTENT));
   before = await treeOf(target);
 
   const good = zlib.gzipSync(

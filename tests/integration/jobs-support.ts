@@ -8,10 +8,10 @@ import type Dockerode from 'dockerode';
 import { LABELS } from '../../shared/ailab';
 import type { JobSummary } from '../../shared/contract/jobs';
 import { createCore, type Core } from '../../electron/services/createCore';
-import { jobServiceFor } from '../../electron/services/jobs/handlers';
 import type { JobService } from '../../electron/services/jobs/jobService';
 import { OWNER_LABEL } from '../../electron/services/jobs/owner';
 import { docker, TEST_LABEL, uniqueName } from '../support/docker';
+import { guideTarArgs } from '../support/guideTar';
 
 const run = promisify(execFile);
 
@@ -36,7 +36,7 @@ export async function jobsHarness(env: NodeJS.ProcessEnv = {}): Promise<JobsHarn
     watchDocker: false,
   });
   await core.settings.update({ helperImage: SEED_IMAGE });
-  const jobs = jobServiceFor(core);
+  const jobs = core.jobs;
   return {
     core,
     jobs,
@@ -195,21 +195,13 @@ export async function treeOf(volume: string): Promise<Record<string, TreeEntry>>
 
 /** The seed's backup command, exactly (plus our test label). */
 export async function seedBackup(volume: string, dir: string, name = 'backup.tgz'): Promise<string> {
-  await run('docker', [
-    'run', '--rm', '--label', 'com.exasol.ailab-desktop.test=1',
-    '--volume', `${volume}:/volume`, '--volume', `${dir}:/dest`,
-    SEED_IMAGE, 'tar', '-C', '/volume', '-czvf', `/dest/${name}`, '.',
-  ], { maxBuffer: 64 * 1024 * 1024 });
+  await run('docker', guideTarArgs({ volume, dir, image: SEED_IMAGE }, ['-czvf', `/dest/${name}`, '.']), { maxBuffer: 64 * 1024 * 1024 });
   return path.join(dir, name);
 }
 
 /** The seed's restore command, exactly (plus our test label). */
 export async function seedRestore(volume: string, file: string): Promise<void> {
-  await run('docker', [
-    'run', '--rm', '--label', 'com.exasol.ailab-desktop.test=1',
-    '--volume', `${volume}:/volume`, '--volume', `${path.dirname(file)}:/dest`,
-    SEED_IMAGE, 'tar', '-C', '/volume', '-xvf', `/dest/${path.basename(file)}`,
-  ], { maxBuffer: 64 * 1024 * 1024 });
+  await run('docker', guideTarArgs({ volume, dir: path.dirname(file), image: SEED_IMAGE }, ['-xvf', `/dest/${path.basename(file)}`]), { maxBuffer: 64 * 1024 * 1024 });
 }
 
 /** Helper containers of this harness's job manager still on the engine. */
@@ -220,4 +212,13 @@ export async function ourHelpers(h: JobsHarness): Promise<string[]> {
 
 export function tempDir(prefix = 'ailab-jobs-out-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** The usual start of a jobs test file: a harness, an output folder and a source volume filled by `script`. */
+export async function jobsWithSource(prefix: string, script: string): Promise<{ h: JobsHarness; out: string; source: string }> {
+  const h = await jobsHarness();
+  const out = tempDir();
+  const source = await createVolume(prefix);
+  await inVolume(source, script);
+  return { h, out, source };
 }

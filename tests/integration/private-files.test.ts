@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { BackupResult, RestoreResult } from '../../shared/contract/jobs';
 import { createCore } from '../../electron/services/createCore';
-import { jobServiceFor } from '../../electron/services/jobs/handlers';
 import { createVolume, inVolume, newVolumeName, removeTestVolumes, SEED_IMAGE } from './jobs-support';
 
 // What the app writes holds notebooks and ai_lab_secure_configuration_storage.sqlite: with the usual
@@ -32,7 +31,7 @@ async function appIn(root: string) {
     env: { ...process.env, AILAB_DESKTOP_HOME: path.join(root, 'data'), HOME: path.join(root, 'home') },
     watchDocker: false,
   });
-  return { core, jobs: jobServiceFor(core) };
+  return { core, jobs: core.jobs };
 }
 
 describe.each([0o022, 0o000, 0o077])('with umask %o', (umask) => {

@@ -51,7 +51,9 @@ export async function buildPrivateCli(prefix: string): Promise<string> {
   const root = path.resolve(__dirname, '..', '..');
   fs.mkdirSync(path.join(root, '.tmp'), { recursive: true });
   const cli = path.join(fs.mkdtempSync(path.join(root, '.tmp', prefix)), 'ailab.cjs');
-  await build({ absWorkingDir: root, entryPoints: ['electron/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
+  // As scripts/build.mjs bundles the CLI: one CommonJS file for Node 20, the packages left to node_modules.
+  const asBuilt = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' } as const;
+  await build({ ...asBuilt, absWorkingDir: root, entryPoints: ['electron/cli/main.ts'], outfile: cli });
   return cli;
 }
 

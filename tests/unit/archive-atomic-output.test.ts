@@ -3,10 +3,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../shared/contract/errors';
 import { openAtomicOutput } from '../../electron/services/archive/atomicOutput';
 import { manifestMatches, manifestPath, readManifest, writeManifest, type BackupManifest } from '../../electron/services/archive/manifest';
-import { noise, run, tempDir } from './archive-fixtures';
+import { appErrorOf, noise, run, tempDir } from './archive-fixtures';
 
 let dir: string;
 
@@ -22,14 +21,6 @@ async function listDir(d: string): Promise<string[]> {
   return (await fs.readdir(d)).sort();
 }
 
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 describe('openAtomicOutput', () => {
   it('writes under a hidden temporary name and renames on commit', async () => {
@@ -80,7 +71,7 @@ describe('openAtomicOutput', () => {
   it('refuses an existing file unless overwrite is allowed, and then replaces it', async () => {
     const final = path.join(dir, 'exists.tgz');
     await fs.writeFile(final, 'old');
-    expect((await failure(openAtomicOutput(final))).code).toBe('FILE_EXISTS');
+    expect((await appErrorOf(openAtomicOutput(final))).code).toBe('FILE_EXISTS');
     const out = await openAtomicOutput(final, { overwrite: true });
     out.stream.end('new');
     await out.commit();
@@ -93,19 +84,19 @@ describe('openAtomicOutput', () => {
     const out = await openAtomicOutput(final);
     out.stream.end('ours');
     await fs.writeFile(final, 'theirs');
-    expect((await failure(out.commit())).code).toBe('FILE_EXISTS');
+    expect((await appErrorOf(out.commit())).code).toBe('FILE_EXISTS');
     expect(await fs.readFile(final, 'utf8')).toBe('theirs');
     expect(await listDir(d)).toEqual(['backup.tgz']);
   });
 
   it('says FILE_NOT_FOUND for a missing folder', async () => {
-    expect((await failure(openAtomicOutput(path.join(dir, 'no-such-folder', 'b.tgz')))).code).toBe('FILE_NOT_FOUND');
+    expect((await appErrorOf(openAtomicOutput(path.join(dir, 'no-such-folder', 'b.tgz')))).code).toBe('FILE_NOT_FOUND');
   });
 
   it.skipIf(process.getuid?.() === 0)('says PERMISSION_DENIED for a read-only folder', async () => {
     const d = await fs.mkdtemp(path.join(dir, 'ro-'));
     await fs.chmod(d, 0o500);
-    expect((await failure(openAtomicOutput(path.join(d, 'b.tgz')))).code).toBe('PERMISSION_DENIED');
+    expect((await appErrorOf(openAtomicOutput(path.join(d, 'b.tgz')))).code).toBe('PERMISSION_DENIED');
   });
 
   describe('on a full disk (a 1 MiB tmpfs)', () => {
@@ -124,7 +115,7 @@ describe('openAtomicOutput', () => {
       const final = path.join(mnt, 'backup.tgz');
       const out = await openAtomicOutput(final);
       const chunks = Array.from({ length: 8 }, (_, i) => noise(256 * 1024, i + 1)); // 2 MiB into 1 MiB
-      const err = await failure(pipeline(Readable.from(chunks), out.stream));
+      const err = await appErrorOf(pipeline(Readable.from(chunks), out.stream));
       expect(err.code).toBe('DISK_FULL');
       expect(err.message).toBe(`The disk holding ${mnt} is full: the backup was not written.`);
       expect(err.hint).toBe('Free space or choose another folder.');
@@ -143,7 +134,7 @@ describe('openAtomicOutput', () => {
       const out = await openAtomicOutput(path.join(mnt, 'second.tgz'));
       out.stream.on('error', () => undefined);
       for (let i = 0; i < 8; i++) out.stream.write(noise(256 * 1024, i + 20));
-      expect((await failure(out.commit())).code).toBe('DISK_FULL');
+      expect((await appErrorOf(out.commit())).code).toBe('DISK_FULL');
       expect(await listDir(mnt)).toEqual([]);
     });
   });

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tarStream, { type Header } from 'tar-stream';
+import { AppError } from '../../shared/contract/errors';
 
 export async function tempDir(prefix = 'archive-test-'): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));
@@ -168,4 +169,32 @@ export async function describeTree(root: string): Promise<string[]> {
   };
   await walk('');
   return out;
+}
+
+/** A fresh temp folder with makeTree's tree in it, at `<dir>/<name>`. */
+export async function tempTree(name = 'tree'): Promise<{ dir: string; tree: string }> {
+  const dir = await tempDir();
+  const tree = path.join(dir, name);
+  await makeTree(tree);
+  return { dir, tree };
+}
+
+/** The AppError a promise rejects with; anything else (a resolve, another error) fails the test. */
+export async function appErrorOf(p: Promise<unknown>): Promise<AppError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof AppError)) throw new Error(`Expected an AppError, got ${err === null ? 'success' : String(err)}.`);
+  return err;
+}
+
+/** The AppError `fn` throws, or null when it returns. */
+export function thrownBy(fn: () => void): AppError | null {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    return e as AppError;
+  }
 }

@@ -4,20 +4,17 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../shared/contract/errors';
 import { assertSafe, inspectArchive } from '../../electron/services/archive/inspectArchive';
 import { createParallelGzip } from '../../electron/services/archive/parallelGzip';
 import { verifyArchive } from '../../electron/services/archive/verifyArchive';
-import { gnuList, gnuTar, makeTree, noise, packTar, runOk, tempDir } from './archive-fixtures';
+import { appErrorOf, gnuList, gnuTar, noise, packTar, runOk, tempTree, thrownBy } from './archive-fixtures';
 
 let dir: string;
 let tree: string;
 let tgz: string;
 
 beforeAll(async () => {
-  dir = await tempDir();
-  tree = path.join(dir, 'tree');
-  await makeTree(tree);
+  ({ dir, tree } = await tempTree());
   // Enough incompressible content that the gzip stream is long: cuts and flips land in the data.
   await fs.writeFile(path.join(tree, 'notebooks', 'noise.bin'), noise(400_000, 9));
   tgz = path.join(dir, 'backup.tgz');
@@ -28,14 +25,6 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 function sha256(buf: Buffer): string {
   return createHash('sha256').update(buf).digest('hex');
@@ -127,7 +116,7 @@ describe('inspectArchive on good archives', () => {
   it('can be cancelled', async () => {
     const ac = new AbortController();
     ac.abort();
-    expect((await failure(inspectArchive(tgz, { signal: ac.signal }))).code).toBe('CANCELLED');
+    expect((await appErrorOf(inspectArchive(tgz, { signal: ac.signal }))).code).toBe('CANCELLED');
   });
 });
 
@@ -135,7 +124,7 @@ describe('inspectArchive refuses what is not a good archive, saying what it is',
   it('refuses a zip file', async () => {
     const file = path.join(dir, 'notes.zip');
     await fs.writeFile(file, Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), noise(1000)]));
-    const err = await failure(inspectArchive(file));
+    const err = await appErrorOf(inspectArchive(file));
     expect(err.code).toBe('ARCHIVE_INVALID');
     expect(err.message).toMatch(/zip file, not a \.tgz backup/);
   });
@@ -143,19 +132,19 @@ describe('inspectArchive refuses what is not a good archive, saying what it is',
   it('refuses random bytes, an empty file, and an xz file', async () => {
     const rnd = path.join(dir, 'random.tgz');
     await fs.writeFile(rnd, noise(5000, 99));
-    expect((await failure(inspectArchive(rnd))).message).toMatch(/not a tar or gzip archive/);
+    expect((await appErrorOf(inspectArchive(rnd))).message).toMatch(/not a tar or gzip archive/);
     const empty = path.join(dir, 'empty.tgz');
     await fs.writeFile(empty, '');
-    expect((await failure(inspectArchive(empty))).code).toBe('ARCHIVE_INVALID');
+    expect((await appErrorOf(inspectArchive(empty))).code).toBe('ARCHIVE_INVALID');
     const xz = path.join(dir, 'x.tar.xz');
     await fs.writeFile(xz, Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2, 3]));
-    expect((await failure(inspectArchive(xz))).message).toMatch(/xz file/);
+    expect((await appErrorOf(inspectArchive(xz))).message).toMatch(/xz file/);
   });
 
   it('refuses gzip that holds no tar', async () => {
     const file = path.join(dir, 'text.gz');
     await fs.writeFile(file, await runOk('gzip', ['-c'], { input: Buffer.from('just some text\n'.repeat(100)) }));
-    const err = await failure(inspectArchive(file));
+    const err = await appErrorOf(inspectArchive(file));
     expect(err.code).toBe('ARCHIVE_INVALID');
     expect(err.message).toMatch(/does not contain a tar archive/);
   });
@@ -164,7 +153,7 @@ describe('inspectArchive refuses what is not a good archive, saying what it is',
     const buf = await fs.readFile(tgz);
     const file = path.join(dir, 'half.tgz');
     await fs.writeFile(file, buf.subarray(0, Math.floor(buf.length / 2)));
-    const err = await failure(inspectArchive(file));
+    const err = await appErrorOf(inspectArchive(file));
     expect(err.code).toBe('ARCHIVE_INVALID');
     expect(err.message).toMatch(/truncated/);
     expect(err.message).toMatch(/Nothing was changed/);
@@ -176,7 +165,7 @@ describe('inspectArchive refuses what is not a good archive, saying what it is',
     const buf = await fs.readFile(tar);
     const file = path.join(dir, 'half.tar');
     await fs.writeFile(file, buf.subarray(0, Math.floor(buf.length / 2)));
-    expect((await failure(inspectArchive(file))).message).toMatch(/truncated/);
+    expect((await appErrorOf(inspectArchive(file))).message).toMatch(/truncated/);
   });
 
   it('refuses a corrupt .tgz (bytes flipped in the middle)', async () => {
@@ -185,15 +174,15 @@ describe('inspectArchive refuses what is not a good archive, saying what it is',
     for (let i = 0; i < 16; i++) buf[mid + i] = buf[mid + i]! ^ 0xa5;
     const file = path.join(dir, 'corrupt.tgz');
     await fs.writeFile(file, buf);
-    const err = await failure(inspectArchive(file));
+    const err = await appErrorOf(inspectArchive(file));
     expect(err.code).toBe('ARCHIVE_INVALID');
     expect(err.message).toMatch(/corrupt/);
     expect(err.message).toMatch(/Nothing was changed/);
   });
 
   it('refuses a missing file with FILE_NOT_FOUND and a folder with INVALID_ARGUMENT', async () => {
-    expect((await failure(inspectArchive(path.join(dir, 'nope.tgz')))).code).toBe('FILE_NOT_FOUND');
-    expect((await failure(inspectArchive(dir))).code).toBe('INVALID_ARGUMENT');
+    expect((await appErrorOf(inspectArchive(path.join(dir, 'nope.tgz')))).code).toBe('FILE_NOT_FOUND');
+    expect((await appErrorOf(inspectArchive(dir))).code).toBe('INVALID_ARGUMENT');
   });
 });
 
@@ -203,14 +192,7 @@ describe('inspectArchive finds what would escape the volume', () => {
     await runOk('tar', ['-P', '-czf', file, path.join(tree, 'notebooks', 'start.ipynb')]);
     const r = await inspectArchive(file);
     expect(r.problems.map((p) => p.kind)).toContain('absolute');
-    const err = (() => {
-      try {
-        assertSafe(r);
-        return null;
-      } catch (e) {
-        return e as AppError;
-      }
-    })();
+    const err = thrownBy(() => assertSafe(r));
     expect(err?.code).toBe('ARCHIVE_UNSAFE');
     expect(err?.message).toContain(path.join(tree, 'notebooks', 'start.ipynb'));
   });
@@ -269,7 +251,7 @@ describe('verifyArchive', () => {
 
   it('refuses a count that does not match, and a damaged member', async () => {
     const n = (await gnuList(tgz)).length;
-    const err = await failure(verifyArchive(tgz, { entries: n + 1 }));
+    const err = await appErrorOf(verifyArchive(tgz, { entries: n + 1 }));
     expect(err.code).toBe('ARCHIVE_INVALID');
     expect(err.message).toMatch(/incomplete/);
 
@@ -280,6 +262,6 @@ describe('verifyArchive', () => {
     const buf = await fs.readFile(multi);
     buf[buf.length - 6] = buf[buf.length - 6]! ^ 0xff; // last member's CRC
     await fs.writeFile(multi, buf);
-    expect((await failure(verifyArchive(multi, { entries: n }))).code).toBe('ARCHIVE_INVALID');
+    expect((await appErrorOf(verifyArchive(multi, { entries: n }))).code).toBe('ARCHIVE_INVALID');
   });
 });

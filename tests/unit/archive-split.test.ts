@@ -7,16 +7,14 @@ import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTarSplitter } from '../../electron/services/archive/tarSplitter';
 import { TarParser } from '../../electron/services/archive/tarParser';
-import { describeTree, gnuTar, makeTree, packTar, runOk, tempDir } from './archive-fixtures';
+import { describeTree, gnuTar, packTar, runOk, tempTree } from './archive-fixtures';
 import { end, file, pax } from './tar-craft';
 
 let dir: string;
 let src: string;
 
 beforeAll(async () => {
-  dir = await tempDir();
-  src = path.join(dir, 'src');
-  await makeTree(src);
+  ({ dir, tree: src } = await tempTree('src'));
   // Enough files that every output gets some, with hard links whose targets land elsewhere.
   for (let i = 0; i < 60; i++) {
     await fs.mkdir(path.join(src, `many/d${i % 7}`), { recursive: true });

@@ -7,15 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/contract/errors';
 import { createTarTap } from '../../electron/services/archive/tarTap';
 import type { TarEntryInfo } from '../../electron/services/archive/types';
-import { gnuList, gnuTar, LONG_NAME, makeTree, packTar, tempDir } from './archive-fixtures';
+import { gnuList, gnuTar, LONG_NAME, packTar, tempTree } from './archive-fixtures';
 
 let dir: string;
 let tree: string;
 
 beforeAll(async () => {
-  dir = await tempDir();
-  tree = path.join(dir, 'tree');
-  await makeTree(tree);
+  ({ dir, tree } = await tempTree());
 });
 
 afterAll(async () => {

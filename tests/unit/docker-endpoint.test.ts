@@ -34,6 +34,12 @@ function bad(r: EndpointResolution): UnresolvedEndpoint {
   return r;
 }
 
+/** A TCP target on Docker's TLS port, verified with the ca/cert/key.pem found in `certs`. */
+function verifiedTcp(host: string, certs: string) {
+  const pem = (f: string) => path.join(certs, `${f}.pem`);
+  return { kind: 'tcp', host, port: 2376, pathPrefix: '', tls: { ca: pem('ca'), cert: pem('cert'), key: pem('key'), verify: true } };
+}
+
 function write(file: string, text: string): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, text);
@@ -179,13 +185,7 @@ describe('TLS for DOCKER_HOST', () => {
     const r = ok(resolve({ DOCKER_HOST: 'tcp://remote', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir }));
     expect(r.endpoint.tls).toBe(true);
     expect(r.endpoint.url).toBe('tcp://remote:2376');
-    expect(r.target).toEqual({
-      kind: 'tcp',
-      host: 'remote',
-      port: 2376,
-      pathPrefix: '',
-      tls: { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem'), verify: true },
-    });
+    expect(r.target).toEqual(verifiedTcp('remote', dir));
   });
 
   it('looks in the docker config folder when DOCKER_CERT_PATH is not set', () => {
@@ -272,13 +272,7 @@ describe('docker contexts', () => {
     const tlsDir = path.join(configDir, 'contexts', 'tls', contextDirName('secure'), 'docker');
     const r = ok(resolve({ DOCKER_CONTEXT: 'secure' }));
     expect(r.endpoint.tls).toBe(true);
-    expect(r.target).toEqual({
-      kind: 'tcp',
-      host: 'secure.example.com',
-      port: 2376,
-      pathPrefix: '',
-      tls: { ca: path.join(tlsDir, 'ca.pem'), cert: path.join(tlsDir, 'cert.pem'), key: path.join(tlsDir, 'key.pem'), verify: true },
-    });
+    expect(r.target).toEqual(verifiedTcp('secure.example.com', tlsDir));
   });
 
   it('honours SkipTLSVerify', () => {

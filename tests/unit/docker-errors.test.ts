@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DockerEndpoint } from '../../shared/contract/docker';
 import { AppError } from '../../shared/contract/errors';
-import { describeConnectionError, ProbeTimeoutError, toAppError } from '../../electron/services/docker/errors';
+import { describeConnectionError, engineStatus, isConflict, isNotFound, isNotModified, ProbeTimeoutError, toAppError } from '../../electron/services/docker/errors';
+import { volumeNotFound } from '../../electron/services/docker/volumes';
 
 const defaultSocket: DockerEndpoint = { url: 'unix:///var/run/docker.sock', protocol: 'unix', source: 'default socket', context: null, tls: false, local: true };
 const fromEnv: DockerEndpoint = { ...defaultSocket, url: 'unix:///tmp/x.sock', source: 'DOCKER_HOST' };
@@ -97,5 +98,27 @@ describe('toAppError', () => {
     const nf = Object.assign(new Error('(HTTP code 404) no such volume - get v: no such volume '), { statusCode: 404, json: { message: 'get v: no such volume' } });
     expect(toAppError(nf, { notFound: () => new AppError('VOLUME_NOT_FOUND', 'gone') }).code).toBe('VOLUME_NOT_FOUND');
     expect(toAppError(nf).message).toBe('Docker: get v: no such volume');
+  });
+});
+
+describe('engine status helpers', () => {
+  it("read dockerode's statusCode and nothing else", () => {
+    const e = (statusCode: unknown) => Object.assign(new Error('x'), { statusCode });
+    expect([isNotFound(e(404)), isNotModified(e(304)), isConflict(e(409))]).toEqual([true, true, true]);
+    expect([isNotFound(e(304)), isNotModified(e(404)), isConflict(e(404))]).toEqual([false, false, false]);
+    expect(engineStatus(e('404'))).toBeNull();
+    expect(engineStatus(new Error('ECONNREFUSED'))).toBeNull();
+    expect(engineStatus(null)).toBeNull();
+    expect(engineStatus(undefined)).toBeNull();
+  });
+});
+
+describe('a missing volume', () => {
+  it('has one message everywhere and a hint for what the user was doing', () => {
+    const uses = ['manage', 'backup', 'restore', 'launch'] as const;
+    const errors = uses.map((u) => volumeNotFound('notebooks', u));
+    for (const err of errors) expect(err).toMatchObject({ code: 'VOLUME_NOT_FOUND', message: 'There is no volume named notebooks.', details: { volume: 'notebooks' } });
+    expect(new Set(errors.map((e) => e.hint)).size).toBe(uses.length);
+    expect(volumeNotFound('x', 'restore').hint).toMatch(/restore into a new volume/);
   });
 });

@@ -100,22 +100,18 @@ describe('IPC glue', () => {
   });
 
   describe('refuses foreign senders with FORBIDDEN_SENDER and never calls the handler', () => {
+    /** Our own sender, its main frame navigated to `url`. */
+    const ownFrameAt = (url: string) => (s: ReturnType<typeof setup>) => {
+      (s.win.webContents.mainFrame as { url: string }).url = url;
+      return s.own;
+    };
     const cases: Array<[string, (s: ReturnType<typeof setup>) => InvokeEventLike]> = [
       ['a subframe of our window', (s) => ({ sender: s.win.webContents, senderFrame: { url: APP_ENTRY_URL } })],
       ['a destroyed frame (senderFrame null)', (s) => ({ sender: s.win.webContents, senderFrame: null })],
       ['another webContents', (s) => ({ sender: { mainFrame: s.win.webContents.mainFrame }, senderFrame: s.win.webContents.mainFrame })],
-      ['our main frame showing another origin', (s) => {
-        (s.win.webContents.mainFrame as { url: string }).url = 'https://evil.example/index.html';
-        return s.own;
-      }],
-      ['our main frame on file://', (s) => {
-        (s.win.webContents.mainFrame as { url: string }).url = 'file:///etc/passwd';
-        return s.own;
-      }],
-      ['a dev-server origin when no dev server is configured', (s) => {
-        (s.win.webContents.mainFrame as { url: string }).url = 'http://127.0.0.1:5173/';
-        return s.own;
-      }],
+      ['our main frame showing another origin', ownFrameAt('https://evil.example/index.html')],
+      ['our main frame on file://', ownFrameAt('file:///etc/passwd')],
+      ['a dev-server origin when no dev server is configured', ownFrameAt('http://127.0.0.1:5173/')],
       ['a window that is already destroyed', (s) => {
         s.win.destroyed = true;
         return s.own;

@@ -2,14 +2,8 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DockerDemuxer } from '../../electron/services/jobs/dockerStreams';
 import { LineSplitter } from '../../electron/services/jobs/lineSplitter';
+import { dockerFrame } from '../support/dockerFrames';
 
-function frame(stream: 1 | 2, payload: Buffer | string): Buffer {
-  const body = Buffer.from(payload);
-  const head = Buffer.alloc(8);
-  head[0] = stream;
-  head.writeUInt32BE(body.length, 4);
-  return Buffer.concat([head, body]);
-}
 
 describe('LineSplitter', () => {
   it('joins lines cut anywhere, even inside a UTF-8 character', () => {
@@ -34,7 +28,7 @@ describe('DockerDemuxer', () => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const demux = new DockerDemuxer((c) => out.push(Buffer.from(c)), (c) => err.push(Buffer.from(c)));
-    const all = Buffer.concat([frame(1, 'archive-bytes-1'), frame(2, './a.txt\n'), frame(1, 'archive-bytes-2'), frame(2, './b.txt\n')]);
+    const all = Buffer.concat([dockerFrame(1, 'archive-bytes-1'), dockerFrame(2, './a.txt\n'), dockerFrame(1, 'archive-bytes-2'), dockerFrame(2, './b.txt\n')]);
     for (let i = 0; i < all.length; i += 5) demux.write(all.subarray(i, i + 5));
     await new Promise<void>((r) => demux.end(r));
     expect(Buffer.concat(out).toString()).toBe('archive-bytes-1archive-bytes-2');
@@ -53,8 +47,8 @@ describe('DockerDemuxer', () => {
     });
     const demux = new DockerDemuxer(slow, () => undefined);
     let secondAccepted = false;
-    demux.write(frame(1, Buffer.alloc(100)));
-    demux.write(frame(1, Buffer.alloc(100)), () => (secondAccepted = true));
+    demux.write(dockerFrame(1, Buffer.alloc(100)));
+    demux.write(dockerFrame(1, Buffer.alloc(100)), () => (secondAccepted = true));
     await new Promise((r) => setTimeout(r, 20));
     expect(received).toEqual([100]);
     expect(secondAccepted).toBe(false);

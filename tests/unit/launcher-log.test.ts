@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { demuxBuffer, LineSplitter } from '../../electron/services/launcher/containerLog';
 import { READY_LINE, waitForReady } from '../../electron/services/launcher/readiness';
+import { dockerFrame } from '../support/dockerFrames';
 
-function frame(stream: 1 | 2, text: string): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
 
 describe('container log lines', () => {
   it('joins chunks into whole lines and keeps a partial line for the next chunk', () => {
@@ -27,7 +21,7 @@ describe('container log lines', () => {
   });
 
   it("splits Docker's multiplexed frames into stdout and stderr lines", () => {
-    const buf = Buffer.concat([frame(1, 'out one\nout '), frame(2, 'err line\n'), frame(1, 'two\n'), frame(2, 'no newline')]);
+    const buf = Buffer.concat([dockerFrame(1, 'out one\nout '), dockerFrame(2, 'err line\n'), dockerFrame(1, 'two\n'), dockerFrame(2, 'no newline')]);
     expect(demuxBuffer(buf, false)).toEqual([
       { stream: 'stdout', line: 'out one' },
       { stream: 'stderr', line: 'err line' },

@@ -5,6 +5,7 @@ import type { CoreServices } from '../../electron/services/core/context';
 import { EventBus } from '../../electron/services/core/eventBus';
 import type { DockerConnection } from '../../electron/services/docker/types';
 import { launcherHandlers } from '../../electron/services/launcher/handlers';
+import { LauncherService } from '../../electron/services/launcher/launcherService';
 import type { DockerEndpoint, DockerStatus } from '../../shared/contract/docker';
 import { defaultSettings } from '../../shared/contract/settings';
 import type { LaunchOptions, LaunchStateEvent } from '../../shared/contract/launcher';
@@ -127,7 +128,7 @@ describe('the URL handed to the browser opener is the one main built', () => {
   it("remote engine: the engine's host, opened once when ready (auto-open) and again by openAiLab", async () => {
     const { docker } = fakeEngine();
     const { core, opened } = fakeCore(docker, remote);
-    const h = launcherHandlers(core, { probe: async () => false });
+    const h = launcherHandlers(new LauncherService(core, { probe: async () => false }));
     const states: LaunchStateEvent[] = [];
     core.bus.on('launchState', (e) => states.push(e));
     const out = await h.launchAiLab('u1', options());
@@ -145,7 +146,7 @@ describe('the URL handed to the browser opener is the one main built', () => {
   it('local engine listening on 0.0.0.0: loopback; no auto-open unless asked', async () => {
     const { docker } = fakeEngine();
     const { core, opened } = fakeCore(docker, local);
-    const h = launcherHandlers(core, { probe: async () => false });
+    const h = launcherHandlers(new LauncherService(core, { probe: async () => false }));
     // A local engine gets the bind test on this machine: a random high port is almost surely free.
     const out = await h.launchAiLab('u2', options({ open: false, hostPort: 40000 + Math.floor(Math.random() * 20000) }));
     expect(out.url).toBe(`http://127.0.0.1:${out.hostPort}/`);
@@ -159,12 +160,12 @@ describe('the URL handed to the browser opener is the one main built', () => {
     const { docker } = fakeEngine(false);
     const { core, opened } = fakeCore(docker, remote);
     const probed: string[] = [];
-    const h = launcherHandlers(core, {
+    const h = launcherHandlers(new LauncherService(core, {
       probe: async (host, port) => {
         probed.push(`${host}:${port}`);
         return probed.length >= 2;
       },
-    });
+    }));
     const out = await h.launchAiLab('u3', options({ hostPort: 50001 }));
     expect(out.readyBy).toBe('api');
     expect(probed[0]).toBe('docker.example.com:50001');
@@ -174,7 +175,7 @@ describe('the URL handed to the browser opener is the one main built', () => {
   it('times out with what to look at, and opens nothing', async () => {
     const { docker, containers } = fakeEngine(false);
     const { core, opened } = fakeCore(docker, remote);
-    const h = launcherHandlers(core, { probe: async () => false });
+    const h = launcherHandlers(new LauncherService(core, { probe: async () => false }));
     await expect(h.launchAiLab('u4', options({ timeoutSeconds: 1 }))).rejects.toMatchObject({
       code: 'TIMEOUT',
       message: 'Jupyter in container "ai-lab" did not become ready within 1 s.',
@@ -187,7 +188,7 @@ describe('the URL handed to the browser opener is the one main built', () => {
   it('cancel stops waiting and leaves the container', async () => {
     const { docker, containers } = fakeEngine(false);
     const { core, opened } = fakeCore(docker, remote);
-    const h = launcherHandlers(core, { probe: async () => false });
+    const h = launcherHandlers(new LauncherService(core, { probe: async () => false }));
     core.bus.on('launchState', (e) => {
       if (e.state === 'waiting') void h.cancelAiLabLaunch('u5');
     });
@@ -201,7 +202,7 @@ describe('the URL handed to the browser opener is the one main built', () => {
     const { docker } = fakeEngine();
     const { core } = fakeCore(docker, remote);
     const broken = { ...core, openExternal: async () => Promise.reject(new Error('xdg-open not found')) } as CoreServices;
-    const h = launcherHandlers(broken, { probe: async () => false });
+    const h = launcherHandlers(new LauncherService(broken, { probe: async () => false }));
     const out = await h.launchAiLab('u6', options());
     expect(out.url).toBe('http://docker.example.com:49494/');
     expect(out.warnings).toContainEqual({ code: 'OPEN_FAILED', blocking: false, message: 'Could not open the browser (xdg-open not found); open http://docker.example.com:49494/ yourself.' });
@@ -210,7 +211,7 @@ describe('the URL handed to the browser opener is the one main built', () => {
   it('refuses to act on a non-AI-Lab container, so the renderer cannot open or remove arbitrary ones', async () => {
     const { docker, containers } = fakeEngine();
     const { core, opened } = fakeCore(docker, local);
-    const h = launcherHandlers(core);
+    const h = launcherHandlers(new LauncherService(core));
     await docker.createContainer({ name: 'postgres', Image: 'postgres:16', Labels: {}, Env: [], HostConfig: { Mounts: [], PortBindings: {} } } as never);
     await expect(h.openAiLab('postgres')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(h.removeAiLabContainer('postgres', { force: true })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });

@@ -8,7 +8,7 @@ import type { Handlers } from '../../shared/contract';
 import { AppError } from '../../shared/contract/errors';
 import { RENDERER_CSP } from '../../shared/csp';
 import { createAppServer, type AppServer } from '../../electron/server/appServer';
-import type { ServerMessage } from '../../electron/server/protocol';
+import type { ServerMessage } from '../../shared/contract/wire';
 import { EventBus } from '../../electron/services/core/eventBus';
 
 // The real HTTP + WebSocket server on a random port, with fake handlers (no Docker, no settings file).

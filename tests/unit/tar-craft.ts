@@ -98,3 +98,18 @@ export function sparseExtension(map: Array<[number, number]>, extended: boolean)
   b[504] = extended ? 1 : 0;
   return b;
 }
+
+/**
+ * Issue 11, item 2: an old-GNU sparse header whose four map entries are all used, so GNU tar reads the
+ * (empty) extension block after it, which is not part of `size`; then one real data block and the
+ * entry `hidden` that a parser skipping `size` bytes would take for that data.
+ */
+export function sparseHidingEntry(prefix: string, hidden: Buffer): Buffer {
+  return Buffer.concat([
+    oldGnuSparse(`${prefix}a`, { stored: 512, realSize: 512, map: [[0, 512], [512, 0], [512, 0], [512, 0]], extended: true }),
+    sparseExtension([], false),
+    header({ name: `${prefix}b.txt`, size: 512 }),
+    hidden,
+    end(),
+  ]);
+}

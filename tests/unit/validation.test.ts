@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkImageReference, checkVolumeName, VOLUME_NAME_PATTERN } from '../../shared/contract/validation';
+import { checkContainerName, checkImageReference, checkVolumeName, CONTAINER_NAME_RULE, containerNameSchema, VOLUME_NAME_PATTERN } from '../../shared/contract/validation';
 import { settingsPatchSchema, settingsSchema } from '../../shared/contract/settings';
 import { isAiLabImage, layoutFromTable, splitImageRef } from '../../shared/ailab';
 
@@ -91,5 +91,19 @@ describe('AI-Lab image facts', () => {
     expect(layoutFromTable('exasol/ai-lab:2.0.0')).toMatchObject({ notebooksPath: '/home/jupyter/notebooks', supportsPasswordEnv: false });
     expect(layoutFromTable('exasol/ai-lab:5.0.0')).toMatchObject({ supportsPasswordEnv: true, defaultPassword: 'ailab' });
     expect(layoutFromTable('exasol/ai-lab:latest')).toMatchObject({ notebooksPath: '/home/jupyter/notebooks', supportsPasswordEnv: true });
+  });
+});
+
+describe('container names', () => {
+  it("follow Docker's name rule, with the same messages the contract, the launcher and the form give", () => {
+    expect(checkContainerName('ai-lab')).toBeNull();
+    expect(checkContainerName('ai_lab.2')).toBeNull();
+    expect(checkContainerName('')).toBe('Enter a container name.');
+    expect(checkContainerName('a')).toBe(CONTAINER_NAME_RULE);
+    expect(checkContainerName('-x')).toMatch(/^"-" cannot start a container name/);
+    expect(checkContainerName('ai lab')).toMatch(/^" " is not allowed in a container name/);
+    expect(checkContainerName('x'.repeat(129))).toBe('A container name is at most 128 characters.');
+    expect(containerNameSchema.safeParse('ai lab').success).toBe(false);
+    expect(containerNameSchema.safeParse('ai-lab').success).toBe(true);
   });
 });

@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { VolumeSummary } from '../../shared/contract/volumes';
+import { volumeSummary } from '../support/volumeSummary';
 import { cleanupCandidates, countByFilter, matchesQuery, removalSentence, visibleVolumes } from '../../renderer/src/features/volumes/listView';
 
-function vol(name: string, extra: Partial<VolumeSummary> = {}): VolumeSummary {
-  return {
-    name,
-    driver: 'local',
-    createdAt: null,
-    labels: {},
-    mountpoint: `/var/lib/docker/volumes/${name}/_data`,
-    scope: 'local',
-    anonymous: false,
-    compose: null,
-    containers: [],
-    createdBy: null,
-    size: null,
-    ...extra,
-  };
-}
+const vol = volumeSummary;
 
 const user = { id: 'c1', name: 'lab', state: 'running', running: true, image: 'exasol/ai-lab', aiLab: true, mountPath: '/n' };
 const HEX = 'f'.repeat(64);

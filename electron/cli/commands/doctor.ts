@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { DockerEndpoint, DockerStatus } from '../../../shared/contract/docker';
 import type { Settings } from '../../../shared/contract/settings';
 import { resolveDockerEndpoint } from '../../services/docker/endpoint';
-import { toAppError } from '../../services/docker/errors';
+import { isNotFound, toAppError } from '../../services/docker/errors';
 import type { DockerConnection } from '../../services/docker/types';
 import { parse } from '../args';
 import type { CliCommand } from '../command';
@@ -60,8 +60,7 @@ async function checkImage(docker: DockerConnection, role: ImageCheck['role'], re
     const info = await docker.client().getImage(reference).inspect();
     return { role, purpose, reference, present: true, id: info.Id, size: info.Size, warning: null };
   } catch (err) {
-    const e = err as { statusCode?: number };
-    if (e?.statusCode !== 404) throw toAppError(err);
+    if (!isNotFound(err)) throw toAppError(err);
     const warning =
       role === 'helper'
         ? `The helper image ${reference} is not present locally; backups and restores need it. Run \`docker pull ${reference}\` while online, or set a helper image you have in the settings.`

@@ -10,7 +10,7 @@ import type { CliCommand, CliContext } from '../command';
 import { EXIT, exitCodeFor } from '../exitCodes';
 import { timestampedBackupName } from '../../services/backups/catalogue';
 import { KEEP_HELP, KEEP_OPTIONS, keepPolicy, printPrune } from './retentionArgs';
-import { archiveParts, formatBytes, formatCount as count, formatDuration as duration, formatTable, hintBeyond, plural } from '../format';
+import { archiveParts, formatBytes, formatCount as count, formatDuration as duration, hintBeyond, plural, printList } from '../format';
 
 const PHASE_LABEL: Record<JobProgress['phase'], string> = {
   starting: 'Starting',
@@ -457,29 +457,20 @@ const jobs: CliCommand = {
 The history of backup and restore jobs (desktop app, browser mode and CLI share it).`,
   async run(ctx, argv) {
     const { values } = parse(argv, { json: { type: 'boolean' } }, false);
-    const list = await ctx.call('getJobHistory');
-    if (values.json) {
-      ctx.io.out(`${JSON.stringify(list, null, 2)}\n`);
-      return EXIT.OK;
-    }
-    if (list.length === 0) {
-      ctx.io.out('No jobs yet. Back up a volume with `ailab backup VOLUME`.\n');
-      return EXIT.OK;
-    }
-    ctx.io.out(
-      formatTable(
-        ['WHEN', 'KIND', 'VOLUME', 'RESULT', 'SIZE', 'DURATION', 'FILE'],
-        list.map((h) => [
-          new Date(h.startedAt).toLocaleString(),
-          h.kind,
-          h.volume,
-          h.status,
-          h.compressedBytes !== null ? formatBytes(h.compressedBytes) : '',
-          duration(h.durationMs),
-          h.file,
-        ]),
-      ),
-    );
+    printList(ctx.io.out, await ctx.call('getJobHistory'), {
+      json: Boolean(values.json),
+      empty: 'No jobs yet. Back up a volume with `ailab backup VOLUME`.',
+      header: ['WHEN', 'KIND', 'VOLUME', 'RESULT', 'SIZE', 'DURATION', 'FILE'],
+      row: (h) => [
+        new Date(h.startedAt).toLocaleString(),
+        h.kind,
+        h.volume,
+        h.status,
+        h.compressedBytes !== null ? formatBytes(h.compressedBytes) : '',
+        duration(h.durationMs),
+        h.file,
+      ],
+    });
     return EXIT.OK;
   },
 };

@@ -4,7 +4,7 @@ import type { AiLabContainer, LaunchOptions, LaunchStateEvent, LogLine, PullProg
 import { parse, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT } from '../exitCodes';
-import { formatBytes, formatTable, formatUptime, UPTIME_UNITS_COMPACT } from '../format';
+import { formatBytes, formatUptime, printList, UPTIME_UNITS_COMPACT } from '../format';
 import { resolveJupyterPassword } from '../password';
 
 function intOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
@@ -185,8 +185,8 @@ async function runLaunch(ctx: CliContext, options: LaunchOptions, json: boolean)
   }
 }
 
-function statusRows(list: AiLabContainer[]): string[][] {
-  return list.map((c) => [c.name, c.state, c.version, c.volume ?? '', c.url ?? '', c.state === 'running' ? formatUptime(c.startedAt, Date.now(), UPTIME_UNITS_COMPACT) : '']);
+function statusRow(c: AiLabContainer): string[] {
+  return [c.name, c.state, c.version, c.volume ?? '', c.url ?? '', c.state === 'running' ? formatUptime(c.startedAt, Date.now(), UPTIME_UNITS_COMPACT) : ''];
 }
 
 const status: CliCommand = {
@@ -201,16 +201,12 @@ Options:
   --json   print JSON instead of a table`,
   async run(ctx, argv) {
     const { values } = parse(argv, { json: { type: 'boolean' } }, false);
-    const list = await ctx.call('listAiLabContainers');
-    if (values.json) {
-      ctx.io.out(`${JSON.stringify(list, null, 2)}\n`);
-      return EXIT.OK;
-    }
-    if (list.length === 0) {
-      ctx.io.out('No AI-Lab containers. Start one with `ailab launch --volume NAME`.\n');
-      return EXIT.OK;
-    }
-    ctx.io.out(formatTable(['NAME', 'STATE', 'VERSION', 'VOLUME', 'URL', 'UPTIME'], statusRows(list)));
+    printList(ctx.io.out, await ctx.call('listAiLabContainers'), {
+      json: Boolean(values.json),
+      empty: 'No AI-Lab containers. Start one with `ailab launch --volume NAME`.',
+      header: ['NAME', 'STATE', 'VERSION', 'VOLUME', 'URL', 'UPTIME'],
+      row: statusRow,
+    });
     return EXIT.OK;
   },
 };

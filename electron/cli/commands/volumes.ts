@@ -3,7 +3,7 @@ import type { RemoveVolumeResult, VolumeSize, VolumeSummary } from '../../../sha
 import { parse, parseLabels, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from '../exitCodes';
-import { formatBytes, formatLabels, formatTable, formatTimestamp, printable } from '../format';
+import { formatBytes, formatLabels, formatTable, formatTimestamp, printable, printList } from '../format';
 
 const HELP = `Usage: ailab volumes [SUBCOMMAND] [options]
 
@@ -91,20 +91,12 @@ async function ls(ctx: CliContext, values: Values): Promise<number> {
     values['no-size'] ? Promise.resolve(null) : sizesOrWarn(ctx),
   ]);
   const withSizes = list.map((v): VolumeSummary => ({ ...v, size: sizes?.[v.name] ?? v.size }));
-  if (values.json) {
-    printJson(ctx, withSizes);
-    return EXIT.OK;
-  }
-  if (withSizes.length === 0) {
-    ctx.io.out('No volumes. Create one with `ailab volumes create NAME`.\n');
-    return EXIT.OK;
-  }
-  ctx.io.out(
-    formatTable(
-      ['NAME', 'DRIVER', 'CREATED', 'SIZE', 'USED BY', 'NOTE', 'LABELS'],
-      withSizes.map((v) => [v.name, v.driver, formatTimestamp(v.createdAt), formatBytes(v.size?.size, '-'), usedBy(v) || '-', note(v), formatLabels(otherLabels(v))]),
-    ),
-  );
+  printList(ctx.io.out, withSizes, {
+    json: Boolean(values.json),
+    empty: 'No volumes. Create one with `ailab volumes create NAME`.',
+    header: ['NAME', 'DRIVER', 'CREATED', 'SIZE', 'USED BY', 'NOTE', 'LABELS'],
+    row: (v) => [v.name, v.driver, formatTimestamp(v.createdAt), formatBytes(v.size?.size, '-'), usedBy(v) || '-', note(v), formatLabels(otherLabels(v))],
+  });
   return EXIT.OK;
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { AppError } from '../../../shared/contract/errors';
 import { makePrivate, PRIVATE_FILE_MODE } from '../core/privateFiles';
+import { writableEvent } from '../core/writableEvent';
 import { isFsError, toArchiveFsError } from './errors';
 
 export interface AtomicOutput {
@@ -132,42 +133,14 @@ async function writeAll(handle: fs.FileHandle, chunks: Buffer[]): Promise<void> 
 }
 
 function finished(stream: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (stream.errored) {
-      reject(stream.errored);
-      return;
-    }
-    if (stream.writableFinished) {
-      resolve();
-      return;
-    }
-    if (stream.destroyed) {
-      reject(new Error('the output stream was destroyed before it finished'));
-      return;
-    }
-    const onFinish = () => {
-      cleanup();
-      resolve();
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    const onClose = () => {
-      cleanup();
-      if (stream.writableFinished) resolve();
-      else reject(stream.errored ?? new Error('the output stream closed before it finished'));
-    };
-    const cleanup = () => {
-      stream.off('finish', onFinish);
-      stream.off('error', onError);
-      stream.off('close', onClose);
-    };
-    stream.on('finish', onFinish);
-    stream.on('error', onError);
-    stream.on('close', onClose);
-    if (!stream.writableEnded) stream.end();
-  });
+  if (stream.errored) return Promise.reject(stream.errored);
+  if (stream.writableFinished) return Promise.resolve();
+  if (stream.destroyed) return Promise.reject(new Error('the output stream was destroyed before it finished'));
+  const done = writableEvent(stream, 'finish', () =>
+    stream.writableFinished ? null : (stream.errored ?? new Error('the output stream closed before it finished')),
+  );
+  if (!stream.writableEnded) stream.end();
+  return done;
 }
 
 async function assertAbsent(finalPath: string): Promise<void> {

@@ -1,30 +1,15 @@
 import fs from 'node:fs/promises';
-import { z } from 'zod';
+import { backupManifestSchema, type BackupManifest } from '../../../shared/contract/jobs';
 import { writeFileAtomic } from '../core/atomicWrite';
 import { toArchiveFsError } from './errors';
 
 /**
  * The sidecar `<archive>.json` written next to a backup: where it came from and what it holds, so a
  * restore can say "this is notebooks-x from AI-Lab 6.1.0, 12,345 files" and check the sha256. The
- * archive stays self-sufficient; a missing or foreign sidecar only means less to show.
+ * archive stays self-sufficient; a missing or foreign sidecar only means less to show. Its shape is
+ * part of the contract (shared/contract/jobs.ts), re-exported for this module's users.
  */
-export const backupManifestSchema = z.object({
-  format: z.literal('ailab-desktop-backup'),
-  formatVersion: z.literal(1),
-  volume: z.string(),
-  labels: z.record(z.string()),
-  sourceImage: z.string().nullable(),
-  /** ISO 8601. */
-  createdAt: z.string(),
-  entries: z.number().int().nonnegative(),
-  totalBytes: z.number().nonnegative(),
-  compressedBytes: z.number().nonnegative(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  engine: z.enum(['fast', 'tar']),
-  appVersion: z.string(),
-});
-
-export type BackupManifest = z.infer<typeof backupManifestSchema>;
+export { backupManifestSchema, type BackupManifest };
 
 export function manifestPath(archive: string): string {
   return `${archive}.json`;

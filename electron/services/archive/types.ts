@@ -1,3 +1,5 @@
+import type { ArchiveCounts } from '../../../shared/contract/jobs';
+
 /** What a tar entry is, in the words the UI and the safety checks use. */
 export type TarEntryType =
   | 'file'
@@ -47,19 +49,9 @@ export interface ArchiveProblem {
 
 export type ArchiveFormat = 'tgz' | 'tar';
 
-export interface ArchiveInspection {
+export interface ArchiveInspection extends ArchiveCounts {
   file: string;
   format: ArchiveFormat;
-  /** Size of the file on disk (compressed size for a .tgz). */
-  compressedBytes: number;
-  /** Real entries, the number `tar -tvf` lists (the `./` entry included when present). */
-  entries: number;
-  fileCount: number;
-  dirCount: number;
-  symlinkCount: number;
-  hardlinkCount: number;
-  /** Sum of regular file sizes (a sparse file counts its full size, holes included). */
-  totalBytes: number;
   /** Bytes of file content a restore writes: regular file sizes, a sparse file's data without its holes. */
   dataBytes: number;
   /** About the disk space a restore takes: dataBytes plus one 4 KiB block per file and folder. */

@@ -1,6 +1,4 @@
 import type { RunMode } from '../../../shared/contract/app';
-import type { BackupsService } from '../backups/backupsService';
-import type { PlansService } from '../plans/plansService';
 import type { DockerConnection } from '../docker/types';
 import type { SettingsStore } from '../settings/settingsStore';
 import type { EventBus } from './eventBus';
@@ -24,10 +22,6 @@ export interface CoreServices {
   readonly openExternal: (url: string) => Promise<void>;
   /** Desktop integration; null in the browser mode and the CLI, where the UI falls back to typed paths. */
   readonly desktop: DesktopIntegration | null;
-  /** The backup catalogue and retention (issue 14). */
-  readonly backups: BackupsService;
-  /** Backup plans and their scheduler (issue 14). */
-  readonly plans: PlansService;
   /** Register cleanup to run when the process shuts down (in reverse order of registration). */
   onShutdown(fn: () => Promise<void> | void): void;
 }

@@ -34,14 +34,16 @@ function uploadDir(dataDir: string, uploadId: string): string {
   return path.join(uploadsRoot(dataDir), uploadId);
 }
 
+// eslint-disable-next-line no-control-regex -- stripping control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
 /**
  * The file name to store an upload under: the base name only (the browser may send a path), without
  * control characters or characters that trouble some file systems, not hidden, at most 200 bytes.
  */
 export function sanitiseUploadName(raw: string): string {
   const base = raw.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-  let name = base.replace(/[\u0000-\u001f\u007f]/g, '').replace(/[<>:"|?*]/g, '_').trim();
+  let name = base.replace(CONTROL_CHARACTERS, '').replace(/[<>:"|?*]/g, '_').trim();
   name = name.replace(/^\.+/, '');
   while (Buffer.byteLength(name, 'utf8') > 200) {
     const ext = path.extname(name);

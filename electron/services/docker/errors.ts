@@ -14,6 +14,19 @@ interface DockerodeError {
   level?: string;
 }
 
+/** The HTTP status of a Docker Engine API error (dockerode sets `statusCode`); null for anything else (no connection, a bug). */
+export function engineStatus(err: unknown): number | null {
+  const status = (err as DockerodeError | null)?.statusCode;
+  return typeof status === 'number' ? status : null;
+}
+
+/** 404: the container, volume or image does not exist (any more). */
+export const isNotFound = (err: unknown): boolean => engineStatus(err) === 404;
+/** 304: the container already is in the state asked for (start of a running one, stop of a stopped one). */
+export const isNotModified = (err: unknown): boolean => engineStatus(err) === 304;
+/** 409: in use, or another removal of the same object is already in progress. */
+export const isConflict = (err: unknown): boolean => engineStatus(err) === 409;
+
 export const START_DOCKER_HINT = 'Start Docker Desktop or dockerd, or check DOCKER_HOST / `docker context ls`.';
 
 export const DOCKER_GROUP_HINT =

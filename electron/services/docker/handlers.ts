@@ -1,14 +1,11 @@
 import type { dockerMethods } from '../../../shared/contract/docker';
 import type { Handlers } from '../../../shared/contract';
-import type { CoreServices } from '../core/context';
+import type { DockerConnection } from './types';
 
-export function dockerHandlers(core: CoreServices): Pick<Handlers, keyof typeof dockerMethods> {
+/** The docker domain's service is the connection itself (createDockerConnection, made by createCore). */
+export function dockerHandlers(docker: DockerConnection): Pick<Handlers, keyof typeof dockerMethods> {
   return {
-    async getDockerStatus() {
-      return core.docker.status();
-    },
-    async retryDockerConnection() {
-      return core.docker.retryNow();
-    },
+    getDockerStatus: async () => docker.status(),
+    retryDockerConnection: () => docker.retryNow(),
   };
 }

@@ -1,5 +1,8 @@
 import type Dockerode from 'dockerode';
 
+/** Where every helper container (the jobs' tar and find, the file browser's find) mounts the volume. */
+export const VOLUME_MOUNT = '/volume';
+
 /**
  * The confinement every short-lived helper container runs in (the jobs' tar and find, the file
  * browser's find). Docker's default set has 14 capabilities (NET_RAW, MKNOD, SETUID, KILL, …); a

@@ -6,9 +6,10 @@ import type { JobEngine } from '../../../shared/contract/jobs';
 import { createParallelGzip } from '../archive/parallelGzip';
 import { createTarTap } from '../archive/tarTap';
 import { toAppError } from '../docker/errors';
+import { VOLUME_MOUNT } from '../docker/helperHardening';
 import { TapProgress } from './byteSampler';
 import { helpersOverFifos, type FifoHelpers } from './fifoFeed';
-import { createHelper, runHelper, VOLUME_MOUNT, type RunResult } from './helperContainer';
+import { createHelper, runHelper, type RunResult } from './helperContainer';
 import type { JobContext } from './jobContext';
 import { tarFailure, VerboseListing } from './verboseListing';
 

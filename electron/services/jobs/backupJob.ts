@@ -3,12 +3,12 @@ import { isAiLabImage } from '../../../shared/ailab';
 import type { BackupResult, ContainerRef, JobEngine } from '../../../shared/contract/jobs';
 import { openAtomicOutput } from '../archive/atomicOutput';
 import { writeManifest } from '../archive/manifest';
+import { requireVolume } from '../docker/volumes';
 import { packEngine } from './backupEngines';
 import { helperImageForEngine } from './images';
 import type { JobContext } from './jobContext';
 import { measureVolume } from './measure';
 import { stopUsersOrWarn } from './volumeContainers';
-import { requireVolume } from './volumeOps';
 import { verifyWithProgress } from './verify';
 
 export interface BackupJobOptions {

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { writableEvent } from '../core/writableEvent';
 
 const HEADER = 8;
 
@@ -61,27 +62,6 @@ export class DockerDemuxer extends Writable {
     }
     if (out.destroyed) throw out.errored ?? new Error('the output closed early');
     if (out.write(part)) return;
-    await new Promise<void>((resolve, reject) => {
-      const cleanup = () => {
-        out.off('drain', onDrain);
-        out.off('error', onError);
-        out.off('close', onClose);
-      };
-      const onDrain = () => {
-        cleanup();
-        resolve();
-      };
-      const onError = (err: Error) => {
-        cleanup();
-        reject(err);
-      };
-      const onClose = () => {
-        cleanup();
-        reject(out.errored ?? new Error('the output closed early'));
-      };
-      out.on('drain', onDrain);
-      out.on('error', onError);
-      out.on('close', onClose);
-    });
+    await writableEvent(out, 'drain', () => out.errored ?? new Error('the output closed early'));
   }
 }

@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import { AppError } from '../../../shared/contract/errors';
 import type { RestoreMode } from '../../../shared/contract/jobs';
 import { formatBytes } from '../../../shared/format';
-import { runHelper, VOLUME_MOUNT } from './helperContainer';
+import { VOLUME_MOUNT } from '../docker/helperHardening';
+import { runHelper } from './helperContainer';
 import type { JobContext } from './jobContext';
 
 export interface VolumeDisk {

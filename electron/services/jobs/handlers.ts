@@ -1,36 +1,14 @@
 import type { Handlers } from '../../../shared/contract';
 import type { jobMethods } from '../../../shared/contract/jobs';
-import type { CoreServices } from '../core/context';
-import { JobManager } from './jobManager';
-import { JobService } from './jobService';
+import type { JobService } from './jobService';
 
-const services = new WeakMap<CoreServices, JobService>();
-
-/** One job service per core (the jobs of this process), shut down with it: running jobs are cancelled cleanly. */
-export function jobServiceFor(core: CoreServices): JobService {
-  let service = services.get(core);
-  if (!service) {
-    const manager = new JobManager(core);
-    service = new JobService(manager);
-    services.set(core, service);
-    core.onShutdown(() => manager.dispose());
-    void manager.init();
-  }
-  return service;
-}
-
-export function jobHandlers(core: CoreServices): Pick<Handlers, keyof typeof jobMethods> {
-  const jobs = jobServiceFor(core);
-  const m = jobs.manager;
+export function jobHandlers(jobs: JobService): Pick<Handlers, keyof typeof jobMethods> {
   return {
-    listJobs: async () => m.list(),
-    getJob: (id) => m.get(id),
-    cancelJob: async (id) => m.cancel(id),
-    getJobHistory: () => m.history.list(),
-    clearJobHistory: async () => {
-      await m.history.clear();
-      return [];
-    },
+    listJobs: async () => jobs.list(),
+    getJob: (id) => jobs.get(id),
+    cancelJob: async (id) => jobs.cancel(id),
+    getJobHistory: () => jobs.history(),
+    clearJobHistory: () => jobs.clearHistory(),
     prepareBackup: (volume) => jobs.prepareBackup(volume),
     startBackup: (opts) => jobs.startBackup(opts),
     planRestore: (args) => jobs.planRestore(args),

@@ -2,13 +2,11 @@ import type { Readable, Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { AppError } from '../../../shared/contract/errors';
 import { toAppError } from '../docker/errors';
-import { helperHostConfig } from '../docker/helperHardening';
+import { helperHostConfig, VOLUME_MOUNT } from '../docker/helperHardening';
 import { waitForExit } from './containerExit';
 import { DockerDemuxer } from './dockerStreams';
 import { FEED_MOUNT } from './fifoFeed';
 import { LineSplitter } from './lineSplitter';
-
-export const VOLUME_MOUNT = '/volume';
 
 export interface HelperSpec {
   image: string;

@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { AppError } from '../../../shared/contract/errors';
-import { toAppError } from '../docker/errors';
+import { isNotFound, toAppError } from '../docker/errors';
 
 /** `ubuntu` → `ubuntu:latest`, as `docker run` reads it. */
 export function withDefaultTag(ref: string): string {
@@ -14,7 +14,7 @@ export async function imagePresent(docker: Dockerode, ref: string): Promise<bool
     await docker.getImage(withDefaultTag(ref)).inspect();
     return true;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    if (isNotFound(err)) return false;
     throw toAppError(err);
   }
 }

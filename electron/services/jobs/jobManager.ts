@@ -16,7 +16,7 @@ import type {
   RestoreMode,
 } from '../../../shared/contract/jobs';
 import type { CoreServices } from '../core/context';
-import { START_DOCKER_HINT, toAppError } from '../docker/errors';
+import { isConflict, isNotFound, START_DOCKER_HINT, toAppError } from '../docker/errors';
 import type { ContainerTracker } from './helperContainer';
 import { JobHistory } from './history';
 import type { JobContext } from './jobContext';
@@ -378,9 +378,8 @@ export class JobManager {
       await this.docker().getContainer(id).remove({ force: true, v: true });
       this.pendingRemoval.delete(id);
     } catch (err) {
-      const status = (err as { statusCode?: number }).statusCode;
       // 404: gone already. 409: removal already in progress (the engine finishes it).
-      if (status === 404 || status === 409) {
+      if (isNotFound(err) || isConflict(err)) {
         this.pendingRemoval.delete(id);
         return;
       }

@@ -5,6 +5,8 @@ import type {
   ArchiveListingPage,
   BackupPlan,
   ImagePullProgress,
+  JobDetail,
+  JobHistoryEntry,
   JobSummary,
   RestorePlan,
   RestoreSource,
@@ -15,30 +17,58 @@ import type {
 import { startBackupSchema, startRestoreSchema } from '../../../shared/contract/jobs';
 import { readManifest } from '../archive/manifest';
 import { scanArchive } from '../archive/scanArchive';
+import type { CoreServices } from '../core/context';
 import { removeUpload, resolveUpload } from '../core/uploads';
 import { toAppError } from '../docker/errors';
+import { inspectVolume, requireVolume, volumeNotFound } from '../docker/volumes';
 import { runBackup } from './backupJob';
 import { checkBackupTarget } from './backupTarget';
 import { imagePresent, requireRunnableImage, withDefaultTag } from './images';
 import { InspectionCache } from './inspectionCache';
-import type { JobManager } from './jobManager';
+import { JobManager, type JobManagerOptions } from './jobManager';
 import { checkReadableFile, defaultBackupDir, defaultBackupName, resolveBackupDir } from './paths';
 import { buildRestorePlan } from './restorePlan';
 import { runRestore, safetyDir } from './restoreJob';
 import { containersUsingVolume } from './volumeContainers';
-import { inspectVolume, requireVolume, volumeNotFound } from './volumeOps';
 
 /**
  * The jobs domain as the contract sees it: checks that answer at once (before a job exists) and the
- * jobs themselves. Handlers, tests and the CLI all come through here.
+ * jobs themselves (kept by its JobManager). createCore makes one per core and shuts it down with it:
+ * running jobs are cancelled cleanly. Handlers, tests and the CLI all come through here.
  */
 export class JobService {
   readonly cache = new InspectionCache();
+  readonly manager: JobManager;
 
-  constructor(readonly manager: JobManager) {}
+  constructor(
+    private readonly core: CoreServices,
+    opts: JobManagerOptions = {},
+  ) {
+    this.manager = new JobManager(core, opts);
+    core.onShutdown(() => this.manager.dispose());
+    void this.manager.init();
+  }
 
-  private get core() {
-    return this.manager.core;
+  list(): JobSummary[] {
+    return this.manager.list();
+  }
+
+  get(id: string): Promise<JobDetail> {
+    return this.manager.get(id);
+  }
+
+  cancel(id: string): JobSummary {
+    return this.manager.cancel(id);
+  }
+
+  history(): Promise<JobHistoryEntry[]> {
+    return this.manager.history.list();
+  }
+
+  /** Empties the history; answers the (now empty) list, as the contract's other list-changing calls do. */
+  async clearHistory(): Promise<JobHistoryEntry[]> {
+    await this.manager.history.clear();
+    return [];
   }
 
   async prepareBackup(volume: string): Promise<BackupPlan> {

@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
 import { LABELS } from '../../../shared/ailab';
+import { isConflict, isNotFound } from '../docker/errors';
 import { OWNER_LABEL, ownerIsAlive } from './owner';
 
 /**
@@ -16,9 +17,8 @@ export async function removeLeftoverHelpers(docker: Dockerode): Promise<string[]
       await docker.getContainer(c.Id).remove({ force: true, v: true });
       removed.push(c.Id);
     } catch (err) {
-      const status = (err as { statusCode?: number }).statusCode;
       // 404: gone; 409: another manager is removing it right now.
-      if (status === 404 || status === 409) continue;
+      if (isNotFound(err) || isConflict(err)) continue;
       throw err;
     }
   }

@@ -3,7 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import type Dockerode from 'dockerode';
 import { createTarTap } from '../archive/tarTap';
 import { toAppError } from '../docker/errors';
-import { createHelper, runHelper, VOLUME_MOUNT, type ContainerTracker } from './helperContainer';
+import { VOLUME_MOUNT } from '../docker/helperHardening';
+import { createHelper, runHelper, type ContainerTracker } from './helperContainer';
 
 export interface VolumeMeasure {
   /** Entries as tar counts them: the volume's root folder (`./`) included. */

@@ -10,6 +10,7 @@ import { manifestMatches, writeManifest } from '../archive/manifest';
 import type { ArchiveInspection } from '../archive/types';
 import { ensurePrivateDir } from '../core/privateFiles';
 import { toAppError } from '../docker/errors';
+import { inspectVolume, volumeNotFound } from '../docker/volumes';
 import { packFast } from './backupEngines';
 import { assertSpaceFor } from './freeSpace';
 import { helperImageForEngine, requireRunnableImage } from './images';
@@ -19,7 +20,7 @@ import { measureVolume, type VolumeMeasure } from './measure';
 import { defaultBackupName } from './paths';
 import { unpackEngine, unpackFast } from './restoreEngines';
 import { stopUsersOrWarn } from './volumeContainers';
-import { clearVolume, inspectVolume, volumeNotFound } from './volumeOps';
+import { clearVolume } from './volumeOps';
 import { verifyWithProgress } from './verify';
 
 export interface RestoreJobOptions {

@@ -5,13 +5,13 @@ import type { ArchiveSummary, JobEngine, RestorePlan, RestoreSource, RestoreTarg
 import { assertSafe, inspectArchive } from '../archive/inspectArchive';
 import { manifestMatches, readManifest } from '../archive/manifest';
 import type { ArchiveInspection } from '../archive/types';
+import { inspectVolume } from '../docker/volumes';
 import { namesUnderFolder } from './archiveNames';
 import type { ContainerTracker } from './helperContainer';
 import { anyImageForCreate, imagePresent, withDefaultTag } from './images';
 import type { InspectionCache } from './inspectionCache';
 import { volumeNameFromFile } from './paths';
 import { containersUsingVolume } from './volumeContainers';
-import { inspectVolume } from './volumeOps';
 import { topFolderAdvice } from './topFolderAdvice';
 import { existingTopLevelNames } from './volumeProbe';
 

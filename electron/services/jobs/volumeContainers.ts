@@ -2,7 +2,7 @@ import type Dockerode from 'dockerode';
 import { LABELS } from '../../../shared/ailab';
 import type { ContainerRef } from '../../../shared/contract/jobs';
 import { AppError } from '../../../shared/contract/errors';
-import { toAppError } from '../docker/errors';
+import { isNotModified, toAppError } from '../docker/errors';
 import type { JobContext } from './jobContext';
 
 /** Containers (running or not) that mount the volume, without our own helpers. */
@@ -32,7 +32,7 @@ export async function stopContainers(docker: Dockerode, refs: ContainerRef[], lo
       await docker.getContainer(ref.id).stop({ t: 10 });
     } catch (err) {
       // 304: it stopped by itself in the meantime, which is what we wanted.
-      if ((err as { statusCode?: number }).statusCode !== 304) {
+      if (!isNotModified(err)) {
         throw new AppError('DOCKER_ERROR', `Could not stop container ${ref.name}: ${toAppError(err).message}`, {
           hint: 'Stop it yourself, or run the job without stopping containers.',
           cause: err,
@@ -51,7 +51,7 @@ export async function startContainers(docker: Dockerode, refs: ContainerRef[], l
       log(`Starting container ${ref.name} again…`);
       await docker.getContainer(ref.id).start();
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 304) continue;
+      if (isNotModified(err)) continue;
       log(`Could not start ${ref.name} again: ${toAppError(err).message}`);
       failed.push(ref.name);
     }

@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
-import { createHelper, VOLUME_MOUNT, type ContainerTracker } from './helperContainer';
+import { VOLUME_MOUNT } from '../docker/helperHardening';
+import { createHelper, type ContainerTracker } from './helperContainer';
 
 /**
  * Which of `names` exist at the top of the volume, asked through the Engine's archive API

@@ -3,7 +3,7 @@ import { isAiLabImage, LABELS, layoutFromTable, splitImageRef } from '../../../s
 import type { DockerEndpoint } from '../../../shared/contract/docker';
 import { AppError } from '../../../shared/contract/errors';
 import type { AiLabContainer, ContainerState } from '../../../shared/contract/launcher';
-import { toAppError } from '../docker/errors';
+import { isNotFound, toAppError } from '../docker/errors';
 import { loginHint } from './imageFacts';
 import { buildAiLabUrl } from './url';
 
@@ -120,7 +120,7 @@ export async function inspectContainer(docker: Dockerode, ref: string): Promise<
   try {
     return (await docker.getContainer(ref.replace(/^\//, '')).inspect()) as unknown as ContainerInspectLike;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return null;
+    if (isNotFound(err)) return null;
     throw toAppError(err);
   }
 }

@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import { isAiLabImage, layoutFromTable, normaliseRepository, splitImageRef } from '../../../shared/ailab';
 import type { AiLabImageFacts } from '../../../shared/contract/launcher';
-import { toAppError } from '../docker/errors';
+import { isNotFound, toAppError } from '../docker/errors';
 
 /** The parts of `docker image inspect` the launcher reads. */
 export interface ImageConfigLike {
@@ -83,7 +83,7 @@ export async function inspectImage(docker: Dockerode, image: string): Promise<Im
   try {
     return (await docker.getImage(image).inspect()) as ImageConfigLike;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return null;
+    if (isNotFound(err)) return null;
     throw toAppError(err);
   }
 }

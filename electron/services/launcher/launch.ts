@@ -14,6 +14,7 @@ import type {
   PullProgressEvent,
 } from '../../../shared/contract/launcher';
 import { engineMessage, toAppError } from '../docker/errors';
+import { volumeNotFound } from '../docker/volumes';
 import { followContainerLog, type LogFollower } from './containerLog';
 import { inspectContainer, LAUNCH_LABELS, listAiLabContainers, requireAiLabContainer, summariseContainer, type ContainerInspectLike } from './containers';
 import { factsFromInspect, inspectImage, loginHint } from './imageFacts';
@@ -110,7 +111,7 @@ export async function launchAiLab(deps: LaunchDeps, launchId: string, opts: Laun
     let volumeCreated = false;
     if (exists === false) {
       if (!opts.createVolume) {
-        throw new AppError('VOLUME_NOT_FOUND', `Volume ${opts.volume} does not exist.`, { hint: 'Choose an existing volume, or choose "new volume" to create it.' });
+        throw volumeNotFound(opts.volume, 'launch');
       }
     }
     const port = await checkPort({ docker, local: deps.endpoint?.local ?? true }, opts.hostPort, opts.listenIp);

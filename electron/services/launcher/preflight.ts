@@ -5,6 +5,7 @@ import type { DockerEndpoint } from '../../../shared/contract/docker';
 import type { AiLabContainer, AiLabImageFacts, LaunchWarning, PortCheck } from '../../../shared/contract/launcher';
 import { checkVolumeName } from '../../../shared/contract/validation';
 import { toAppError } from '../docker/errors';
+import { inspectVolume } from '../docker/volumes';
 import { describePortHolder } from './portCheck';
 import { remoteLoopbackWarning } from './url';
 
@@ -87,13 +88,7 @@ export function collectWarnings(i: WarningInputs): LaunchWarning[] {
 
 export async function volumeExists(docker: Dockerode, volume: string): Promise<boolean | null> {
   if (!volume || checkVolumeName(volume) !== null) return null;
-  try {
-    await docker.getVolume(volume).inspect();
-    return true;
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return false;
-    throw toAppError(err);
-  }
+  return (await inspectVolume(docker, volume)) !== null;
 }
 
 export async function createVolume(docker: Dockerode, volume: string): Promise<void> {

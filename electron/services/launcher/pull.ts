@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { AppError } from '../../../shared/contract/errors';
 import type { PullLayer } from '../../../shared/contract/launcher';
-import { engineMessage, toAppError } from '../docker/errors';
+import { engineMessage, engineStatus, toAppError } from '../docker/errors';
 
 /** One JSON object of the pull stream. Errors arrive here, not as a rejected promise. */
 interface PullEvent {
@@ -64,8 +64,7 @@ export async function pullImage(docker: Dockerode, image: string, onProgress: (p
   try {
     stream = (await docker.pull(image)) as Readable;
   } catch (err) {
-    const e = err as { statusCode?: number };
-    if (typeof e.statusCode === 'number') throw explainPullError(image, engineMessage(err));
+    if (engineStatus(err) !== null) throw explainPullError(image, engineMessage(err));
     throw toAppError(err);
   }
   const layers = new Map<string, PullLayer>();

@@ -1,4 +1,4 @@
-import type { CoreServices } from '../core/context';
+import type { Core } from '../createCore';
 import type { SchedulerEvent } from './plansService';
 
 /** One line of the scheduler's log: `ailab plans run` prints these, the browser-mode server logs them. */
@@ -28,7 +28,7 @@ export function describeSchedulerEvent(e: SchedulerEvent): string {
  * server) this one says so and leaves the plans to it. Shutdown does not wait for a running backup:
  * the job manager cancels it cleanly, and a lock left behind by an ended process frees itself.
  */
-export function runPlansInBackground(core: CoreServices, log: (line: string) => void): void {
+export function runPlansInBackground(core: Core, log: (line: string) => void): void {
   const stop = new AbortController();
   core.onShutdown(() => stop.abort());
   core.plans

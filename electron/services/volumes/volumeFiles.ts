@@ -4,10 +4,11 @@ import { LABELS } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
 import type { VolumeFileEntry, VolumeFileListing } from '../../../shared/contract/volumes';
 import { engineMessage, toAppError } from '../docker/errors';
-import { helperHostConfig } from '../docker/helperHardening';
+import { helperHostConfig, VOLUME_MOUNT } from '../docker/helperHardening';
+import { volumeNotFound } from '../docker/volumes';
 import { FIND_FORMAT, parseFindOutput } from './findOutput';
 import { FILES_HELPER_ROLE, FILES_HELPER_ROLE_LABEL } from './volumeModel';
-import { containerPathFor, normalizeVolumePath, VOLUME_MOUNT } from './volumePath';
+import { containerPathFor, normalizeVolumePath } from './volumePath';
 
 /** A listing stops here; the UI says the folder has more. */
 export const MAX_ENTRIES = 5000;
@@ -20,12 +21,6 @@ export interface ListFilesDeps {
   helperImage: string;
   /** Told the helper's id as soon as it exists, so its mount events are not mistaken for the user's. */
   onHelper?: (id: string, phase: 'created' | 'removed') => void;
-}
-
-function volumeNotFound(volume: string): AppError {
-  return new AppError('VOLUME_NOT_FOUND', `Volume "${volume}" does not exist (any more).`, {
-    hint: 'It may have been removed in the meantime; the list shows the volumes that exist now.',
-  });
 }
 
 function helperImageMissing(image: string): AppError {

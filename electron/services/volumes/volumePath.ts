@@ -1,7 +1,6 @@
 import { AppError } from '../../../shared/contract/errors';
+import { VOLUME_MOUNT } from '../docker/helperHardening';
 
-/** Where helper containers mount the volume. */
-export const VOLUME_MOUNT = '/volume';
 
 /**
  * A user-supplied path inside a volume, normalised to "a/b" ("" for the root). ".." is refused rather

@@ -11,45 +11,53 @@ import type {
   VolumeSizesPayload,
   VolumeSummary,
 } from '../../../shared/contract/volumes';
-import type { EventBus } from '../core/eventBus';
-import { toAppError } from '../docker/errors';
-import type { DockerConnection } from '../docker/types';
+import type { CoreServices } from '../core/context';
+import { isConflict, isNotFound, isNotModified, toAppError } from '../docker/errors';
+import { inspectVolume, volumeNotFound } from '../docker/volumes';
 import { diskUsageWhenFree, VolumeSizeCache, type DiskUsage } from './sizeCache';
 import { listVolumeFiles } from './volumeFiles';
 import { containersByVolume, describeContainers, isAnonymousVolume, toVolumeSummary, type RawVolume } from './volumeModel';
-
-export interface VolumeServiceDeps {
-  docker: DockerConnection;
-  bus: EventBus;
-  helperImage: () => string;
-}
-
-function volumeNotFound(name: string): AppError {
-  return new AppError('VOLUME_NOT_FOUND', `Volume "${name}" does not exist (any more).`, {
-    hint: 'It may have been removed in the meantime; the list shows the volumes that exist now.',
-    details: { volume: name },
-  });
-}
+import { VolumeChangeWatcher } from './volumeWatcher';
 
 function containerDetails(list: VolumeContainerRef[]): Array<Record<string, unknown>> {
   return list.map((c) => ({ id: c.id, name: c.name, state: c.state, running: c.running, aiLab: c.aiLab, image: c.image }));
 }
 
-/** Volume list, create, remove, inspect, files and sizes, on one engine. One per CoreServices. */
+/**
+ * The volumes domain: list, create, remove, inspect, files and sizes, on one engine. createCore makes
+ * one per core (its size cache and event subscriptions exist once per process) and shuts it down with it.
+ */
 export class VolumeService {
   readonly sizes: VolumeSizeCache;
   /** Ids of our file-browser helpers, whose mount events are not changes a user made. */
   readonly helperIds = new Set<string>();
 
-  constructor(private readonly deps: VolumeServiceDeps) {
+  constructor(private readonly core: CoreServices) {
     this.sizes = new VolumeSizeCache(
       () => diskUsageWhenFree(() => this.client().df() as Promise<DiskUsage>),
-      (p) => deps.bus.emit('volumeSizes', p),
+      (p) => core.bus.emit('volumeSizes', p),
     );
+    // Volume changes reach the renderer through the Engine's event stream, not polling.
+    const watcher = new VolumeChangeWatcher({
+      isOwnHelper: (id) => this.helperIds.has(id),
+      onSizesInvalid: () => this.sizes.invalidate(),
+      emit: (reason) => core.bus.emit('volumesChanged', { reason }),
+    });
+    const offEvents = core.docker.onEngineEvent((e) => watcher.handleEngineEvent(e));
+    // The connection reports "connected" again after Docker comes back; the list may be all new by then.
+    const offStatus = core.docker.onStatus((s) => {
+      if (s.state === 'connected') watcher.handleConnected();
+    });
+    core.onShutdown(() => {
+      offEvents();
+      offStatus();
+      watcher.dispose();
+      this.dispose();
+    });
   }
 
   private client(): Dockerode {
-    return this.deps.docker.client();
+    return this.core.docker.client();
   }
 
   private async usersOf(name: string): Promise<VolumeContainerRef[]> {
@@ -101,17 +109,7 @@ export class VolumeService {
       throw new AppError('VOLUME_NAME_INVALID', problem.includes(VOLUME_NAME_RULE) ? problem : `${problem} ${VOLUME_NAME_RULE}`, { details: { rule: VOLUME_NAME_RULE } });
     }
     // Docker's create is idempotent: with a taken name it answers 201 and hands back the existing volume.
-    const exists = await this.client()
-      .getVolume(name)
-      .inspect()
-      .then(
-        () => true,
-        (err: unknown) => {
-          if ((err as { statusCode?: number }).statusCode === 404) return false;
-          throw toAppError(err);
-        },
-      );
-    if (exists) {
+    if (await inspectVolume(this.client(), name)) {
       throw new AppError('VOLUME_EXISTS', `A volume named "${name}" already exists.`, {
         hint: 'Pick another name, or use the existing volume.',
         details: { volume: name },
@@ -150,7 +148,7 @@ export class VolumeService {
         stoppedNow.push(c.name);
       } catch (err) {
         // 304: it stopped by itself in the meantime, which is what we wanted.
-        if ((err as { statusCode?: number }).statusCode !== 304) throw toAppError(err);
+        if (!isNotModified(err)) throw toAppError(err);
       }
     }
     for (const c of [...running, ...stopped]) {
@@ -159,14 +157,13 @@ export class VolumeService {
         await this.client().getContainer(c.id).remove({ v: false });
         removed.push(c.name);
       } catch (err) {
-        if ((err as { statusCode?: number }).statusCode !== 404) throw toAppError(err);
+        if (!isNotFound(err)) throw toAppError(err);
       }
     }
     try {
       await this.client().getVolume(name).remove();
     } catch (err) {
-      const status = (err as { statusCode?: number }).statusCode;
-      if (status === 409) throw this.inUse(name, await this.usersOf(name).catch(() => []), true);
+      if (isConflict(err)) throw this.inUse(name, await this.usersOf(name).catch(() => []), true);
       throw toAppError(err, { notFound: () => volumeNotFound(name) });
     }
     this.sizes.invalidate();
@@ -220,7 +217,7 @@ export class VolumeService {
     return listVolumeFiles(
       {
         client: this.client(),
-        helperImage: this.deps.helperImage(),
+        helperImage: this.core.settings.get().helperImage,
         onHelper: (id, phase) => {
           if (phase === 'created') this.helperIds.add(id);
           // Keep it a little longer: its destroy/unmount events may arrive after remove() returns.

@@ -14,9 +14,16 @@ import {
   type Unsubscribe,
   type UploadedFile,
 } from '../../../shared/contract';
-// Types only (erased from the bundle): the wire format is defined once, next to the server.
-// eslint-disable-next-line no-restricted-imports -- a type-only import carries no Node code into the renderer
-import type { CallId, CallMessage, ServerMessage, UploadErrorResponse, UploadResponse } from '../../../electron/server/protocol';
+import {
+  MAX_MESSAGE_BYTES,
+  UPLOADS_PATH,
+  WS_PATH,
+  type CallId,
+  type CallMessage,
+  type ServerMessage,
+  type UploadErrorResponse,
+  type UploadResponse,
+} from '../../../shared/contract/wire';
 
 /**
  * The browser mode's AilabApi: the same methods and events as Electron's preload, carried over one
@@ -53,7 +60,7 @@ export interface XhrLike {
 }
 
 export interface WsEnvironment {
-  /** ws(s)://host/ws of the page's own server. */
+  /** ws(s)://host/ws (WS_PATH) of the page's own server. */
   url: string;
   /** The token the server printed; null when the page has none (every call then fails UNAUTHORIZED). */
   token: string | null;
@@ -76,8 +83,6 @@ export interface WsTransport {
 }
 
 const OPEN = 1;
-// Mirrors MAX_MESSAGE_BYTES in electron/server/protocol.ts (only its types may be imported here).
-const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 export const NO_TOKEN: ApiErrorPayload = {
   code: 'UNAUTHORIZED',
@@ -229,7 +234,7 @@ export function createWsTransport(env: WsEnvironment): WsTransport {
       return Promise.resolve(failure({ code: 'INVALID_ARGUMENT', message: `The arguments of ${method} cannot be sent (not plain data).` }));
     }
     if (text.length > MAX_MESSAGE_BYTES / 4 && new TextEncoder().encode(text).length > MAX_MESSAGE_BYTES) {
-      return Promise.resolve(failure({ code: 'INVALID_ARGUMENT', message: `The arguments of ${method} are too large to send (over 1 MiB).` }));
+      return Promise.resolve(failure({ code: 'INVALID_ARGUMENT', message: `The arguments of ${method} are too large to send (over ${MAX_MESSAGE_BYTES / (1024 * 1024)} MiB).` }));
     }
     return new Promise((resolve) => {
       if (socket && socket.readyState === OPEN) {
@@ -265,7 +270,7 @@ export function createWsTransport(env: WsEnvironment): WsTransport {
     if (token === null) return Promise.resolve(failure(NO_TOKEN));
     return new Promise((resolve) => {
       const xhr = env.createXhr();
-      xhr.open('PUT', `/api/uploads?name=${encodeURIComponent(name)}`);
+      xhr.open('PUT', `${UPLOADS_PATH}?name=${encodeURIComponent(name)}`);
       xhr.setRequestHeader('Authorization', bearer(token));
       xhr.setRequestHeader('Content-Type', 'application/octet-stream');
       xhr.upload.onprogress = (ev) => onProgress?.(ev.loaded, ev.lengthComputable ? ev.total : total);
@@ -351,7 +356,7 @@ export function createWsApi(token: string | null): AilabApi {
   const w = globalThis as unknown as BrowserGlobals;
   const scheme = w.location.protocol === 'https:' ? 'wss:' : 'ws:';
   return createWsTransport({
-    url: `${scheme}//${w.location.host}/ws`,
+    url: `${scheme}//${w.location.host}${WS_PATH}`,
     token,
     createSocket: (url, protocols) => new w.WebSocket(url, protocols),
     createXhr: () => new w.XMLHttpRequest(),

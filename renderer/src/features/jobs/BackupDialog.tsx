@@ -2,7 +2,9 @@ import { useEffect, useState } from 'react';
 import type { ApiErrorPayload } from '../../../../shared/contract';
 import type { BackupPlan, JobEngine } from '../../../../shared/contract/jobs';
 import { api } from '../../api/bridge';
+import { EngineChoice } from './EngineChoice';
 import { HelperImageNotice } from './HelperImageNotice';
+import { StopContainersNotice } from './StopContainersNotice';
 import { ErrorNotice, JobDialog } from './JobDialog';
 import { useJobs } from './jobsStore';
 
@@ -130,35 +132,18 @@ export function BackupDialog(props: { volume: string }) {
             />
             <span className="field-hint">A gzip&apos;d tar (.tgz) with entries ./…, restorable with the guide&apos;s tar -xvf command.</span>
           </div>
-          <fieldset className="jobs-fieldset">
-            <legend className="field-label">Engine</legend>
-            <label className="checkbox">
-              <input type="radio" name="jobs-engine" checked={engine === 'fast'} onChange={() => setEngine('fast')} />
-              <span>
-                <strong>Fast</strong> <span className="muted">— the same .tgz, compressed on all cores</span>
-              </span>
-            </label>
-            <label className="checkbox">
-              <input type="radio" name="jobs-engine" checked={engine === 'tar'} onChange={() => setEngine('tar')} />
-              <span>
-                <strong>tar</strong> <span className="muted">— the guide&apos;s tar -czvf in the helper image {plan.helperImage}</span>
-              </span>
-            </label>
-          </fieldset>
+          <EngineChoice
+            name="jobs-engine"
+            engine={engine}
+            onChange={setEngine}
+            fast="the same .tgz, compressed on all cores"
+            tar={`the guide's tar -czvf in the helper image ${plan.helperImage}`}
+          />
           {needsImage ? <HelperImageNotice image={plan.helperImage} onPulled={() => setReload((n) => n + 1)} /> : null}
           {running.length > 0 ? (
-            <div className="notice notice-warning jobs-gap">
-              <div>
-                <div className="notice-title">
-                  {running.map((c) => c.name).join(', ')} {running.length === 1 ? 'is' : 'are'} using this volume
-                </div>
-                <div className="small">Files changed while they are packed may be caught mid-write. Upstream advises stopping AI-Lab for a backup.</div>
-                <label className="checkbox jobs-gap-sm">
-                  <input type="checkbox" checked={stop} onChange={(e) => setStop(e.target.checked)} />
-                  <span>Stop {running.length === 1 ? 'it' : 'them'} during the backup and start again after (also if the backup fails)</span>
-                </label>
-              </div>
-            </div>
+            <StopContainersNotice running={running} volume="this volume" job="backup" stop={stop} onStop={setStop}>
+              <div className="small">Files changed while they are packed may be caught mid-write. Upstream advises stopping AI-Lab for a backup.</div>
+            </StopContainersNotice>
           ) : null}
           {confirmOverwrite ? (
             <div className="notice notice-warning jobs-gap" role="alert">

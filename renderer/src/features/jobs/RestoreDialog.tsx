@@ -1,22 +1,18 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { SCS_FILE } from '../../../../shared/ailab';
 import type { ApiErrorPayload } from '../../../../shared/contract';
-import type { JobEngine, RestorePlan, RestoreSource } from '../../../../shared/contract/jobs';
-import { checkVolumeName } from '../../../../shared/contract/validation';
+import type { RestoreSource } from '../../../../shared/contract/jobs';
 import { api, runMode } from '../../api/bridge';
 import { DialogActions } from '../../components/Dialog';
 import { uploadArchive } from './drop';
 import { archiveParts, formatBytes, formatCount } from './format';
+import { EngineChoice } from './EngineChoice';
 import { HelperImageNotice } from './HelperImageNotice';
+import { StopContainersNotice } from './StopContainersNotice';
 import { ErrorNotice, JobDialog } from './JobDialog';
 import { TopFolderChoice } from './TopFolderChoice';
 import { useJobs, type RestoreRequest } from './jobsStore';
-
-type Target = 'new' | 'replace' | 'merge';
-
-function sourceKey(s: RestoreSource): string {
-  return 'uploadId' in s ? s.uploadId : s.archivePath;
-}
+import { useRestorePlan } from './useRestorePlan';
 
 /** Pick an archive: a native dialog in Electron, a file upload in the browser mode, or a typed path. */
 function SourcePicker(props: { onSource: (s: RestoreSource, name: string) => void }) {
@@ -84,98 +80,27 @@ function SourcePicker(props: { onSource: (s: RestoreSource, name: string) => voi
 
 /**
  * Restore: read the whole archive first (nothing changes), show what it holds and what the restore
- * would overwrite, then new volume / replace (safety backup first) / merge.
+ * would overwrite, then new volume / replace (safety backup first) / merge. The state and the rules
+ * of what may start are useRestorePlan's.
  */
 export function RestoreDialog(props: { request: RestoreRequest }) {
   const close = () => useJobs.getState().closeDialogs();
-  const [source, setSource] = useState<RestoreSource | null>(props.request.source);
-  const [sourceName, setSourceName] = useState<string | null>(props.request.sourceName);
-  const [plan, setPlan] = useState<RestorePlan | null>(null);
-  const [planError, setPlanError] = useState<ApiErrorPayload | null>(null);
-  const [reading, setReading] = useState<{ done: number; total: number } | null>(null);
-  const [volumes, setVolumes] = useState<string[]>([]);
-  const [target, setTarget] = useState<Target>(props.request.volume ? 'replace' : 'new');
-  const [existing, setExisting] = useState(props.request.volume ?? '');
-  const [newName, setNewName] = useState('');
-  const [strip, setStrip] = useState(false);
-  const [engine, setEngine] = useState<JobEngine>('fast');
-  const [stop, setStop] = useState(true);
-  const [keepSetuid, setKeepSetuid] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiErrorPayload | null>(null);
-  const engineTouched = useRef(false);
-
-  useEffect(() => {
-    void api.listVolumes().then((r) => {
-      if (r.ok) setVolumes(r.value.map((v) => v.name));
-    });
-  }, []);
-
-  const volumeForPlan = target === 'new' ? null : existing || null;
-  useEffect(() => {
-    if (!source) return;
-    let live = true;
-    const key = sourceKey(source);
-    const off = api.onRestorePlanProgress((p) => {
-      if (p.key === key) setReading({ done: p.bytesDone, total: p.bytesTotal });
-    });
-    void api.planRestore({ source, volume: volumeForPlan, stripTopFolder: strip }).then((r) => {
-      if (!live) return;
-      setReading(null);
-      if (!r.ok) {
-        setPlan(null);
-        setPlanError(r.error);
-        return;
-      }
-      setPlanError(null);
-      setPlan(r.value);
-      setNewName((n) => n || r.value.suggestedVolume);
-      if (!engineTouched.current) setEngine(r.value.defaultEngine);
-    });
-    return () => {
-      live = false;
-      off();
-    };
-  }, [source, volumeForPlan, strip]);
-
-  const nameProblem = target === 'new' ? (checkVolumeName(newName) ?? (volumes.includes(newName) ? `A volume named ${newName} already exists: choose another name, or restore into it.` : null)) : null;
-  const volume = target === 'new' ? newName : existing;
-  const running = plan?.target?.containers.filter((c) => c.running) ?? [];
-  const needsImage = plan !== null && !plan.helperImagePresent && (engine === 'tar' || target === 'replace');
-  const canStart = !!plan && !busy && !needsImage && (target === 'new' ? !nameProblem : !!existing);
+  const r = useRestorePlan(props.request);
+  const { source, sourceName, plan, planError, reading, volumes, target, setTarget, existing, setExisting, newName, setNewName, strip, setStrip, engine } = r;
+  const { stop, setStop, keepSetuid, setKeepSetuid, busy, error, nameProblem, running, needsImage, canStart } = r;
 
   const start = async () => {
-    if (!source) return;
-    setBusy(true);
-    setError(null);
-    const r = await api.startRestore({
-      source,
-      volume,
-      mode: target,
-      engine,
-      stripTopFolder: strip,
-      stopContainers: stop && running.length > 0,
-      keepSetuid: keepSetuid && (plan?.archive.setuidRootCount ?? 0) > 0,
-    });
-    setBusy(false);
-    if (!r.ok) {
-      setError(r.error);
-      return;
-    }
+    const job = await r.start();
+    if (!job) return;
     useJobs.getState().closeDialogs();
-    useJobs.getState().view(r.value.id);
+    useJobs.getState().view(job.id);
   };
 
   const a = plan?.archive;
   return (
     <JobDialog title={sourceName ? `Restore ${sourceName}` : 'Restore a backup'} onClose={close} busy={busy} wide>
       {!source ? (
-        <SourcePicker
-          onSource={(s, name) => {
-            setSource(s);
-            setSourceName(name);
-          }}
-        />
+        <SourcePicker onSource={r.chooseSource} />
       ) : null}
       {source && !plan && !planError ? (
         <div aria-live="polite" className="jobs-gap">
@@ -192,11 +117,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
             <button
               type="button"
               className="btn"
-              onClick={() => {
-                setSource(null);
-                setSourceName(null);
-                setPlanError(null);
-              }}
+              onClick={r.forgetSource}
             >
               Choose another file
             </button>
@@ -329,50 +250,17 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
           ) : null}
 
           {running.length > 0 && target !== 'new' ? (
-            <div className="notice notice-warning jobs-gap">
-              <div>
-                <div className="notice-title">
-                  {running.map((c) => c.name).join(', ')} {running.length === 1 ? 'is' : 'are'} using {plan.target?.volume}
-                </div>
-                <label className="checkbox jobs-gap-sm">
-                  <input type="checkbox" checked={stop} onChange={(e) => setStop(e.target.checked)} />
-                  <span>Stop {running.length === 1 ? 'it' : 'them'} during the restore and start again after (also if the restore fails)</span>
-                </label>
-              </div>
-            </div>
+            <StopContainersNotice running={running} volume={plan.target?.volume ?? existing} job="restore" stop={stop} onStop={setStop} />
           ) : null}
 
-          <fieldset className="jobs-fieldset jobs-gap">
-            <legend className="field-label">Engine</legend>
-            <label className="checkbox">
-              <input
-                type="radio"
-                name="jobs-restore-engine"
-                checked={engine === 'fast'}
-                onChange={() => {
-                  engineTouched.current = true;
-                  setEngine('fast');
-                }}
-              />
-              <span>
-                <strong>Fast</strong> <span className="muted">— unpacked on all cores, several files written at once</span>
-              </span>
-            </label>
-            <label className="checkbox">
-              <input
-                type="radio"
-                name="jobs-restore-engine"
-                checked={engine === 'tar'}
-                onChange={() => {
-                  engineTouched.current = true;
-                  setEngine('tar');
-                }}
-              />
-              <span>
-                <strong>tar</strong> <span className="muted">— the guide&apos;s tar -xzvf in {plan.helperImage}</span>
-              </span>
-            </label>
-          </fieldset>
+          <EngineChoice
+            className="jobs-fieldset jobs-gap"
+            name="jobs-restore-engine"
+            engine={engine}
+            onChange={r.chooseEngine}
+            fast="unpacked on all cores, several files written at once"
+            tar={`the guide's tar -xzvf in ${plan.helperImage}`}
+          />
           {needsImage ? <HelperImageNotice image={plan.helperImage} onPulled={() => setStrip((s) => s)} /> : null}
           <ErrorNotice error={error} />
           <div className="dialog-actions">

@@ -1,143 +1,27 @@
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import type { Settings, VolumeSummary } from '../../../../shared/contract';
-import type { AiLabImageOption, LaunchOptions, LaunchPreflight } from '../../../../shared/contract/launcher';
-import { checkVolumeName } from '../../../../shared/contract/validation';
-import { api } from '../../api/bridge';
-import { loadDraft, saveDraft, type LaunchDraft } from './draft';
+import { useId } from 'react';
 import { equivalentCommand, imageHint } from './format';
 import { LaunchProgress } from './LaunchProgress';
 import { useLauncherStore } from './launcherStore';
-
-const NEW_VOLUME = '__new__';
-const NAME_RULE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
-
-/** The form's fields: what a draft keeps, and the password, which it never keeps. */
-type Form = LaunchDraft & { password: string };
-
-function portNumber(s: string): number | null {
-  const n = Number(s);
-  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : null;
-}
+import { NEW_VOLUME, useLaunchForm } from './useLaunchForm';
 
 /**
  * The launch panel: image, volume, name, listen IP, port; what main derived from the image; the
- * checks main ran (port, name, volume); then the launch itself, streamed.
+ * checks main ran (port, name, volume); then the launch itself, streamed. The form's state, checks
+ * and preflight are useLaunchForm's.
  */
 export function LaunchPanel(props: { initialVolume: string | null }) {
-  const [form, setForm] = useState<Form | null>(null);
-  const [images, setImages] = useState<AiLabImageOption[]>([]);
-  const [volumes, setVolumes] = useState<VolumeSummary[] | null>(null);
-  const [preflight, setPreflight] = useState<LaunchPreflight | null>(null);
-  const [checking, setChecking] = useState(false);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const run = useLauncherStore((s) => s.run);
   const launch = useLauncherStore((s) => s.launch);
-  const ids = { image: useId(), volume: useId(), newVolume: useId(), name: useId(), ip: useId(), port: useId(), password: useId(), facts: useId(), images: useId() };
-  const initialVolume = useRef(props.initialVolume);
-
-  // Settings, image tags and volumes once; the volume list follows the engine.
-  useEffect(() => {
-    let alive = true;
-    void Promise.all([api.getSettings(), api.listAiLabImages(), api.listVolumes()]).then(([s, i, v]) => {
-      if (!alive) return;
-      if (!s.ok) {
-        setLoadError(s.error.message);
-        return;
-      }
-      const settings: Settings = s.value;
-      const vols = v.ok ? v.value : [];
-      setVolumes(vols);
-      if (i.ok) setImages(i.value.images);
-      const wanted = initialVolume.current ?? settings.defaultVolume;
-      const known = vols.some((x) => x.name === wanted);
-      const draft = loadDraft();
-      // A volume another page asked for wins over the draft; a draft's volume that is gone does not count.
-      if (draft && !initialVolume.current && (draft.volume === NEW_VOLUME || vols.some((x) => x.name === draft.volume))) {
-        setForm({ ...draft, password: '' });
-        return;
-      }
-      setForm({
-        image: i.ok ? i.value.defaultImage : `${settings.aiLabImage}:${settings.aiLabVersion}`,
-        volume: wanted && known ? wanted : wanted ? NEW_VOLUME : (likelyNotebooksVolume(vols) ?? NEW_VOLUME),
-        newVolume: wanted && !known ? wanted : '',
-        name: 'ai-lab',
-        listenIp: settings.listenIp,
-        port: String(settings.hostPort),
-        password: '',
-        dockerSocket: false,
-        open: settings.openBrowserWhenReady,
-      });
-    });
-    const off = api.onVolumesChanged(() => {
-      void api.listVolumes().then((r) => {
-        if (alive && r.ok) setVolumes(r.value);
-      });
-    });
-    return () => {
-      alive = false;
-      off();
-    };
-  }, []);
-
-  useEffect(() => {
-    if (form) saveDraft(form);
-  }, [form]);
   // A container that stops or starts changes what the checks say (e.g. "mounted by the running AI-Lab").
   const containersKey = useLauncherStore((s) => s.containers.map((c) => `${c.id}:${c.state}`).join(','));
-
-  const volumeName = form ? (form.volume === NEW_VOLUME ? form.newVolume.trim() : form.volume) : '';
-  const port = form ? portNumber(form.port) : null;
-  const volumeProblem = form && form.volume === NEW_VOLUME && form.newVolume !== '' ? checkVolumeName(form.newVolume.trim()) : null;
-  const nameProblem = form && !NAME_RULE.test(form.name) ? 'At least 2 characters: letters, digits, "_", "." or "-", starting with a letter or digit.' : null;
-  const portProblem = form && port === null ? 'A port is a whole number from 1 to 65535.' : null;
   // While a launch runs, and once it is ready, the panel shows that launch; the form returns after a failure.
   const showForm = !run || run.state === 'failed' || run.state === 'cancelled';
-
-  // Ask main what it thinks of the draft: image facts, port, name, volume. Debounced while typing.
-  const draftKey = form ? JSON.stringify([form.image, volumeName, form.name, form.listenIp, port, form.dockerSocket, containersKey]) : '';
-  const requestSeq = useRef(0);
-  useEffect(() => {
-    if (!form || port === null || form.image.trim() === '' || !showForm) return;
-    const seq = ++requestSeq.current;
-    const timer = setTimeout(() => {
-      setChecking(true);
-      void api
-        .checkAiLabLaunch({ image: form.image.trim(), volume: volumeName, name: form.name, listenIp: form.listenIp, hostPort: port, dockerSocket: form.dockerSocket })
-        .then((r) => {
-          if (seq !== requestSeq.current) return;
-          setChecking(false);
-          setPreflight(r.ok ? r.value : null);
-        });
-    }, 250);
-    return () => clearTimeout(timer);
-    // draftKey stands for the fields that matter; re-checking on every keystroke elsewhere is waste.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [draftKey, showForm]);
-
+  const launchForm = useLaunchForm({ initialVolume: props.initialVolume, active: showForm, containersKey });
+  const { form, set, images, volumes, loadError, preflight, checking, volumeName, port } = launchForm;
+  const { volumeProblem, nameProblem, portProblem, invalid, blocking, advisory, options } = launchForm;
+  const ids = { image: useId(), volume: useId(), newVolume: useId(), name: useId(), ip: useId(), port: useId(), password: useId(), facts: useId(), images: useId() };
   const facts = preflight?.image ?? null;
-  const blocking = preflight?.warnings.filter((w) => w.blocking) ?? [];
-  const advisory = preflight?.warnings.filter((w) => !w.blocking && w.code !== 'DOCKER_SOCKET' && w.code !== 'LISTEN_ALL_INTERFACES') ?? [];
   const busy = run !== null && !['ready', 'failed', 'cancelled'].includes(run.state);
-  const invalid = !form || !volumeName || volumeProblem !== null || nameProblem !== null || portProblem !== null || form.image.trim() === '';
-
-  const options = useMemo((): LaunchOptions | null => {
-    if (!form || port === null || !volumeName) return null;
-    const o: LaunchOptions = {
-      image: form.image.trim(),
-      volume: volumeName,
-      createVolume: form.volume === NEW_VOLUME,
-      name: form.name,
-      listenIp: form.listenIp,
-      hostPort: port,
-      dockerSocket: form.dockerSocket,
-      startExisting: false,
-      pull: true,
-      timeoutSeconds: 120,
-      open: form.open,
-    };
-    if (facts?.supportsPasswordEnv && form.password !== '') o.password = form.password;
-    return o;
-  }, [form, port, volumeName, facts?.supportsPasswordEnv]);
 
   if (loadError) return <div className="notice notice-danger">Could not load the launch settings: {loadError}</div>;
   if (!form || volumes === null) {
@@ -148,7 +32,6 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
     );
   }
 
-  const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => (f ? { ...f, [k]: v } : f));
   const portCheck = preflight?.port ?? null;
   const existing = preflight?.existingContainer ?? null;
   const listenAll = form.listenIp === '0.0.0.0' || form.listenIp === '::';
@@ -436,11 +319,3 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
   );
 }
 
-/**
- * Without a default volume, guess the one that holds notebooks: one an AI-Lab container used, else a
- * named one. Never an anonymous volume (a 64-hex name nobody chose), which would surprise the user.
- */
-function likelyNotebooksVolume(vols: VolumeSummary[]): string | undefined {
-  const named = vols.filter((v) => !v.anonymous);
-  return (named.find((v) => v.containers.some((c) => c.aiLab)) ?? named[0])?.name;
-}

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import type { ApiErrorPayload, EventName, PayloadOf, Result, UploadedFile } from '../../shared/contract';
+import type { ApiErrorPayload, Result } from './errors';
+import type { EventName, PayloadOf, UploadedFile } from './index';
 
 /**
- * The browser mode's wire protocol between the page (renderer/src/api/wsClient.ts) and the server.
- * The page imports only the types from here, so the renderer bundle carries none of this module.
- * The server validates what the page sends (it is untrusted, like the renderer in Electron); the page
- * trusts the server it loaded from.
+ * The browser mode's wire protocol between the page (renderer/src/api/wsClient.ts) and the server
+ * (electron/server): paths, the message size limit, and the messages. Defined once, here, and imported
+ * by both sides. The server validates what the page sends (it is untrusted, like the renderer in
+ * Electron); the page trusts the server it loaded from.
  */
 
 export const WS_PATH = '/ws';
