@@ -163,7 +163,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
         const v = await judge(file, dir, { splitter });
         if (Date.now() - t0 > 3000) log(`slow: case ${index} took ${Date.now() - t0} ms (${c.recipe})`);
         done++;
-        const bucket = v.pass ? (v.ours.ok ? 'pass-accepted' : 'pass-refused') : (v.kind as string);
+        const bucket = v.pass ? (v.ours.ok ? 'pass-accepted' : v.designed ? 'refused-by-design' : 'pass-refused') : (v.kind as string);
         kinds[bucket] = (kinds[bucket] ?? 0) + 1;
         opts.progress?.(done, kinds);
         if (v.pass) continue;

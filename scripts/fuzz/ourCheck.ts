@@ -4,7 +4,19 @@ import type { ParsedEntry } from '../../electron/services/archive/tarParser';
 import type { ListedEntry } from './gnuTar';
 
 /** What the restore's check makes of an archive: refused (and why), or its entries and the rules' problems. */
-export type OurView = { ok: false; error: string } | { ok: true; entries: ListedEntry[]; problems: string[] };
+export type OurView = { ok: false; error: string } | { ok: true; entries: ListedEntry[]; facts: EntryFacts[]; problems: string[] };
+
+/** What an entry must become on disk, for comparing with GNU tar's extracted tree. */
+export interface EntryFacts {
+  path: Buffer;
+  type: string;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  sparse: boolean;
+  link: Buffer | null;
+}
 
 /** gnulib's quotearg "escape" style in the C locale, as `tar --quoting-style=escape` prints names. */
 export function escapeName(bytes: Buffer): string {
@@ -66,13 +78,18 @@ const KIND: Record<string, string> = {
 export function listed(e: ParsedEntry): ListedEntry {
   const info = e.info;
   let kind = KIND[info.type] ?? '?';
-  // GNU tar lists a contiguous file (`7`) as C; we restore it as the regular file GNU tar extracts.
-  if (kind === '-' && e.typeflag === 0x37) kind = 'C';
   const pathBytes = e.pathBytes ?? Buffer.from(info.path);
+  // The letter GNU tar's print_header shows comes from the type flag, not from what it extracts: a
+  // contiguous file (`7`) is C; a regular or sparse entry named with a slash is d, though a sparse one
+  // is extracted as a file (extract_archive takes any sparse member for GNUTYPE_SPARSE). What is really
+  // extracted is compared on the tree (judge.ts).
+  if ((kind === '-' || kind === 'd') && e.typeflag === 0x37) kind = 'C';
+  else if (kind === '-' && [0x53, 0x30, 0].includes(e.typeflag) && pathBytes[pathBytes.length - 1] === 0x2f) kind = 'd';
   const linkBytes = e.linkBytes ?? (info.linkTarget === null ? null : Buffer.from(info.linkTarget));
   let link: string | null = null;
   if (kind === 'l' && linkBytes) link = escapeName(linkBytes);
-  if (kind === 'h' && linkBytes) link = escapeName(saferNameSuffix(linkBytes));
+  // GNU tar substitutes `.` for an empty hard link target.
+  if (kind === 'h') link = escapeName(saferNameSuffix(linkBytes ?? Buffer.alloc(0)));
   return {
     kind,
     perms: permString(info.mode),
@@ -88,11 +105,23 @@ export function listed(e: ParsedEntry): ListedEntry {
 /** The restore's check (inspectArchive's scan: gunzip, parser, rules) on a file. */
 export async function ourView(file: string): Promise<OurView> {
   const entries: ListedEntry[] = [];
+  const facts: EntryFacts[] = [];
   try {
-    await scanArchive(file, { onEntry: (e) => entries.push(listed(e)) });
+    await scanArchive(file, {
+      onEntry: (e) => {
+        entries.push(listed(e));
+        const info = e.info;
+        const link = e.linkBytes ?? (info.linkTarget === null ? null : Buffer.from(info.linkTarget));
+        const p = e.pathBytes ?? Buffer.from(info.path);
+        const sparse = (e as { sparse?: unknown }).sparse != null || e.typeflag === 0x53;
+        facts.push({ path: p, type: info.type, size: info.size, mode: info.mode, uid: info.uid, gid: info.gid, sparse, link });
+      },
+    });
     const inspection = await inspectArchive(file);
-    return { ok: true, entries, problems: inspection.problems.map((p) => `${p.kind}: ${p.path}`) };
+    return { ok: true, entries, facts, problems: inspection.problems.map((p) => `${p.kind}: ${p.path}`) };
   } catch (err) {
-    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    const reason = (err as { details?: { reason?: unknown } }).details?.reason;
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, error: typeof reason === 'string' ? `${message} (${reason})` : message };
   }
 }

@@ -2,7 +2,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { tarStreamError } from './errors';
 import type { RestoreGuard } from './restoreGuard';
 import { END_OF_ARCHIVE, folderHeader } from './tarHeader';
-import { TarParser, type ParsedEntry } from './tarParser';
+import { parseNumeric, TarParser, type ParsedEntry } from './tarParser';
 import type { TarEntryInfo } from './types';
 
 /** `./a//b/` → `a/b`: the path an extractor writes, so two spellings of one path route alike. */
@@ -68,6 +68,8 @@ export class TarSplitter extends Writable {
   private readonly startedAt = Math.floor(Date.now() / 1000);
   private readonly full = new Set<PassThrough>();
   private finished = false;
+  /** A pax global header with records has been handed out: made-up folders must not take them. */
+  private globalRecords = false;
   private readonly onEntryInfo: ((e: TarEntryInfo) => void) | undefined;
   private readonly guard: RestoreGuard | undefined;
 
@@ -85,6 +87,9 @@ export class TarSplitter extends Writable {
         if (this.currentFolder) this.currentFolder.push(Buffer.from(chunk));
       },
       onGlobalHeader: (header, content) => {
+        // Records the parser accepted in a global header (path, size and sparse ones are refused) can
+        // still give owners and times to every later entry, made-up folders included.
+        this.globalRecords = parseNumeric(header, 124, 12) > 0;
         for (const out of this.outputs) this.send(out, Buffer.concat([header, content]));
         this.folders.push([header, content]);
       },
@@ -137,7 +142,7 @@ export class TarSplitter extends Writable {
       const stop = end < 0 ? p.parent.length : end;
       const folder = p.parent.slice(0, stop);
       p.next = stop;
-      for (const b of this.folderByPath.get(folder) ?? folderHeader(folder, this.startedAt)) this.send(out, b);
+      for (const b of this.folderByPath.get(folder) ?? folderHeader(folder, this.startedAt, this.globalRecords)) this.send(out, b);
       if (this.full.size > 0 && p.next < p.parent.length) return false;
     }
     this.pending = null;
