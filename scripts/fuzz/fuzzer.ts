@@ -168,7 +168,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
         opts.progress?.(done, kinds);
         if (v.pass) continue;
         const kind = v.kind as FindingKind;
-        log(`FINDING ${kind} seed=${opts.seed} case=${index}: ${c.recipe}: ${v.detail}`);
+        log(`FINDING ${kind} seed=${opts.seed} case=${index} after ${((Date.now() - started) / 1000).toFixed(1)} s: ${c.recipe}: ${v.detail}`);
         let bytes = c.packed.bytes;
         let ext: string = c.packed.ext;
         let final = v;

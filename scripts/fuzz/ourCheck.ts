@@ -84,10 +84,14 @@ export function listed(e: ParsedEntry): ListedEntry {
   // is extracted as a file (extract_archive takes any sparse member for GNUTYPE_SPARSE). What is really
   // extracted is compared on the tree (judge.ts).
   if ((kind === '-' || kind === 'd') && e.typeflag === 0x37) kind = 'C';
-  else if (kind === '-' && [0x53, 0x30, 0].includes(e.typeflag) && pathBytes[pathBytes.length - 1] === 0x2f) kind = 'd';
+  else if (kind === '-' && [0x53, 0x30, 0].includes(e.typeflag)) {
+    // print_header looks at the name with leading `/` and `../` removed ("/" becomes ".").
+    const shown = saferNameSuffix(pathBytes);
+    if (shown[shown.length - 1] === 0x2f) kind = 'd';
+  }
   const linkBytes = e.linkBytes ?? (info.linkTarget === null ? null : Buffer.from(info.linkTarget));
   let link: string | null = null;
-  if (kind === 'l' && linkBytes) link = escapeName(linkBytes);
+  if (kind === 'l') link = escapeName(linkBytes ?? Buffer.alloc(0));
   // GNU tar substitutes `.` for an empty hard link target.
   if (kind === 'h') link = escapeName(saferNameSuffix(linkBytes ?? Buffer.alloc(0)));
   return {

@@ -715,13 +715,20 @@ export class TarParser {
       linkFrom = null;
     }
 
-    const mtime = st.mtime ?? parseNumeric(block, 136, 12);
-    const uid = st.uid ?? parseNumeric(block, 108, 8);
-    const gid = st.gid ?? parseNumeric(block, 116, 8);
+    // decode_header reads the header's mode, mtime, uid and gid (--numeric-owner) whatever pax records
+    // then replace, and an unreadable one fails GNU tar (exit 2) after it extracted the entry: the
+    // fuzzer found a header mtime of "00000000777x" under a pax mtime that only GNU tar looked at.
+    const headerMtime = parseNumeric(block, 136, 12);
+    const headerUid = parseNumeric(block, 108, 8);
+    const headerGid = parseNumeric(block, 116, 8);
     const mode = parseNumeric(block, 100, 8);
-    if ([mtime, uid, gid, mode].some((n) => Number.isNaN(n)) || uid < 0 || gid < 0 || mode < 0) {
+    const outOfRange = (id: number) => Number.isNaN(id) || id < 0 || id > UINT_MAX;
+    if (Number.isNaN(headerMtime) || outOfRange(headerUid) || outOfRange(headerGid) || Number.isNaN(mode) || mode < 0) {
       throw new TarFormatError(`corrupt tar header for ${path}`, offset);
     }
+    const mtime = st.mtime ?? headerMtime;
+    const uid = st.uid ?? headerUid;
+    const gid = st.gid ?? headerGid;
     const uname = st.uname ?? cString(block, 265, 32).toString('utf8');
     const gname = st.gname ?? cString(block, 297, 32).toString('utf8');
 
