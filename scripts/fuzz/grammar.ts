@@ -64,12 +64,35 @@ interface Ctx {
 
 type Magic = 'ustar' | 'gnu' | 'v7';
 
+/**
+ * A small tar stream to put inside file data (a backup holding a .tar, a disk image): a parser that
+ * falls out of step with GNU tar reads it as entries, so it is what hides a device from a bad check.
+ */
+function nestedTar(rng: Rng): Buffer {
+  const blocks = [header({ name: rng.pick(['b.txt', 'inner/x']), size: rng.pick([0, 512]) })];
+  if ((blocks[0] as Buffer).toString('latin1', 124, 135) !== '00000000000') blocks.push(Buffer.alloc(512, 0x78));
+  blocks.push(header({ name: rng.pick(['dev0', 'hidden-fifo']), type: rng.pick(['3', '6']), mode: 0o666 }));
+  if (rng.chance(0.5)) blocks.push(header({ name: 'after.txt' }));
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
 function content(rng: Rng): Buffer {
   const n = rng.pick([0, 0, 1, 100, 511, 512, 513, 1024, 1500, rng.int(3000)]);
   const b = Buffer.alloc(n);
   // Content that looks like headers is what desynchronised parsers stumble over.
-  if (n >= 512 && rng.chance(0.3)) header({ name: 'hidden-dev', type: '3' }).copy(b, 0);
+  if (n >= 512 && rng.chance(0.3)) (rng.chance(0.5) ? nestedTar(rng) : header({ name: 'hidden-dev', type: '3' })).copy(b, 0);
   else for (let i = 0; i < n; i++) b[i] = 97 + ((i * 7) % 26);
+  return b;
+}
+
+/** Stored data of `n` bytes: plain, or a tar stream placed at a block boundary inside it. */
+function storedData(rng: Rng, n: number, fill: number): Buffer {
+  const b = Buffer.alloc(n, fill);
+  if (n >= 512 && rng.chance(0.5)) {
+    const at = 512 * rng.int(n / 512);
+    nestedTar(rng).copy(b, at);
+  }
   return b;
 }
 
@@ -157,7 +180,7 @@ function oldGnuSparseEntry(ctx: Ctx, name: string): Buffer {
     b[504] = rest.length > 0 ? 1 : 0;
     blocks.push(b);
   }
-  blocks.push(Buffer.alloc(stored, 0x61));
+  blocks.push(storedData(rng, stored, 0x61));
   return Buffer.concat(blocks);
 }
 
@@ -181,7 +204,7 @@ function paxSparseEntry(ctx: Ctx, name: string): Buffer {
   if (version === '1.0') {
     records.push(['GNU.sparse.major', '1'], ['GNU.sparse.minor', '0'], ['GNU.sparse.name', name], ['GNU.sparse.realsize', String(realSize)]);
     const map = pad(Buffer.from(`${regions.length}\n${regions.map(([o, l]) => `${o}\n${l}\n`).join('')}`));
-    data = Buffer.concat([map, Buffer.alloc(dataBlocks, 0x62)]);
+    data = Buffer.concat([map, storedData(rng, dataBlocks, 0x62)]);
     headerName = `./GNUSparseFile.0/${name.slice(-60)}`;
   } else {
     records.push(['GNU.sparse.size', String(realSize)], ['GNU.sparse.numblocks', String(regions.length)]);
@@ -189,7 +212,7 @@ function paxSparseEntry(ctx: Ctx, name: string): Buffer {
     else records.push(['GNU.sparse.map', regions.flat().join(',')]);
     if (rng.chance(0.7)) records.push(['GNU.sparse.name', name]);
     else records.push(['path', name]);
-    data = Buffer.alloc(dataBlocks, 0x62);
+    data = storedData(rng, dataBlocks, 0x62);
   }
   if (rng.chance(0.2)) records.reverse();
   return Buffer.concat([paxBlock(records, 'x', rng), header({ name: headerName.slice(0, 100), size: data.length, type: rng.chance(0.9) ? '0' : 'S' }), data]);
