@@ -226,6 +226,19 @@ describe('names, types and sizes as GNU tar extracts them', () => {
     refused(Buffer.concat([header({ name: 'a', rawSize: Buffer.from([0x81, ...Array<number>(11).fill(0)]) }), end()]));
   });
 
+  it('refuses owner 4294967295, which chown takes as "no change": GNU tar lists it and extracts a root-owned file', async () => {
+    const tar = Buffer.concat([pax([['uid', '4294967295']]), file('suid', 'x', { mode: 0o4755 }), end()]);
+    expect(refused(tar).message).toContain('no change');
+    const into = path.join(dir, 'uid-max');
+    await fs.mkdir(into);
+    await fs.writeFile(`${into}.tar`, tar);
+    await runOk('tar', ['-C', into, '--numeric-owner', '-xf', `${into}.tar`]);
+    const st = await fs.stat(path.join(into, 'suid'));
+    expect([st.uid, st.mode & 0o7777]).toEqual([0, 0o4755]); // a setuid-root file the check took for user 4294967295's
+    // A header uid GNU tar cannot read fails it even when a pax record replaces it.
+    refused(Buffer.concat([pax([['uid', '5']]), header({ name: 'a', at: [[108, Buffer.from('0000x00\0')]] }), end()]));
+  });
+
   it('keeps a pad-only V7 folder name as a folder with the prefix ignored', async () => {
     const tar = Buffer.concat([header({ name: 'v7dir/', type: '\0', magic: 'v7' }), file('v7dir/f', 'x', { magic: 'v7' }), end()]);
     await expectParity(tar);

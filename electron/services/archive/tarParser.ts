@@ -729,6 +729,12 @@ export class TarParser {
     const mtime = st.mtime ?? headerMtime;
     const uid = st.uid ?? headerUid;
     const gid = st.gid ?? headerGid;
+    // (uid_t)-1 is chown's "leave unchanged": GNU tar extracts such an entry as the extracting user's
+    // (root's in a restore), so the check would judge an owner the file never gets, a setuid file
+    // included (fuzzer finding tree-differs-2790974978-266).
+    if (uid === UINT_MAX || gid === UINT_MAX) {
+      throw new TarFormatError(`${path} is owned by ${uid}:${gid}; 4294967295 means "no change" to chown, so tar would leave it owned by root`, offset);
+    }
     const uname = st.uname ?? cString(block, 265, 32).toString('utf8');
     const gname = st.gname ?? cString(block, 297, 32).toString('utf8');
 
