@@ -26,7 +26,9 @@ import type { TarEntryInfo, TarEntryType } from './types';
  *   pairs), 0.1 (`GNU.sparse.map`), 1.0 (major 1, minor 0: the map at the start of the data);
  *   `GNU.sparse.name` beats `path`; a sparse entry is a regular file whatever its type flag.
  * - numeric fields are read like from_header: one leading NUL, then white space, octal digits ended by
- *   NUL or white space, or base-256 (0x80 / 0xff first byte); an all-blank field is an error.
+ *   NUL or white space, or base-256 (0x80 / 0xff first byte); an all-blank field is an error. The
+ *   header's mode, mtime, uid and gid are checked even under pax records (decode_header reads them);
+ *   owner 4294967295 is refused (chown's "no change": GNU tar would extract the entry as root's).
  */
 
 const BLOCK = 512;
