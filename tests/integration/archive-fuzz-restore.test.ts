@@ -1,9 +1,8 @@
 // The fuzzer's cases through the real restore (issue 19): what the app's restore writes into a volume
 // on the engine must equal what GNU tar extracts from the same file in the same helper image. A small
-// fixed sample of cases the check accepts without problems (2; more with AILAB_FUZZ_RESTORE_SAMPLE=N,
-// about 9 s a case on 2 cores),
-// restored with both engines: the fast one (host gunzip, splitter, several GNU tar processes) and the
-// tar one (one GNU tar reading the file through the guard).
+// fixed sample of cases the check accepts without problems (2, about 9 s each on 2 cores; more with
+// AILAB_FUZZ_RESTORE_SAMPLE=N), restored with both engines: the fast one (host gunzip, splitter,
+// several GNU tar processes) and the tar one (one GNU tar reading the file through the guard).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
