@@ -689,6 +689,10 @@ export class TarParser {
     }
 
     const path = pathBytes.toString('utf8');
+    // GNU tar reads an `M` header's offset field (in the ustar prefix area) to list it and will not
+    // extract it: a garbage offset made its listing fail where this parser read on (fuzzer finding
+    // accepted-gnu-refuses-969921741-2168). A piece of a multi-volume archive is no backup.
+    if (flag === 'M') throw new TarFormatError(`${path} continues a file from another volume of a multi-volume archive, which this app does not restore`, offset);
     const stored = st.size ?? headerSize;
     const sparse = this.sparseOf(format, flag, st, stored, block, path, offset);
 
