@@ -20,6 +20,7 @@ import type { TarEntryInfo, TarEntryType } from './types';
  * - `L`/`K` names are the C string in the whole padded record, padding included (read_header);
  * - links, symlinks, devices, FIFOs and folders carry no data whatever their size field says, and a
  *   regular-file entry whose name ends in `/` is a folder with no data either (extract_dir never skips);
+ *   where such an entry announces data (a hard link: only through a pax `size`), it is refused;
  * - old-GNU sparse (`S` with the GNU magic): the 4 map entries of the header, then 512-byte extension
  *   blocks while `isextended` is set and no entry ended the map, then the stored data (size field);
  * - pax sparse (POSIX format, i.e. ustar magic plus an `x` header): 0.0 (`GNU.sparse.offset`/`numbytes`
@@ -712,8 +713,11 @@ export class TarParser {
       }
       // Where data would follow, readers disagree: GNU tar 1.34 extracts no data but its listing skips
       // it (later versions do not), Go skips it after a slash-named `0` entry. Such an archive is refused.
-      if ((slashFolder || (HEADER_ONLY.has(flag) && flag !== '1')) && stored > 0) {
-        throw new TarFormatError(`${path} is a ${type} whose size field says ${stored} bytes of data follow, which tar readers take differently`, offset);
+      // A hard link's header size is zeroed by read_header before pax records apply, so only a pax
+      // `size` makes its listing skip data (fuzzer finding listing-differs-969921741-6204).
+      const announced = flag === '1' ? (st.size ?? 0) : stored;
+      if ((slashFolder || HEADER_ONLY.has(flag)) && announced > 0) {
+        throw new TarFormatError(`${path} is a ${type} whose size field says ${announced} bytes of data follow, which tar readers take differently`, offset);
       }
     }
     if (type !== 'hardlink' && type !== 'symlink') {
