@@ -144,7 +144,7 @@ function entry(ctx: Ctx, f: HeaderFields & { data?: Buffer }, magic: Magic, styl
     link = Buffer.from(link).subarray(0, 100).toString('latin1');
   }
   if (style === 'pax' && rng.chance(0.2)) pax.push(['uid', String(rng.pick([0, 1000, 65534, 2 ** 21, 4294967295]))]);
-  if (style === 'pax' && rng.chance(0.1)) pax.push(['size', String(f.data?.length ?? 0)]);
+  if (style === 'pax' && rng.chance(0.1)) pax.push(['size', String(rng.chance(0.7) ? (f.data?.length ?? 0) : rng.pick([1, 512, 1024]))]);
   if (style === 'pax' && rng.chance(0.1)) pax.push(['mtime', rng.pick(['1700000000.5', '-1', '0', '99999999999'])]);
   if (pax.length > 0) blocks.push(paxBlock(pax, rng.chance(0.9) ? 'x' : 'X', rng));
   const data = f.data ?? Buffer.alloc(0);
