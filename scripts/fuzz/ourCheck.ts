@@ -85,9 +85,8 @@ export function listed(e: ParsedEntry): ListedEntry {
   // extracted is compared on the tree (judge.ts).
   if ((kind === '-' || kind === 'd') && e.typeflag === 0x37) kind = 'C';
   else if (kind === '-' && [0x53, 0x30, 0].includes(e.typeflag)) {
-    // print_header looks at the name with leading `/` and `../` removed ("/" becomes ".").
-    const shown = saferNameSuffix(pathBytes);
-    if (shown[shown.length - 1] === 0x2f) kind = 'd';
+    // print_header uses had_trailing_slash (gnulib's strip_trailing_slashes: a lone "/" does not count).
+    if (pathBytes.length >= 2 && pathBytes[pathBytes.length - 1] === 0x2f) kind = 'd';
   }
   const linkBytes = e.linkBytes ?? (info.linkTarget === null ? null : Buffer.from(info.linkTarget));
   let link: string | null = null;
