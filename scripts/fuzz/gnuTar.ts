@@ -58,9 +58,15 @@ const LINE = /^(.)(\S{9}) (\d+)\/(\d+) +(\S+) (-?\d+-\d\d-\d\d \d\d:\d\d|-?\d+) 
 /** Parses `tar -tvv --numeric-owner --quoting-style=escape` lines; other lines (Creating directory…) are skipped. */
 export function parseListing(stdout: string): ListedEntry[] {
   const entries: ListedEntry[] = [];
+  // print_header pads the time to the widest one printed so far (16 at first), so after a 5-digit
+  // year every later line has a space more before the name: strip exactly that padding.
+  let dateWidth = 16;
   for (const line of stdout.split('\n')) {
     const m = LINE.exec(line);
     if (!m) continue;
+    const date = m[6] as string;
+    dateWidth = Math.max(dateWidth, date.length);
+    m[7] = (m[7] as string).slice(dateWidth - date.length);
     let kind = m[1] as string;
     // Volume headers, multi-volume continuations and old GNU "names" records are no entries for us.
     if (kind === 'V' || kind === 'M' || kind === 'N') kind = '?';
