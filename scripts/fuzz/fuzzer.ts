@@ -160,7 +160,17 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
         await fs.writeFile(file, c.packed.bytes);
         const splitter = (opts.splitterEvery ?? 0) > 0 && index % (opts.splitterEvery as number) === 0;
         const t0 = Date.now();
-        const v = await judge(file, dir, { splitter });
+        let v: Verdict;
+        try {
+          v = await judge(file, dir, { splitter });
+        } catch (err) {
+          // A fault of the fuzzer itself (not a disagreement): say so and go on with the next case.
+          log(`ERROR seed=${opts.seed} case=${index} (${c.recipe}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+          kinds['fuzzer-error'] = (kinds['fuzzer-error'] ?? 0) + 1;
+          await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+          await fs.mkdir(dir, { recursive: true });
+          continue;
+        }
         if (Date.now() - t0 > 3000) log(`slow: case ${index} took ${Date.now() - t0} ms (${c.recipe})`);
         done++;
         const bucket = v.pass ? (v.ours.ok ? 'pass-accepted' : v.designed ? 'refused-by-design' : 'pass-refused') : (v.kind as string);

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 
 /** One member as a long listing shows it: the fields both sides must agree on. */
 export interface ListedEntry {
@@ -124,31 +123,36 @@ export interface TreeNode {
   rdev: number;
 }
 
-/** Everything under `root` (lstat, no following), content hashed cheaply: two extractions must match. */
+/**
+ * Everything under `root` (lstat, no following), content hashed cheaply: two extractions must match.
+ * Names are handled as bytes (archives carry names that are not UTF-8) and shown as latin1.
+ */
 export async function readTree(root: string): Promise<TreeNode[]> {
   const { createHash } = await import('node:crypto');
   const nodes: TreeNode[] = [];
-  const walk = async (rel: string): Promise<void> => {
-    const abs = path.join(root, rel);
+  const walk = async (rel: Buffer): Promise<void> => {
+    const abs = rel.length === 0 ? Buffer.from(root) : Buffer.concat([Buffer.from(`${root}/`), rel]);
     const st = await fs.lstat(abs);
     const kind = st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : st.isFile() ? '-' : st.isFIFO() ? 'p' : st.isCharacterDevice() ? 'c' : st.isBlockDevice() ? 'b' : '?';
     let content: string | null = null;
     if (kind === '-' && st.size <= 64 * 1024 * 1024) content = createHash('sha1').update(await fs.readFile(abs)).digest('hex');
-    if (rel !== '') {
+    if (rel.length > 0) {
       nodes.push({
-        path: rel,
+        path: rel.toString('latin1'),
         kind,
         mode: st.mode & 0o7777,
         uid: st.uid,
         gid: st.gid,
         size: kind === 'd' ? 0 : st.size,
-        link: kind === 'l' ? await fs.readlink(abs) : null,
+        link: kind === 'l' ? (await fs.readlink(abs, { encoding: 'buffer' })).toString('latin1') : null,
         content,
         rdev: st.rdev,
       });
     }
-    if (kind === 'd') for (const name of (await fs.readdir(abs)).sort()) await walk(path.join(rel, name));
+    if (kind !== 'd') return;
+    const names = (await fs.readdir(abs, { encoding: 'buffer' })).sort(Buffer.compare);
+    for (const name of names) await walk(rel.length === 0 ? name : Buffer.concat([rel, Buffer.from('/'), name]));
   };
-  await walk('');
+  await walk(Buffer.alloc(0));
   return nodes;
 }

@@ -54,11 +54,12 @@ export function paxRecord(key: string, value: Buffer): Buffer {
   return Buffer.concat([Buffer.from(String(len)), body]);
 }
 
-/** The header of a pax (`x`) or GNU long-name/long-link (`L`/`K`) record of `size` bytes. */
-export function metaHeader(flag: 'x' | 'L' | 'K', size: number, gnu: boolean, mtime: number): Buffer {
+/** The header of a pax (`x`, global `g`) or GNU long-name/long-link (`L`/`K`) record of `size` bytes. */
+export function metaHeader(flag: 'x' | 'g' | 'L' | 'K', size: number, gnu: boolean, mtime: number): Buffer {
+  const pax = flag === 'x' || flag === 'g';
   const h = Buffer.alloc(BLOCK);
-  h.write(flag === 'x' ? 'PaxHeader' : '././@LongLink', 0, 'latin1');
-  octal(h, flag === 'x' ? 0o644 : 0, 100, 8);
+  h.write(pax ? 'PaxHeader' : '././@LongLink', 0, 'latin1');
+  octal(h, pax ? 0o644 : 0, 100, 8);
   octal(h, 0, 108, 8);
   octal(h, 0, 116, 8);
   octal(h, size, 124, 12);
