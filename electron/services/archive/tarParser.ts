@@ -736,6 +736,11 @@ export class TarParser {
     if (Number.isNaN(headerMtime) || outOfRange(headerUid) || outOfRange(headerGid) || Number.isNaN(mode) || mode < 0) {
       throw new TarFormatError(`corrupt tar header for ${path}`, offset);
     }
+    // decode_header also reads a device's major and minor numbers (not in V7 headers); a bad one fails
+    // GNU tar (fuzzer finding accepted-gnu-refuses-4266247021-1612: a blank devmajor).
+    if ((flag === '3' || flag === '4') && format !== 'v7' && (Number.isNaN(parseNumeric(block, 329, 8)) || Number.isNaN(parseNumeric(block, 337, 8)))) {
+      throw new TarFormatError(`corrupt tar header for ${path} (device numbers)`, offset);
+    }
     const mtime = st.mtime ?? headerMtime;
     const uid = st.uid ?? headerUid;
     const gid = st.gid ?? headerGid;
