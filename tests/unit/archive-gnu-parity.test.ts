@@ -206,6 +206,13 @@ describe('names, types and sizes as GNU tar extracts them', () => {
       { path: 'h', kind: 'h', size: null },
       { path: 'f', kind: '-', size: 0 },
     ]);
+    // ...but a pax size applies after that: GNU tar's listing skips 512 bytes, its extraction reads none
+    // and makes the device the listing never shows (found by the fuzzer).
+    const paxSized = Buffer.concat([file('t', 'x'), pax([['size', '512']]), header({ name: 'h', type: '1', link: 't' }), device, end()]);
+    expect((await gnuExtracts(paxSized)).map((e) => e.kind)).toEqual(['-', 'h', 'c']);
+    const listedPax = await run('tar', ['-tvf', path.join(dir, `case-${n - 1}.tar`)]);
+    expect(listedPax.stdout.toString()).not.toContain('dev0');
+    expect(refused(paxSized).message).toContain('tar readers take differently');
   });
 
   it('reads numeric fields like from_header: one NUL, then blanks; an all-blank size is an error', async () => {
@@ -218,6 +225,19 @@ describe('names, types and sizes as GNU tar extracts them', () => {
     refused(Buffer.concat([header({ name: 'a', rawSize: Buffer.from(' '.repeat(12)) }), end()]));
     // A base-256 field must start with 0x80 or 0xff; GNU tar rejects 0x81.
     refused(Buffer.concat([header({ name: 'a', rawSize: Buffer.from([0x81, ...Array<number>(11).fill(0)]) }), end()]));
+  });
+
+  it('refuses owner 4294967295, which chown takes as "no change": GNU tar lists it and extracts a root-owned file', async () => {
+    const tar = Buffer.concat([pax([['uid', '4294967295']]), file('suid', 'x', { mode: 0o4755 }), end()]);
+    expect(refused(tar).message).toContain('no change');
+    const into = path.join(dir, 'uid-max');
+    await fs.mkdir(into);
+    await fs.writeFile(`${into}.tar`, tar);
+    await runOk('tar', ['-C', into, '--numeric-owner', '-xf', `${into}.tar`]);
+    const st = await fs.stat(path.join(into, 'suid'));
+    expect([st.uid, st.mode & 0o7777]).toEqual([0, 0o4755]); // a setuid-root file the check took for user 4294967295's
+    // A header uid GNU tar cannot read fails it even when a pax record replaces it.
+    refused(Buffer.concat([pax([['uid', '5']]), header({ name: 'a', at: [[108, Buffer.from('0000x00\0')]] }), end()]));
   });
 
   it('keeps a pad-only V7 folder name as a folder with the prefix ignored', async () => {

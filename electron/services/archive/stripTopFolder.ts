@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { AppError } from '../../../shared/contract/errors';
-import { fitUstar, metaHeader, padBlock, setField } from './tarHeader';
+import { fitUstar, metaHeader, padBlock, paxRecord, setField } from './tarHeader';
 import { TarFormatError, TarParser, writeChecksum, type PaxRecord, type ParsedEntry } from './tarParser';
 
 const BLOCK = 512;
@@ -30,13 +30,6 @@ function joinPath(parts: Buffer[], leadingDot: boolean, trailingSlash: boolean):
   });
   if (trailingSlash) pieces.push(Buffer.from('/'));
   return Buffer.concat(pieces);
-}
-
-function paxRecord(key: string, value: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(` ${key}=`), value, Buffer.from('\n')]);
-  let len = body.length + 1;
-  while (String(len).length + body.length !== len) len = String(len).length + body.length;
-  return Buffer.concat([Buffer.from(String(len)), body]);
 }
 
 export interface TarRewriterOptions {

@@ -46,11 +46,20 @@ export function fitUstar(header: Buffer, p: Buffer, allowPrefix: boolean): boole
   return false;
 }
 
-/** The header of a pax (`x`) or GNU long-name/long-link (`L`/`K`) record of `size` bytes. */
-export function metaHeader(flag: 'x' | 'L' | 'K', size: number, gnu: boolean, mtime: number): Buffer {
+/** One pax record, `<len> <key>=<value>\n`. */
+export function paxRecord(key: string, value: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(` ${key}=`), value, Buffer.from('\n')]);
+  let len = body.length + 1;
+  while (String(len).length + body.length !== len) len = String(len).length + body.length;
+  return Buffer.concat([Buffer.from(String(len)), body]);
+}
+
+/** The header of a pax (`x`, global `g`) or GNU long-name/long-link (`L`/`K`) record of `size` bytes. */
+export function metaHeader(flag: 'x' | 'g' | 'L' | 'K', size: number, gnu: boolean, mtime: number): Buffer {
+  const pax = flag === 'x' || flag === 'g';
   const h = Buffer.alloc(BLOCK);
-  h.write(flag === 'x' ? 'PaxHeader' : '././@LongLink', 0, 'latin1');
-  octal(h, flag === 'x' ? 0o644 : 0, 100, 8);
+  h.write(pax ? 'PaxHeader' : '././@LongLink', 0, 'latin1');
+  octal(h, pax ? 0o644 : 0, 100, 8);
   octal(h, 0, 108, 8);
   octal(h, 0, 116, 8);
   octal(h, size, 124, 12);
@@ -65,9 +74,11 @@ export function metaHeader(flag: 'x' | 'L' | 'K', size: number, gnu: boolean, mt
 /**
  * The tar blocks of a folder entry `./<path>/` owned by root, mode 0755, as GNU tar creates a missing
  * parent folder when it extracts as root (umask 022); a GNU long-name record comes first when the
- * path does not fit the ustar fields.
+ * path does not fit the ustar fields. `overrideGlobal`: a pax global header is in effect where the
+ * blocks go, and GNU tar would give its uid, gid or mtime to the made-up folder (the fuzzer found a
+ * global `gid=7` on a folder a single tar creates as root's): an `x` header sets them back.
  */
-export function folderHeader(path: string, mtimeSeconds: number): Buffer[] {
+export function folderHeader(path: string, mtimeSeconds: number, overrideGlobal = false): Buffer[] {
   const name = Buffer.from(`./${path}/`, 'utf8');
   const h = Buffer.alloc(BLOCK);
   octal(h, 0o755, 100, 8);
@@ -78,6 +89,12 @@ export function folderHeader(path: string, mtimeSeconds: number): Buffer[] {
   h.write('5', 156, 'latin1');
   h.write('ustar\x0000', 257, 'latin1');
   const out: Buffer[] = [];
+  if (overrideGlobal) {
+    const owner = ['uid', 'gid'].map((k) => paxRecord(k, Buffer.from('0')));
+    const names = ['uname', 'gname'].map((k) => paxRecord(k, Buffer.from('root')));
+    const content = Buffer.concat([...owner, ...names, paxRecord('mtime', Buffer.from(String(mtimeSeconds)))]);
+    out.push(metaHeader('x', content.length, false, mtimeSeconds), padBlock(content));
+  }
   if (!fitUstar(h, name, true)) {
     const content = Buffer.concat([name, Buffer.alloc(1)]);
     out.push(metaHeader('L', content.length, true, mtimeSeconds), padBlock(content));

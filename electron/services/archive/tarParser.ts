@@ -20,13 +20,16 @@ import type { TarEntryInfo, TarEntryType } from './types';
  * - `L`/`K` names are the C string in the whole padded record, padding included (read_header);
  * - links, symlinks, devices, FIFOs and folders carry no data whatever their size field says, and a
  *   regular-file entry whose name ends in `/` is a folder with no data either (extract_dir never skips);
+ *   where such an entry announces data (a hard link: only through a pax `size`), it is refused;
  * - old-GNU sparse (`S` with the GNU magic): the 4 map entries of the header, then 512-byte extension
  *   blocks while `isextended` is set and no entry ended the map, then the stored data (size field);
  * - pax sparse (POSIX format, i.e. ustar magic plus an `x` header): 0.0 (`GNU.sparse.offset`/`numbytes`
  *   pairs), 0.1 (`GNU.sparse.map`), 1.0 (major 1, minor 0: the map at the start of the data);
  *   `GNU.sparse.name` beats `path`; a sparse entry is a regular file whatever its type flag.
  * - numeric fields are read like from_header: one leading NUL, then white space, octal digits ended by
- *   NUL or white space, or base-256 (0x80 / 0xff first byte); an all-blank field is an error.
+ *   NUL or white space, or base-256 (0x80 / 0xff first byte); an all-blank field is an error. The
+ *   header's mode, mtime, uid and gid are checked even under pax records (decode_header reads them);
+ *   owner 4294967295 is refused (chown's "no change": GNU tar would extract the entry as root's).
  */
 
 const BLOCK = 512;
@@ -687,6 +690,10 @@ export class TarParser {
     }
 
     const path = pathBytes.toString('utf8');
+    // GNU tar reads an `M` header's offset field (in the ustar prefix area) to list it and will not
+    // extract it: a garbage offset made its listing fail where this parser read on (fuzzer finding
+    // accepted-gnu-refuses-969921741-2168). A piece of a multi-volume archive is no backup.
+    if (flag === 'M') throw new TarFormatError(`${path} continues a file from another volume of a multi-volume archive, which this app does not restore`, offset);
     const stored = st.size ?? headerSize;
     const sparse = this.sparseOf(format, flag, st, stored, block, path, offset);
 
@@ -706,8 +713,11 @@ export class TarParser {
       }
       // Where data would follow, readers disagree: GNU tar 1.34 extracts no data but its listing skips
       // it (later versions do not), Go skips it after a slash-named `0` entry. Such an archive is refused.
-      if ((slashFolder || (HEADER_ONLY.has(flag) && flag !== '1')) && stored > 0) {
-        throw new TarFormatError(`${path} is a ${type} whose size field says ${stored} bytes of data follow, which tar readers take differently`, offset);
+      // A hard link's header size is zeroed by read_header before pax records apply, so only a pax
+      // `size` makes its listing skip data (fuzzer finding listing-differs-969921741-6204).
+      const announced = flag === '1' ? (st.size ?? 0) : stored;
+      if ((slashFolder || HEADER_ONLY.has(flag)) && announced > 0) {
+        throw new TarFormatError(`${path} is a ${type} whose size field says ${announced} bytes of data follow, which tar readers take differently`, offset);
       }
     }
     if (type !== 'hardlink' && type !== 'symlink') {
@@ -715,12 +725,30 @@ export class TarParser {
       linkFrom = null;
     }
 
-    const mtime = st.mtime ?? parseNumeric(block, 136, 12);
-    const uid = st.uid ?? parseNumeric(block, 108, 8);
-    const gid = st.gid ?? parseNumeric(block, 116, 8);
+    // decode_header reads the header's mode, mtime, uid and gid (--numeric-owner) whatever pax records
+    // then replace, and an unreadable one fails GNU tar (exit 2) after it extracted the entry: the
+    // fuzzer found a header mtime of "00000000777x" under a pax mtime that only GNU tar looked at.
+    const headerMtime = parseNumeric(block, 136, 12);
+    const headerUid = parseNumeric(block, 108, 8);
+    const headerGid = parseNumeric(block, 116, 8);
     const mode = parseNumeric(block, 100, 8);
-    if ([mtime, uid, gid, mode].some((n) => Number.isNaN(n)) || uid < 0 || gid < 0 || mode < 0) {
+    const outOfRange = (id: number) => Number.isNaN(id) || id < 0 || id > UINT_MAX;
+    if (Number.isNaN(headerMtime) || outOfRange(headerUid) || outOfRange(headerGid) || Number.isNaN(mode) || mode < 0) {
       throw new TarFormatError(`corrupt tar header for ${path}`, offset);
+    }
+    // decode_header also reads a device's major and minor numbers (not in V7 headers); a bad one fails
+    // GNU tar (fuzzer finding accepted-gnu-refuses-4266247021-1612: a blank devmajor).
+    if ((flag === '3' || flag === '4') && format !== 'v7' && (Number.isNaN(parseNumeric(block, 329, 8)) || Number.isNaN(parseNumeric(block, 337, 8)))) {
+      throw new TarFormatError(`corrupt tar header for ${path} (device numbers)`, offset);
+    }
+    const mtime = st.mtime ?? headerMtime;
+    const uid = st.uid ?? headerUid;
+    const gid = st.gid ?? headerGid;
+    // (uid_t)-1 is chown's "leave unchanged": GNU tar extracts such an entry as the extracting user's
+    // (root's in a restore), so the check would judge an owner the file never gets, a setuid file
+    // included (fuzzer finding tree-differs-2790974978-266).
+    if (uid === UINT_MAX || gid === UINT_MAX) {
+      throw new TarFormatError(`${path} is owned by ${uid}:${gid}; 4294967295 means "no change" to chown, so tar would leave it owned by root`, offset);
     }
     const uname = st.uname ?? cString(block, 265, 32).toString('utf8');
     const gname = st.gname ?? cString(block, 297, 32).toString('utf8');

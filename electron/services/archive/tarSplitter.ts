@@ -1,8 +1,8 @@
 import { PassThrough, Writable } from 'node:stream';
 import { tarStreamError } from './errors';
 import type { RestoreGuard } from './restoreGuard';
-import { END_OF_ARCHIVE, folderHeader } from './tarHeader';
-import { TarParser, type ParsedEntry } from './tarParser';
+import { END_OF_ARCHIVE, folderHeader, metaHeader } from './tarHeader';
+import { parseNumeric, TarParser, type ParsedEntry } from './tarParser';
 import type { TarEntryInfo } from './types';
 
 /** `./a//b/` → `a/b`: the path an extractor writes, so two spellings of one path route alike. */
@@ -68,6 +68,10 @@ export class TarSplitter extends Writable {
   private readonly startedAt = Math.floor(Date.now() / 1000);
   private readonly full = new Set<PassThrough>();
   private finished = false;
+  /** A pax global header with records has been handed out: made-up folders must not take them. */
+  private globalRecords = false;
+  /** A pax global header has gone out (the final pass must clear it first). */
+  private sentGlobal = false;
   private readonly onEntryInfo: ((e: TarEntryInfo) => void) | undefined;
   private readonly guard: RestoreGuard | undefined;
 
@@ -85,6 +89,10 @@ export class TarSplitter extends Writable {
         if (this.currentFolder) this.currentFolder.push(Buffer.from(chunk));
       },
       onGlobalHeader: (header, content) => {
+        // Records the parser accepted in a global header (path, size and sparse ones are refused) can
+        // still give owners and times to every later entry, made-up folders included.
+        this.globalRecords = parseNumeric(header, 124, 12) > 0;
+        this.sentGlobal = true;
         for (const out of this.outputs) this.send(out, Buffer.concat([header, content]));
         this.folders.push([header, content]);
       },
@@ -137,7 +145,7 @@ export class TarSplitter extends Writable {
       const stop = end < 0 ? p.parent.length : end;
       const folder = p.parent.slice(0, stop);
       p.next = stop;
-      for (const b of this.folderByPath.get(folder) ?? folderHeader(folder, this.startedAt)) this.send(out, b);
+      for (const b of this.folderByPath.get(folder) ?? folderHeader(folder, this.startedAt, this.globalRecords)) this.send(out, b);
       if (this.full.size > 0 && p.next < p.parent.length) return false;
     }
     this.pending = null;
@@ -225,6 +233,11 @@ export class TarSplitter extends Writable {
     if (this.finished) return;
     this.finished = true;
     const first = this.outputs[0] as PassThrough;
+    // The replay starts from the archive's start, but output 0 still holds the last global header it
+    // was sent: an empty one clears it (a new global header replaces the old), so each folder gets the
+    // global records it had in the archive (fuzzer finding splitter-differs-969921741-13940: a global
+    // mtime=x after the last folder failed GNU tar on the replayed folders).
+    if (this.sentGlobal) first.write(metaHeader('g', 0, false, this.startedAt));
     for (const folder of this.folders) for (const b of folder) first.write(b);
     this.folders.length = 0;
     this.folderByPath.clear();
