@@ -55,7 +55,14 @@ const restartOnBuild = {
 
 const common = { absWorkingDir: root, bundle: true, platform: 'node', format: 'cjs', external: ['electron'], sourcemap: 'inline', logLevel: 'info' };
 const contexts = await Promise.all([
-  context({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'dist/electron/main.cjs', target: 'node20', packages: 'external', plugins: [restartOnBuild] }),
+  context({
+    ...common,
+    entryPoints: ['electron/main/main.ts'],
+    outfile: 'dist/electron/main.cjs',
+    target: 'node20',
+    packages: 'external',
+    plugins: [restartOnBuild],
+  }),
   context({ ...common, entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/electron/preload.cjs', target: 'chrome130', plugins: [restartOnBuild] }),
 ]);
 await Promise.all(contexts.map((c) => c.watch()));

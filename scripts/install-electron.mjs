@@ -22,7 +22,7 @@ if (electronBinary()) {
   process.exit(0);
 }
 if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD && !retry) {
-  console.log('electron: ELECTRON_SKIP_BINARY_DOWNLOAD is set, so Electron\'s binary was not downloaded (npm run electron:download gets it later).');
+  console.log("electron: ELECTRON_SKIP_BINARY_DOWNLOAD is set, so Electron's binary was not downloaded (npm run electron:download gets it later).");
   process.exit(0);
 }
 
@@ -57,7 +57,10 @@ process.exit(retry ? 1 : 0);
 
 /** The one line of the installer's stack trace that says what went wrong ("getaddrinfo ENOTFOUND github.com"). */
 function reason(text) {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const error = lines.find((l) => /^(\w*Error|HTTPError|RequestError)\b.*:/.test(l)) ?? lines.find((l) => !l.startsWith('at ')) ?? `exit code ${code}`;
   return error.replace(/^(\w*Error|HTTPError|RequestError):\s*/, '').slice(0, 200);
 }

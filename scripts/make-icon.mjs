@@ -52,11 +52,7 @@ function pixel(x, y) {
     a = outA;
   };
   over(mix(TOP, BOTTOM, y / SIZE), coverage(roundedBox(x, y, 256, 256, 224, 224, 100)));
-  const body = Math.min(
-    Math.max(Math.abs(x - CX) - RX, Y_TOP - y, y - Y_BOTTOM),
-    ellipse(x, y, CX, Y_BOTTOM, RX, RY),
-    ellipse(x, y, CX, Y_TOP, RX, RY),
-  );
+  const body = Math.min(Math.max(Math.abs(x - CX) - RX, Y_TOP - y, y - Y_BOTTOM), ellipse(x, y, CX, Y_BOTTOM, RX, RY), ellipse(x, y, CX, Y_TOP, RX, RY));
   over(BODY, coverage(body));
   for (const band of BANDS) {
     if (y >= band) over(LINE, coverage(Math.abs(ellipse(x, y, CX, band, RX, RY)) - 5) * coverage(body));

@@ -42,7 +42,9 @@ export async function resolveJupyterPassword(s: PasswordSources): Promise<string
     return checked(password, '--password-stdin read');
   }
   if (s.flag !== undefined) {
-    s.say(`Warning: --password puts the password in the command line, which every user of this computer can read (ps). Use ${PASSWORD_ENV}=… or --password-stdin instead.\n`);
+    s.say(
+      `Warning: --password puts the password in the command line, which every user of this computer can read (ps). Use ${PASSWORD_ENV}=… or --password-stdin instead.\n`,
+    );
     return checked(s.flag, '--password is');
   }
   const fromEnv = s.env[PASSWORD_ENV];

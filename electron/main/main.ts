@@ -54,9 +54,14 @@ async function start(): Promise<void> {
     desktop: createDesktopIntegration(() => win),
   });
   core = started;
-  registerIpcHandlers(ipcMain, createHandlers(started), createSenderCheck(() => win, origins), (method, err) => {
-    console.error(`AI-Lab Desktop: unexpected error in ${method}:`, err);
-  });
+  registerIpcHandlers(
+    ipcMain,
+    createHandlers(started),
+    createSenderCheck(() => win, origins),
+    (method, err) => {
+      console.error(`AI-Lab Desktop: unexpected error in ${method}:`, err);
+    },
+  );
   openWindow(started);
   app.on('activate', () => {
     if (!win) openWindow(started);

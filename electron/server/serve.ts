@@ -67,7 +67,8 @@ async function main(): Promise<void> {
     dataDir: core.dataDir,
     rendererDir,
     token,
-    onUnexpected: (method, err) => process.stderr.write(`ailab serve: unexpected error in ${method}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`),
+    onUnexpected: (method, err) =>
+      process.stderr.write(`ailab serve: unexpected error in ${method}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`),
   });
 
   connectedPages = () => server.connections();
@@ -79,7 +80,10 @@ async function main(): Promise<void> {
     await core.shutdown();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      return fail(`port ${opts.port} on 127.0.0.1 is already in use (another AI-Lab Desktop server?). Use --port 0 for any free port, or --port <another port>.`, 1);
+      return fail(
+        `port ${opts.port} on 127.0.0.1 is already in use (another AI-Lab Desktop server?). Use --port 0 for any free port, or --port <another port>.`,
+        1,
+      );
     }
     if (code === 'EACCES') return fail(`not allowed to listen on port ${opts.port}. Use --port 0 or a port above 1023.`, 1);
     throw err;
@@ -99,7 +103,9 @@ async function main(): Promise<void> {
   runPlansInBackground(core, log);
 
   if (opts.open) {
-    openWithPlatform(url).catch((err: unknown) => log(`Could not open a browser (${err instanceof Error ? err.message : String(err)}); open the URL above yourself.`));
+    openWithPlatform(url).catch((err: unknown) =>
+      log(`Could not open a browser (${err instanceof Error ? err.message : String(err)}); open the URL above yourself.`),
+    );
   }
 
   let stopping = false;

@@ -104,7 +104,14 @@ export function uploadFailure(err: unknown): [number, ApiErrorPayload] {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') return [507, diskFull()];
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return [500, { code: 'PERMISSION_DENIED', message: `The server may not write to its data folder (${code}).`, hint: 'Check the permissions of the AI-Lab Desktop data folder.' }];
+    return [
+      500,
+      {
+        code: 'PERMISSION_DENIED',
+        message: `The server may not write to its data folder (${code}).`,
+        hint: 'Check the permissions of the AI-Lab Desktop data folder.',
+      },
+    ];
   }
   const message = err instanceof Error ? err.message : String(err);
   return [500, { code: 'INTERNAL', message: `The upload failed: ${message}`, hint: 'Try again; if it keeps failing, check the server terminal.' }];

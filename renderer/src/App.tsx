@@ -21,7 +21,9 @@ export function App() {
       <div className="app">
         <header className="app-header">
           <div className="app-title">
-            <span className="app-logo" aria-hidden="true">AI</span>
+            <span className="app-logo" aria-hidden="true">
+              AI
+            </span>
             <h1 style={{ fontSize: 15 }}>AI-Lab Desktop</h1>
           </div>
           <Tabs />

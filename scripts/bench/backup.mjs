@@ -47,7 +47,15 @@ const MiB = 1024 * 1024;
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   const text = (await fs.readFile(fileURLToPath(import.meta.url), 'utf8')).split('\n');
-  process.stdout.write(`${text.slice(0, text.findIndex((l) => l.startsWith('import'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')}\n`);
+  process.stdout.write(
+    `${text
+      .slice(
+        0,
+        text.findIndex((l) => l.startsWith('import')),
+      )
+      .map((l) => l.replace(/^\/\/ ?/, ''))
+      .join('\n')}\n`,
+  );
   process.exit(0);
 }
 
@@ -166,7 +174,10 @@ async function must(cmd, args, opts) {
 }
 
 function lastJson(text) {
-  const lines = text.trim().split('\n').filter((l) => l.startsWith('{'));
+  const lines = text
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'));
   return lines.length ? JSON.parse(lines[lines.length - 1]) : null;
 }
 
@@ -210,7 +221,9 @@ async function settleFilesystem() {
   const rootDir = (await runCmd('docker', ['info', '--format', '{{.DockerRootDir}}'])).stdout.trim();
   const st = rootDir ? await fs.statfs(rootDir).catch(() => null) : null;
   if (st && st.bavail * st.bsize < need) {
-    throw new Error(`${rootDir} has ${((st.bavail * st.bsize) / MiB / 1024).toFixed(1)} GiB free; this run keeps its restored volumes and needs about ${(need / MiB / 1024).toFixed(1)} GiB.`);
+    throw new Error(
+      `${rootDir} has ${((st.bavail * st.bsize) / MiB / 1024).toFixed(1)} GiB free; this run keeps its restored volumes and needs about ${(need / MiB / 1024).toFixed(1)} GiB.`,
+    );
   }
   await runCmd('sync', []);
   try {
@@ -234,7 +247,12 @@ async function main() {
   appHome = path.join(workDir, 'app-home');
   await fs.mkdir(appHome);
   const appEnv = { AILAB_DESKTOP_HOME: appHome };
-  log(`Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, Docker ${engine}, Node ${process.version}`);
+  log(
+    `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}, Docker ${engine}, Node ${process.version}`,
+  );
   log(`Volume: ${SIZE_MB} MB requested, seed ${SEED}; runs: ${REPEAT}; library levels: ${LIB_LEVELS.join(',')}; CLI: ${cli ? 'yes' : 'not available'}`);
 
   await settleFilesystem();
@@ -278,7 +296,8 @@ async function main() {
 
   const seedMethod = async (run, dir) => {
     // The seed's commands, exactly: docker CLI, bind mount, verbose tar (its listing drained here).
-    const seedTar = (volume, tar) => runCmd('docker', ['run', '--rm', '--volume', `${volume}:/volume`, '--volume', `${dir}:/dest`, SEED_IMAGE, 'tar', '-C', '/volume', ...tar]);
+    const seedTar = (volume, tar) =>
+      runCmd('docker', ['run', '--rm', '--volume', `${volume}:/volume`, '--volume', `${dir}:/dest`, SEED_IMAGE, 'tar', '-C', '/volume', ...tar]);
     const seedBackup = await seedTar(src, ['-czvf', '/dest/backup.tgz', '.']);
     if (seedBackup.code !== 0) fail('seed backup (tar -czvf)', 'backup', seedBackup);
     else record('seed backup (tar -czvf)', 'backup', seedBackup, { size: await fileSize(path.join(dir, 'backup.tgz')) });
@@ -376,7 +395,9 @@ async function main() {
   }
   const widths = head.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
   log('');
-  log(`Results: ${contentMb.toFixed(0)} MiB in ${stats.files} files; MB/s = MiB of content per second; seed/app > 1 means the app is faster${REPEAT > 1 ? `; medians of ${REPEAT} runs` : ''}.`);
+  log(
+    `Results: ${contentMb.toFixed(0)} MiB in ${stats.files} files; MB/s = MiB of content per second; seed/app > 1 means the app is faster${REPEAT > 1 ? `; medians of ${REPEAT} runs` : ''}.`,
+  );
   for (const [i, r] of table.entries()) {
     log(r.map((c, j) => (j === 0 ? String(c).padEnd(widths[j]) : String(c).padStart(widths[j]))).join('  '));
     if (i === 0) log(widths.map((w) => '-'.repeat(w)).join('  '));

@@ -149,7 +149,10 @@ export function generateVolumeTar({ sizeMB = 1024, seed = 42 } = {}) {
     const csv = csvCorpus(rng);
     const dir = (name, mode = 0o755, extra = {}) => add({ name: `${name}/`, type: 'directory', mode, ...extra });
 
-    await add({ name: 'start.ipynb', mode: 0o644 }, Buffer.concat([Buffer.from('{"cells":[{"cell_type":"markdown","source":["'), fromCorpus(rng, text, 4000), Buffer.from('"]}]}\n')]));
+    await add(
+      { name: 'start.ipynb', mode: 0o644 },
+      Buffer.concat([Buffer.from('{"cells":[{"cell_type":"markdown","source":["'), fromCorpus(rng, text, 4000), Buffer.from('"]}]}\n')]),
+    );
     await add({ name: 'ai_lab_secure_configuration_storage.sqlite', mode: 0o600 }, rng.fill(Buffer.alloc(64 * 1024)));
     await dir('.venv');
     await dir('.venv/bin');

@@ -10,7 +10,15 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import Docker from 'dockerode';
 import tarStream from 'tar-stream';
-import { assertSafe, createParallelGunzip, createParallelGzip, createTarTap, inspectArchive, openAtomicOutput, verifyArchive } from '../../electron/services/archive';
+import {
+  assertSafe,
+  createParallelGunzip,
+  createParallelGzip,
+  createTarTap,
+  inspectArchive,
+  openAtomicOutput,
+  verifyArchive,
+} from '../../electron/services/archive';
 // @ts-expect-error plain ESM script without types; the shape is documented there.
 import { generateVolumeTar } from './dataset.mjs';
 
@@ -33,7 +41,10 @@ async function withHolder<T>(volume: string, fn: (c: Docker.Container) => Promis
 }
 
 async function fill(volume: string, sizeMB: number, seed: number) {
-  const { stream, done } = generateVolumeTar({ sizeMB, seed }) as { stream: NodeJS.ReadableStream; done: Promise<{ entries: number; bytes: number; files: number }> };
+  const { stream, done } = generateVolumeTar({ sizeMB, seed }) as {
+    stream: NodeJS.ReadableStream;
+    done: Promise<{ entries: number; bytes: number; files: number }>;
+  };
   await withHolder(volume, async (c) => {
     await Promise.all([c.putArchive(stream, { path: '/volume' }), done]);
   });
@@ -89,7 +100,19 @@ async function digest(volume: string) {
         const p = h.name.replace(/^\.\//, '').replace(/\/$/, '');
         // The root folder is not content: the Engine's PUT leaves the volume's own folder as it is.
         if (p !== '' && p !== '.') {
-          lines.push([p, h.type, (h.mode & 0o7777).toString(8), h.uid, h.gid, Math.floor(h.mtime.getTime() / 1000), h.linkname ?? '', h.size, h.type === 'file' ? hash.digest('hex') : ''].join('\t'));
+          lines.push(
+            [
+              p,
+              h.type,
+              (h.mode & 0o7777).toString(8),
+              h.uid,
+              h.gid,
+              Math.floor(h.mtime.getTime() / 1000),
+              h.linkname ?? '',
+              h.size,
+              h.type === 'file' ? hash.digest('hex') : '',
+            ].join('\t'),
+          );
         }
         next();
       });

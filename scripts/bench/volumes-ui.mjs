@@ -35,7 +35,10 @@ async function inBatches(items, size, fn) {
 async function createVolumes() {
   const started = Date.now();
   await inBatches(names, 25, (name, j) =>
-    docker.createVolume({ Name: name, Labels: { [BENCH_LABEL]: 'volumes-ui', 'com.exasol.ailab-desktop.test': '1', team: j % 3 === 0 ? 'analytics' : 'science' } }),
+    docker.createVolume({
+      Name: name,
+      Labels: { [BENCH_LABEL]: 'volumes-ui', 'com.exasol.ailab-desktop.test': '1', team: j % 3 === 0 ? 'analytics' : 'science' },
+    }),
   );
   return Date.now() - started;
 }
@@ -45,7 +48,12 @@ async function removeVolumes() {
   if (cleaned || KEEP) return;
   cleaned = true;
   // Only ours: the names this run made (unique per run), never a filter over the whole engine.
-  await inBatches(names, 25, (name) => docker.getVolume(name).remove().catch(() => undefined));
+  await inBatches(names, 25, (name) =>
+    docker
+      .getVolume(name)
+      .remove()
+      .catch(() => undefined),
+  );
 }
 
 function startServer(home) {
@@ -94,7 +102,8 @@ async function step(page, label, action, until) {
         const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
         const beforeStatus = status();
         const beforeFirst = firstRow();
-        const settled = () => (until.status ? new RegExp(until.status).test(status()) : until.change ? status() !== beforeStatus || firstRow() !== beforeFirst : true);
+        const settled = () =>
+          until.status ? new RegExp(until.status).test(status()) : until.change ? status() !== beforeStatus || firstRow() !== beforeFirst : true;
         const before = window.__longTasks.length;
         const t0 = performance.now();
         let frames = 0;
@@ -152,7 +161,13 @@ async function main() {
 
     // First render: from navigation start until the list (with all bench volumes) is on screen.
     await page.goto(url);
-    await page.waitForFunction((n) => /(\d+) volumes?/.test(document.querySelector('.vol-toolbar > .muted')?.textContent ?? '') && Number(/(\d+) volume/.exec(document.querySelector('.vol-toolbar > .muted').textContent)[1]) >= n, COUNT, { timeout: 60_000 });
+    await page.waitForFunction(
+      (n) =>
+        /(\d+) volumes?/.test(document.querySelector('.vol-toolbar > .muted')?.textContent ?? '') &&
+        Number(/(\d+) volume/.exec(document.querySelector('.vol-toolbar > .muted').textContent)[1]) >= n,
+      COUNT,
+      { timeout: 60_000 },
+    );
     results.push(
       await page.evaluate(() => {
         const tasks = window.__longTasks;
@@ -174,7 +189,9 @@ async function main() {
     const total = COUNT;
     const third = names.filter((_, i) => i % 3 === 0).length;
     results.push(await step(page, 'search one name', { type: 'search', value: names[421] }, { status: '^Showing 1 of' }));
-    results.push(await step(page, 'search a label value (team=analytics)', { type: 'search', value: `bench-${run} team=analytics` }, { status: `^Showing ${third} of` }));
+    results.push(
+      await step(page, 'search a label value (team=analytics)', { type: 'search', value: `bench-${run} team=analytics` }, { status: `^Showing ${third} of` }),
+    );
     results.push(await step(page, 'search all bench volumes', { type: 'search', value: `bench-${run}` }, { status: `^Showing ${total} of` }));
     results.push(await step(page, 'clear the search', { type: 'search', value: '' }, { status: '^\\d+ volumes' }));
     results.push(await step(page, 'filter: In use', { type: 'click', selector: '[data-filter="in-use"]' }, { change: true }));

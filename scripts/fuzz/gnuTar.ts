@@ -70,7 +70,10 @@ export function parseListing(stdout: string): ListedEntry[] {
     // Volume headers, multi-volume continuations and old GNU "names" records are no entries for us.
     if (kind === 'V' || kind === 'M' || kind === 'N') kind = '?';
     // An unknown type's line ends in a note, not part of the name.
-    let name = kind === '?' ? (m[7] as string).replace(/( unknown file type .*|--Volume Header--|--Continued at byte \d+--|--Mangled file names--)$/, '') : (m[7] as string);
+    let name =
+      kind === '?'
+        ? (m[7] as string).replace(/( unknown file type .*|--Volume Header--|--Continued at byte \d+--|--Mangled file names--)$/, '')
+        : (m[7] as string);
     let link: string | null = null;
     // Escape quoting turns no space into anything else, but names themselves have no " -> " in our
     // comparison's output either: both sides go through this same split.
@@ -133,9 +136,24 @@ export async function readTree(root: string): Promise<TreeNode[]> {
   const walk = async (rel: Buffer): Promise<void> => {
     const abs = rel.length === 0 ? Buffer.from(root) : Buffer.concat([Buffer.from(`${root}/`), rel]);
     const st = await fs.lstat(abs);
-    const kind = st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : st.isFile() ? '-' : st.isFIFO() ? 'p' : st.isCharacterDevice() ? 'c' : st.isBlockDevice() ? 'b' : '?';
+    const kind = st.isDirectory()
+      ? 'd'
+      : st.isSymbolicLink()
+        ? 'l'
+        : st.isFile()
+          ? '-'
+          : st.isFIFO()
+            ? 'p'
+            : st.isCharacterDevice()
+              ? 'c'
+              : st.isBlockDevice()
+                ? 'b'
+                : '?';
     let content: string | null = null;
-    if (kind === '-' && st.size <= 64 * 1024 * 1024) content = createHash('sha1').update(await fs.readFile(abs)).digest('hex');
+    if (kind === '-' && st.size <= 64 * 1024 * 1024)
+      content = createHash('sha1')
+        .update(await fs.readFile(abs))
+        .digest('hex');
     if (rel.length > 0) {
       nodes.push({
         path: rel.toString('latin1'),

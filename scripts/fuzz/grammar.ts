@@ -117,7 +117,13 @@ function splitUstar(name: Buffer): { prefix: Buffer; name: Buffer } | null {
 }
 
 /** One entry with the name/link carried the way `style` says; returns the blocks. */
-function entry(ctx: Ctx, f: HeaderFields & { data?: Buffer }, magic: Magic, style: 'plain' | 'gnu' | 'pax', extraPax: Array<[string, string | Buffer]> = []): Buffer {
+function entry(
+  ctx: Ctx,
+  f: HeaderFields & { data?: Buffer },
+  magic: Magic,
+  style: 'plain' | 'gnu' | 'pax',
+  extraPax: Array<[string, string | Buffer]> = [],
+): Buffer {
   const rng = ctx.rng;
   const blocks: Buffer[] = [];
   const name = Buffer.from(typeof f.name === 'string' ? f.name : f.name.toString());
@@ -225,7 +231,8 @@ export function grammarArchive(rng: Rng, from: { names?: string[] } = {}): Buffe
   const magic: Magic = rng.pick(['ustar', 'ustar', 'gnu', 'gnu', 'v7']);
   const style = magic === 'gnu' ? rng.pick(['gnu', 'gnu', 'plain'] as const) : magic === 'ustar' ? rng.pick(['pax', 'pax', 'plain'] as const) : 'plain';
   if (rng.chance(0.3)) ctx.out.push(entry(ctx, { name: rng.chance(0.5) ? './' : '.', type: '5', mode: 0o755 }, magic, 'plain'));
-  if (rng.chance(0.1)) ctx.out.push(paxBlock([[rng.pick(['uid', 'gid', 'mtime', 'uname', 'comment', 'path', 'size']), rng.pick(['7', '0', 'x', '1.5'])]], 'g', rng));
+  if (rng.chance(0.1))
+    ctx.out.push(paxBlock([[rng.pick(['uid', 'gid', 'mtime', 'uname', 'comment', 'path', 'size']), rng.pick(['7', '0', 'x', '1.5'])]], 'g', rng));
   const count = 1 + rng.small(8);
   for (let i = 0; i < count; i++) {
     const r = rng.next();
@@ -242,7 +249,9 @@ export function grammarArchive(rng: Rng, from: { names?: string[] } = {}): Buffe
       ctx.paths.push(name);
     } else if (r < 0.6) {
       const name = randomName(rng);
-      ctx.out.push(entry(ctx, { name, type: '2', link: rng.chance(0.7) ? randomName(rng) : rng.pick(['/etc', '..', '../..', '.', 'a']), mode: 0o777 }, magic, style));
+      ctx.out.push(
+        entry(ctx, { name, type: '2', link: rng.chance(0.7) ? randomName(rng) : rng.pick(['/etc', '..', '../..', '.', 'a']), mode: 0o777 }, magic, style),
+      );
       ctx.paths.push(name);
     } else if (r < 0.7) {
       const name = randomName(rng);

@@ -55,7 +55,9 @@ export interface Verdict {
 }
 
 function norm(entries: ListedEntry[]): string[] {
-  return entries.map((e) => `${e.kind}${e.perms} ${e.uid}/${e.gid} ${e.kind === 'c' || e.kind === 'b' ? '*' : e.size} ${e.name}${e.link === null ? '' : ` -> ${e.link}`}`);
+  return entries.map(
+    (e) => `${e.kind}${e.perms} ${e.uid}/${e.gid} ${e.kind === 'c' || e.kind === 'b' ? '*' : e.size} ${e.name}${e.link === null ? '' : ` -> ${e.link}`}`,
+  );
 }
 
 function firstDifference(a: string[], b: string[], names = ['ours', 'gnu']): string {

@@ -83,7 +83,10 @@ function editField(rng: Rng, tar: Buffer): boolean {
   const block = tar.subarray(off, off + BLOCK);
   let value: Buffer;
   if (kind === 'num') value = numberValue(rng, len, block.subarray(at, at + len));
-  else if (kind === 'flag') value = Buffer.from([name === 'isextended' ? rng.pick([0, 1, 0x31]) : rng.pick([...'0123456789SLKxgXDVMNA'].map((c) => c.charCodeAt(0)).concat([0, 0x20]))]);
+  else if (kind === 'flag')
+    value = Buffer.from([
+      name === 'isextended' ? rng.pick([0, 1, 0x31]) : rng.pick([...'0123456789SLKxgXDVMNA'].map((c) => c.charCodeAt(0)).concat([0, 0x20])),
+    ]);
   else value = stringValue(rng, len, name);
   value.copy(block, at);
   if (rng.chance(0.95)) writeChecksum(block);
@@ -95,11 +98,36 @@ function editPax(rng: Rng, tar: Buffer): Buffer | null {
   const headers = headerBlocks(tar).filter((off) => [0x78, 0x67, 0x58].includes(tar[off + 156] as number));
   if (headers.length === 0) return null;
   const off = rng.pick(headers);
-  const size = parseInt(tar.toString('latin1', off + 124, off + 136).replace(/\0.*$/s, '').trim() || '0', 8);
+  const size = parseInt(
+    tar
+      .toString('latin1', off + 124, off + 136)
+      .replace(/\0.*$/s, '')
+      .trim() || '0',
+    8,
+  );
   if (!Number.isFinite(size) || size > 1 << 20) return null;
   const padded = Math.ceil(size / BLOCK) * BLOCK;
   const content = tar.subarray(off + BLOCK, off + BLOCK + size);
-  const key = rng.pick(['path', 'linkpath', 'size', 'uid', 'gid', 'mtime', 'uname', 'GNU.sparse.name', 'GNU.sparse.size', 'GNU.sparse.realsize', 'GNU.sparse.numblocks', 'GNU.sparse.offset', 'GNU.sparse.numbytes', 'GNU.sparse.map', 'GNU.sparse.major', 'GNU.sparse.minor', 'comment', 'SCHILY.devmajor']);
+  const key = rng.pick([
+    'path',
+    'linkpath',
+    'size',
+    'uid',
+    'gid',
+    'mtime',
+    'uname',
+    'GNU.sparse.name',
+    'GNU.sparse.size',
+    'GNU.sparse.realsize',
+    'GNU.sparse.numblocks',
+    'GNU.sparse.offset',
+    'GNU.sparse.numbytes',
+    'GNU.sparse.map',
+    'GNU.sparse.major',
+    'GNU.sparse.minor',
+    'comment',
+    'SCHILY.devmajor',
+  ]);
   const value = rng.pick([randomName(rng), '0', '1', '512', '1024', '-1', '12abc', '', '0,512,1024,0', String(2 ** 33), '1.0', `dev0\0tail`]);
   const body = ` ${key}=${value}\n`;
   let len = body.length + 1;

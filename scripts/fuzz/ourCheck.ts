@@ -57,9 +57,15 @@ export function permString(mode: number): string {
   const bit = (m: number, c: string) => (mode & m ? c : '-');
   const x = (exec: number, special: number, on: string, off: string) => (mode & special ? (mode & exec ? on : off) : mode & exec ? 'x' : '-');
   return (
-    bit(0o400, 'r') + bit(0o200, 'w') + x(0o100, 0o4000, 's', 'S') +
-    bit(0o040, 'r') + bit(0o020, 'w') + x(0o010, 0o2000, 's', 'S') +
-    bit(0o004, 'r') + bit(0o002, 'w') + x(0o001, 0o1000, 't', 'T')
+    bit(0o400, 'r') +
+    bit(0o200, 'w') +
+    x(0o100, 0o4000, 's', 'S') +
+    bit(0o040, 'r') +
+    bit(0o020, 'w') +
+    x(0o010, 0o2000, 's', 'S') +
+    bit(0o004, 'r') +
+    bit(0o002, 'w') +
+    x(0o001, 0o1000, 't', 'T')
   );
 }
 

@@ -50,8 +50,10 @@ export async function treeMismatch(root: string, facts: EntryFacts[]): Promise<s
     const is = KIND[f.type];
     if (is && !is(st)) return `${shown} is a ${f.type} to us, not on disk`;
     if (f.type === 'file' && !f.sparse && st.size !== f.size) return `${shown} has ${st.size} bytes on disk, ${f.size} to us`;
-    if (f.type === 'symlink' && f.link && !Buffer.from(await fs.readlink(abs, { encoding: 'buffer' })).equals(f.link)) return `${shown} points elsewhere on disk`;
-    if (f.type !== 'symlink' && (st.mode & 0o7777) !== f.mode) return `${shown} has mode ${(st.mode & 0o7777).toString(8)} on disk, ${f.mode.toString(8)} to us`;
+    if (f.type === 'symlink' && f.link && !Buffer.from(await fs.readlink(abs, { encoding: 'buffer' })).equals(f.link))
+      return `${shown} points elsewhere on disk`;
+    if (f.type !== 'symlink' && (st.mode & 0o7777) !== f.mode)
+      return `${shown} has mode ${(st.mode & 0o7777).toString(8)} on disk, ${f.mode.toString(8)} to us`;
     if (st.uid !== f.uid || st.gid !== f.gid) return `${shown} is owned by ${st.uid}/${st.gid} on disk, ${f.uid}/${f.gid} to us`;
   }
   return null;

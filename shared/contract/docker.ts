@@ -1,13 +1,7 @@
 import { z } from 'zod';
 import { event, method } from './define';
 
-export type EndpointSource =
-  | 'DOCKER_HOST'
-  | 'DOCKER_CONTEXT'
-  | 'config.json currentContext'
-  | 'default socket'
-  | 'Docker Desktop socket'
-  | 'default pipe';
+export type EndpointSource = 'DOCKER_HOST' | 'DOCKER_CONTEXT' | 'config.json currentContext' | 'default socket' | 'Docker Desktop socket' | 'default pipe';
 
 export interface DockerEndpoint {
   /** What a person would recognise: unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host, npipe:////./pipe/docker_engine */

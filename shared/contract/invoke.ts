@@ -32,7 +32,9 @@ export async function invokeHandler(
     if (err instanceof AppError) return fail(err);
     onUnexpected(method, err);
     const message = err instanceof Error ? err.message : String(err);
-    return fail(new AppError('INTERNAL', `Unexpected error in ${method}: ${message}`, { hint: 'This is a bug; please report it with the steps that led here.' }));
+    return fail(
+      new AppError('INTERNAL', `Unexpected error in ${method}: ${message}`, { hint: 'This is a bug; please report it with the steps that led here.' }),
+    );
   }
 }
 

@@ -355,9 +355,7 @@ export const jobMethods = {
   planRestore: method<RestorePlan>()(z.tuple([restorePlanSchema])),
   startRestore: method<JobSummary>()(z.tuple([startRestoreSchema])),
   /** A page of entries of an archive a job wrote or read (the seed's `tar tf`). */
-  listArchiveEntries: method<ArchiveListingPage>()(
-    z.tuple([pathSchema, z.number().int().min(0), z.number().int().min(1).max(5000)]),
-  ),
+  listArchiveEntries: method<ArchiveListingPage>()(z.tuple([pathSchema, z.number().int().min(0), z.number().int().min(1).max(5000)])),
   /** Electron only: reveal a file a job wrote or read in the file manager. */
   showInFolder: method<void>()(z.tuple([pathSchema])),
   /** Electron only: native pickers. Null when the user cancels. */

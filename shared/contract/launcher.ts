@@ -99,9 +99,7 @@ export interface AiLabImageFacts {
   loginHint: string;
 }
 
-export type PortHolder =
-  | { kind: 'container'; id: string; name: string; image: string; hostIp: string; aiLab: boolean }
-  | { kind: 'host'; message: string };
+export type PortHolder = { kind: 'container'; id: string; name: string; image: string; hostIp: string; aiLab: boolean } | { kind: 'host'; message: string };
 
 export interface PortCheck {
   port: number;
@@ -260,9 +258,7 @@ export const launcherMethods = {
   stopAiLabContainer: method<AiLabContainer>()(z.tuple([containerRefSchema])),
   restartAiLabContainer: method<AiLabContainer>()(z.tuple([containerRefSchema])),
   /** Removes the container (never its volumes). A running one only with force. */
-  removeAiLabContainer: method<{ removed: string }>()(
-    z.tuple([containerRefSchema, z.object({ force: z.boolean().default(false) }).default({})]),
-  ),
+  removeAiLabContainer: method<{ removed: string }>()(z.tuple([containerRefSchema, z.object({ force: z.boolean().default(false) }).default({})])),
   /** Main looks the container up, builds its URL and opens it; the reply says which URL was opened. */
   openAiLab: method<{ url: string }>()(z.tuple([containerRefSchema])),
   getAiLabLogs: method<LogLine[]>()(z.tuple([containerRefSchema, tailSchema])),

@@ -12,7 +12,14 @@ import { volumeNameSchema } from './validation';
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM (00:00 to 23:59)');
 
 export const planScheduleSchema = z.discriminatedUnion('every', [
-  z.object({ every: z.literal('hours'), hours: z.number().int().min(1).max(24 * 7) }),
+  z.object({
+    every: z.literal('hours'),
+    hours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 7),
+  }),
   z.object({ every: z.literal('day'), at: hhmm }),
   /** day: 0 = Sunday … 6 = Saturday. */
   z.object({ every: z.literal('week'), day: z.number().int().min(0).max(6), at: hhmm }),
@@ -24,7 +31,11 @@ export const planSchema = z
   .object({
     volume: volumeNameSchema,
     /** An absolute folder. */
-    dir: z.string().min(1).max(4096).refine((d) => d.startsWith('/') || /^[A-Za-z]:[\\/]/.test(d), 'a full path'),
+    dir: z
+      .string()
+      .min(1)
+      .max(4096)
+      .refine((d) => d.startsWith('/') || /^[A-Za-z]:[\\/]/.test(d), 'a full path'),
     schedule: planScheduleSchema,
     retention: retentionPolicySchema,
     /** Null: the engine in Settings at run time. */

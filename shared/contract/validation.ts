@@ -40,10 +40,7 @@ export const volumeNameSchema = z.string().superRefine((name, ctx) => {
 });
 
 /** Labels as Docker accepts them; keys non-empty, bounded so a hostile renderer cannot send megabytes. */
-export const labelsSchema = z.record(z.string().min(1).max(512), z.string().max(4096)).refine(
-  (l) => Object.keys(l).length <= 100,
-  'At most 100 labels.',
-);
+export const labelsSchema = z.record(z.string().min(1).max(512), z.string().max(4096)).refine((l) => Object.keys(l).length <= 100, 'At most 100 labels.');
 
 // An image reference as Docker parses it (github.com/distribution/reference, regexp.go):
 // [domain[:port]/]path[:tag][@digest], the path lowercase. Checked before the string reaches the Engine's

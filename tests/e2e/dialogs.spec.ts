@@ -113,7 +113,14 @@ test('an archive dropped while a dialog is open waits, says so, and opens when t
   await expect(page.getByText('second.tgz waits')).toHaveCount(0);
 
   // Several at once while one is open, then discarded.
-  await dropFiles(page, [{ name: 'third.tgz', content: archive }, { name: 'fourth.tgz', content: archive }], '.dialog-backdrop');
+  await dropFiles(
+    page,
+    [
+      { name: 'third.tgz', content: archive },
+      { name: 'fourth.tgz', content: archive },
+    ],
+    '.dialog-backdrop',
+  );
   const queued = page.getByRole('status').filter({ hasText: '2 archives wait' });
   await expect(queued).toContainText('third.tgz, fourth.tgz');
   await queued.getByRole('button', { name: 'Discard' }).click();

@@ -89,7 +89,12 @@ test.describe('Electron app smoke test', () => {
       });
       expect(inPage).toMatchObject({ require: 'undefined', process: 'undefined', info: { ok: true, value: { mode: 'electron' } } });
 
-      await expect(page.getByRole('table').or(page.getByRole('heading', { name: 'Volumes' })).first()).toBeVisible();
+      await expect(
+        page
+          .getByRole('table')
+          .or(page.getByRole('heading', { name: 'Volumes' }))
+          .first(),
+      ).toBeVisible();
     } finally {
       await app.close();
       fs.rmSync(home, { recursive: true, force: true });

@@ -117,7 +117,10 @@ test('backs up a volume with the progress view streaming files, then shows the r
 
 test('a running job survives a page reload: the view re-attaches and replays its log', async ({ page }) => {
   test.setTimeout(180_000);
-  const volume = await volumeWith('jobs-e2e-reload', 'mkdir -p /volume/n && i=0; while [ $i -lt 500 ]; do echo $i > /volume/n/f$i.txt; i=$((i+1)); done && for i in 1 2 3 4 5 6 7 8; do head -c 20000000 /dev/urandom > /volume/n/z$i.bin; done');
+  const volume = await volumeWith(
+    'jobs-e2e-reload',
+    'mkdir -p /volume/n && i=0; while [ $i -lt 500 ]; do echo $i > /volume/n/f$i.txt; i=$((i+1)); done && for i in 1 2 3 4 5 6 7 8; do head -c 20000000 /dev/urandom > /volume/n/z$i.bin; done',
+  );
   await page.goto(app.url);
   await openVolume(page, volume);
   await page.getByRole('button', { name: 'Back up…' }).click();
@@ -143,7 +146,10 @@ test('a running job survives a page reload: the view re-attaches and replays its
 
 test('restores an archive dropped on the window into a new volume', async ({ page }) => {
   test.setTimeout(120_000);
-  const source = await volumeWith('jobs-e2e-drop', 'mkdir -p "/volume/notebooks/sp ace" && echo hi > "/volume/notebooks/sp ace/ünï.txt" && echo secret > /volume/ai_lab_secure_configuration_storage.sqlite');
+  const source = await volumeWith(
+    'jobs-e2e-drop',
+    'mkdir -p "/volume/notebooks/sp ace" && echo hi > "/volume/notebooks/sp ace/ünï.txt" && echo secret > /volume/ai_lab_secure_configuration_storage.sqlite',
+  );
   // An archive made by the guide's own command.
   runGuideTar({ volume: source, dir: out }, ['-czvf', '/dest/dropped.tgz', '.']);
   const bytes = fs.readFileSync(path.join(out, 'dropped.tgz'));
@@ -175,7 +181,10 @@ test('restores an archive dropped on the window into a new volume', async ({ pag
 });
 
 test('an archive dropped on a volume row restores into that volume (replace, with what it overwrites)', async ({ page }) => {
-  const target = await volumeWith('jobs-e2e-row', 'mkdir -p /volume/notebooks && echo mine > /volume/notebooks/a.txt && echo x > /volume/ai_lab_secure_configuration_storage.sqlite');
+  const target = await volumeWith(
+    'jobs-e2e-row',
+    'mkdir -p /volume/notebooks && echo mine > /volume/notebooks/a.txt && echo x > /volume/ai_lab_secure_configuration_storage.sqlite',
+  );
   const bytes = fs.readFileSync(path.join(out, 'dropped.tgz')).toString('base64');
   await page.goto(app.url);
   await page.getByPlaceholder(/Search/).fill(target);
@@ -288,5 +297,8 @@ test('the backup dialog offers to overwrite only an earlier backup of the app, n
   const again = await backUpAs('own.tgz');
   await expect(again.getByRole('alert')).toContainText(`${path.join(out, 'own.tgz')} already exists.`);
   await again.getByRole('button', { name: 'Overwrite it' }).click();
-  await expect(page.getByRole('dialog', { name: `Backup of ${volume}` }).getByRole('region', { name: 'Result' })).toContainText('Backup complete and verified', { timeout: 60_000 });
+  await expect(page.getByRole('dialog', { name: `Backup of ${volume}` }).getByRole('region', { name: 'Result' })).toContainText(
+    'Backup complete and verified',
+    { timeout: 60_000 },
+  );
 });

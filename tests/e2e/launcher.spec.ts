@@ -302,6 +302,9 @@ test('a missing image is pulled with per-layer progress, then launched', async (
   } finally {
     await registry.close();
     await removeContainerQuietly(name);
-    await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getImage(image)
+      .remove({ force: true })
+      .catch(() => undefined);
   }
 });

@@ -93,6 +93,11 @@ test("restoring a volume's own backup with every default gives back an identical
   const picker = page.getByRole('dialog', { name: 'Restore a backup' });
   await picker.getByLabel('Or the path of an archive on this machine').fill(file);
   await picker.getByRole('button', { name: 'Check' }).click();
-  await restoreWithDefaults(page, 'Restore own.tgz', volume, new RegExp(`AI-Lab Desktop's backup of volume ${volume}: it is restored as it was, notebooks/ included`));
+  await restoreWithDefaults(
+    page,
+    'Restore own.tgz',
+    volume,
+    new RegExp(`AI-Lab Desktop's backup of volume ${volume}: it is restored as it was, notebooks/ included`),
+  );
   expect(await volumeTree(volume)).toEqual(before);
 });

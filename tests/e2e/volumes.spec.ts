@@ -102,7 +102,10 @@ test('remove: an in-use volume is refused naming its container; a running one is
   const cname = await newContainer(name, { running: true });
   await openVolumes(page, name);
   await row(page, name).click();
-  await page.getByRole('complementary', { name: `Details of volume ${name}` }).getByRole('button', { name: 'Remove…' }).click();
+  await page
+    .getByRole('complementary', { name: `Details of volume ${name}` })
+    .getByRole('button', { name: 'Remove…' })
+    .click();
 
   const dialog = page.getByRole('dialog', { name: `Remove volume “${name}”?` });
   await expect(dialog).toContainText(`container ${cname} (running)`);
@@ -291,7 +294,13 @@ test('screenshot of the volume list for the README', async ({ page }) => {
     { name: 'ai_lab_secure_configuration_storage.sqlite', mode: 0o600, uid: 1001, content: randomBytes(36_864) },
   ]);
   await fillVolume(names[1], [{ name: 'start.ipynb', mode: 0o644, uid: 1001, content: randomBytes(1_700_000) }]);
-  await newContainer(names[0], { name: 'readme-ai-lab', image: AI_LAB_6_IMAGE, labels: { [LABELS.launched]: '1' }, target: '/home/jupyter/notebooks', running: true });
+  await newContainer(names[0], {
+    name: 'readme-ai-lab',
+    image: AI_LAB_6_IMAGE,
+    labels: { [LABELS.launched]: '1' },
+    target: '/home/jupyter/notebooks',
+    running: true,
+  });
   await newContainer(anon, { name: uniqueName('readme-jupyter'), image: AI_LAB_6_IMAGE, target: '/home/jupyter/notebooks' });
 
   await openVolumes(page, 'readme');

@@ -39,7 +39,11 @@ async function listVolume(vol: string): Promise<TarEntryInfo[]> {
   const c = await holder(vol);
   const entries: TarEntryInfo[] = [];
   const stream = await c.getArchive({ path: '/volume/.' });
-  await pipeline(stream, createTarTap((e) => entries.push(e)), new Writable({ write: (_c, _e, cb) => cb() }));
+  await pipeline(
+    stream,
+    createTarTap((e) => entries.push(e)),
+    new Writable({ write: (_c, _e, cb) => cb() }),
+  );
   return entries.map((e) => ({ ...e, path: e.path.replace(/\/$/, '') })).sort((a, b) => a.path.localeCompare(b.path));
 }
 
@@ -97,7 +101,16 @@ afterAll(async () => {
 function comparable(entries: TarEntryInfo[]) {
   return entries
     .filter((e) => e.path !== '.' && e.path !== './' && e.path !== '')
-    .map((e) => ({ path: e.path.replace(/^\.\//, '').replace(/\/$/, ''), type: e.type, size: e.size, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, link: e.linkTarget?.replace(/^\.\//, '') ?? null }))
+    .map((e) => ({
+      path: e.path.replace(/^\.\//, '').replace(/\/$/, ''),
+      type: e.type,
+      size: e.size,
+      mode: e.mode,
+      uid: e.uid,
+      gid: e.gid,
+      mtime: e.mtime,
+      link: e.linkTarget?.replace(/^\.\//, '') ?? null,
+    }))
     .sort((a, b) => a.path.localeCompare(b.path));
 }
 

@@ -53,23 +53,21 @@ function comparable(tree: Record<string, TreeEntry>): Record<string, TreeEntry> 
 }
 
 describe('fuzzer cases restored on the engine equal GNU tar extracting them', () => {
-  it(
-    `restores ${SAMPLE} accepted cases of seed ${SEED} with both engines as GNU tar extracts them`,
-    async () => {
-      const cases = await sample(SAMPLE);
-      expect(cases.length).toBe(SAMPLE);
-      for (const c of cases) {
-        const reference = await createVolume('fuzz-gnu');
-        await inVolume(reference, `tar -C /volume --numeric-owner -xf /cases/${path.basename(c.file)}`, [{ Type: 'bind', Source: dir, Target: '/cases', ReadOnly: true }]);
-        const expected = comparable(await treeOf(reference));
-        for (const engine of ENGINES) {
-          const target = trackVolume(newVolumeName('fuzz-restore'));
-          const done = await h.finish(await h.jobs.startRestore({ source: { archivePath: c.file }, volume: target, mode: 'new', engine, keepSetuid: true }));
-          expect(done.status, `case ${c.index} (${c.recipe}), ${engine}: ${done.error?.message ?? ''}`).toBe('succeeded');
-          expect(comparable(await treeOf(target)), `case ${c.index} (${c.recipe}), ${engine}`).toEqual(expected);
-        }
+  it(`restores ${SAMPLE} accepted cases of seed ${SEED} with both engines as GNU tar extracts them`, async () => {
+    const cases = await sample(SAMPLE);
+    expect(cases.length).toBe(SAMPLE);
+    for (const c of cases) {
+      const reference = await createVolume('fuzz-gnu');
+      await inVolume(reference, `tar -C /volume --numeric-owner -xf /cases/${path.basename(c.file)}`, [
+        { Type: 'bind', Source: dir, Target: '/cases', ReadOnly: true },
+      ]);
+      const expected = comparable(await treeOf(reference));
+      for (const engine of ENGINES) {
+        const target = trackVolume(newVolumeName('fuzz-restore'));
+        const done = await h.finish(await h.jobs.startRestore({ source: { archivePath: c.file }, volume: target, mode: 'new', engine, keepSetuid: true }));
+        expect(done.status, `case ${c.index} (${c.recipe}), ${engine}: ${done.error?.message ?? ''}`).toBe('succeeded');
+        expect(comparable(await treeOf(target)), `case ${c.index} (${c.recipe}), ${engine}`).toEqual(expected);
       }
-    },
-    600_000,
-  );
+    }
+  }, 600_000);
 });

@@ -24,7 +24,10 @@ beforeAll(async () => {
   process.env.TZ = 'UTC';
   volume = await createVolume('bk-cli');
   other = await createVolume('bk-cli-other');
-  await inVolume(volume, 'set -e; mkdir -p /volume/notebooks; printf "print(1)\\n" > /volume/notebooks/a.ipynb; head -c 200000 /dev/urandom > /volume/blob.bin');
+  await inVolume(
+    volume,
+    'set -e; mkdir -p /volume/notebooks; printf "print(1)\\n" > /volume/notebooks/a.ipynb; head -c 200000 /dev/urandom > /volume/blob.bin',
+  );
   dir = tempDir('ailab-backups-cli-');
   const r = await ailab('backup', volume, '--to', dir);
   expect(r.code, r.err).toBe(EXIT.OK);
@@ -76,7 +79,7 @@ describe('ailab backups', () => {
 
   afterAll(() => fs.rmSync(history, { recursive: true, force: true }));
 
-  it('lists a volume\'s backups newest first, with size, entries, engine and state', async () => {
+  it("lists a volume's backups newest first, with size, entries, engine and state", async () => {
     const r = await ailab('backups', 'ls', volume, '--in', history, '--json');
     expect(r.code, r.err).toBe(EXIT.OK);
     const cat = JSON.parse(r.out) as BackupCatalogue;
@@ -106,13 +109,15 @@ describe('ailab backups', () => {
     expect(r.code, r.err).toBe(EXIT.OK);
     expect(names(history)).toEqual(before);
     expect(r.out).toContain(`Retention for ${volume} in ${history}: keep-daily 3, keep-weekly 2 (dry run: nothing is deleted)`);
-    expect(r.out).toMatch(new RegExp(`keep\\s+2026-12-06 15:00\\s+${volume}-20261206-150000\\.tgz\\s+newest verified backup; keep-daily 1 of 3; keep-weekly 1 of 2`));
+    expect(r.out).toMatch(
+      new RegExp(`keep\\s+2026-12-06 15:00\\s+${volume}-20261206-150000\\.tgz\\s+newest verified backup; keep-daily 1 of 3; keep-weekly 1 of 2`),
+    );
     expect(r.out).toMatch(new RegExp(`would delete\\s+2026-12-06 03:00\\s+${volume}-20261206-030000\\.tgz\\s+no rule keeps it`));
     expect(r.out).toMatch(new RegExp(`keep\\s+-\\s+${volume}-20200101-000000\\.tgz\\s+not ours: no sidecar`));
     expect(r.out).toContain('Would delete 9 backups; nothing was deleted.');
   });
 
-  it('prune keeps what the rules keep, and never a foreign, changed or other volume\'s file', async () => {
+  it("prune keeps what the rules keep, and never a foreign, changed or other volume's file", async () => {
     const r = await ailab('backups', 'prune', volume, '--in', history, '--keep-daily', '3', '--keep-weekly', '2', '--json');
     expect(r.code, r.err).toBe(EXIT.OK);
     const result = JSON.parse(r.out) as PruneResult;
@@ -146,7 +151,11 @@ describe('ailab backups', () => {
     expect(noRule.err).toMatch(/at least one rule/);
     const bad = await ailab('backups', 'prune', volume, '--in', history, '--keep-last', 'three', '--json');
     expect(bad.code).toBe(EXIT.INVALID_INPUT);
-    expect(JSON.parse(bad.out)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: '--keep-last must be a whole number of backups (0 or more), not "three".' }, exitCode: 6 });
+    expect(JSON.parse(bad.out)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message: '--keep-last must be a whole number of backups (0 or more), not "three".' },
+      exitCode: 6,
+    });
     const missing = await ailab('backups', 'ls', '--in', path.join(history, 'nope'), '--json');
     expect(missing.code).toBe(EXIT.NOT_FOUND);
     expect(JSON.parse(missing.out)).toMatchObject({ ok: false, error: { code: 'FILE_NOT_FOUND' } });
@@ -197,11 +206,11 @@ describe('ailab backups verify', () => {
 });
 
 describe('ailab backup --to', () => {
-  it('writes <volume>-<UTC time>.tgz, then applies retention to that volume\'s backups there', async () => {
+  it("writes <volume>-<UTC time>.tgz, then applies retention to that volume's backups there", async () => {
     const to = tempDir('ailab-backups-to-');
     try {
       const old = [fakeBackup('2026-01-01T01:00:00', to), fakeBackup('2026-01-02T01:00:00', to), fakeBackup('2026-01-03T01:00:00', to)];
-      fs.writeFileSync(path.join(to, 'notes.tgz'), 'someone else\'s file');
+      fs.writeFileSync(path.join(to, 'notes.tgz'), "someone else's file");
       const started = new Date();
       const r = await ailab('backup', volume, '--to', to, '--keep-last', '2');
       expect(r.code, r.err).toBe(EXIT.OK);

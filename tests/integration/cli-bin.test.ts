@@ -25,7 +25,10 @@ describe('bin/ailab.cjs', () => {
   });
 
   it('lists the engine volumes', () => {
-    const res = spawnSync(process.execPath, [BIN, 'volumes', '--json'], { encoding: 'utf8', env: { ...process.env, AILAB_DESKTOP_HOME: path.join(ROOT, '.tmp', 'cli-bin-home') } });
+    const res = spawnSync(process.execPath, [BIN, 'volumes', '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, AILAB_DESKTOP_HOME: path.join(ROOT, '.tmp', 'cli-bin-home') },
+    });
     expect(res.status).toBe(0);
     expect(Array.isArray(JSON.parse(res.stdout))).toBe(true);
   });

@@ -90,7 +90,10 @@ describe('ailab volumes', () => {
     const root = await ailab('volumes', 'ls-files', name);
     expect(root.code).toBe(EXIT.OK);
     expect(root.out).toMatch(/^drwx------\s+1001:1001\s+-\s+\S+ \S+\s+notebooks\/$/m);
-    const sub = JSON.parse((await ailab('volumes', 'ls-files', name, 'notebooks', '--json')).out) as { path: string; entries: Array<{ name: string; size: number }> };
+    const sub = JSON.parse((await ailab('volumes', 'ls-files', name, 'notebooks', '--json')).out) as {
+      path: string;
+      entries: Array<{ name: string; size: number }>;
+    };
     expect(sub.path).toBe('notebooks');
     expect(sub.entries).toEqual([expect.objectContaining({ name: 'start.ipynb', size: 2 })]);
     const escape = await ailab('volumes', 'ls-files', name, '../..');
@@ -125,7 +128,10 @@ describe('ailab volumes', () => {
     const r = await ailab('volumes', 'rm', a, missing, '--json');
     expect(r.code).toBe(EXIT.NOT_FOUND);
     const outcomes = JSON.parse(r.out) as Array<{ volume: string; ok: boolean; error?: { code: string } }>;
-    expect(outcomes).toEqual([expect.objectContaining({ volume: a, ok: true }), expect.objectContaining({ volume: missing, ok: false, error: expect.objectContaining({ code: 'VOLUME_NOT_FOUND' }) })]);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ volume: a, ok: true }),
+      expect.objectContaining({ volume: missing, ok: false, error: expect.objectContaining({ code: 'VOLUME_NOT_FOUND' }) }),
+    ]);
   });
 
   it('usage errors exit 2; an unreachable Docker exits 3', async () => {

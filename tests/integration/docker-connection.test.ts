@@ -32,7 +32,12 @@ function track(c: DockerConnection): DockerConnection {
 
 async function waitForStatus(c: DockerConnection, what: string, pred: (s: DockerStatus) => boolean, timeoutMs = 10_000): Promise<DockerStatus> {
   if (pred(c.status())) return c.status();
-  return waitForEvent((l) => c.onStatus(l), pred, timeoutMs, () => `${what}; status: ${JSON.stringify(c.status())}`);
+  return waitForEvent(
+    (l) => c.onStatus(l),
+    pred,
+    timeoutMs,
+    () => `${what}; status: ${JSON.stringify(c.status())}`,
+  );
 }
 
 beforeAll(() => {
@@ -214,7 +219,9 @@ describe('DockerConnection over ssh (a local ssh server relaying `docker system 
     cleanups.push(() => fs.rmSync(otherHome, { recursive: true, force: true }));
     fs.mkdirSync(path.join(otherHome, '.ssh'));
     fs.writeFileSync(path.join(otherHome, '.ssh', 'id_ed25519'), sshKeyPair().private, { mode: 0o600 });
-    const c = track(createDockerConnection({ env: { HOME: otherHome, DOCKER_CONFIG: path.join(otherHome, 'dc'), DOCKER_HOST: `ssh://tester@127.0.0.1:${port}` } }));
+    const c = track(
+      createDockerConnection({ env: { HOME: otherHome, DOCKER_CONFIG: path.join(otherHome, 'dc'), DOCKER_HOST: `ssh://tester@127.0.0.1:${port}` } }),
+    );
     const s = await c.connectOnce();
     expect(s.state).toBe('unreachable');
     expect(s.error?.message).toBe(`SSH login to tester@127.0.0.1:${port} failed (set by DOCKER_HOST): All configured authentication methods failed.`);
@@ -241,7 +248,25 @@ describe.skipIf(!hasOpenssl())('DockerConnection over tcp with TLS (a TLS proxy 
   function selfSigned(name: string, cn: string): void {
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${cn}`, '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', pem(`${name}-key.pem`), '-out', pem(`${name}-cert.pem`)],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${cn}`,
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout',
+        pem(`${name}-key.pem`),
+        '-out',
+        pem(`${name}-cert.pem`),
+      ],
       { stdio: 'ignore' },
     );
   }
@@ -260,7 +285,13 @@ describe.skipIf(!hasOpenssl())('DockerConnection over tcp with TLS (a TLS proxy 
     selfSigned('client', 'ailab-test-client');
     selfSigned('stranger', 'someone-else');
     server = tls.createServer(
-      { key: fs.readFileSync(pem('server-key.pem')), cert: fs.readFileSync(pem('server-cert.pem')), requestCert: true, rejectUnauthorized: true, ca: fs.readFileSync(pem('client-cert.pem')) },
+      {
+        key: fs.readFileSync(pem('server-key.pem')),
+        cert: fs.readFileSync(pem('server-cert.pem')),
+        requestCert: true,
+        rejectUnauthorized: true,
+        ca: fs.readFileSync(pem('client-cert.pem')),
+      },
       (client) => {
         const engine = net.connect(ENGINE_SOCKET);
         client.on('error', () => engine.destroy()).on('close', () => engine.destroy());
@@ -298,10 +329,15 @@ describe.skipIf(!hasOpenssl())('DockerConnection over tcp with TLS (a TLS proxy 
 
   it("uses a context's TLS material and honours SkipTLSVerify", async () => {
     const configDir = path.join(dir, 'docker-config');
-    writeDockerContext(configDir, 'tls-ctx', { Host: `tcp://127.0.0.1:${port}`, SkipTLSVerify: true }, {
-      'cert.pem': fs.readFileSync(pem('client-cert.pem')),
-      'key.pem': fs.readFileSync(pem('client-key.pem')),
-    });
+    writeDockerContext(
+      configDir,
+      'tls-ctx',
+      { Host: `tcp://127.0.0.1:${port}`, SkipTLSVerify: true },
+      {
+        'cert.pem': fs.readFileSync(pem('client-cert.pem')),
+        'key.pem': fs.readFileSync(pem('client-key.pem')),
+      },
+    );
     const c = track(createDockerConnection({ env: { HOME: dir, DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'tls-ctx' } }));
     const s = await c.connectOnce();
     expect(s.error).toBeNull();

@@ -160,11 +160,15 @@ describe('fixture images', () => {
     const target = await newVolume();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-fixtures-'));
     tempDirs.push(dir);
-    const setup = await run(UBUNTU_ALIAS, [
-      'sh',
-      '-c',
-      'mkdir /volume/sub && printf hello > /volume/sub/a.txt && chown 1001:1001 /volume/sub/a.txt && chmod 640 /volume/sub/a.txt && ln -s sub/a.txt /volume/link',
-    ], [`${source}:/volume`]);
+    const setup = await run(
+      UBUNTU_ALIAS,
+      [
+        'sh',
+        '-c',
+        'mkdir /volume/sub && printf hello > /volume/sub/a.txt && chown 1001:1001 /volume/sub/a.txt && chmod 640 /volume/sub/a.txt && ln -s sub/a.txt /volume/link',
+      ],
+      [`${source}:/volume`],
+    );
     expect(setup.code, setup.stderr).toBe(0);
 
     const backup = await run(UBUNTU_ALIAS, ['tar', '-C', '/volume', '-czvf', '/dest/backup.tgz', '.'], [`${source}:/volume`, `${dir}:/dest`]);
@@ -190,7 +194,11 @@ describe('AI-Lab stand-in', () => {
   beforeAll(async () => {
     volume = await newVolume();
     // An existing start.ipynb must survive the start (the entrypoint never overwrites).
-    const seeded = await run(GNU_TAR_IMAGE, ['sh', '-c', 'printf "my own" > /nb/start.ipynb && printf "hello from the volume" > /nb/hello.txt'], [`${volume}:/nb`]);
+    const seeded = await run(
+      GNU_TAR_IMAGE,
+      ['sh', '-c', 'printf "my own" > /nb/start.ipynb && printf "hello from the volume" > /nb/hello.txt'],
+      [`${volume}:/nb`],
+    );
     expect(seeded.code, seeded.stderr).toBe(0);
     ({ container, hostPort } = await startAiLab(f, volume));
     // The banner is the last line the entrypoint prints once listening, after the ready line.

@@ -18,7 +18,10 @@ const cleanups: Array<() => Promise<void> | void> = [];
 beforeAll(async () => {
   h = await jobsHarness();
   big = await createVolume('jobs-faults-big');
-  await inVolume(big, 'mkdir -p /volume/d && for i in 1 2 3 4 5 6; do head -c 20000000 /dev/urandom > /volume/d/blob$i.bin; done && echo hi > /volume/small.txt');
+  await inVolume(
+    big,
+    'mkdir -p /volume/d && for i in 1 2 3 4 5 6; do head -c 20000000 /dev/urandom > /volume/d/blob$i.bin; done && echo hi > /volume/small.txt',
+  );
 });
 
 afterAll(async () => {
@@ -84,7 +87,9 @@ describe('a full volume during a restore', () => {
     await inVolume(source, 'for i in 1 2 3; do head -c 1000000 /dev/urandom > /volume/blob$i.bin; done');
     const out = tempDir();
     cleanups.push(() => fs.rmSync(out, { recursive: true, force: true }));
-    const archive = (await h.finish(await h.jobs.startBackup({ volume: source, dir: out, fileName: 'three-mb.tgz', engine: 'fast' }))).result as { file: string };
+    const archive = (await h.finish(await h.jobs.startBackup({ volume: source, dir: out, fileName: 'three-mb.tgz', engine: 'fast' }))).result as {
+      file: string;
+    };
     // A 4 MB volume, so the 3 MB archive passes the free-space check; once the volume is emptied for
     // the restore, 3.5 MB of it are taken behind the job's back, and tar runs out of room. (A bind of
     // a host tmpfs: a volume of type tmpfs would be a fresh, empty tmpfs for every container.)
@@ -273,7 +278,9 @@ describe('crash cleanup at start', () => {
     fs.mkdirSync(path.join(other.home, 'jobs'), { recursive: true });
     fs.writeFileSync(
       path.join(other.home, 'jobs', 'stopped.json'),
-      JSON.stringify([{ owner: deadOwner, jobId: 'job-crashed-000000', at: Date.now(), containers: [{ id: stopped, name: 'sleeper', image: SEED_IMAGE, running: true }] }]),
+      JSON.stringify([
+        { owner: deadOwner, jobId: 'job-crashed-000000', at: Date.now(), containers: [{ id: stopped, name: 'sleeper', image: SEED_IMAGE, running: true }] },
+      ]),
     );
     const res = await other.jobs.manager.cleanupAfterCrash();
     expect(res.removed).not.toContain(alive.id);

@@ -11,7 +11,10 @@ const live = new Set<string>();
 const tracker: ContainerTracker = {
   add: (id) => void live.add(id),
   remove: async (id) => {
-    await docker.getContainer(id).remove({ force: true, v: true }).catch(() => undefined);
+    await docker
+      .getContainer(id)
+      .remove({ force: true, v: true })
+      .catch(() => undefined);
     live.delete(id);
   },
 };
@@ -21,8 +24,15 @@ afterAll(async () => {
   await removeTestVolumes();
 });
 
-const helper = (volume: string, cmd: (containerPath: string) => string[]) => (containerPath: string, feedDir: string, hooks: { signal: AbortSignal; onStarted: () => void }) =>
-  runHelper(docker, { image: SEED_IMAGE, cmd: cmd(containerPath), volume, readOnly: false, labels: { ...TEST_LABEL }, feedDir }, { signal: hooks.signal, onStarted: hooks.onStarted }, tracker);
+const helper =
+  (volume: string, cmd: (containerPath: string) => string[]) =>
+  (containerPath: string, feedDir: string, hooks: { signal: AbortSignal; onStarted: () => void }) =>
+    runHelper(
+      docker,
+      { image: SEED_IMAGE, cmd: cmd(containerPath), volume, readOnly: false, labels: { ...TEST_LABEL }, feedDir },
+      { signal: hooks.signal, onStarted: hooks.onStarted },
+      tracker,
+    );
 
 async function labelledContainers(): Promise<number> {
   return (await docker.listContainers({ all: true, filters: { label: [Object.keys(TEST_LABEL)[0] as string] } })).filter((c) => live.has(c.Id)).length;
@@ -56,10 +66,14 @@ describe('feeding helpers through FIFOs on a local engine', () => {
   it('falls back when a helper cannot open its FIFO, and leaves no container or folder behind', async () => {
     const volume = await createVolume('jobs-fifo-fail');
     // Stands in for an Engine that cannot see or read the folder (a VM, user namespaces, SELinux).
-    const res = await connectThroughFifos(2, helper(volume, (p) => (p.endsWith('/1') ? ['tar', '-B', '-xf', '/feed/missing'] : ['tar', '-C', '/volume', '-B', '-xf', p])), {
-      end: 'write',
-      signal: new AbortController().signal,
-    });
+    const res = await connectThroughFifos(
+      2,
+      helper(volume, (p) => (p.endsWith('/1') ? ['tar', '-B', '-xf', '/feed/missing'] : ['tar', '-C', '/volume', '-B', '-xf', p])),
+      {
+        end: 'write',
+        signal: new AbortController().signal,
+      },
+    );
     expect(res).toEqual({ failed: 'a helper ended before opening its FIFO', helperError: undefined });
     expect(await labelledContainers()).toBe(0);
     expect(await inVolume(volume, 'ls -A /volume')).toBe('');
@@ -68,7 +82,11 @@ describe('feeding helpers through FIFOs on a local engine', () => {
   it('falls back when a started helper never opens its FIFO within the time allowed', async () => {
     const volume = await createVolume('jobs-fifo-slow');
     const t0 = Date.now();
-    const res = await connectThroughFifos(1, helper(volume, () => ['sleep', '60']), { end: 'write', signal: new AbortController().signal, timeoutMs: 1_500 });
+    const res = await connectThroughFifos(
+      1,
+      helper(volume, () => ['sleep', '60']),
+      { end: 'write', signal: new AbortController().signal, timeoutMs: 1_500 },
+    );
     expect(res).toEqual({ failed: 'a helper did not open its FIFO within 1.5 s', helperError: undefined });
     expect(Date.now() - t0).toBeLessThan(30_000);
     expect(await labelledContainers()).toBe(0);

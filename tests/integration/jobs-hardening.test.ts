@@ -8,7 +8,19 @@ import type { BackupResult, JobEngine, RestoreResult } from '../../shared/contra
 import { HELPER_PIDS_LIMIT } from '../../electron/services/docker/helperHardening';
 import { runHelper, type ContainerTracker } from '../../electron/services/jobs/helperContainer';
 import { docker, TEST_LABEL } from '../support/docker';
-import { createVolume, inVolume, jobsHarness, jobsWithSource, newVolumeName, ourHelpers, removeTestVolumes, SEED_IMAGE, treeOf, type JobsHarness, type TreeEntry } from './jobs-support';
+import {
+  createVolume,
+  inVolume,
+  jobsHarness,
+  jobsWithSource,
+  newVolumeName,
+  ourHelpers,
+  removeTestVolumes,
+  SEED_IMAGE,
+  treeOf,
+  type JobsHarness,
+  type TreeEntry,
+} from './jobs-support';
 
 // Helper containers run with Docker's capabilities dropped but for the few tar needs, no new
 // privileges, a pids limit, no network and a read-only image, and every engine still restores a hard
@@ -60,7 +72,10 @@ describe('a helper container', () => {
   const tracker: ContainerTracker = {
     add: () => undefined,
     remove: async (id) => {
-      await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+      await docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => undefined);
     },
   };
 
@@ -80,8 +95,20 @@ describe('a helper container', () => {
       tracker,
     );
     expect(res.exitCode).toBe(0);
-    const field = (name: string) => lines.find((l) => l.startsWith(name))?.split(/\s+/).slice(1).join(' ') ?? '';
-    return { capEff: BigInt(`0x${field('CapEff:')}`), capBnd: BigInt(`0x${field('CapBnd:')}`), noNewPrivs: field('NoNewPrivs:'), pids: field('pids'), nets: field('nets'), rootfs: lines.at(-1) };
+    const field = (name: string) =>
+      lines
+        .find((l) => l.startsWith(name))
+        ?.split(/\s+/)
+        .slice(1)
+        .join(' ') ?? '';
+    return {
+      capEff: BigInt(`0x${field('CapEff:')}`),
+      capBnd: BigInt(`0x${field('CapBnd:')}`),
+      noNewPrivs: field('NoNewPrivs:'),
+      pids: field('pids'),
+      nets: field('nets'),
+      rootfs: lines.at(-1),
+    };
   }
 
   it('that reads holds DAC_READ_SEARCH alone, with no new privileges, a pids limit, no network, a read-only image', async () => {
@@ -138,7 +165,9 @@ describe('every engine, confined, still restores exactly', () => {
     const backup = await harness.finish(await harness.jobs.startBackup({ volume: source, dir: out, fileName: `${label}.tgz`, engine }));
     expect(backup.status, backup.error?.message).toBe('succeeded');
     const target = newVolumeName(`hardening-${label}`);
-    const restore = await harness.finish(await harness.jobs.startRestore({ source: { archivePath: (backup.result as BackupResult).file }, volume: target, mode: 'new', engine }));
+    const restore = await harness.finish(
+      await harness.jobs.startRestore({ source: { archivePath: (backup.result as BackupResult).file }, volume: target, mode: 'new', engine }),
+    );
     expect(restore.status, restore.error?.message).toBe('succeeded');
     expect(await treeOf(target)).toEqual(sourceTree);
     expect(await ourHelpers(harness)).toEqual([]);

@@ -10,7 +10,18 @@ import type { JobEngine, JobSummary, RestoreMode, StartRestoreOptions } from '..
 import { ailabInProcess, runBuiltCli } from '../support/cli';
 import { docker, TEST_LABEL, uniqueName } from '../support/docker';
 import { end, file, header, pad, sparseHidingEntry } from '../unit/tar-craft';
-import { createVolume, inVolume, jobsHarness, newVolumeName, ourHelpers, removeTestVolumes, tempDir, trackVolume, treeOf, type JobsHarness } from './jobs-support';
+import {
+  createVolume,
+  inVolume,
+  jobsHarness,
+  newVolumeName,
+  ourHelpers,
+  removeTestVolumes,
+  tempDir,
+  trackVolume,
+  treeOf,
+  type JobsHarness,
+} from './jobs-support';
 import { writeLongPathTgz } from '../support/hostileArchives';
 
 let h: JobsHarness;
@@ -81,7 +92,15 @@ describe('an old-GNU sparse member hiding a device (item 2)', () => {
   // size takes the data block for a file header and the device for that file's content ("2 files").
   const tar = sparseHidingEntry(
     './',
-    header({ name: './null', type: '3', mode: 0o666, at: [[329, Buffer.from('0000001\0', 'latin1')], [337, Buffer.from('0000003\0', 'latin1')]] }),
+    header({
+      name: './null',
+      type: '3',
+      mode: 0o666,
+      at: [
+        [329, Buffer.from('0000001\0', 'latin1')],
+        [337, Buffer.from('0000003\0', 'latin1')],
+      ],
+    }),
   );
 
   it('is refused by the plan, which sees the device GNU tar would make', async () => {
@@ -120,7 +139,9 @@ describe('a real tar -S archive of a sparse file (item 2)', () => {
     for (let i = 0; i < 10; i++) fs.writeSync(fd, Buffer.alloc(10_000, 97 + i), 0, 10_000, i * 20 * 1024 * 1024 + 333);
     fs.closeSync(fd);
     fs.writeFileSync(path.join(src, 'notes.txt'), 'next to the image\n');
-    sha = createHash('sha256').update(fs.readFileSync(path.join(src, 'disk.img'))).digest('hex');
+    sha = createHash('sha256')
+      .update(fs.readFileSync(path.join(src, 'disk.img')))
+      .digest('hex');
     cleanups.push(() => fs.rmSync(src, { recursive: true, force: true }));
   });
 
@@ -247,7 +268,9 @@ describe('setuid and setgid files (item 4)', () => {
 
   const modes = async (volume: string) => {
     const t = await treeOf(volume);
-    return Object.fromEntries(['./bin/rootshell', './bin/rootgroup', './bin/usersuid', './bin/plain', './shared'].map((p) => [p, `${t[p]?.mode} ${t[p]?.uid}:${t[p]?.gid}`]));
+    return Object.fromEntries(
+      ['./bin/rootshell', './bin/rootgroup', './bin/usersuid', './bin/plain', './shared'].map((p) => [p, `${t[p]?.mode} ${t[p]?.uid}:${t[p]?.gid}`]),
+    );
   };
 
   it.each(ENGINES)('removes them from root-owned files by default and says so; other owners and modes stay exact (%s engine)', async (engine) => {
@@ -316,7 +339,9 @@ describe('free space (item 5)', () => {
       for (const engine of ENGINES) {
         const done = await restore({ archivePath: threeMb, volume: target, mode, engine });
         expect(done.error?.code).toBe('DISK_FULL');
-        expect(done.error?.message).toMatch(new RegExp(`needs about 3\\.\\d MB, but the disk that holds the volume ${target} has only \\d+(\\.\\d+)? (kB|MB) free\\.`));
+        expect(done.error?.message).toMatch(
+          new RegExp(`needs about 3\\.\\d MB, but the disk that holds the volume ${target} has only \\d+(\\.\\d+)? (kB|MB) free\\.`),
+        );
         expect(`${done.error?.message} ${done.error?.hint}`.match(/Nothing was changed/g)?.length).toBe(1);
         expect(done.warnings, `${mode} ${engine}`).toEqual([]);
       }
@@ -336,7 +361,9 @@ describe('free space (item 5)', () => {
       const tiny = write('tiny.tgz', zlib.gzipSync(Buffer.concat([header({ name: './', type: '5' }), file('./a.txt', 'a'), end()])));
       const done = await small.finish(await small.jobs.startRestore({ source: { archivePath: tiny }, volume: target, mode: 'replace' }));
       expect(done.error?.code).toBe('DISK_FULL');
-      expect(done.error?.message).toMatch(/^The safety backup of .* needs about 3\.\d MB, but the disk that holds .*safety has only \d+(\.\d+)? (kB|MB) free\.$/);
+      expect(done.error?.message).toMatch(
+        /^The safety backup of .* needs about 3\.\d MB, but the disk that holds .*safety has only \d+(\.\d+)? (kB|MB) free\.$/,
+      );
       expect(Number((await inVolume(target, 'wc -c < /volume/big.bin')).trim())).toBe(3_000_000);
     } finally {
       await small.close();

@@ -42,7 +42,7 @@ describe('the restore plan', () => {
 });
 
 describe('modes', () => {
-  it('merge overwrites files of the same name and keeps the others (the seed\'s tar -x)', async () => {
+  it("merge overwrites files of the same name and keeps the others (the seed's tar -x)", async () => {
     const target = await createVolume('jobs-merge');
     await inVolume(target, 'mkdir -p /volume/notebooks && echo mine > /volume/notebooks/start.ipynb && echo keep > /volume/only-here.txt');
     const done = await h.finish(await h.jobs.startRestore({ source: { archivePath: archive.file }, volume: target, mode: 'merge' }));
@@ -146,7 +146,10 @@ describe('jobs', () => {
   });
 
   it('asks before overwriting a file', async () => {
-    await expect(h.jobs.startBackup({ volume: source, dir: out, fileName: 'src.tgz' })).rejects.toMatchObject({ code: 'FILE_EXISTS', details: { path: archive.file } });
+    await expect(h.jobs.startBackup({ volume: source, dir: out, fileName: 'src.tgz' })).rejects.toMatchObject({
+      code: 'FILE_EXISTS',
+      details: { path: archive.file },
+    });
     const done = await h.finish(await h.jobs.startBackup({ volume: source, dir: out, fileName: 'src.tgz', overwrite: true }));
     expect(done.status).toBe('succeeded');
     archive = done.result as BackupResult;
@@ -166,7 +169,9 @@ describe('jobs', () => {
       expect((done.result as BackupResult).entries).toBe(archive.entries);
       // ...and so does its restore (through the Engine's PUT /archive, the volume root fixed up after).
       const target = newVolumeName('jobs-any-image');
-      const restored = await h.finish(await h.jobs.startRestore({ source: { archivePath: (done.result as BackupResult).file }, volume: target, mode: 'new', engine: 'fast' }));
+      const restored = await h.finish(
+        await h.jobs.startRestore({ source: { archivePath: (done.result as BackupResult).file }, volume: target, mode: 'new', engine: 'fast' }),
+      );
       expect(restored.error).toBeNull();
       expect(await treeOf(target)).toEqual(await treeOf(source));
     } finally {

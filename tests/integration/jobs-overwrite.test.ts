@@ -62,7 +62,11 @@ describe('overwrite', () => {
       const before = fs.readFileSync(path.join(out, name));
       const refusal = {
         code: 'FILE_EXISTS',
-        message: expect.stringMatching(new RegExp(`^${path.join(out, name).replace(/[.]/g, '\\.')} already exists and is not a backup that AI-Lab Desktop wrote \\(.+\\), so it is not overwritten\\.$`)),
+        message: expect.stringMatching(
+          new RegExp(
+            `^${path.join(out, name).replace(/[.]/g, '\\.')} already exists and is not a backup that AI-Lab Desktop wrote \\(.+\\), so it is not overwritten\\.$`,
+          ),
+        ),
         hint: 'Choose another file name. Only a backup this app wrote, with its .json sidecar next to it, can be overwritten.',
         details: { overwritable: false },
       };
@@ -77,7 +81,10 @@ describe('overwrite', () => {
   it('never lets the sidecar replace a file that is not one of ours', async () => {
     fs.writeFileSync(path.join(out, 'new.tgz.json'), '{"mine": true}\n');
     await expect(h.jobs.startBackup({ volume, dir: out, fileName: 'new.tgz' })).rejects.toMatchObject({ code: 'FILE_EXISTS' });
-    await expect(startOver('new.tgz')).rejects.toMatchObject({ code: 'FILE_EXISTS', message: expect.stringContaining('new.tgz.json exists and is not a sidecar that AI-Lab Desktop wrote') });
+    await expect(startOver('new.tgz')).rejects.toMatchObject({
+      code: 'FILE_EXISTS',
+      message: expect.stringContaining('new.tgz.json exists and is not a sidecar that AI-Lab Desktop wrote'),
+    });
     expect(fs.readFileSync(path.join(out, 'new.tgz.json'), 'utf8')).toBe('{"mine": true}\n');
     expect(fs.existsSync(path.join(out, 'new.tgz'))).toBe(false);
   });

@@ -55,11 +55,28 @@ beforeAll(async () => {
   archives.text = { file: write('notes.tgz', 'these are not the archives you are looking for\n'), code: 'ARCHIVE_INVALID', message: /not a tar or gzip/i };
   const zipDir = tempDir('ailab-jobs-zip-');
   fs.writeFileSync(path.join(zipDir, 'a.txt'), 'zip me');
-  execFileSync('python3', ['-c', 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1],"w"); z.write(sys.argv[2],"a.txt"); z.close()', path.join(dir, 'backup.zip.tgz'), path.join(zipDir, 'a.txt')]);
+  execFileSync('python3', [
+    '-c',
+    'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1],"w"); z.write(sys.argv[2],"a.txt"); z.close()',
+    path.join(dir, 'backup.zip.tgz'),
+    path.join(zipDir, 'a.txt'),
+  ]);
   archives.zip = { file: path.join(dir, 'backup.zip.tgz'), code: 'ARCHIVE_INVALID', message: /zip/i };
-  archives.gzipNotTar = { file: write('plain.tgz', zlib.gzipSync(Buffer.from('just text, gzip-compressed\n'.repeat(100)))), code: 'ARCHIVE_INVALID', message: /does not contain a tar/i };
+  archives.gzipNotTar = {
+    file: write('plain.tgz', zlib.gzipSync(Buffer.from('just text, gzip-compressed\n'.repeat(100)))),
+    code: 'ARCHIVE_INVALID',
+    message: /does not contain a tar/i,
+  };
   archives.dotdot = {
-    file: write('dotdot.tgz', zlib.gzipSync(await tarOf([{ name: './ok.txt', content: 'ok' }, { name: '../escape.txt', content: 'evil' }]))),
+    file: write(
+      'dotdot.tgz',
+      zlib.gzipSync(
+        await tarOf([
+          { name: './ok.txt', content: 'ok' },
+          { name: '../escape.txt', content: 'evil' },
+        ]),
+      ),
+    ),
     code: 'ARCHIVE_UNSAFE',
     message: /cannot be restored safely/,
   };
@@ -71,7 +88,12 @@ beforeAll(async () => {
   archives.throughSymlink = {
     file: write(
       'through-symlink.tgz',
-      zlib.gzipSync(await tarOf([{ name: './link', type: 'symlink', linkname: '/tmp' }, { name: './link/evil.txt', content: 'evil' }])),
+      zlib.gzipSync(
+        await tarOf([
+          { name: './link', type: 'symlink', linkname: '/tmp' },
+          { name: './link/evil.txt', content: 'evil' },
+        ]),
+      ),
     ),
     code: 'ARCHIVE_UNSAFE',
     message: /cannot be restored safely/,

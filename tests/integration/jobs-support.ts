@@ -91,7 +91,11 @@ export async function inVolume(volume: string, script: string, extraMounts: Dock
     let out = '';
     let err = '';
     const sink = (fn: (b: Buffer) => void) => new Writable({ write: (b: Buffer, _e, cb) => (fn(b), cb()) });
-    c.modem.demuxStream(stream, sink((b) => (out += b.toString())), sink((b) => (err += b.toString())));
+    c.modem.demuxStream(
+      stream,
+      sink((b) => (out += b.toString())),
+      sink((b) => (err += b.toString())),
+    );
     const ended = new Promise((r) => stream.on('end', r));
     await c.start();
     const res = (await c.wait()) as { StatusCode: number };
@@ -201,7 +205,9 @@ export async function seedBackup(volume: string, dir: string, name = 'backup.tgz
 
 /** The seed's restore command, exactly (plus our test label). */
 export async function seedRestore(volume: string, file: string): Promise<void> {
-  await run('docker', guideTarArgs({ volume, dir: path.dirname(file), image: SEED_IMAGE }, ['-xvf', `/dest/${path.basename(file)}`]), { maxBuffer: 64 * 1024 * 1024 });
+  await run('docker', guideTarArgs({ volume, dir: path.dirname(file), image: SEED_IMAGE }, ['-xvf', `/dest/${path.basename(file)}`]), {
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 /** Helper containers of this harness's job manager still on the engine. */

@@ -65,7 +65,19 @@ describe('ailab launch / status / logs / stop', () => {
     // Stopping it again says so instead of "Stopped".
     expect(await cli('stop', name)).toMatchObject({ code: EXIT.OK, out: `${name} is already stopped: nothing to stop.\n` });
 
-    const restarted = await cli('launch', '--volume', volume, '--image', AI_LAB_FIXTURES.sandbox.image, '--name', name, '--start-existing', '--json', '--timeout', '30');
+    const restarted = await cli(
+      'launch',
+      '--volume',
+      volume,
+      '--image',
+      AI_LAB_FIXTURES.sandbox.image,
+      '--name',
+      name,
+      '--start-existing',
+      '--json',
+      '--timeout',
+      '30',
+    );
     expect(restarted.code).toBe(EXIT.OK);
     const outcome = JSON.parse(restarted.out) as LaunchOutcome;
     expect(outcome).toMatchObject({ reused: true, url: `http://127.0.0.1:${port}/`, containerName: name });
@@ -92,7 +104,19 @@ describe('ailab launch / status / logs / stop', () => {
     const volume = await res.volume();
     const name = uniqueName('cli-never');
     res.containers.push(name);
-    const r = await cli('launch', '--volume', volume, '--image', AI_LAB_FIXTURES.neverReady.image, '--port', String(await freePort()), '--name', name, '--timeout', '2');
+    const r = await cli(
+      'launch',
+      '--volume',
+      volume,
+      '--image',
+      AI_LAB_FIXTURES.neverReady.image,
+      '--port',
+      String(await freePort()),
+      '--name',
+      name,
+      '--timeout',
+      '2',
+    );
     expect(r.code).toBe(EXIT.FAILURE);
     expect(r.err).toContain(`Error: Jupyter in container "${name}" did not become ready within 2 s.`);
     expect(r.err).toMatch(/Last lines of the container log:\n {2}\| /);

@@ -15,14 +15,21 @@ afterAll(async () => {
 });
 
 const changed = (pred: (c: AiLabContainer | undefined) => boolean, id: () => string) =>
-  waitForBus<{ containers: AiLabContainer[] }>((l) => t.core.bus.on('aiLabContainersChanged', l), (p) => pred(p.containers.find((c) => c.id === id())), 20_000);
+  waitForBus<{ containers: AiLabContainer[] }>(
+    (l) => t.core.bus.on('aiLabContainersChanged', l),
+    (p) => pred(p.containers.find((c) => c.id === id())),
+    20_000,
+  );
 
 describe('AI-Lab containers: stop, start, restart, remove, logs', () => {
   it('manages a launched container and reports every change from the engine event stream', async () => {
     const volume = await volumeWithFiles(t, { 'notes.txt': 'still here' });
     const opts = launchOptions(t, { image: AI_LAB_FIXTURES.aiLab6.image, volume, hostPort: await freePort() });
     let id = '';
-    const appeared = changed((c) => c?.state === 'running', () => id);
+    const appeared = changed(
+      (c) => c?.state === 'running',
+      () => id,
+    );
     const launched = await t.ok('launchAiLab', 'mgmt-1', opts);
     id = launched.containerId;
     const first = await appeared;
@@ -32,7 +39,10 @@ describe('AI-Lab containers: stop, start, restart, remove, logs', () => {
     expect((await t.ok('listAiLabImages')).images[0]).toMatchObject({ ref: AI_LAB_FIXTURES.aiLab6.image, present: true });
 
     // Stop: the event arrives without anyone asking for the list.
-    const stoppedEvent = changed((c) => c?.state === 'exited', () => id);
+    const stoppedEvent = changed(
+      (c) => c?.state === 'exited',
+      () => id,
+    );
     const stopped = await t.ok('stopAiLabContainer', opts.name);
     expect(stopped.state).toBe('exited');
     expect(stopped.url).toBeNull();
@@ -58,7 +68,11 @@ describe('AI-Lab containers: stop, start, restart, remove, logs', () => {
     expect(tail.every((l) => l.stream === 'stdout' || l.stream === 'stderr')).toBe(true);
     const followed: LogLine[] = [];
     const off = t.core.bus.on('launcherLog', (lines) => followed.push(...lines.filter((l) => l.source === 'follow-1')));
-    const ended = waitForBus<LogLine[]>((l) => t.core.bus.on('launcherLog', l), (lines) => lines.some((l) => l.source === 'follow-1' && l.end), 20_000);
+    const ended = waitForBus<LogLine[]>(
+      (l) => t.core.bus.on('launcherLog', l),
+      (lines) => lines.some((l) => l.source === 'follow-1' && l.end),
+      20_000,
+    );
     await t.ok('followAiLabLogs', 'follow-1', id, { tail: 20 });
     await expect.poll(() => followed.some((l) => JUPYTER_READY_LINE.test(l.line)), { timeout: 10_000 }).toBe(true);
     await t.ok('stopAiLabContainer', id);
@@ -72,7 +86,10 @@ describe('AI-Lab containers: stop, start, restart, remove, logs', () => {
     const refused = await t.fails('removeAiLabContainer', id, { force: false });
     expect(refused.code).toBe('CONTAINER_RUNNING');
     expect(refused.hint).toMatch(/%pip/);
-    const gone = changed((c) => c === undefined, () => id);
+    const gone = changed(
+      (c) => c === undefined,
+      () => id,
+    );
     expect(await t.ok('removeAiLabContainer', id, { force: true })).toEqual({ removed: opts.name });
     await gone;
     await expect(docker.getContainer(id).inspect()).rejects.toMatchObject({ statusCode: 404 });

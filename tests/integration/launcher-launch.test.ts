@@ -135,7 +135,14 @@ describe('checks before the start', () => {
     await expect(docker.getContainer(opts.name).inspect()).rejects.toMatchObject({ statusCode: 404 });
 
     // The preflight says the same before the user clicks Launch.
-    const pre = await t.ok('checkAiLabLaunch', { image: AI_LAB_FIXTURES.aiLab6.image, volume, name: opts.name, listenIp: '127.0.0.1', hostPort, dockerSocket: false });
+    const pre = await t.ok('checkAiLabLaunch', {
+      image: AI_LAB_FIXTURES.aiLab6.image,
+      volume,
+      name: opts.name,
+      listenIp: '127.0.0.1',
+      hostPort,
+      dockerSocket: false,
+    });
     expect(pre.warnings.find((w) => w.code === 'PORT_IN_USE')).toMatchObject({ blocking: true });
     await holder.remove({ force: true, v: true });
   });
@@ -188,7 +195,14 @@ describe('checks before the start', () => {
   it('points out a volume a running AI-Lab container already has mounted', async () => {
     const volume = await volumeWithFiles(t, {});
     const first = await t.ok('launchAiLab', 'shared-vol-1', launchOptions(t, { image: AI_LAB_FIXTURES.aiLab6.image, volume, hostPort: await freePort() }));
-    const pre = await t.ok('checkAiLabLaunch', { image: AI_LAB_FIXTURES.aiLab6.image, volume, name: uniqueName('other'), listenIp: '0.0.0.0', hostPort: await freePort(), dockerSocket: true });
+    const pre = await t.ok('checkAiLabLaunch', {
+      image: AI_LAB_FIXTURES.aiLab6.image,
+      volume,
+      name: uniqueName('other'),
+      listenIp: '0.0.0.0',
+      hostPort: await freePort(),
+      dockerSocket: true,
+    });
     expect(pre.volumeUsedBy.map((c) => c.id)).toContain(first.containerId);
     const inUse = pre.warnings.find((w) => w.code === 'VOLUME_IN_USE');
     expect(inUse?.message).toContain(first.containerName);

@@ -37,7 +37,10 @@ interface Launched {
 
 function launch(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<Launched> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, 'launch', ...args], { env: { ...process.env, AILAB_DESKTOP_HOME: home, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'launch', ...args], {
+      env: { ...process.env, AILAB_DESKTOP_HOME: home, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const cmdline = fs.readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0').join(' ');
     let stdout = '';
     let stderr = '';

@@ -17,7 +17,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.cleanup();
-  for (const image of pulledImages) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+  for (const image of pulledImages)
+    await docker
+      .getImage(image)
+      .remove({ force: true })
+      .catch(() => undefined);
   await registry?.close();
 });
 
@@ -34,7 +38,14 @@ describe('pulling a missing image', () => {
     registry.throttle(64 * 1024);
     const image = await newImage();
     const volume = await volumeWithFiles(t, { 'pulled.txt': 'from a pulled image' });
-    const pre = await t.ok('checkAiLabLaunch', { image, volume, name: uniqueName('x'), listenIp: '127.0.0.1', hostPort: await freePort(), dockerSocket: false });
+    const pre = await t.ok('checkAiLabLaunch', {
+      image,
+      volume,
+      name: uniqueName('x'),
+      listenIp: '127.0.0.1',
+      hostPort: await freePort(),
+      dockerSocket: false,
+    });
     expect(pre.image.present).toBe(false);
     expect(pre.warnings.map((w) => w.code)).toContain('IMAGE_MISSING');
 

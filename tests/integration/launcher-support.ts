@@ -11,7 +11,10 @@ export { waitForEvent as waitForBus } from '../support/wait';
 /** A new volume holding `files` (owned by root, mode 644), labelled as a test's. */
 export async function volumeWithFiles(t: CoreTestEnv, files: Record<string, string>): Promise<string> {
   const name = await t.volume(uniqueName('launch-vol'));
-  await fillVolume(name, Object.entries(files).map(([file, content]) => ({ name: file, content })));
+  await fillVolume(
+    name,
+    Object.entries(files).map(([file, content]) => ({ name: file, content })),
+  );
   return name;
 }
 

@@ -67,7 +67,7 @@ beforeAll(async () => {
   volume = await createVolume('plans-sched');
   await inVolume(volume, 'set -e; mkdir -p /volume/notebooks; printf "x\\n" > /volume/notebooks/a.ipynb; head -c 100000 /dev/urandom > /volume/blob.bin');
   dir = tempDir('ailab-plans-dest-');
-  fs.writeFileSync(path.join(dir, `${volume}-20200101-000000.tgz`), 'another tool\'s archive, named like ours');
+  fs.writeFileSync(path.join(dir, `${volume}-20200101-000000.tgz`), "another tool's archive, named like ours");
 });
 
 afterAll(async () => {
@@ -177,7 +177,10 @@ describe('plans with an injected clock', () => {
     const real: Clock = { now: () => clock.now(), sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))) };
     const first = plansWith(real).run({ signal: stop.signal });
     await new Promise((r) => setTimeout(r, 200));
-    await expect(plansWith(clock).run({ once: true })).rejects.toMatchObject({ code: 'JOB_CONFLICT', message: expect.stringMatching(/Another scheduler already runs the plans/) });
+    await expect(plansWith(clock).run({ once: true })).rejects.toMatchObject({
+      code: 'JOB_CONFLICT',
+      message: expect.stringMatching(/Another scheduler already runs the plans/),
+    });
     stop.abort();
     await first;
     expect(fs.existsSync(path.join(h.core.dataDir, 'plans.lock'))).toBe(false);
@@ -190,7 +193,11 @@ describe('ailab plans', () => {
     try {
       const set = await ailab('plans', 'set', volume, '--to', dest, '--every', '1d', '--at', '03:30', '--keep-last', '3', '--json');
       expect(set.code, set.err || set.out).toBe(EXIT.OK);
-      expect((JSON.parse(set.out) as PlanList).plans[0]).toMatchObject({ plan: { volume, dir: dest, schedule: { every: 'day', at: '03:30' }, retention: { keepLast: 3 } }, due: true, last: null });
+      expect((JSON.parse(set.out) as PlanList).plans[0]).toMatchObject({
+        plan: { volume, dir: dest, schedule: { every: 'day', at: '03:30' }, retention: { keepLast: 3 } },
+        due: true,
+        last: null,
+      });
       expect(fs.statSync(path.join(cliHomeDir(), 'plans.json')).mode & 0o777).toBe(0o600);
 
       const ls = await ailab('plans');

@@ -19,7 +19,14 @@ beforeAll(async () => {
   dest = tempDir('ailab-plans-srv-dest-');
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-plans-srv-home-'));
   fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ helperImage: SEED_IMAGE }));
-  const plan = { volume, dir: dest, schedule: { every: 'hours', hours: 24 }, retention: { keepLast: 2, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 }, engine: null, stopContainers: false };
+  const plan = {
+    volume,
+    dir: dest,
+    schedule: { every: 'hours', hours: 24 },
+    retention: { keepLast: 2, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
+    engine: null,
+    stopContainers: false,
+  };
   fs.writeFileSync(path.join(home, 'plans.json'), JSON.stringify({ version: 1, plans: [plan] }));
 });
 

@@ -28,7 +28,11 @@ describe('volume list', () => {
     const c = await t.container(vol);
     const cname = c.name;
 
-    const sizes = waitForEvent<VolumeSizesPayload>((l) => t.core.bus.on('volumeSizes', l), (p) => p.sizes[vol] !== undefined, 60_000);
+    const sizes = waitForEvent<VolumeSizesPayload>(
+      (l) => t.core.bus.on('volumeSizes', l),
+      (p) => p.sizes[vol] !== undefined,
+      60_000,
+    );
     const started = Date.now();
     const list = await t.ok('listVolumes');
     const listMs = Date.now() - started;
@@ -64,7 +68,11 @@ describe('volume list', () => {
 
   it('tells the renderer within a second when a volume is created outside the app', async () => {
     const name = uniqueName('vol-svc-live');
-    const changed = waitForEvent<{ reason: string }>((l) => t.core.bus.on('volumesChanged', l), (p) => p.reason.includes('volume create'), 1000);
+    const changed = waitForEvent<{ reason: string }>(
+      (l) => t.core.bus.on('volumesChanged', l),
+      (p) => p.reason.includes('volume create'),
+      1000,
+    );
     await t.volume(name);
     const p = await changed;
     expect(p.reason).toContain('volume create');

@@ -50,7 +50,16 @@ beforeEach(() => {
   fake.api = api;
   api.getSettings.mockImplementation(() => ok({ ...defaultSettings(), defaultVolume: '' }));
   api.listAiLabImages.mockImplementation(() => ok({ defaultImage: 'exasol/ai-lab:6.1.0', images: [] }));
-  api.listVolumes.mockImplementation(() => ok([volume('scratch'), volume('notebooks', { containers: [{ id: 'c1', name: 'ai-lab', state: 'exited', running: false, aiLab: true, image: 'exasol/ai-lab:6.0.0', mountPath: '/home/jupyter/notebooks' }] })]));
+  api.listVolumes.mockImplementation(() =>
+    ok([
+      volume('scratch'),
+      volume('notebooks', {
+        containers: [
+          { id: 'c1', name: 'ai-lab', state: 'exited', running: false, aiLab: true, image: 'exasol/ai-lab:6.0.0', mountPath: '/home/jupyter/notebooks' },
+        ],
+      }),
+    ]),
+  );
   api.checkAiLabLaunch.mockImplementation(() => ok(preflight()));
 });
 
@@ -69,7 +78,13 @@ describe('useLaunchForm', () => {
   it('starts from the settings and picks the volume an AI-Lab container used, never asked for', async () => {
     const { result } = start();
     await waitFor(() => expect(result.current.form).not.toBeNull());
-    expect(result.current.form).toMatchObject({ image: 'exasol/ai-lab:6.1.0', volume: 'notebooks', name: 'ai-lab', port: String(defaultSettings().hostPort), password: '' });
+    expect(result.current.form).toMatchObject({
+      image: 'exasol/ai-lab:6.1.0',
+      volume: 'notebooks',
+      name: 'ai-lab',
+      port: String(defaultSettings().hostPort),
+      password: '',
+    });
     expect(result.current.invalid).toBe(false);
   });
 
@@ -136,7 +151,16 @@ describe('useLaunchForm', () => {
   });
 
   it("restores the session's draft, but not when its volume is gone", async () => {
-    const draft = { image: 'exasol/ai-lab:5.0.0', volume: 'scratch', newVolume: '', name: 'old-lab', listenIp: '127.0.0.1', port: '50000', dockerSocket: false, open: false };
+    const draft = {
+      image: 'exasol/ai-lab:5.0.0',
+      volume: 'scratch',
+      newVolume: '',
+      name: 'old-lab',
+      listenIp: '127.0.0.1',
+      port: '50000',
+      dockerSocket: false,
+      open: false,
+    };
     sessionStorage.setItem('ailab.launchDraft', JSON.stringify(draft));
     const first = start();
     await waitFor(() => expect(first.result.current.form).not.toBeNull());

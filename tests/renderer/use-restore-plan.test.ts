@@ -96,7 +96,12 @@ describe('useRestorePlan', () => {
 
   it('plans again for the chosen volume, and needs a chosen volume and the helper image to replace', async () => {
     api.planRestore.mockImplementation((args: { volume: string | null }) =>
-      ok(restorePlan({ helperImagePresent: false, target: args.volume ? { volume: args.volume, exists: true, containers: [], overwritten: [], overwritesScs: false } : null })),
+      ok(
+        restorePlan({
+          helperImagePresent: false,
+          target: args.volume ? { volume: args.volume, exists: true, containers: [], overwritten: [], overwritesScs: false } : null,
+        }),
+      ),
     );
     const { result } = open();
     await waitFor(() => expect(result.current.plan).not.toBeNull());
@@ -131,7 +136,13 @@ describe('useRestorePlan', () => {
     api.planRestore.mockImplementation(() =>
       ok(
         restorePlan({
-          target: { volume: 'notebooks', exists: true, containers: [{ id: 'c1', name: 'ai-lab', image: 'exasol/ai-lab:6.1.0', running: true }], overwritten: [], overwritesScs: false },
+          target: {
+            volume: 'notebooks',
+            exists: true,
+            containers: [{ id: 'c1', name: 'ai-lab', image: 'exasol/ai-lab:6.1.0', running: true }],
+            overwritten: [],
+            overwritesScs: false,
+          },
         }),
       ),
     );

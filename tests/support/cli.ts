@@ -69,7 +69,10 @@ export interface BuiltCliResult {
  * Runs the built dist/cli/ailab.cjs (building it first when it is missing) in a clean env: its own
  * HOME, docker config and settings folder holding `settings`, and only the variables in `env`.
  */
-export async function runBuiltCli(args: string[], opts: { env?: NodeJS.ProcessEnv; settings?: Record<string, unknown>; timeoutMs?: number } = {}): Promise<BuiltCliResult> {
+export async function runBuiltCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; settings?: Record<string, unknown>; timeoutMs?: number } = {},
+): Promise<BuiltCliResult> {
   ensureBuilt('cli');
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-cli-run-'));
   try {

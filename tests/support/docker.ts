@@ -29,10 +29,16 @@ export function uniqueName(prefix: string): string {
 export const TEST_LABEL = { 'com.exasol.ailab-desktop.test': '1' };
 
 export async function removeVolumeQuietly(name: string): Promise<void> {
-  await docker.getVolume(name).remove({ force: true }).catch(() => undefined);
+  await docker
+    .getVolume(name)
+    .remove({ force: true })
+    .catch(() => undefined);
 }
 
 export async function removeContainerQuietly(idOrName: string): Promise<void> {
   // v: true removes the anonymous volumes an image's VOLUME created for it, never a named volume.
-  await docker.getContainer(idOrName).remove({ force: true, v: true }).catch(() => undefined);
+  await docker
+    .getContainer(idOrName)
+    .remove({ force: true, v: true })
+    .catch(() => undefined);
 }

@@ -42,4 +42,3 @@ export async function saveDocScreenshot(target: Pick<Page, 'screenshot'> | Pick<
   await target.screenshot({ path: out });
   return true;
 }
-

@@ -16,7 +16,7 @@ export async function runInVolume(volume: string, script: string): Promise<strin
     // Docker's log stream: frames of an 8-byte header (stream, 0, 0, 0, big-endian length) and the bytes.
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    for (let at = 0; at + 8 <= logs.length; ) {
+    for (let at = 0; at + 8 <= logs.length;) {
       const len = logs.readUInt32BE(at + 4);
       (logs[at] === 2 ? err : out).push(logs.subarray(at + 8, at + 8 + len));
       at += 8 + len;

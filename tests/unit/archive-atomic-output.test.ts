@@ -21,7 +21,6 @@ async function listDir(d: string): Promise<string[]> {
   return (await fs.readdir(d)).sort();
 }
 
-
 describe('openAtomicOutput', () => {
   it('writes under a hidden temporary name and renames on commit', async () => {
     const d = await fs.mkdtemp(path.join(dir, 'commit-'));

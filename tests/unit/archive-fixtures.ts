@@ -85,7 +85,11 @@ export async function makeTree(root: string): Promise<void> {
 }
 
 /** GNU tar of `dir`'s contents, `./`-prefixed as the seed writes it, with numeric owners. */
-export async function gnuTar(dir: string, out: string, opts: { format?: 'gnu' | 'pax' | 'ustar'; gzip?: boolean; owner?: number; members?: string[] } = {}): Promise<void> {
+export async function gnuTar(
+  dir: string,
+  out: string,
+  opts: { format?: 'gnu' | 'pax' | 'ustar'; gzip?: boolean; owner?: number; members?: string[] } = {},
+): Promise<void> {
   const args = ['-C', dir, `--format=${opts.format ?? 'gnu'}`, '--numeric-owner'];
   if (opts.owner !== undefined) args.push(`--owner=${opts.owner}`, `--group=${opts.owner}`);
   args.push(opts.gzip ? '-czf' : '-cf', out, ...(opts.members ?? ['.']));
@@ -159,7 +163,10 @@ export async function describeTree(root: string): Promise<string[]> {
     } else if (st.isSymbolicLink()) {
       out.push(`l ${rel} -> ${await fs.readlink(abs)} ${own}`);
     } else if (st.isFile()) {
-      const hash = createHash('sha256').update(await fs.readFile(abs)).digest('hex').slice(0, 16);
+      const hash = createHash('sha256')
+        .update(await fs.readFile(abs))
+        .digest('hex')
+        .slice(0, 16);
       out.push(`f ${rel} ${mode} ${own} ${st.size} ${hash} ${mtime} links=${st.nlink}`);
     } else if (st.isFIFO()) {
       out.push(`p ${rel} ${mode} ${own}`);

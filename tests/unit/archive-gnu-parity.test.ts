@@ -30,7 +30,9 @@ const KIND: Record<string, string> = { file: '-', directory: 'd', symlink: 'l', 
 /** Our parser's entries; fed in chunks of `chunk` bytes so headers split anywhere. */
 function ours(tar: Buffer, chunk = tar.length): Seen[] {
   const seen: Seen[] = [];
-  const parser = new TarParser({ onEntry: (e) => seen.push({ path: e.info.path, kind: KIND[e.info.type] ?? '?', size: e.info.type === 'file' ? e.info.size : null }) });
+  const parser = new TarParser({
+    onEntry: (e) => seen.push({ path: e.info.path, kind: KIND[e.info.type] ?? '?', size: e.info.type === 'file' ? e.info.size : null }),
+  });
   for (let i = 0; i < tar.length; i += chunk) parser.write(tar.subarray(i, i + chunk));
   parser.end();
   return seen;

@@ -25,7 +25,6 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-
 function sha256(buf: Buffer): string {
   return createHash('sha256').update(buf).digest('hex');
 }

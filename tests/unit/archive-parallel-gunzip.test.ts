@@ -15,12 +15,16 @@ let ours: Buffer;
 
 async function collect(source: Iterable<Buffer> | AsyncIterable<Buffer>, through: NodeJS.ReadWriteStream): Promise<Buffer> {
   const out: Buffer[] = [];
-  await pipeline(Readable.from(source), through, new Writable({
-    write(c: Buffer, _e, cb) {
-      out.push(c);
-      cb();
-    },
-  }));
+  await pipeline(
+    Readable.from(source),
+    through,
+    new Writable({
+      write(c: Buffer, _e, cb) {
+        out.push(c);
+        cb();
+      },
+    }),
+  );
   return Buffer.concat(out);
 }
 
@@ -36,7 +40,10 @@ function* pieces(buf: Buffer, max = 70_001): Generator<Buffer> {
 }
 
 async function failure(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(Error);
   return err as { code?: string; message: string };
 }

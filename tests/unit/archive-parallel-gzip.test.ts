@@ -69,7 +69,7 @@ describe('createParallelGzip', () => {
     await runOk('tar', ['-C', dest, '-xzf', out]);
     // Buffer.equals: toEqual on large buffers compares element by element and takes seconds.
     expect((await fs.readFile(path.join(dest, 'big.bin'))).equals(await fs.readFile(path.join(dir, 'tree', 'big.bin')))).toBe(true);
-    expect((await fs.readlink(path.join(dest, '.venv/bin/python')))).toBe('/usr/bin/python3');
+    expect(await fs.readlink(path.join(dest, '.venv/bin/python'))).toBe('/usr/bin/python3');
   });
 
   it('compresses about as well as gzip at the same level, and at the default level about as well as the seed', async () => {
@@ -87,12 +87,16 @@ describe('createParallelGzip', () => {
     const parts = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? noise(70_000, i + 1) : Buffer.alloc(65_536 + i, i)));
     const input = Buffer.concat(parts);
     const chunks: Buffer[] = [];
-    await pipeline(Readable.from(parts), createParallelGzip({ blockSize: 64 * 1024, concurrency: 8, level: 9 }), new Writable({
-      write(c: Buffer, _e, cb) {
-        chunks.push(c);
-        cb();
-      },
-    }));
+    await pipeline(
+      Readable.from(parts),
+      createParallelGzip({ blockSize: 64 * 1024, concurrency: 8, level: 9 }),
+      new Writable({
+        write(c: Buffer, _e, cb) {
+          chunks.push(c);
+          cb();
+        },
+      }),
+    );
     expect(zlib.gunzipSync(Buffer.concat(chunks)).equals(input)).toBe(true);
   });
 
@@ -104,24 +108,32 @@ describe('createParallelGzip', () => {
     const input = Buffer.concat([random, text, mixed, random]);
     const gz = createParallelGzip({ level: 6 });
     const chunks: Buffer[] = [];
-    await pipeline(Readable.from([input]), gz, new Writable({
-      write(c: Buffer, _e, cb) {
-        chunks.push(c);
-        cb();
-      },
-    }));
+    await pipeline(
+      Readable.from([input]),
+      gz,
+      new Writable({
+        write(c: Buffer, _e, cb) {
+          chunks.push(c);
+          cb();
+        },
+      }),
+    );
     expect([gz.storedBlocks, gz.deflatedBlocks]).toEqual([2, 2]);
     const out = Buffer.concat(chunks);
     expect(zlib.gunzipSync(out).equals(input)).toBe(true);
     // Stored noise costs only framing; deflating it would not do better.
     const plain = createParallelGzip({ level: 6, storeIncompressible: false });
     let plainBytes = 0;
-    await pipeline(Readable.from([input]), plain, new Writable({
-      write(c: Buffer, _e, cb) {
-        plainBytes += c.length;
-        cb();
-      },
-    }));
+    await pipeline(
+      Readable.from([input]),
+      plain,
+      new Writable({
+        write(c: Buffer, _e, cb) {
+          plainBytes += c.length;
+          cb();
+        },
+      }),
+    );
     expect(plain.storedBlocks).toBe(0);
     expect(out.length).toBeLessThanOrEqual(plainBytes + 1024);
     const file = path.join(dir, 'stored.gz');
@@ -131,12 +143,16 @@ describe('createParallelGzip', () => {
 
   it('turns an empty input into a valid empty gzip', async () => {
     const chunks: Buffer[] = [];
-    await pipeline(Readable.from([]), createParallelGzip(), new Writable({
-      write(c: Buffer, _e, cb) {
-        chunks.push(c);
-        cb();
-      },
-    }));
+    await pipeline(
+      Readable.from([]),
+      createParallelGzip(),
+      new Writable({
+        write(c: Buffer, _e, cb) {
+          chunks.push(c);
+          cb();
+        },
+      }),
+    );
     const gz = Buffer.concat(chunks);
     expect(gz.length).toBeGreaterThan(0);
     expect(zlib.gunzipSync(gz).length).toBe(0);
@@ -174,13 +190,17 @@ describe('createParallelGzip', () => {
       peak = Math.max(peak, process.memoryUsage().rss - baseline);
     }, 5);
     const gz = createParallelGzip({ level: 1 });
-    await pipeline(source, gz, new Writable({
-      highWaterMark: 64 * 1024,
-      write(c: Buffer, _e, cb) {
-        received += c.length;
-        setImmediate(cb);
-      },
-    }));
+    await pipeline(
+      source,
+      gz,
+      new Writable({
+        highWaterMark: 64 * 1024,
+        write(c: Buffer, _e, cb) {
+          received += c.length;
+          setImmediate(cb);
+        },
+      }),
+    );
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss - baseline);
     expect(gz.bytesIn).toBe(total * 1024 * 1024);
@@ -191,9 +211,11 @@ describe('createParallelGzip', () => {
 
   it('fails the stream when destroyed midway, without an unhandled error', async () => {
     const gz = createParallelGzip({ blockSize: 64 * 1024 });
-    const source = Readable.from((function* () {
-      for (let i = 0; i < 50; i++) yield noise(64 * 1024, i + 1);
-    })());
+    const source = Readable.from(
+      (function* () {
+        for (let i = 0; i < 50; i++) yield noise(64 * 1024, i + 1);
+      })(),
+    );
     let n = 0;
     const sink = new Writable({
       write(_c, _e, cb) {

@@ -32,7 +32,7 @@ function kinds(tar: Buffer): string[] {
 }
 
 describe('paths Linux cannot create', () => {
-  it('refuses the issue\'s 238-byte .tgz with a 64 KiB path in well under a second (issue 11, item 1)', async () => {
+  it("refuses the issue's 238-byte .tgz with a 64 KiB path in well under a second (issue 11, item 1)", async () => {
     const p = path.join(dir, 'p.tgz');
     writeLongPathTgz(p);
     expect((await fs.stat(p)).size).toBeLessThan(400);
@@ -62,7 +62,10 @@ describe('paths Linux cannot create', () => {
   it('refuses deep paths on many branches before their folder records add up, quickly and in little memory', async () => {
     // Each file is 2,000 folders deep on a branch of its own: a restore would hand an extractor ~6 MB
     // of folder records per file. 400 of them would be 2.4 GB.
-    const tar = Buffer.concat([...Array.from({ length: 400 }, (_, i) => Buffer.concat([pax([['path', `b${i}/${'a/'.repeat(2000)}f`]]), file('x', 'x')])), end()]);
+    const tar = Buffer.concat([
+      ...Array.from({ length: 400 }, (_, i) => Buffer.concat([pax([['path', `b${i}/${'a/'.repeat(2000)}f`]]), file('x', 'x')])),
+      end(),
+    ]);
     const p = path.join(dir, 'branches.tar');
     await fs.writeFile(p, tar);
     const heap = process.memoryUsage().heapUsed;

@@ -172,7 +172,11 @@ describe('createTarSplitter', () => {
             folders++;
             lastFolder = e.info.path.replace(/^\.\//, '').replace(/\/$/, '');
           } else {
-            files.push({ path: e.info.path, folders, parentOk: e.info.path.startsWith(`${lastFolder}/`) && !e.info.path.slice(lastFolder.length + 1).includes('/') });
+            files.push({
+              path: e.info.path,
+              folders,
+              parentOk: e.info.path.startsWith(`${lastFolder}/`) && !e.info.path.slice(lastFolder.length + 1).includes('/'),
+            });
             folders = 0;
           }
         },

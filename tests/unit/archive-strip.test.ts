@@ -74,9 +74,13 @@ describe('createTarRewriter', () => {
     await pipeline(createReadStream(output), extractor);
     expect(names).toEqual(listed.map((l) => l.path));
     let tapped = 0;
-    await pipeline(createReadStream(output), createTarTap(() => tapped++), async function* (src: AsyncIterable<Buffer>) {
-      for await (const _ of src) yield* [];
-    });
+    await pipeline(
+      createReadStream(output),
+      createTarTap(() => tapped++),
+      async function* (src: AsyncIterable<Buffer>) {
+        for await (const _ of src) yield* [];
+      },
+    );
     expect(tapped).toBe(listed.length);
     // A ./ in front stays: the seed's layout stays the seed's layout.
     expect(listed.every((l) => l.path.startsWith('./'))).toBe(member.startsWith('./'));
@@ -113,9 +117,13 @@ describe('createTarRewriter', () => {
   });
 
   it('fails with ARCHIVE_INVALID on input that is not tar', async () => {
-    const err = await pipeline(Readable.from([Buffer.alloc(1024, 0x41)]), createTarRewriter({ stripPrefix: 'a/' }), async function* (src: AsyncIterable<Buffer>) {
-      for await (const _ of src) yield* [];
-    }).catch((e: unknown) => e);
+    const err = await pipeline(
+      Readable.from([Buffer.alloc(1024, 0x41)]),
+      createTarRewriter({ stripPrefix: 'a/' }),
+      async function* (src: AsyncIterable<Buffer>) {
+        for await (const _ of src) yield* [];
+      },
+    ).catch((e: unknown) => e);
     expect((err as AppError).code).toBe('ARCHIVE_INVALID');
   });
 });

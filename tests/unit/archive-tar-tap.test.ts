@@ -36,7 +36,8 @@ function modeFromString(s: string): number {
   let mode = 0;
   const bit = (i: number, v: number) => (s[i] !== '-' ? v : 0);
   mode |= bit(0, 0o400) | bit(1, 0o200) | bit(3, 0o40) | bit(4, 0o20) | bit(6, 0o4) | bit(7, 0o2);
-  const x = (c: string | undefined, exec: number, special: number) => (c === 'x' ? exec : c === 's' || c === 't' ? exec | special : c === 'S' || c === 'T' ? special : 0);
+  const x = (c: string | undefined, exec: number, special: number) =>
+    c === 'x' ? exec : c === 's' || c === 't' ? exec | special : c === 'S' || c === 'T' ? special : 0;
   mode |= x(s[2], 0o100, 0o4000) | x(s[5], 0o10, 0o2000) | x(s[8], 0o1, 0o1000);
   return mode;
 }
@@ -46,12 +47,16 @@ async function tapFile(file: string, chunkSize?: number): Promise<{ entries: Tar
   const tap = createTarTap((e) => entries.push(e));
   const out: Buffer[] = [];
   const source = chunkSize === undefined ? createReadStream(file) : Readable.from(chop(await fs.readFile(file), chunkSize));
-  await pipeline(source, tap, new Writable({
-    write(c: Buffer, _e, cb) {
-      out.push(c);
-      cb();
-    },
-  }));
+  await pipeline(
+    source,
+    tap,
+    new Writable({
+      write(c: Buffer, _e, cb) {
+        out.push(c);
+        cb();
+      },
+    }),
+  );
   return { entries, passed: Buffer.concat(out), count: tap.entries };
 }
 
@@ -149,7 +154,11 @@ describe('createTarTap errors and special headers', () => {
     for (let off = 0; off < buf.length; off += 512) if (buf.toString('latin1', off + 257, off + 262) === 'ustar') headers.push(off);
     const at = headers[2]! + 1;
     buf[at] = buf[at]! ^ 0x20;
-    const err = await pipeline(Readable.from([buf]), createTarTap(() => undefined), new PassThrough().resume()).catch((e: unknown) => e);
+    const err = await pipeline(
+      Readable.from([buf]),
+      createTarTap(() => undefined),
+      new PassThrough().resume(),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('ARCHIVE_INVALID');
   });
@@ -158,7 +167,11 @@ describe('createTarTap errors and special headers', () => {
     const tarFile = path.join(dir, 'cut.tar');
     await gnuTar(tree, tarFile);
     const buf = await fs.readFile(tarFile);
-    const err = await pipeline(Readable.from([buf.subarray(0, 512 * 5)]), createTarTap(() => undefined), new PassThrough().resume()).catch((e: unknown) => e);
+    const err = await pipeline(
+      Readable.from([buf.subarray(0, 512 * 5)]),
+      createTarTap(() => undefined),
+      new PassThrough().resume(),
+    ).catch((e: unknown) => e);
     expect((err as AppError).code).toBe('ARCHIVE_INVALID');
     expect((err as AppError).message).toMatch(/end-of-archive/);
   });

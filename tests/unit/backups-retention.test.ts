@@ -41,7 +41,11 @@ describe('applyRetention (restic forget semantics)', () => {
     const two = hourly.filter((c) => (c.createdAt as number) >= at('2026-12-07T00:00:00Z'));
     const decisions = applyRetention(two, policy({ keepDaily: 5 }), { utc: true });
     const keptOnes = decisions.filter((d) => d.action === 'keep');
-    expect(keptOnes.map((d) => new Date(d.createdAt as number).toISOString().slice(0, 16))).toEqual(['2026-12-08T23:00', '2026-12-07T23:00', '2026-12-07T00:00']);
+    expect(keptOnes.map((d) => new Date(d.createdAt as number).toISOString().slice(0, 16))).toEqual([
+      '2026-12-08T23:00',
+      '2026-12-07T23:00',
+      '2026-12-07T00:00',
+    ]);
     expect(keptOnes[2]?.reasons).toEqual(['keep-daily 3 of 5 (the oldest, while the rule has room)']);
   });
 
@@ -71,7 +75,12 @@ describe('applyRetention (restic forget semantics)', () => {
 
   it('never deletes a file that is not ours, whatever the rules', () => {
     const foreign: RetentionCandidate = { file: '/b/v-old.tgz', createdAt: null, notOurs: 'not ours: no sidecar', verified: false };
-    const changed: RetentionCandidate = { file: '/b/v-x.tgz', createdAt: at('2026-01-01T00:00:00Z'), notOurs: 'not ours: its size differs from its sidecar', verified: false };
+    const changed: RetentionCandidate = {
+      file: '/b/v-x.tgz',
+      createdAt: at('2026-01-01T00:00:00Z'),
+      notOurs: 'not ours: its size differs from its sidecar',
+      verified: false,
+    };
     const decisions = applyRetention([...hourly, foreign, changed], policy({ keepLast: 1 }), { utc: true });
     expect(decisions.find((d) => d.file === foreign.file)).toMatchObject({ action: 'keep', reasons: ['not ours: no sidecar'] });
     expect(decisions.find((d) => d.file === changed.file)).toMatchObject({ action: 'keep', reasons: ['not ours: its size differs from its sidecar'] });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkSession, forgetSessionToken, takeSessionToken, TOKEN_STORAGE_KEY, type FetchLike, type SessionGlobals } from '../../renderer/src/api/browserSession';
+import {
+  checkSession,
+  forgetSessionToken,
+  takeSessionToken,
+  TOKEN_STORAGE_KEY,
+  type FetchLike,
+  type SessionGlobals,
+} from '../../renderer/src/api/browserSession';
 
 const TOKEN = 'page-token-0123456789abcdef';
 

@@ -29,7 +29,13 @@ function sources(over: { flag?: string; fromStdin?: boolean; env?: NodeJS.Proces
   return {
     said,
     stdin,
-    s: { flag: over.flag, fromStdin: over.fromStdin ?? false, env: over.env ?? {}, stdin: stdin as unknown as StdinLike, say: (t: string) => void said.push(t) },
+    s: {
+      flag: over.flag,
+      fromStdin: over.fromStdin ?? false,
+      env: over.env ?? {},
+      stdin: stdin as unknown as StdinLike,
+      say: (t: string) => void said.push(t),
+    },
   };
 }
 
@@ -64,7 +70,9 @@ describe('the Jupyter password of ailab launch', () => {
   it('still works with --password, with a warning that every user can read it', async () => {
     const w = sources({ flag: 'argv-pw', env: { [PASSWORD_ENV]: 'from-env' } });
     await expect(resolveJupyterPassword(w.s)).resolves.toBe('argv-pw');
-    expect(w.said.join('')).toMatch(/^Warning: --password puts the password in the command line, which every user of this computer can read \(ps\)\. Use AILAB_JUPYTER_PASSWORD=… or --password-stdin instead\.\n$/);
+    expect(w.said.join('')).toMatch(
+      /^Warning: --password puts the password in the command line, which every user of this computer can read \(ps\)\. Use AILAB_JUPYTER_PASSWORD=… or --password-stdin instead\.\n$/,
+    );
   });
 
   it('is refused when given twice, empty, or longer than a password', async () => {

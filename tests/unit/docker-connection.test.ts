@@ -81,7 +81,12 @@ let conn: DockerConnection | null;
 let statuses: DockerStatus[];
 
 function connect(extra: Partial<Parameters<typeof createDockerConnection>[0]> = {}, env: NodeJS.ProcessEnv = {}): DockerConnection {
-  conn = createDockerConnection({ env: { HOME: dir, DOCKER_CONFIG: dir, DOCKER_HOST: `unix://${sock}`, ...env }, backoffMs: [40, 80, 160, 200], minStreamLifetimeMs: 0, ...extra });
+  conn = createDockerConnection({
+    env: { HOME: dir, DOCKER_CONFIG: dir, DOCKER_HOST: `unix://${sock}`, ...env },
+    backoffMs: [40, 80, 160, 200],
+    minStreamLifetimeMs: 0,
+    ...extra,
+  });
   conn.onStatus((s) => statuses.push(s));
   return conn;
 }

@@ -1,10 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { DockerEndpoint } from '../../shared/contract/docker';
 import { AppError } from '../../shared/contract/errors';
-import { describeConnectionError, engineStatus, isConflict, isNotFound, isNotModified, ProbeTimeoutError, toAppError } from '../../electron/services/docker/errors';
+import {
+  describeConnectionError,
+  engineStatus,
+  isConflict,
+  isNotFound,
+  isNotModified,
+  ProbeTimeoutError,
+  toAppError,
+} from '../../electron/services/docker/errors';
 import { volumeNotFound } from '../../electron/services/docker/volumes';
 
-const defaultSocket: DockerEndpoint = { url: 'unix:///var/run/docker.sock', protocol: 'unix', source: 'default socket', context: null, tls: false, local: true };
+const defaultSocket: DockerEndpoint = {
+  url: 'unix:///var/run/docker.sock',
+  protocol: 'unix',
+  source: 'default socket',
+  context: null,
+  tls: false,
+  local: true,
+};
 const fromEnv: DockerEndpoint = { ...defaultSocket, url: 'unix:///tmp/x.sock', source: 'DOCKER_HOST' };
 const tcpTls: DockerEndpoint = { url: 'tcp://remote:2376', protocol: 'tcp', source: 'DOCKER_HOST', context: null, tls: true, local: false };
 const tcpCtx: DockerEndpoint = { ...tcpTls, source: 'DOCKER_CONTEXT', context: 'prod' };
@@ -30,7 +45,9 @@ describe('describeConnectionError', () => {
   });
 
   it('explains a left-over socket file that nothing listens on', () => {
-    expect(describeConnectionError(netError('ECONNREFUSED', { address: '/var/run/docker.sock' }), defaultSocket).message).toMatch(/nothing answers on \/var\/run\/docker.sock/);
+    expect(describeConnectionError(netError('ECONNREFUSED', { address: '/var/run/docker.sock' }), defaultSocket).message).toMatch(
+      /nothing answers on \/var\/run\/docker.sock/,
+    );
   });
 
   it('points at the docker group on a permission error', () => {
@@ -95,7 +112,10 @@ describe('toAppError', () => {
   });
 
   it('keeps the notFound/conflict overrides and the engine message', () => {
-    const nf = Object.assign(new Error('(HTTP code 404) no such volume - get v: no such volume '), { statusCode: 404, json: { message: 'get v: no such volume' } });
+    const nf = Object.assign(new Error('(HTTP code 404) no such volume - get v: no such volume '), {
+      statusCode: 404,
+      json: { message: 'get v: no such volume' },
+    });
     expect(toAppError(nf, { notFound: () => new AppError('VOLUME_NOT_FOUND', 'gone') }).code).toBe('VOLUME_NOT_FOUND');
     expect(toAppError(nf).message).toBe('Docker: get v: no such volume');
   });
@@ -117,7 +137,8 @@ describe('a missing volume', () => {
   it('has one message everywhere and a hint for what the user was doing', () => {
     const uses = ['manage', 'backup', 'restore', 'launch'] as const;
     const errors = uses.map((u) => volumeNotFound('notebooks', u));
-    for (const err of errors) expect(err).toMatchObject({ code: 'VOLUME_NOT_FOUND', message: 'There is no volume named notebooks.', details: { volume: 'notebooks' } });
+    for (const err of errors)
+      expect(err).toMatchObject({ code: 'VOLUME_NOT_FOUND', message: 'There is no volume named notebooks.', details: { volume: 'notebooks' } });
     expect(new Set(errors.map((e) => e.hint)).size).toBe(uses.length);
     expect(volumeNotFound('x', 'restore').hint).toMatch(/restore into a new volume/);
   });

@@ -24,7 +24,17 @@ const { createDesktopIntegration } = await import('../../electron/main/desktop')
 type WindowParam = ReturnType<Parameters<typeof createDesktopIntegration>[0]>;
 
 function fakeWindow(focused: boolean) {
-  return { focused, progress: [] as number[], isDestroyed: () => false, isFocused() { return this.focused; }, setProgressBar(v: number) { this.progress.push(v); } };
+  return {
+    focused,
+    progress: [] as number[],
+    isDestroyed: () => false,
+    isFocused() {
+      return this.focused;
+    },
+    setProgressBar(v: number) {
+      this.progress.push(v);
+    },
+  };
 }
 
 beforeEach(() => {
@@ -77,7 +87,10 @@ describe('desktop integration', () => {
     const desktop = createDesktopIntegration(() => win as unknown as WindowParam);
     electron.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: ['/home/u/backups'] });
     await expect(desktop.chooseFolder({ title: 'Backup folder' })).resolves.toBe('/home/u/backups');
-    expect(electron.dialog.showOpenDialog).toHaveBeenCalledWith(win, expect.objectContaining({ title: 'Backup folder', properties: expect.arrayContaining(['openDirectory']) }));
+    expect(electron.dialog.showOpenDialog).toHaveBeenCalledWith(
+      win,
+      expect.objectContaining({ title: 'Backup folder', properties: expect.arrayContaining(['openDirectory']) }),
+    );
     electron.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: true, filePaths: [] });
     await expect(desktop.chooseOpenFile({ title: 'Archive' })).resolves.toBeNull();
   });

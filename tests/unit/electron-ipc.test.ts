@@ -2,7 +2,15 @@ import { describe, expect, it, vi } from 'vitest';
 import { methodChannel, methodNames, type Handlers, type MethodName } from '../../shared/contract';
 import type { Result } from '../../shared/contract/errors';
 import { defaultSettings } from '../../shared/contract/settings';
-import { createSenderCheck, registerIpcHandlers, type FrameLike, type InvokeEventLike, type InvokeListener, type IpcMainLike, type WindowLike } from '../../electron/main/ipc';
+import {
+  createSenderCheck,
+  registerIpcHandlers,
+  type FrameLike,
+  type InvokeEventLike,
+  type InvokeListener,
+  type IpcMainLike,
+  type WindowLike,
+} from '../../electron/main/ipc';
 import { allowedOrigins, APP_ENTRY_URL } from '../../electron/main/origins';
 
 // The glue never imports Electron itself; the mock makes sure nothing reaches for the real binary.
@@ -50,7 +58,12 @@ function setup(opts: { devUrl?: string | null } = {}) {
   const win = fakeWindow();
   const { handlers, calls } = fakeHandlers();
   const unexpected: unknown[] = [];
-  const dispose = registerIpcHandlers(ipc, handlers, createSenderCheck(() => win, allowedOrigins(opts.devUrl ?? null)), (_m, e) => unexpected.push(e));
+  const dispose = registerIpcHandlers(
+    ipc,
+    handlers,
+    createSenderCheck(() => win, allowedOrigins(opts.devUrl ?? null)),
+    (_m, e) => unexpected.push(e),
+  );
   const own: InvokeEventLike = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
   return { ipc, win, handlers, calls, own, dispose, unexpected };
 }
@@ -112,10 +125,13 @@ describe('IPC glue', () => {
       ['our main frame showing another origin', ownFrameAt('https://evil.example/index.html')],
       ['our main frame on file://', ownFrameAt('file:///etc/passwd')],
       ['a dev-server origin when no dev server is configured', ownFrameAt('http://127.0.0.1:5173/')],
-      ['a window that is already destroyed', (s) => {
-        s.win.destroyed = true;
-        return s.own;
-      }],
+      [
+        'a window that is already destroyed',
+        (s) => {
+          s.win.destroyed = true;
+          return s.own;
+        },
+      ],
     ];
     for (const [label, makeEvent] of cases) {
       it(label, async () => {

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatBytes, formatCount, formatDuration, formatTimestamp, formatUptime, hintBeyond, plural, UPTIME_UNITS_COMPACT } from '../../shared/format';
+import {
+  formatAgo,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatTimestamp,
+  formatUptime,
+  hintBeyond,
+  plural,
+  UPTIME_UNITS_COMPACT,
+} from '../../shared/format';
 
 describe('shared/format', () => {
   it('formats sizes like docker system df', () => {
@@ -27,7 +37,9 @@ describe('shared/format', () => {
   });
 
   it('says a sentence once: a hint loses what the message already says', () => {
-    expect(hintBeyond('The file is truncated. Nothing was changed.', 'Nothing was changed. Choose another file, or make a new backup.')).toBe('Choose another file, or make a new backup.');
+    expect(hintBeyond('The file is truncated. Nothing was changed.', 'Nothing was changed. Choose another file, or make a new backup.')).toBe(
+      'Choose another file, or make a new backup.',
+    );
     expect(hintBeyond('Truncated. Nothing was changed.', 'Nothing was changed.')).toBeUndefined();
     expect(hintBeyond('No volume x.', 'Check the name.')).toBe('Check the name.');
     expect(hintBeyond('No volume x.', undefined)).toBeUndefined();

@@ -50,7 +50,9 @@ describe.skipIf(binaryInstalled)('scripts/install-electron.mjs (npm install and 
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe(`electron: downloading Electron ${electronPkg.version} (about 100 MB, from GitHub unless ELECTRON_MIRROR says otherwise)…`);
-    expect(lines[1]).toMatch(/^electron: Electron's binary could not be downloaded \(.*404.*\)\. The install goes on without the desktop window\. Run the same app in your browser instead: npm run serve\. To try the download again: npm run electron:download$/);
+    expect(lines[1]).toMatch(
+      /^electron: Electron's binary could not be downloaded \(.*404.*\)\. The install goes on without the desktop window\. Run the same app in your browser instead: npm run serve\. To try the download again: npm run electron:download$/,
+    );
     // No stack trace.
     expect(stdout + stderr).not.toMatch(/\n\s+at /);
   });
@@ -65,13 +67,18 @@ describe.skipIf(binaryInstalled)('scripts/install-electron.mjs (npm install and 
   it('honours ELECTRON_SKIP_BINARY_DOWNLOAD during the install', async () => {
     const before = requests.length;
     const { stdout } = await run(process.execPath, [SCRIPT], { cwd: ROOT, env: { ...env(), ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
-    expect(stdout.trim()).toBe("electron: ELECTRON_SKIP_BINARY_DOWNLOAD is set, so Electron's binary was not downloaded (npm run electron:download gets it later).");
+    expect(stdout.trim()).toBe(
+      "electron: ELECTRON_SKIP_BINARY_DOWNLOAD is set, so Electron's binary was not downloaded (npm run electron:download gets it later).",
+    );
     expect(requests.length).toBe(before);
   });
 });
 
 describe('package.json', () => {
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; allowScripts: Record<string, boolean> };
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+    allowScripts: Record<string, boolean>;
+  };
   it("keeps npm from running electron's installer itself (its failure would fail the install) and runs ours instead", () => {
     expect(pkg.allowScripts.electron).toBe(false);
     expect(pkg.scripts.postinstall).toBe('node scripts/install-electron.mjs');

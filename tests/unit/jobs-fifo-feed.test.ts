@@ -6,7 +6,14 @@ import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type Dockerode from 'dockerode';
 import { AppError } from '../../shared/contract/errors';
-import { connectThroughFifos, createFifoFolder, helpersOverFifos, openFifoEnd, removeLeftoverFifoFolders, type HelperHooks } from '../../electron/services/jobs/fifoFeed';
+import {
+  connectThroughFifos,
+  createFifoFolder,
+  helpersOverFifos,
+  openFifoEnd,
+  removeLeftoverFifoFolders,
+  type HelperHooks,
+} from '../../electron/services/jobs/fifoFeed';
 
 // Real FIFOs on this machine; the "writers" (helper containers in the app) are fakes that read them here.
 
@@ -149,18 +156,25 @@ describe('FIFO feeds', () => {
 
   describe.runIf(process.platform === 'linux')('helpersOverFifos', () => {
     // A local engine as far as the verdict can tell: a socket, not Docker Desktop.
-    const localEngine = () => ({ modem: { socketPath: '/var/run/docker.sock' }, info: async () => ({ OperatingSystem: 'Debian GNU/Linux 12' }) }) as unknown as Dockerode;
+    const localEngine = () =>
+      ({ modem: { socketPath: '/var/run/docker.sock' }, info: async () => ({ OperatingSystem: 'Debian GNU/Linux 12' }) }) as unknown as Dockerode;
 
     it('throws a missing image as it is, and keeps FIFOs on for this engine', async () => {
       const docker = localEngine();
       const missing = new AppError('IMAGE_NOT_FOUND', 'The helper image ubuntu is not on this Docker engine.');
       await expect(helpersOverFifos(docker, 1, 'write', () => Promise.reject(missing), new AbortController().signal)).rejects.toBe(missing);
       let started = 0;
-      const res = await helpersOverFifos(docker, 1, 'write', (p, dir, hooks) => {
-        started++;
-        hooks.onStarted();
-        return reader(`${dir}/${p.split('/').pop() as string}`);
-      }, new AbortController().signal);
+      const res = await helpersOverFifos(
+        docker,
+        1,
+        'write',
+        (p, dir, hooks) => {
+          started++;
+          hooks.onStarted();
+          return reader(`${dir}/${p.split('/').pop() as string}`);
+        },
+        new AbortController().signal,
+      );
       if ('failed' in res) throw new Error(res.failed);
       await write(res.ends[0] as Socket, Buffer.from('x'));
       await res.close();
@@ -195,4 +209,3 @@ describe('FIFO feeds', () => {
     }
   });
 });
-

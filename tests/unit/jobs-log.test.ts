@@ -4,7 +4,15 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JobHistoryEntry } from '../../shared/contract/jobs';
 import { HISTORY_CAP, JobHistory } from '../../electron/services/jobs/history';
-import { JobLog, LOG_HEAD_BYTES, LOG_RETENTION_GRACE_MS, LOG_TAIL_BYTES, LOG_TAIL_LINES, MAX_LINE_CHARS, pruneJobLogs } from '../../electron/services/jobs/jobLog';
+import {
+  JobLog,
+  LOG_HEAD_BYTES,
+  LOG_RETENTION_GRACE_MS,
+  LOG_TAIL_BYTES,
+  LOG_TAIL_LINES,
+  MAX_LINE_CHARS,
+  pruneJobLogs,
+} from '../../electron/services/jobs/jobLog';
 import { LogBuffer, MAX_LOG_LINES } from '../../renderer/src/features/jobs/logBuffer';
 
 const dirs: string[] = [];

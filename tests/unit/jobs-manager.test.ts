@@ -40,7 +40,16 @@ function fakeCore(desktop: DesktopIntegration | null) {
   return { core, bus, started };
 }
 
-const RESULT: JobResult = { kind: 'backup', file: '/x/v.tgz', manifestFile: null, entries: 3, totalBytes: 30, compressedBytes: 20, sha256: 'ab'.repeat(32), durationMs: 5 };
+const RESULT: JobResult = {
+  kind: 'backup',
+  file: '/x/v.tgz',
+  manifestFile: null,
+  entries: 3,
+  totalBytes: 30,
+  compressedBytes: 20,
+  sha256: 'ab'.repeat(32),
+  durationMs: 5,
+};
 
 describe('JobManager', () => {
   it('runs one job per volume, streams events, records history and tells the desktop', async () => {

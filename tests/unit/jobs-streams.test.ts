@@ -4,7 +4,6 @@ import { DockerDemuxer } from '../../electron/services/jobs/dockerStreams';
 import { LineSplitter } from '../../electron/services/jobs/lineSplitter';
 import { dockerFrame } from '../support/dockerFrames';
 
-
 describe('LineSplitter', () => {
   it('joins lines cut anywhere, even inside a UTF-8 character', () => {
     const lines: string[] = [];
@@ -27,7 +26,10 @@ describe('DockerDemuxer', () => {
   it('splits stdout and stderr frames, headers split across chunks', async () => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    const demux = new DockerDemuxer((c) => out.push(Buffer.from(c)), (c) => err.push(Buffer.from(c)));
+    const demux = new DockerDemuxer(
+      (c) => out.push(Buffer.from(c)),
+      (c) => err.push(Buffer.from(c)),
+    );
     const all = Buffer.concat([dockerFrame(1, 'archive-bytes-1'), dockerFrame(2, './a.txt\n'), dockerFrame(1, 'archive-bytes-2'), dockerFrame(2, './b.txt\n')]);
     for (let i = 0; i < all.length; i += 5) demux.write(all.subarray(i, i + 5));
     await new Promise<void>((r) => demux.end(r));

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { topFolderAdvice } from '../../electron/services/jobs/topFolderAdvice';
 
-const volumeBackup = { topFolder: 'notebooks/', rootEntry: true, sample: ['./', './notebooks/', './notebooks/a.ipynb', './notebooks/sub/', './notebooks/sub/b.txt'] };
-const copiedFolder = { topFolder: 'notebooks/', rootEntry: false, sample: ['notebooks/', 'notebooks/sub/', 'notebooks/a.ipynb', 'notebooks/sub/b.txt', 'notebooks/c.txt', 'notebooks/d.txt'] };
+const volumeBackup = {
+  topFolder: 'notebooks/',
+  rootEntry: true,
+  sample: ['./', './notebooks/', './notebooks/a.ipynb', './notebooks/sub/', './notebooks/sub/b.txt'],
+};
+const copiedFolder = {
+  topFolder: 'notebooks/',
+  rootEntry: false,
+  sample: ['notebooks/', 'notebooks/sub/', 'notebooks/a.ipynb', 'notebooks/sub/b.txt', 'notebooks/c.txt', 'notebooks/d.txt'],
+};
 
 describe('the top-folder rule (one for the Restore dialog and ailab restore)', () => {
   it('says nothing when the archive has no single top folder', () => {
@@ -18,7 +26,9 @@ describe('the top-folder rule (one for the Restore dialog and ailab restore)', (
   it("never offers to strip a volume backup with the ./ entry (the AI-Lab guide's tar command)", () => {
     const a = topFolderAdvice(volumeBackup, null);
     expect(a).toMatchObject({ folder: 'notebooks/', offered: false });
-    expect(a?.why).toMatch(/^This is a backup of a whole volume \(it starts with the "\.\/" entry that the AI-Lab guide's tar command and this app write\): it is restored as it was, notebooks\/ included\.$/);
+    expect(a?.why).toMatch(
+      /^This is a backup of a whole volume \(it starts with the "\.\/" entry that the AI-Lab guide's tar command and this app write\): it is restored as it was, notebooks\/ included\.$/,
+    );
   });
 
   it('offers the strip for a copied folder, explained with up to three paths it would give, files first', () => {

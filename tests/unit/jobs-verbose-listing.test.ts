@@ -49,8 +49,11 @@ describe('tarFailure', () => {
     expect(err.hint).toMatch(/docker system df/);
   });
 
-  it('keeps tar\'s own words for other failures, and names a missing tar', () => {
-    expect(tarFailure(2, ['tar: ./x: Cannot open: Permission denied'], 'ubuntu')).toMatchObject({ code: 'DOCKER_ERROR', message: 'tar in the helper container failed (exit code 2): tar: ./x: Cannot open: Permission denied' });
+  it("keeps tar's own words for other failures, and names a missing tar", () => {
+    expect(tarFailure(2, ['tar: ./x: Cannot open: Permission denied'], 'ubuntu')).toMatchObject({
+      code: 'DOCKER_ERROR',
+      message: 'tar in the helper container failed (exit code 2): tar: ./x: Cannot open: Permission denied',
+    });
     expect(tarFailure(127, [], 'busybox').hint).toMatch(/busybox has no tar/);
   });
 });

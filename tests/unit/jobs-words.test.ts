@@ -20,8 +20,7 @@ describe('job words', () => {
   });
 
   it('says what a restore did without repeating the mode ("new, new volume")', () => {
-    const r = (mode: RestoreResult['mode']): RestoreResult =>
-      ({ kind: 'restore', volume: 'nc-data', mode, createdVolume: mode === 'new' }) as RestoreResult;
+    const r = (mode: RestoreResult['mode']): RestoreResult => ({ kind: 'restore', volume: 'nc-data', mode, createdVolume: mode === 'new' }) as RestoreResult;
     expect(restoredLine('a.tgz', r('new'))).toBe('Restored a.tgz into the new volume nc-data.');
     expect(restoredLine('a.tgz', r('replace'))).toBe('Restored a.tgz into nc-data, replacing its contents.');
     expect(restoredLine('a.tgz', r('merge'))).toBe('Merged a.tgz into nc-data: files of the same names were overwritten, all others kept.');

@@ -55,7 +55,12 @@ describe('an AI-Lab container as the panel shows it', () => {
       container({
         Config: {
           Image: 'ailab-fixture/data-science-sandbox:0.1.0',
-          Labels: { 'com.exasol.ailab-desktop.launched': 'true', [LAUNCH_LABELS.containerPort]: '8888', [LAUNCH_LABELS.notebooks]: '/root/notebooks', [LAUNCH_LABELS.passwordSet]: 'true' },
+          Labels: {
+            'com.exasol.ailab-desktop.launched': 'true',
+            [LAUNCH_LABELS.containerPort]: '8888',
+            [LAUNCH_LABELS.notebooks]: '/root/notebooks',
+            [LAUNCH_LABELS.passwordSet]: 'true',
+          },
         },
         State: { Status: 'exited', Running: false, StartedAt: '0001-01-01T00:00:00Z', ExitCode: 137 },
         Mounts: [{ Type: 'volume', Name: 'seed', Destination: '/root/notebooks' }],
@@ -64,7 +69,18 @@ describe('an AI-Lab container as the panel shows it', () => {
       }),
       local,
     );
-    expect(s).toMatchObject({ state: 'exited', status: 'Exited (137)', exitCode: 137, url: null, hostPort: 8899, listenIp: '127.0.0.1', volume: 'seed', startedAt: null, launchedByApp: true, loginHint: 'Log in with the password you set.' });
+    expect(s).toMatchObject({
+      state: 'exited',
+      status: 'Exited (137)',
+      exitCode: 137,
+      url: null,
+      hostPort: 8899,
+      listenIp: '127.0.0.1',
+      volume: 'seed',
+      startedAt: null,
+      launchedByApp: true,
+      loginHint: 'Log in with the password you set.',
+    });
   });
 
   it('recognises AI-Lab containers by image or by the launcher label', () => {

@@ -40,7 +40,14 @@ describe('image facts: what `docker image inspect` says wins over the version ta
 
   it('falls back to the version table when the image is not present', () => {
     const sandbox = factsFromInspect('exasol/data-science-sandbox:0.1.0', null);
-    expect(sandbox).toMatchObject({ present: false, containerPort: 8888, notebooksPath: '/root/notebooks', containerPortSource: 'version table', notebooksPathSource: 'version table', supportsPasswordEnv: false });
+    expect(sandbox).toMatchObject({
+      present: false,
+      containerPort: 8888,
+      notebooksPath: '/root/notebooks',
+      containerPortSource: 'version table',
+      notebooksPathSource: 'version table',
+      supportsPasswordEnv: false,
+    });
     const old = factsFromInspect('exasol/ai-lab:1.0.0', null);
     expect(old).toMatchObject({ containerPort: 49494, notebooksPath: '/root/notebooks', defaultPassword: 'ai-lab', supportsPasswordEnv: false });
     const four = factsFromInspect('exasol/ai-lab:4.2.0', null);
@@ -68,7 +75,15 @@ describe('image facts: what `docker image inspect` says wins over the version ta
 describe('launch options schema', () => {
   it('fills the defaults the issue asks for and rejects bad input', () => {
     const o = launchOptionsSchema.parse({ image: 'exasol/ai-lab:latest', volume: 'my-notebooks', hostPort: 49494 });
-    expect(o).toMatchObject({ name: 'ai-lab', listenIp: '127.0.0.1', dockerSocket: false, timeoutSeconds: 120, open: false, createVolume: false, startExisting: false });
+    expect(o).toMatchObject({
+      name: 'ai-lab',
+      listenIp: '127.0.0.1',
+      dockerSocket: false,
+      timeoutSeconds: 120,
+      open: false,
+      createVolume: false,
+      startExisting: false,
+    });
     expect(launchOptionsSchema.safeParse({ image: 'x; rm -rf /', volume: 'v1', hostPort: 1 }).success).toBe(false);
     expect(launchOptionsSchema.safeParse({ image: 'a/b', volume: 'v1', hostPort: 70000 }).success).toBe(false);
     expect(launchOptionsSchema.safeParse({ image: 'a/b', volume: 'v1', hostPort: 1, listenIp: 'localhost' }).success).toBe(false);

@@ -3,7 +3,6 @@ import { demuxBuffer, LineSplitter } from '../../electron/services/launcher/cont
 import { READY_LINE, waitForReady } from '../../electron/services/launcher/readiness';
 import { dockerFrame } from '../support/dockerFrames';
 
-
 describe('container log lines', () => {
   it('joins chunks into whole lines and keeps a partial line for the next chunk', () => {
     const s = new LineSplitter();
@@ -49,14 +48,23 @@ describe('waiting for Jupyter', () => {
 
   it('keeps probing until /api answers, and stops probing afterwards', async () => {
     let calls = 0;
-    const outcome = await waitForReady({ logReady: never, exited: never, probe: async () => ++calls >= 3, timeoutMs: 5000, signal: new AbortController().signal, probeEveryMs: 10 });
+    const outcome = await waitForReady({
+      logReady: never,
+      exited: never,
+      probe: async () => ++calls >= 3,
+      timeoutMs: 5000,
+      signal: new AbortController().signal,
+      probeEveryMs: 10,
+    });
     expect(outcome).toBe('api');
     await new Promise((r) => setTimeout(r, 50));
     expect(calls).toBe(3);
   });
 
   it('times out, or ends at once when cancelled', async () => {
-    expect(await waitForReady({ logReady: never, exited: never, probe: async () => false, timeoutMs: 30, signal: new AbortController().signal, probeEveryMs: 5 })).toBe('timeout');
+    expect(
+      await waitForReady({ logReady: never, exited: never, probe: async () => false, timeoutMs: 30, signal: new AbortController().signal, probeEveryMs: 5 }),
+    ).toBe('timeout');
     const ac = new AbortController();
     ac.abort();
     expect(await waitForReady({ logReady: never, exited: never, probe: null, timeoutMs: 5000, signal: ac.signal })).toBe('cancelled');

@@ -51,11 +51,21 @@ function fakeEngine(readyLine = true) {
   });
   const docker = {
     getContainer: handle,
-    getImage: () => ({ inspect: async () => ({ Id: 'sha256:img', Config: { ExposedPorts: { '49494/tcp': {} }, Volumes: { '/home/jupyter/notebooks': {} }, Env: ['NOTEBOOKS=/home/jupyter/notebooks'] } }) }),
+    getImage: () => ({
+      inspect: async () => ({
+        Id: 'sha256:img',
+        Config: { ExposedPorts: { '49494/tcp': {} }, Volumes: { '/home/jupyter/notebooks': {} }, Env: ['NOTEBOOKS=/home/jupyter/notebooks'] },
+      }),
+    }),
     getVolume: () => ({ inspect: async () => ({ Name: 'notebooks' }) }),
-    listContainers: async () =>
-      [...containers.values()].map((c) => ({ Id: c.Id, Names: [c.Name], Image: c.Config.Image, Labels: c.Config.Labels, Ports: [] })),
-    async createContainer(o: { name: string; Image: string; Labels: Record<string, string>; Env: string[]; HostConfig: { Mounts: Array<{ Source: string; Target: string; Type: string }>; PortBindings: FakeContainer['HostConfig']['PortBindings'] } }) {
+    listContainers: async () => [...containers.values()].map((c) => ({ Id: c.Id, Names: [c.Name], Image: c.Config.Image, Labels: c.Config.Labels, Ports: [] })),
+    async createContainer(o: {
+      name: string;
+      Image: string;
+      Labels: Record<string, string>;
+      Env: string[];
+      HostConfig: { Mounts: Array<{ Source: string; Target: string; Type: string }>; PortBindings: FakeContainer['HostConfig']['PortBindings'] };
+    }) {
       const id = `c${containers.size + 1}`.padEnd(64, '0');
       containers.set(id, {
         Id: id,
@@ -160,12 +170,14 @@ describe('the URL handed to the browser opener is the one main built', () => {
     const { docker } = fakeEngine(false);
     const { core, opened } = fakeCore(docker, remote);
     const probed: string[] = [];
-    const h = launcherHandlers(new LauncherService(core, {
-      probe: async (host, port) => {
-        probed.push(`${host}:${port}`);
-        return probed.length >= 2;
-      },
-    }));
+    const h = launcherHandlers(
+      new LauncherService(core, {
+        probe: async (host, port) => {
+          probed.push(`${host}:${port}`);
+          return probed.length >= 2;
+        },
+      }),
+    );
     const out = await h.launchAiLab('u3', options({ hostPort: 50001 }));
     expect(out.readyBy).toBe('api');
     expect(probed[0]).toBe('docker.example.com:50001');
@@ -192,7 +204,10 @@ describe('the URL handed to the browser opener is the one main built', () => {
     core.bus.on('launchState', (e) => {
       if (e.state === 'waiting') void h.cancelAiLabLaunch('u5');
     });
-    await expect(h.launchAiLab('u5', options())).rejects.toMatchObject({ code: 'CANCELLED', message: expect.stringMatching(/left as it is \(still running\)/) });
+    await expect(h.launchAiLab('u5', options())).rejects.toMatchObject({
+      code: 'CANCELLED',
+      message: expect.stringMatching(/left as it is \(still running\)/),
+    });
     expect(containers.size).toBe(1);
     expect(opened).toEqual([]);
     expect(await h.cancelAiLabLaunch('u5')).toEqual({ cancelled: false });
@@ -205,7 +220,11 @@ describe('the URL handed to the browser opener is the one main built', () => {
     const h = launcherHandlers(new LauncherService(broken, { probe: async () => false }));
     const out = await h.launchAiLab('u6', options());
     expect(out.url).toBe('http://docker.example.com:49494/');
-    expect(out.warnings).toContainEqual({ code: 'OPEN_FAILED', blocking: false, message: 'Could not open the browser (xdg-open not found); open http://docker.example.com:49494/ yourself.' });
+    expect(out.warnings).toContainEqual({
+      code: 'OPEN_FAILED',
+      blocking: false,
+      message: 'Could not open the browser (xdg-open not found); open http://docker.example.com:49494/ yourself.',
+    });
   });
 
   it('refuses to act on a non-AI-Lab container, so the renderer cannot open or remove arbitrary ones', async () => {

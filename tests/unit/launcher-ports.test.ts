@@ -16,10 +16,40 @@ async function listen(port = 0, host = '127.0.0.1'): Promise<number> {
 }
 
 const containers: PublishedPortsLike[] = [
-  { Id: 'aaa111', Names: ['/ai-lab'], Image: 'exasol/ai-lab:6.1.0', Labels: {}, Ports: [{ IP: '127.0.0.1', PrivatePort: 49494, PublicPort: 49494, Type: 'tcp' }] },
-  { Id: 'bbb222', Names: ['/web'], Image: 'nginx', Labels: {}, Ports: [{ IP: '0.0.0.0', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' }, { IP: '::', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' }] },
-  { Id: 'ccc333', Names: ['/dns'], Image: 'dns', Labels: {}, Ports: [{ IP: '0.0.0.0', PrivatePort: 53, PublicPort: 5353, Type: 'udp' }, { PrivatePort: 9000, Type: 'tcp' }] },
-  { Id: 'ddd444', Names: ['/lan'], Image: 'svc', Labels: { 'com.exasol.ailab-desktop.launched': 'true' }, Ports: [{ IP: '192.168.1.5', PrivatePort: 1, PublicPort: 7000, Type: 'tcp' }] },
+  {
+    Id: 'aaa111',
+    Names: ['/ai-lab'],
+    Image: 'exasol/ai-lab:6.1.0',
+    Labels: {},
+    Ports: [{ IP: '127.0.0.1', PrivatePort: 49494, PublicPort: 49494, Type: 'tcp' }],
+  },
+  {
+    Id: 'bbb222',
+    Names: ['/web'],
+    Image: 'nginx',
+    Labels: {},
+    Ports: [
+      { IP: '0.0.0.0', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' },
+      { IP: '::', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' },
+    ],
+  },
+  {
+    Id: 'ccc333',
+    Names: ['/dns'],
+    Image: 'dns',
+    Labels: {},
+    Ports: [
+      { IP: '0.0.0.0', PrivatePort: 53, PublicPort: 5353, Type: 'udp' },
+      { PrivatePort: 9000, Type: 'tcp' },
+    ],
+  },
+  {
+    Id: 'ddd444',
+    Names: ['/lan'],
+    Image: 'svc',
+    Labels: { 'com.exasol.ailab-desktop.launched': 'true' },
+    Ports: [{ IP: '192.168.1.5', PrivatePort: 1, PublicPort: 7000, Type: 'tcp' }],
+  },
 ];
 
 function fakeDocker(list: PublishedPortsLike[]): Dockerode {
@@ -62,7 +92,9 @@ describe('the bind test on this computer', () => {
   it('suggests the next port that is free for both containers and programs', async () => {
     const base = await listen();
     // base+1 taken by a container (on any address), base+2 by a program; base+3 free (most likely).
-    const taken: PublishedPortsLike[] = [{ Id: 'x', Names: ['/other'], Image: 'i', Ports: [{ IP: '0.0.0.0', PrivatePort: 1, PublicPort: base + 1, Type: 'tcp' }] }];
+    const taken: PublishedPortsLike[] = [
+      { Id: 'x', Names: ['/other'], Image: 'i', Ports: [{ IP: '0.0.0.0', PrivatePort: 1, PublicPort: base + 1, Type: 'tcp' }] },
+    ];
     await listen(base + 2).catch(() => undefined);
     const check = await checkPort({ docker: fakeDocker(taken), local: true }, base, '127.0.0.1');
     expect(check.free).toBe(false);

@@ -59,7 +59,7 @@ describe('pull', () => {
 
   it('explains an HTTP error of the pull request itself', async () => {
     const { docker } = fakeDocker([], {
-      rejectWith: { statusCode: 404, json: { message: 'pull access denied for exasol/ai-lab-x, repository does not exist or may require \'docker login\'' } },
+      rejectWith: { statusCode: 404, json: { message: "pull access denied for exasol/ai-lab-x, repository does not exist or may require 'docker login'" } },
     });
     await expect(pullImage(docker, 'exasol/ai-lab-x:1', () => undefined, new AbortController().signal)).rejects.toMatchObject({
       code: 'IMAGE_NOT_FOUND',
@@ -78,10 +78,18 @@ describe('pull', () => {
 
 describe('pull failures explained', () => {
   const cases: Array<[string, string, RegExp]> = [
-    ['Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.0.0.1:53: no such host', 'IMAGE_PULL_FAILED', /cannot reach the registry/],
+    [
+      'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.0.0.1:53: no such host',
+      'IMAGE_PULL_FAILED',
+      /cannot reach the registry/,
+    ],
     ['Get "https://registry-1.docker.io/v2/": net/http: TLS handshake timeout', 'IMAGE_PULL_FAILED', /cannot reach the registry/],
     ['manifest for exasol/ai-lab:99.0.0 not found: manifest unknown: manifest unknown', 'IMAGE_NOT_FOUND', /does not exist/],
-    ["pull access denied for exasol/nope, repository does not exist or may require 'docker login': denied: requested access to the resource is denied", 'IMAGE_NOT_FOUND', /does not exist/],
+    [
+      "pull access denied for exasol/nope, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+      'IMAGE_NOT_FOUND',
+      /does not exist/,
+    ],
     ['unauthorized: authentication required', 'IMAGE_PULL_FAILED', /refused access/],
     ['failed to register layer: no space left on device', 'DISK_FULL', /no space left/],
     ['something else entirely', 'IMAGE_PULL_FAILED', /something else entirely/],

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { DockerEndpoint } from '../../shared/contract/docker';
 import { buildAiLabUrl, remoteLoopbackWarning } from '../../electron/services/launcher/url';
 
-const ep = (url: string, local: boolean, protocol: DockerEndpoint['protocol']): DockerEndpoint => ({ url, protocol, local, source: 'DOCKER_HOST', context: null, tls: false });
+const ep = (url: string, local: boolean, protocol: DockerEndpoint['protocol']): DockerEndpoint => ({
+  url,
+  protocol,
+  local,
+  source: 'DOCKER_HOST',
+  context: null,
+  tls: false,
+});
 const unix = ep('unix:///var/run/docker.sock', true, 'unix');
 const tcp = ep('tcp://docker.example.com:2376', false, 'tcp');
 const ssh = ep('ssh://me@build-box', false, 'ssh');

@@ -37,7 +37,9 @@ describe('how a stopped container ended', () => {
 
   it('does not call exit code 137 a crash: out of memory, or SIGKILL after the grace period', () => {
     expect(exitNote(container({ ExitCode: 137, OOMKilled: true }))).toBe('It ran out of memory and was killed (exit code 137).');
-    expect(exitNote(container({ ExitCode: 137 }, 'other'))).toMatch(/^It was ended with SIGKILL \(exit code 137\), as docker stop does when a container does not stop within its grace period\.$/);
+    expect(exitNote(container({ ExitCode: 137 }, 'other'))).toMatch(
+      /^It was ended with SIGKILL \(exit code 137\), as docker stop does when a container does not stop within its grace period\.$/,
+    );
   });
 
   it('names the grace period when this app asked for the stop and Docker had to kill', () => {

@@ -28,10 +28,27 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** What Electron ships: the sentinel, wire version 1, the wire length, then each fuse as '0'/'1'. */
 function standInElectron(): string {
-  const defaults = { RunAsNode: 1, EnableCookieEncryption: 0, EnableNodeOptionsEnvironmentVariable: 1, EnableNodeCliInspectArguments: 1, EnableEmbeddedAsarIntegrityValidation: 0, OnlyLoadAppFromAsar: 0, LoadBrowserProcessSpecificV8Snapshot: 0, GrantFileProtocolExtraPrivileges: 1 };
+  const defaults = {
+    RunAsNode: 1,
+    EnableCookieEncryption: 0,
+    EnableNodeOptionsEnvironmentVariable: 1,
+    EnableNodeCliInspectArguments: 1,
+    EnableEmbeddedAsarIntegrityValidation: 0,
+    OnlyLoadAppFromAsar: 0,
+    LoadBrowserProcessSpecificV8Snapshot: 0,
+    GrantFileProtocolExtraPrivileges: 1,
+  };
   const wire = Object.values(defaults).map((on) => (on ? ON : OFF));
   const file = path.join(tmp, 'electron');
-  fs.writeFileSync(file, Buffer.concat([Buffer.alloc(4096, 0x90), Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'), Buffer.from([1, wire.length, ...wire]), Buffer.alloc(4096, 0x90)]));
+  fs.writeFileSync(
+    file,
+    Buffer.concat([
+      Buffer.alloc(4096, 0x90),
+      Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'),
+      Buffer.from([1, wire.length, ...wire]),
+      Buffer.alloc(4096, 0x90),
+    ]),
+  );
   return file;
 }
 
@@ -40,7 +57,9 @@ describe('electron-builder.yml', () => {
     expect(config.electronFuses).toBeDefined();
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
     // The check has teeth: a misspelt fuse is refused, not ignored.
-    await expect(validateConfiguration({ ...config, electronFuses: { runAsnode: false } } as Configuration, new DebugLogger(false))).rejects.toThrow(/Invalid configuration object[\s\S]*electronFuses/);
+    await expect(validateConfiguration({ ...config, electronFuses: { runAsnode: false } } as Configuration, new DebugLogger(false))).rejects.toThrow(
+      /Invalid configuration object[\s\S]*electronFuses/,
+    );
     // Loading electron-builder's schema validator takes seconds on a busy machine.
   }, 60_000);
 

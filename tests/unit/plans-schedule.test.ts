@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allowedAge, describeSchedule, nextSlot, planHealth, planTiming, previousSlot, RETRY_AFTER_FAILURE_MS, RETRY_AFTER_SKIP_MS } from '../../electron/services/plans/schedule';
+import {
+  allowedAge,
+  describeSchedule,
+  nextSlot,
+  planHealth,
+  planTiming,
+  previousSlot,
+  RETRY_AFTER_FAILURE_MS,
+  RETRY_AFTER_SKIP_MS,
+} from '../../electron/services/plans/schedule';
 import type { PlanSchedule } from '../../shared/contract/plans';
 
 const prevTz = process.env.TZ;
@@ -90,7 +99,9 @@ describe('planTiming', () => {
     expect(planTiming(daily, failed, t('2026-12-05T02:10:00'))).toEqual({ due: false, nextRunAt: t('2026-12-05T02:00:00') + RETRY_AFTER_FAILURE_MS });
     const skipped = { at: t('2026-12-05T02:00:00'), status: 'skipped' as const };
     expect(planTiming(daily, skipped, t('2026-12-05T02:04:00'))).toEqual({ due: false, nextRunAt: t('2026-12-05T02:00:00') + RETRY_AFTER_SKIP_MS });
-    expect(planTiming({ every: 'hours', hours: 1 }, { at: t('2026-12-05T02:00:00'), status: 'failed' }, t('2026-12-05T02:10:00')).nextRunAt).toBe(t('2026-12-05T02:30:00'));
+    expect(planTiming({ every: 'hours', hours: 1 }, { at: t('2026-12-05T02:00:00'), status: 'failed' }, t('2026-12-05T02:10:00')).nextRunAt).toBe(
+      t('2026-12-05T02:30:00'),
+    );
   });
 
   it('describes schedules in the CLI words', () => {
@@ -108,13 +119,22 @@ describe('planHealth', () => {
     expect(allowedAge(daily)).toBe(36 * 3_600_000);
     expect(allowedAge({ every: 'hours', hours: 1 })).toBe(2 * 3_600_000);
     expect(planHealth(daily, ok, now - 35 * 3_600_000, now)).toEqual({ state: 'ok', message: 'The last good backup is 35 hours old.' });
-    expect(planHealth(daily, ok, now - 37 * 3_600_000, now)).toEqual({ state: 'overdue', message: 'The last good backup is 37 hours old; the schedule allows 36 hours.' });
-    expect(planHealth(weekly, ok, now - 12 * 86_400_000, now)).toEqual({ state: 'overdue', message: 'The last good backup is 12 days old; the schedule allows 11 days.' });
+    expect(planHealth(daily, ok, now - 37 * 3_600_000, now)).toEqual({
+      state: 'overdue',
+      message: 'The last good backup is 37 hours old; the schedule allows 36 hours.',
+    });
+    expect(planHealth(weekly, ok, now - 12 * 86_400_000, now)).toEqual({
+      state: 'overdue',
+      message: 'The last good backup is 12 days old; the schedule allows 11 days.',
+    });
   });
 
   it('says when it never ran, and why the last run failed or was skipped', () => {
     expect(planHealth(daily, null, null, now)).toEqual({ state: 'never-run', message: 'It has not run yet.' });
-    expect(planHealth(daily, { status: 'failed', message: 'Docker is not running.' }, now - 3_600_000, now)).toEqual({ state: 'failing', message: 'The last run failed: Docker is not running.' });
+    expect(planHealth(daily, { status: 'failed', message: 'Docker is not running.' }, now - 3_600_000, now)).toEqual({
+      state: 'failing',
+      message: 'The last run failed: Docker is not running.',
+    });
     expect(planHealth(daily, { status: 'skipped', message: 'Skipped: a restore runs.' }, null, now).state).toBe('failing');
   });
 });

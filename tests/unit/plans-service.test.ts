@@ -36,20 +36,46 @@ function fakeJobs(outcome: () => Outcome, bytes = 100): PlanJobs & { started: St
     started,
     async startBackup(o, createdAt) {
       const what = outcome();
-      if (what === 'conflict') throw new AppError('JOB_CONFLICT', `A backup of ${o.volume} is already running (started 02:00:00); only one job per volume runs at a time.`);
+      if (what === 'conflict')
+        throw new AppError('JOB_CONFLICT', `A backup of ${o.volume} is already running (started 02:00:00); only one job per volume runs at a time.`);
       started.push(o);
       const id = `job-${started.length}`;
       const file = path.join(o.dir as string, o.fileName as string);
       if (what === 'succeeded') {
         fs.writeFileSync(file, Buffer.alloc(bytes, 1));
         await writeManifest(file, {
-          format: 'ailab-desktop-backup', formatVersion: 1, volume: o.volume, labels: {}, sourceImage: null, createdAt: createdAt.toISOString(),
-          entries: 1, totalBytes: bytes, compressedBytes: bytes, sha256: 'a'.repeat(64), engine: 'fast', appVersion: 'test',
+          format: 'ailab-desktop-backup',
+          formatVersion: 1,
+          volume: o.volume,
+          labels: {},
+          sourceImage: null,
+          createdAt: createdAt.toISOString(),
+          entries: 1,
+          totalBytes: bytes,
+          compressedBytes: bytes,
+          sha256: 'a'.repeat(64),
+          engine: 'fast',
+          appVersion: 'test',
         });
       }
       const summary = {
-        id, status: what === 'succeeded' ? 'succeeded' : 'failed', volume: o.volume, file,
-        result: what === 'succeeded' ? { kind: 'backup', file, manifestFile: `${file}.json`, entries: 1, totalBytes: bytes, compressedBytes: bytes, sha256: 'a'.repeat(64), durationMs: 1 } : null,
+        id,
+        status: what === 'succeeded' ? 'succeeded' : 'failed',
+        volume: o.volume,
+        file,
+        result:
+          what === 'succeeded'
+            ? {
+                kind: 'backup',
+                file,
+                manifestFile: `${file}.json`,
+                entries: 1,
+                totalBytes: bytes,
+                compressedBytes: bytes,
+                sha256: 'a'.repeat(64),
+                durationMs: 1,
+              }
+            : null,
         error: what === 'succeeded' ? null : { code: 'DOCKER_UNREACHABLE', message: 'Docker is not running.' },
       } as unknown as JobSummary;
       results.set(id, summary);
@@ -75,7 +101,11 @@ const plan = (over: Partial<Plan> = {}): Plan => ({
   ...over,
 });
 
-const tgzs = () => fs.readdirSync(dest).filter((n) => n.endsWith('.tgz')).sort();
+const tgzs = () =>
+  fs
+    .readdirSync(dest)
+    .filter((n) => n.endsWith('.tgz'))
+    .sort();
 
 describe('PlansService.runPlan', () => {
   it('names the backup by the run time, records it, and applies retention after it', async () => {
@@ -127,7 +157,9 @@ describe('PlansService.runPlan', () => {
     clock.t = Date.parse('2026-12-05T03:00:00Z');
     const run = await plans.runPlan(plan({ retention: { keepLast: 1, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 } }));
     expect(run.status).toBe('failed');
-    expect(run.message).toMatch(/has 4\.0 kB free; the last backup of notebooks there took 5\.0 kB, so this one needs about that much\. Nothing was deleted to make room/);
+    expect(run.message).toMatch(
+      /has 4\.0 kB free; the last backup of notebooks there took 5\.0 kB, so this one needs about that much\. Nothing was deleted to make room/,
+    );
     expect(jobs.started).toHaveLength(1);
     expect(tgzs()).toEqual(['notebooks-20261205-020000.tgz']);
   });

@@ -44,7 +44,9 @@ describe('PlanStore', () => {
     const loaded = await store.load();
     expect(loaded.plans).toEqual([plan('alpha')]);
     expect(loaded.problems).toHaveLength(3);
-    expect(loaded.problems[0]).toMatch(/^plans\.json: plan 2 \(gamma\) is ignored: schedule\.at: a time of day as HH:MM \(00:00 to 23:59\); retention\.keepLast: /);
+    expect(loaded.problems[0]).toMatch(
+      /^plans\.json: plan 2 \(gamma\) is ignored: schedule\.at: a time of day as HH:MM \(00:00 to 23:59\); retention\.keepLast: /,
+    );
     expect(loaded.problems[1]).toBe('plans.json: plan 3 (alpha) is ignored: alpha has an earlier plan; a volume has one plan.');
     expect(loaded.problems[2]).toMatch(/^plans\.json: plan 4 is ignored: /);
     await store.set(plan('beta'));
@@ -75,7 +77,10 @@ describe('PlanStore', () => {
 describe('scheduler lock', () => {
   it('lets one scheduler hold a data folder, and frees it on release', async () => {
     const lock = await acquireSchedulerLock(dir);
-    await expect(acquireSchedulerLock(dir)).rejects.toMatchObject({ code: 'JOB_CONFLICT', message: expect.stringMatching(new RegExp(`process ${process.pid} on `)) });
+    await expect(acquireSchedulerLock(dir)).rejects.toMatchObject({
+      code: 'JOB_CONFLICT',
+      message: expect.stringMatching(new RegExp(`process ${process.pid} on `)),
+    });
     expect(await lock.refresh()).toBe(true);
     await lock.release();
     const again = await acquireSchedulerLock(dir);

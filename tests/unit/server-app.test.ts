@@ -42,12 +42,15 @@ interface Reply {
 
 function request(opts: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer }): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path, headers: { host: `127.0.0.1:${port}`, ...opts.headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path, headers: { host: `127.0.0.1:${port}`, ...opts.headers } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
@@ -64,7 +67,14 @@ function connect(headers: Record<string, string> = {}): Promise<WebSocket> {
   });
 }
 
-function upgradeStatus(opts: { origin?: string; protocols?: string[]; headers?: Record<string, string>; path?: string; query?: string; host?: string }): Promise<number> {
+function upgradeStatus(opts: {
+  origin?: string;
+  protocols?: string[];
+  headers?: Record<string, string>;
+  path?: string;
+  query?: string;
+  host?: string;
+}): Promise<number> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path ?? '/ws'}${opts.query ?? ''}`, opts.protocols ?? [], {
       ...(opts.origin ? { origin: opts.origin } : {}),
@@ -136,7 +146,14 @@ describe('HTTP', () => {
   });
 
   it('never redirects, so no path can send the browser to another site', async () => {
-    for (const p of [`/.//evil.example/?token=${TOKEN}`, `//evil.example/?token=${TOKEN}`, `/%2F%2Fevil.example/?token=${TOKEN}`, `/.%2F/evil.example/?token=${TOKEN}`, `/..//evil.example/?token=${TOKEN}`, '/.//evil.example/']) {
+    for (const p of [
+      `/.//evil.example/?token=${TOKEN}`,
+      `//evil.example/?token=${TOKEN}`,
+      `/%2F%2Fevil.example/?token=${TOKEN}`,
+      `/.%2F/evil.example/?token=${TOKEN}`,
+      `/..//evil.example/?token=${TOKEN}`,
+      '/.//evil.example/',
+    ]) {
       const r = await request({ path: p });
       expect(Math.floor(r.status / 100), p).not.toBe(3);
       expect(r.headers.location, p).toBeUndefined();
@@ -250,7 +267,13 @@ describe('uploads', () => {
     const tooBig = free.bavail * free.bsize + 1024 ** 3;
     const r = await new Promise<Reply>((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port, method: 'PUT', path: '/api/uploads?name=huge.tgz', headers: { host: `127.0.0.1:${port}`, ...auth, 'content-length': String(tooBig) } },
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'PUT',
+          path: '/api/uploads?name=huge.tgz',
+          headers: { host: `127.0.0.1:${port}`, ...auth, 'content-length': String(tooBig) },
+        },
         (res) => {
           let body = '';
           res.on('data', (d: Buffer) => (body += d.toString()));
@@ -294,7 +317,11 @@ describe('WebSocket', () => {
       ws.send(JSON.stringify({ type: 'call', id: 1, method: 'getAppInfo', args: [] }));
       expect(await nextMessage(ws)).toMatchObject({ type: 'result', id: 1, result: { ok: true, value: { mode: 'browser' } } });
       ws.send(JSON.stringify({ type: 'call', id: 'b', method: 'getSettings', args: [] }));
-      expect(await nextMessage(ws)).toEqual({ type: 'result', id: 'b', result: { ok: false, error: { code: 'SETTINGS_INVALID', message: 'broken settings', hint: 'fix it' } } });
+      expect(await nextMessage(ws)).toEqual({
+        type: 'result',
+        id: 'b',
+        result: { ok: false, error: { code: 'SETTINGS_INVALID', message: 'broken settings', hint: 'fix it' } },
+      });
       ws.send(JSON.stringify({ type: 'call', id: 2, method: 'getAppInfo', args: ['extra'] }));
       expect(await nextMessage(ws)).toMatchObject({ id: 2, result: { ok: false, error: { code: 'INVALID_ARGUMENT' } } });
       ws.send(JSON.stringify({ type: 'call', id: 3, method: 'rmRf', args: [] }));

@@ -11,7 +11,11 @@ describe('resolveStaticPath', () => {
   });
 
   it('maps asset paths under the root, without SPA fallback for files with an extension', () => {
-    expect(resolveStaticPath(ROOT, '/assets/index-abc123.js')).toEqual({ kind: 'file', file: path.join(ROOT, 'assets', 'index-abc123.js'), spaFallback: false });
+    expect(resolveStaticPath(ROOT, '/assets/index-abc123.js')).toEqual({
+      kind: 'file',
+      file: path.join(ROOT, 'assets', 'index-abc123.js'),
+      spaFallback: false,
+    });
     expect(resolveStaticPath(ROOT, '/assets/a%20b.css')).toEqual({ kind: 'file', file: path.join(ROOT, 'assets', 'a b.css'), spaFallback: false });
   });
 

@@ -106,7 +106,17 @@ export function sparseExtension(map: Array<[number, number]>, extended: boolean)
  */
 export function sparseHidingEntry(prefix: string, hidden: Buffer): Buffer {
   return Buffer.concat([
-    oldGnuSparse(`${prefix}a`, { stored: 512, realSize: 512, map: [[0, 512], [512, 0], [512, 0], [512, 0]], extended: true }),
+    oldGnuSparse(`${prefix}a`, {
+      stored: 512,
+      realSize: 512,
+      map: [
+        [0, 512],
+        [512, 0],
+        [512, 0],
+        [512, 0],
+      ],
+      extended: true,
+    }),
     sparseExtension([], false),
     header({ name: `${prefix}b.txt`, size: 512 }),
     hidden,

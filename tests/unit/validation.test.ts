@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkContainerName, checkImageReference, checkVolumeName, CONTAINER_NAME_RULE, containerNameSchema, VOLUME_NAME_PATTERN } from '../../shared/contract/validation';
+import {
+  checkContainerName,
+  checkImageReference,
+  checkVolumeName,
+  CONTAINER_NAME_RULE,
+  containerNameSchema,
+  VOLUME_NAME_PATTERN,
+} from '../../shared/contract/validation';
 import { settingsPatchSchema, settingsSchema } from '../../shared/contract/settings';
 import { isAiLabImage, layoutFromTable, splitImageRef } from '../../shared/ailab';
 

@@ -56,7 +56,12 @@ describe('VolumeSizeCache', () => {
     cache.refreshInBackground();
     const joined = cache.compute();
     expect(calls).toBe(1);
-    release({ Volumes: [{ Name: 'a', UsageData: { Size: 10, RefCount: 1 } }, { Name: 'b', UsageData: { Size: -1, RefCount: -1 } }] });
+    release({
+      Volumes: [
+        { Name: 'a', UsageData: { Size: 10, RefCount: 1 } },
+        { Name: 'b', UsageData: { Size: -1, RefCount: -1 } },
+      ],
+    });
     const payload = await joined;
     expect(payload.sizes).toEqual({ a: { size: 10, refCount: 1 }, b: { size: null, refCount: null } });
     expect(cache.get('a')).toEqual({ size: 10, refCount: 1 });
@@ -75,10 +80,14 @@ describe('VolumeSizeCache', () => {
     vi.useFakeTimers();
     try {
       let calls = 0;
-      const cache = new VolumeSizeCache(async () => {
-        calls++;
-        return { Volumes: [] };
-      }, () => {}, 1000);
+      const cache = new VolumeSizeCache(
+        async () => {
+          calls++;
+          return { Volumes: [] };
+        },
+        () => {},
+        1000,
+      );
       cache.refreshInBackground();
       expect(calls).toBe(1);
       cache.invalidate();
@@ -96,7 +105,11 @@ describe('VolumeSizeCache', () => {
 
 describe('diskUsageWhenFree', () => {
   // Docker 20.10 answers a second concurrent `GET /system/df` with this 500 instead of sharing the work.
-  const busy = () => Object.assign(new Error('(HTTP code 500) server error - a disk usage operation is already running'), { statusCode: 500, json: { message: 'a disk usage operation is already running' } });
+  const busy = () =>
+    Object.assign(new Error('(HTTP code 500) server error - a disk usage operation is already running'), {
+      statusCode: 500,
+      json: { message: 'a disk usage operation is already running' },
+    });
 
   it('waits while another client computes sizes, then answers', async () => {
     const waits: number[] = [];

@@ -25,7 +25,8 @@ describe('volume list view', () => {
   });
 
   it('filters by use and anonymity and counts each filter', () => {
-    const names = (f: Parameters<typeof visibleVolumes>[1]['filter']) => visibleVolumes(list, { query: '', filter: f, sort: { key: 'name', dir: 'asc' }, sizes: {} }).map((v) => v.name);
+    const names = (f: Parameters<typeof visibleVolumes>[1]['filter']) =>
+      visibleVolumes(list, { query: '', filter: f, sort: { key: 'name', dir: 'asc' }, sizes: {} }).map((v) => v.name);
     expect(names('in-use')).toEqual(['notebooks']);
     expect(names('anonymous')).toEqual([HEX]);
     expect(names('unused')).toHaveLength(4);
@@ -39,7 +40,7 @@ describe('volume list view', () => {
     expect(sort('name', 'asc')).toEqual([HEX, 'notebooks', 'notebooks-9', 'Notebooks-10', 'proj_data']);
     expect(sort('created', 'desc').slice(0, 3)).toEqual(['notebooks', 'notebooks-9', 'Notebooks-10']);
     expect(sort('created', 'asc').slice(0, 3)).toEqual(['Notebooks-10', 'notebooks-9', 'notebooks']);
-    const sizes = { 'proj_data': { size: 5, refCount: 0 }, 'notebooks-9': { size: 500, refCount: 0 } };
+    const sizes = { proj_data: { size: 5, refCount: 0 }, 'notebooks-9': { size: 500, refCount: 0 } };
     expect(sort('size', 'desc', sizes).slice(0, 2)).toEqual(['notebooks-9', 'proj_data']);
     expect(sort('size', 'asc', sizes).slice(0, 2)).toEqual(['proj_data', 'notebooks-9']);
   });
@@ -49,8 +50,12 @@ describe('the Remove dialog says only what will happen', () => {
   it('never says a kept volume is deleted', () => {
     expect(removalSentence([], ['nc-data'])).toBe('Nothing is deleted while “nc-data” is in use.');
     expect(removalSentence([], ['a', 'b'])).toBe('Nothing is deleted while “a”, “b” are in use.');
-    expect(removalSentence(['old'], ['nc-data'])).toBe('Volume “old” and every file in it will be deleted. “nc-data” is kept: still in use. This cannot be undone; back up first if you may need the files.');
-    expect(removalSentence(['a', 'b'], [])).toBe('The volumes “a”, “b” and every file in them will be deleted. This cannot be undone; back up first if you may need the files.');
+    expect(removalSentence(['old'], ['nc-data'])).toBe(
+      'Volume “old” and every file in it will be deleted. “nc-data” is kept: still in use. This cannot be undone; back up first if you may need the files.',
+    );
+    expect(removalSentence(['a', 'b'], [])).toBe(
+      'The volumes “a”, “b” and every file in them will be deleted. This cannot be undone; back up first if you may need the files.',
+    );
     expect(removalSentence([], [])).toBeNull();
   });
 });

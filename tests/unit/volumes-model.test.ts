@@ -3,12 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { LABELS } from '../../shared/ailab';
 import { AppError } from '../../shared/contract/errors';
 import { parseFindOutput, permissionString } from '../../electron/services/volumes/findOutput';
-import { containersByVolume, FILES_HELPER_ROLE, FILES_HELPER_ROLE_LABEL, isAnonymousVolume, toVolumeSummary } from '../../electron/services/volumes/volumeModel';
+import {
+  containersByVolume,
+  FILES_HELPER_ROLE,
+  FILES_HELPER_ROLE_LABEL,
+  isAnonymousVolume,
+  toVolumeSummary,
+} from '../../electron/services/volumes/volumeModel';
 import { containerPathFor, normalizeVolumePath } from '../../electron/services/volumes/volumePath';
 
 const HEX = 'a'.repeat(64);
 
-function container(partial: Partial<Dockerode.ContainerInfo> & { mounts?: Array<{ Type: string; Name?: string; Destination: string }> }): Dockerode.ContainerInfo {
+function container(
+  partial: Partial<Dockerode.ContainerInfo> & { mounts?: Array<{ Type: string; Name?: string; Destination: string }> },
+): Dockerode.ContainerInfo {
   return {
     Id: partial.Id ?? 'c'.repeat(64),
     Names: partial.Names ?? ['/box'],
@@ -36,10 +44,35 @@ describe('volume model', () => {
 
   it('maps containers to the volumes they mount, marks AI-Lab ones and hides our file helpers', () => {
     const map = containersByVolume([
-      container({ Id: '1'.repeat(64), Names: ['/lab'], Image: 'exasol/ai-lab:6.1.0', State: 'running', mounts: [{ Type: 'volume', Name: 'nb', Destination: '/home/jupyter/notebooks' }] }),
-      container({ Id: '2'.repeat(64), Names: ['/old'], Image: 'busybox', State: 'exited', mounts: [{ Type: 'volume', Name: 'nb', Destination: '/data' }, { Type: 'bind', Destination: '/x' }] }),
-      container({ Id: '3'.repeat(64), Names: ['/mine'], Image: 'ailab-fixture/ai-lab:6.1.0', Labels: { [LABELS.launched]: '1' }, mounts: [{ Type: 'volume', Name: 'other', Destination: '/n' }] }),
-      container({ Id: '4'.repeat(64), Labels: { [FILES_HELPER_ROLE_LABEL]: FILES_HELPER_ROLE }, mounts: [{ Type: 'volume', Name: 'nb', Destination: '/volume' }] }),
+      container({
+        Id: '1'.repeat(64),
+        Names: ['/lab'],
+        Image: 'exasol/ai-lab:6.1.0',
+        State: 'running',
+        mounts: [{ Type: 'volume', Name: 'nb', Destination: '/home/jupyter/notebooks' }],
+      }),
+      container({
+        Id: '2'.repeat(64),
+        Names: ['/old'],
+        Image: 'busybox',
+        State: 'exited',
+        mounts: [
+          { Type: 'volume', Name: 'nb', Destination: '/data' },
+          { Type: 'bind', Destination: '/x' },
+        ],
+      }),
+      container({
+        Id: '3'.repeat(64),
+        Names: ['/mine'],
+        Image: 'ailab-fixture/ai-lab:6.1.0',
+        Labels: { [LABELS.launched]: '1' },
+        mounts: [{ Type: 'volume', Name: 'other', Destination: '/n' }],
+      }),
+      container({
+        Id: '4'.repeat(64),
+        Labels: { [FILES_HELPER_ROLE_LABEL]: FILES_HELPER_ROLE },
+        mounts: [{ Type: 'volume', Name: 'nb', Destination: '/volume' }],
+      }),
     ]);
     expect(map.get('nb')?.map((c) => [c.name, c.running, c.aiLab, c.mountPath])).toEqual([
       ['lab', true, true, '/home/jupyter/notebooks'],

@@ -1,6 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eventNames, methodNames, subscriberName } from '../../shared/contract';
-import { createWsTransport, NO_TOKEN, SERVER_UNREACHABLE, type WebSocketLike, type WsApi, type WsEnvironment, type WsTransport, type XhrLike } from '../../renderer/src/api/wsClient';
+import {
+  createWsTransport,
+  NO_TOKEN,
+  SERVER_UNREACHABLE,
+  type WebSocketLike,
+  type WsApi,
+  type WsEnvironment,
+  type WsTransport,
+  type XhrLike,
+} from '../../renderer/src/api/wsClient';
 
 class FakeSocket implements WebSocketLike {
   readyState = 0;

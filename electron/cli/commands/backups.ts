@@ -99,7 +99,9 @@ async function verify(ctx: CliContext, values: Values, args: string[]): Promise<
     return EXIT.OK;
   }
   ctx.io.out(`Good: ${v.file}\n`);
-  ctx.io.out(`  ${formatCount(v.entries)} entries, ${formatBytes(v.totalBytes)} → ${formatBytes(v.compressedBytes)} compressed, read in ${formatDuration(v.durationMs)}\n`);
+  ctx.io.out(
+    `  ${formatCount(v.entries)} entries, ${formatBytes(v.totalBytes)} → ${formatBytes(v.compressedBytes)} compressed, read in ${formatDuration(v.durationMs)}\n`,
+  );
   ctx.io.out(`  sha256 ${v.sha256}\n`);
   ctx.io.out(
     v.comparedWithSidecar

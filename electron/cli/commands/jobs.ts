@@ -169,11 +169,15 @@ function printOutcome(ctx: CliContext, s: JobSummary): void {
     const r = s.result;
     if (r.kind === 'backup') {
       out(`Backed up ${s.volume} to ${r.file}\n`);
-      out(`  ${plural(r.entries, 'entry', 'entries')}, ${formatBytes(r.totalBytes)} → ${formatBytes(r.compressedBytes)} compressed, ${duration(r.durationMs)}\n`);
+      out(
+        `  ${plural(r.entries, 'entry', 'entries')}, ${formatBytes(r.totalBytes)} → ${formatBytes(r.compressedBytes)} compressed, ${duration(r.durationMs)}\n`,
+      );
       out(`  sha256 ${r.sha256}\n`);
     } else {
       out(`${restoredLine(path.basename(s.file), r)}\n`);
-      out(`  ${plural(r.entries, 'entry', 'entries')}, ${formatBytes(r.totalBytes)}, ${duration(r.durationMs)}; ${count(r.volumeEntries)} counted in the volume\n`);
+      out(
+        `  ${plural(r.entries, 'entry', 'entries')}, ${formatBytes(r.totalBytes)}, ${duration(r.durationMs)}; ${count(r.volumeEntries)} counted in the volume\n`,
+      );
       if (r.safetyBackup) out(`  The previous contents are kept in ${r.safetyBackup}\n`);
     }
     return;
@@ -207,7 +211,7 @@ async function withPull<T>(ctx: CliContext, pull: boolean, json: boolean, fn: ()
 
 const backup: CliCommand = {
   name: 'backup',
-  summary: 'back up a volume to a .tgz (like the AI-Lab guide\'s tar -czvf command, with progress)',
+  summary: "back up a volume to a .tgz (like the AI-Lab guide's tar -czvf command, with progress)",
   help: `Usage: ailab backup VOLUME [--out FILE|DIR] [--engine fast|tar] [--stop-containers] [--overwrite] [--json]
        ailab backup VOLUME --to DIR [--keep-last N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--json]
 
@@ -246,10 +250,12 @@ with 130.`,
       json: { type: 'boolean' },
     });
     const volume = positionals[0];
-    if (!volume || positionals.length > 1) throw new UsageError('name one volume: ailab backup VOLUME [--out FILE|DIR] [--engine fast|tar] [--stop-containers] [--json]');
+    if (!volume || positionals.length > 1)
+      throw new UsageError('name one volume: ailab backup VOLUME [--out FILE|DIR] [--engine fast|tar] [--stop-containers] [--json]');
     const engine = engineOption(values.engine);
     const policy = keepPolicy(values);
-    if (values.to !== undefined && values.out !== undefined) throw new UsageError('--to and --out do not go together: --to DIR names the file itself (<volume>-<UTC time>.tgz).');
+    if (values.to !== undefined && values.out !== undefined)
+      throw new UsageError('--to and --out do not go together: --to DIR names the file itself (<volume>-<UTC time>.tgz).');
     if (policy !== null && values.to === undefined) throw new UsageError('the --keep-… rules need --to DIR: the folder whose backups they apply to.');
     let dir: string | undefined;
     let fileName: string | undefined;
@@ -317,10 +323,14 @@ function describePlan(plan: RestorePlan, strip: boolean, keepSetuid: boolean): s
   }
   const t = plan.target;
   if (t?.exists) {
-    if (t.overwritten.length > 0) lines.push(`Present in both the archive and ${t.volume} (overwritten): ${t.overwritten.slice(0, 20).join(', ')}${t.overwritten.length > 20 ? ', …' : ''}`);
+    if (t.overwritten.length > 0)
+      lines.push(
+        `Present in both the archive and ${t.volume} (overwritten): ${t.overwritten.slice(0, 20).join(', ')}${t.overwritten.length > 20 ? ', …' : ''}`,
+      );
     if (t.overwritesScs) lines.push(`${t.volume} has its own ${SCS_FILE}; it will be replaced by the archive's (its master password).`);
     const running = t.containers.filter((c) => c.running);
-    if (running.length > 0) lines.push(`Running containers use ${t.volume}: ${running.map((c) => c.name).join(', ')} (--stop-containers stops them during the restore).`);
+    if (running.length > 0)
+      lines.push(`Running containers use ${t.volume}: ${running.map((c) => c.name).join(', ')} (--stop-containers stops them during the restore).`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -382,7 +392,9 @@ contents back).`,
     });
     const [archive, volume] = positionals;
     if (!archive || !volume || positionals.length > 2) {
-      throw new UsageError('name the archive and the volume: ailab restore ARCHIVE VOLUME [--mode new|replace|merge] [--engine fast|tar] [--strip-top-folder] [--yes] [--json]');
+      throw new UsageError(
+        'name the archive and the volume: ailab restore ARCHIVE VOLUME [--mode new|replace|merge] [--engine fast|tar] [--strip-top-folder] [--yes] [--json]',
+      );
     }
     const mode = values.mode;
     if (mode !== undefined && mode !== 'new' && mode !== 'replace' && mode !== 'merge') {

@@ -227,7 +227,9 @@ async function pickContainer(ctx: CliContext, name: string | undefined, verb: st
   const pool = preferRunning ? running : running.length > 0 ? running : list;
   if (pool.length === 1) return pool[0] ?? null;
   if (pool.length === 0) return null;
-  throw new UsageError(`${pool.length} AI-Lab containers ${preferRunning ? 'are running' : 'exist'} (${pool.map((c) => c.name).join(', ')}); name the one to ${verb}.`);
+  throw new UsageError(
+    `${pool.length} AI-Lab containers ${preferRunning ? 'are running' : 'exist'} (${pool.map((c) => c.name).join(', ')}); name the one to ${verb}.`,
+  );
 }
 
 const stop: CliCommand = {
@@ -246,7 +248,9 @@ extras); start it again with \`ailab launch --name NAME --start-existing\`.`,
       return EXIT.OK;
     }
     if (c.state !== 'running') {
-      ctx.io.out(`${c.name} ${c.state === 'exited' ? 'is already stopped' : c.state === 'created' ? 'was never started' : `is ${c.state}, not running`}: nothing to stop.\n`);
+      ctx.io.out(
+        `${c.name} ${c.state === 'exited' ? 'is already stopped' : c.state === 'created' ? 'was never started' : `is ${c.state}, not running`}: nothing to stop.\n`,
+      );
       return EXIT.OK;
     }
     const after = await ctx.call('stopAiLabContainer', c.id);

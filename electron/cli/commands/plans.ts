@@ -173,7 +173,8 @@ const plans: CliCommand = {
         if (!volume || args.length > 1) throw new UsageError('name one volume: ailab plans set VOLUME --to DIR --every 1h|6h|1d|1w');
         if (values.to === undefined) throw new UsageError('name the folder: --to DIR.');
         const engine = values.engine;
-        if (engine !== undefined && engine !== 'fast' && engine !== 'tar') throw new AppError('INVALID_ARGUMENT', `--engine must be fast or tar, not "${engine}".`);
+        if (engine !== undefined && engine !== 'fast' && engine !== 'tar')
+          throw new AppError('INVALID_ARGUMENT', `--engine must be fast or tar, not "${engine}".`);
         const list = await ctx.call('setPlan', {
           volume,
           dir: path.resolve(values.to),

@@ -52,7 +52,12 @@ export function printPrune(ctx: CliContext, r: PruneResult): void {
   out(
     formatTable(
       ['  ACTION', 'TIME', 'FILE', 'WHY'],
-      r.decisions.map((d) => [`  ${verb(d.action)}`, d.createdAt === null ? '-' : formatTimestamp(new Date(d.createdAt).toISOString()), printable(d.file.split('/').pop() ?? d.file), d.reasons.join('; ')]),
+      r.decisions.map((d) => [
+        `  ${verb(d.action)}`,
+        d.createdAt === null ? '-' : formatTimestamp(new Date(d.createdAt).toISOString()),
+        printable(d.file.split('/').pop() ?? d.file),
+        d.reasons.join('; '),
+      ]),
     ),
   );
   const doomed = r.decisions.filter((d) => d.action === 'delete');

@@ -86,10 +86,7 @@ async function sizesOrWarn(ctx: CliContext): Promise<Record<string, VolumeSize> 
 }
 
 async function ls(ctx: CliContext, values: Values): Promise<number> {
-  const [list, sizes] = await Promise.all([
-    ctx.call('listVolumes'),
-    values['no-size'] ? Promise.resolve(null) : sizesOrWarn(ctx),
-  ]);
+  const [list, sizes] = await Promise.all([ctx.call('listVolumes'), values['no-size'] ? Promise.resolve(null) : sizesOrWarn(ctx)]);
   const withSizes = list.map((v): VolumeSummary => ({ ...v, size: sizes?.[v.name] ?? v.size }));
   printList(ctx.io.out, withSizes, {
     json: Boolean(values.json),
@@ -124,7 +121,10 @@ async function rm(ctx: CliContext, values: Values, names: string[]): Promise<num
       const result = await ctx.call('removeVolume', name, { removeStoppedContainers: Boolean(values.force) });
       outcomes.push({ volume: name, ok: true, result });
       if (!values.json) {
-        if (result.removedContainers.length > 0) ctx.io.out(`Removed stopped container${result.removedContainers.length === 1 ? '' : 's'} ${result.removedContainers.join(', ')} (they used ${name}).\n`);
+        if (result.removedContainers.length > 0)
+          ctx.io.out(
+            `Removed stopped container${result.removedContainers.length === 1 ? '' : 's'} ${result.removedContainers.join(', ')} (they used ${name}).\n`,
+          );
         ctx.io.out(`Removed volume ${name}\n`);
       }
     } catch (err) {
@@ -174,7 +174,8 @@ async function inspect(ctx: CliContext, values: Values, args: string[]): Promise
     ['Size', sizeLine(full.size)],
   ];
   if (full.compose) rows.push(['Compose', `${full.compose.project} / ${full.compose.volume}`]);
-  if (full.anonymous) rows.push(['Anonymous', full.createdBy ? `yes, created by container ${full.createdBy.name}` : 'yes (the container that created it is gone)']);
+  if (full.anonymous)
+    rows.push(['Anonymous', full.createdBy ? `yes, created by container ${full.createdBy.name}` : 'yes (the container that created it is gone)']);
   const width = Math.max(...rows.map(([k]) => k.length)) + 1;
   let text = rows.map(([k, v]) => `${`${k}:`.padEnd(width)} ${v}`).join('\n');
   text += `\n${'Labels:'.padEnd(width)}${Object.keys(full.labels).length === 0 ? ' none' : ''}`;
@@ -219,12 +220,19 @@ async function lsFiles(ctx: CliContext, values: Values, args: string[]): Promise
 async function cleanup(ctx: CliContext, values: Values): Promise<number> {
   const candidates = await ctx.call('listCleanupCandidates');
   if (!values.yes) {
-    if (values.json) printJson(ctx, candidates.map((v) => v.name));
+    if (values.json)
+      printJson(
+        ctx,
+        candidates.map((v) => v.name),
+      );
     else if (candidates.length === 0) ctx.io.out('No unused anonymous volumes.\n');
     else ctx.io.out(`Unused anonymous volumes (run again with --yes to remove them):\n${candidates.map((v) => `  ${v.name}`).join('\n')}\n`);
     return EXIT.OK;
   }
-  const result = await ctx.call('cleanupVolumes', candidates.map((v) => v.name));
+  const result = await ctx.call(
+    'cleanupVolumes',
+    candidates.map((v) => v.name),
+  );
   if (values.json) printJson(ctx, result);
   else {
     ctx.io.out(`Removed ${result.removed.length} unused anonymous volume${result.removed.length === 1 ? '' : 's'}.\n`);

@@ -86,7 +86,10 @@ export class ArchiveRules {
     }
     const link = info.linkTarget;
     if (link !== null && Buffer.byteLength(link) > MAX_PATH_BYTES) {
-      problem('path-too-long', `"${shown}" links to a path of ${Buffer.byteLength(link)} bytes; Linux cannot create links longer than ${MAX_PATH_BYTES} bytes.`);
+      problem(
+        'path-too-long',
+        `"${shown}" links to a path of ${Buffer.byteLength(link)} bytes; Linux cannot create links longer than ${MAX_PATH_BYTES} bytes.`,
+      );
       return problems;
     }
 

@@ -38,26 +38,26 @@ export function toArchiveFsError(err: unknown, file: string, action: 'read' | 'w
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':
-      return new AppError(
-        'PERMISSION_DENIED',
-        action === 'write' ? `No permission to write in ${dir}.` : `No permission to read ${file}.`,
-        {
-          hint: action === 'write' ? 'Choose a folder you can write to.' : 'Check the file permissions, or copy the file somewhere you can read it.',
-          details: { path: file, dir },
-          cause: err,
-        },
-      );
+      return new AppError('PERMISSION_DENIED', action === 'write' ? `No permission to write in ${dir}.` : `No permission to read ${file}.`, {
+        hint: action === 'write' ? 'Choose a folder you can write to.' : 'Check the file permissions, or copy the file somewhere you can read it.',
+        details: { path: file, dir },
+        cause: err,
+      });
     case 'ENOENT':
     case 'ENOTDIR':
-      return new AppError(
-        'FILE_NOT_FOUND',
-        action === 'write' ? `The folder ${dir} does not exist.` : `The file ${file} does not exist.`,
-        { hint: action === 'write' ? 'Choose an existing folder.' : 'Check the path.', details: { path: file, dir }, cause: err },
-      );
+      return new AppError('FILE_NOT_FOUND', action === 'write' ? `The folder ${dir} does not exist.` : `The file ${file} does not exist.`, {
+        hint: action === 'write' ? 'Choose an existing folder.' : 'Check the path.',
+        details: { path: file, dir },
+        cause: err,
+      });
     case 'EISDIR':
       return new AppError('INVALID_ARGUMENT', `${file} is a folder, not a file.`, { hint: 'Choose a file name.', details: { path: file }, cause: err });
     case 'EEXIST':
-      return new AppError('FILE_EXISTS', `${file} already exists.`, { hint: 'Choose another name, or allow overwriting.', details: { path: file }, cause: err });
+      return new AppError('FILE_EXISTS', `${file} already exists.`, {
+        hint: 'Choose another name, or allow overwriting.',
+        details: { path: file },
+        cause: err,
+      });
     default: {
       const msg = (err as FsErrorLike | null)?.message ?? String(err);
       return new AppError('INTERNAL', `Could not ${action} ${file}: ${msg}`, { details: { path: file }, cause: err });

@@ -59,13 +59,18 @@ export class RestoreGuard {
     const checked = this.opts.checked;
     if (this.rules && checked) {
       const problem = this.rules.check(e)[0];
-      if (problem) throw new AppError('ARCHIVE_UNSAFE', `The archive is not the one that was checked: ${problem.message}`, { hint: HINT, details: { problem } });
+      if (problem)
+        throw new AppError('ARCHIVE_UNSAFE', `The archive is not the one that was checked: ${problem.message}`, { hint: HINT, details: { problem } });
       this.entries++;
       this.bytes += e.info.size;
       if (this.entries > checked.entries || this.bytes > checked.totalBytes) {
-        throw new AppError('ARCHIVE_INVALID', `The archive is not the one that was checked: it holds more than the ${checked.entries} entries and ${checked.totalBytes} bytes found then.`, {
-          hint: HINT,
-        });
+        throw new AppError(
+          'ARCHIVE_INVALID',
+          `The archive is not the one that was checked: it holds more than the ${checked.entries} entries and ${checked.totalBytes} bytes found then.`,
+          {
+            hint: HINT,
+          },
+        );
       }
     }
     if (this.opts.keepSetuid || !isSetuidRoot(e.info)) return e.header;

@@ -174,7 +174,9 @@ export async function scanArchive(
   });
 
   try {
-    const source = opts.handle ? opts.handle.createReadStream({ start: 0, autoClose: false, highWaterMark: READ_CHUNK }) : createReadStream(file, { highWaterMark: READ_CHUNK });
+    const source = opts.handle
+      ? opts.handle.createReadStream({ start: 0, autoClose: false, highWaterMark: READ_CHUNK })
+      : createReadStream(file, { highWaterMark: READ_CHUNK });
     if (format === 'tgz') {
       await pipeline(source, hasher, createParallelGunzip(), sink, signal ? { signal } : {});
     } else {

@@ -595,7 +595,10 @@ export class TarParser {
     }
     if (this.zeroBlocks > 0) throw new TarFormatError('corrupt tar: a lone zero block is followed by more data', blockOffset);
     if (!checksumOk(block)) {
-      throw new TarFormatError(this.entries === 0 && blockOffset === 0 ? 'not a tar archive (bad header checksum)' : 'corrupt tar header (bad checksum)', blockOffset);
+      throw new TarFormatError(
+        this.entries === 0 && blockOffset === 0 ? 'not a tar archive (bad header checksum)' : 'corrupt tar header (bad checksum)',
+        blockOffset,
+      );
     }
     const flag = String.fromCharCode(block[156] ?? 0);
     const size = parseNumeric(block, 124, 12);
@@ -693,7 +696,8 @@ export class TarParser {
     // GNU tar reads an `M` header's offset field (in the ustar prefix area) to list it and will not
     // extract it: a garbage offset made its listing fail where this parser read on (fuzzer finding
     // accepted-gnu-refuses-969921741-2168). A piece of a multi-volume archive is no backup.
-    if (flag === 'M') throw new TarFormatError(`${path} continues a file from another volume of a multi-volume archive, which this app does not restore`, offset);
+    if (flag === 'M')
+      throw new TarFormatError(`${path} continues a file from another volume of a multi-volume archive, which this app does not restore`, offset);
     const stored = st.size ?? headerSize;
     const sparse = this.sparseOf(format, flag, st, stored, block, path, offset);
 
@@ -814,7 +818,8 @@ export class TarParser {
     if (!REGULAR.has(flag) && flag !== 'S') throw new TarFormatError(`${path} is a sparse file with type flag "${flag}"`, at);
     if (st.realSize === undefined) throw new TarFormatError(`invalid sparse archive member ${path} (no real size)`, at);
     if ((st.major ?? 0) > 0) {
-      if (st.major !== 1 || (st.minor ?? 0) !== 0) throw new TarFormatError(`${path} uses sparse format ${st.major}.${st.minor ?? 0}, which GNU tar does not know`, at);
+      if (st.major !== 1 || (st.minor ?? 0) !== 0)
+        throw new TarFormatError(`${path} uses sparse format ${st.major}.${st.minor ?? 0}, which GNU tar does not know`, at);
       if (st.mapKeys) throw new TarFormatError(`${path} mixes sparse formats 0.x and 1.0`, at);
       return { format: 'pax-1.0', realSize: st.realSize, dataBytes: 0, regions: 0, mapComplete: false };
     }

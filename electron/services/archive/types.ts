@@ -1,15 +1,7 @@
 import type { ArchiveCounts } from '../../../shared/contract/jobs';
 
 /** What a tar entry is, in the words the UI and the safety checks use. */
-export type TarEntryType =
-  | 'file'
-  | 'directory'
-  | 'symlink'
-  | 'hardlink'
-  | 'character-device'
-  | 'block-device'
-  | 'fifo'
-  | 'other';
+export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'character-device' | 'block-device' | 'fifo' | 'other';
 
 /** One real entry of a tar stream (pax and GNU long-name records already applied). */
 export interface TarEntryInfo {
@@ -31,15 +23,7 @@ export interface TarEntryInfo {
 }
 
 export type ArchiveProblemKind =
-  | 'absolute'
-  | 'dotdot'
-  | 'device'
-  | 'hardlink-outside'
-  | 'through-symlink'
-  | 'unsupported-type'
-  | 'path-too-long'
-  | 'name-too-long'
-  | 'too-large';
+  'absolute' | 'dotdot' | 'device' | 'hardlink-outside' | 'through-symlink' | 'unsupported-type' | 'path-too-long' | 'name-too-long' | 'too-large';
 
 export interface ArchiveProblem {
   path: string;

@@ -15,10 +15,15 @@ export interface ArchiveVerification {
 export async function verifyArchive(file: string, expected: { entries: number }, opts: { signal?: AbortSignal } = {}): Promise<ArchiveVerification> {
   const scan = await scanArchive(file, { signal: opts.signal });
   if (scan.entries !== expected.entries) {
-    throw archiveInvalid(file, `the written archive holds ${scan.entries} entries, but ${expected.entries} were sent. The backup is incomplete.`, {
-      entries: scan.entries,
-      expectedEntries: expected.entries,
-    }, 'The incomplete file is not kept. Run the backup again.');
+    throw archiveInvalid(
+      file,
+      `the written archive holds ${scan.entries} entries, but ${expected.entries} were sent. The backup is incomplete.`,
+      {
+        entries: scan.entries,
+        expectedEntries: expected.entries,
+      },
+      'The incomplete file is not kept. Run the backup again.',
+    );
   }
   return { entries: scan.entries, sha256: scan.sha256, compressedBytes: scan.compressedBytes, totalBytes: scan.totalBytes };
 }

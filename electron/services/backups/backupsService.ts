@@ -18,7 +18,8 @@ import type { SettingsStore } from '../settings/settingsStore';
 import { describeBackup, listBackupsIn } from './catalogue';
 import { applyRetention, type RetentionOptions } from './retention';
 
-const UNRELIABLE = 'Do not rely on this backup: it is incomplete, damaged or was changed after it was written. Restore from another backup, and make a new one.';
+const UNRELIABLE =
+  'Do not rely on this backup: it is incomplete, damaged or was changed after it was written. Restore from another backup, and make a new one.';
 
 export interface BackupsServiceDeps {
   settings: SettingsStore;
@@ -73,7 +74,7 @@ export class BackupsService {
       if (scan.entries !== manifest.entries) differences.push(`${scan.entries} entries, the sidecar says ${manifest.entries}`);
       if (scan.compressedBytes !== manifest.compressedBytes) differences.push(`${scan.compressedBytes} bytes, the sidecar says ${manifest.compressedBytes}`);
       if (scan.totalBytes !== manifest.totalBytes) differences.push(`${scan.totalBytes} bytes of file content, the sidecar says ${manifest.totalBytes}`);
-      if (scan.sha256 !== manifest.sha256) differences.push('its sha256 differs from the sidecar\'s');
+      if (scan.sha256 !== manifest.sha256) differences.push("its sha256 differs from the sidecar's");
       if (differences.length > 0) {
         throw archiveInvalid(
           p,
@@ -100,7 +101,12 @@ export class BackupsService {
     const dir = this.folder(opts.dir);
     const listed = await listBackupsIn(dir, opts.volume);
     const decisions = applyRetention(
-      listed.map((e) => ({ file: e.file, createdAt: e.createdAt, notOurs: e.status === 'verified' ? null : (e.note ?? 'not ours'), verified: e.status === 'verified' })),
+      listed.map((e) => ({
+        file: e.file,
+        createdAt: e.createdAt,
+        notOurs: e.status === 'verified' ? null : (e.note ?? 'not ours'),
+        verified: e.status === 'verified',
+      })),
       opts.policy,
       { runFailed: opts.runFailed, utc: this.deps.retention?.utc },
     );
@@ -111,7 +117,14 @@ export class BackupsService {
       const before = listed.find((e) => e.file === d.file);
       // Listed a moment ago; a file replaced, grown or re-labelled since then is no longer the one decided on.
       const now = await describeBackup(d.file);
-      if (!before || !now || now.status !== 'verified' || now.volume !== opts.volume || now.compressedBytes !== before.compressedBytes || now.sha256 !== before.sha256) {
+      if (
+        !before ||
+        !now ||
+        now.status !== 'verified' ||
+        now.volume !== opts.volume ||
+        now.compressedBytes !== before.compressedBytes ||
+        now.sha256 !== before.sha256
+      ) {
         result.failures.push({ file: d.file, message: 'it changed since the folder was listed; left alone' });
         continue;
       }

@@ -73,9 +73,15 @@ export async function listBackupsIn(dir: string, volume?: string): Promise<Backu
     names = await fs.readdir(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new AppError('FILE_NOT_FOUND', `The folder ${dir} does not exist.`, { hint: 'Check the path, or create the folder first.', details: { path: dir } });
-    if (code === 'ENOTDIR') throw new AppError('INVALID_ARGUMENT', `${dir} is not a folder.`, { hint: 'Name the folder that holds the backups.', details: { path: dir } });
-    if (code === 'EACCES' || code === 'EPERM') throw new AppError('PERMISSION_DENIED', `No permission to read the folder ${dir}.`, { hint: 'Check its permissions.', details: { path: dir } });
+    if (code === 'ENOENT')
+      throw new AppError('FILE_NOT_FOUND', `The folder ${dir} does not exist.`, {
+        hint: 'Check the path, or create the folder first.',
+        details: { path: dir },
+      });
+    if (code === 'ENOTDIR')
+      throw new AppError('INVALID_ARGUMENT', `${dir} is not a folder.`, { hint: 'Name the folder that holds the backups.', details: { path: dir } });
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new AppError('PERMISSION_DENIED', `No permission to read the folder ${dir}.`, { hint: 'Check its permissions.', details: { path: dir } });
     throw err;
   }
   const out: BackupEntry[] = [];

@@ -102,7 +102,12 @@ export function applyRetention(candidates: RetentionCandidate[], policy: Retenti
   const newestVerified = ours.find((c) => c.verified)?.file ?? null;
   const blanket = opts.runFailed ? 'the run failed: nothing is deleted' : policyIsEmpty(policy) ? 'no keep rule given: nothing is deleted' : null;
 
-  const state = RULES.map((r) => ({ rule: r.rule, total: Math.max(0, Math.floor(r.count(policy))), left: Math.max(0, Math.floor(r.count(policy))), last: Number.NaN }));
+  const state = RULES.map((r) => ({
+    rule: r.rule,
+    total: Math.max(0, Math.floor(r.count(policy))),
+    left: Math.max(0, Math.floor(r.count(policy))),
+    last: Number.NaN,
+  }));
   ours.forEach((c, nr) => {
     const reasons: string[] = [];
     for (const s of state) {
@@ -118,7 +123,12 @@ export function applyRetention(candidates: RetentionCandidate[], policy: Retenti
     }
     if (c.file === newestVerified) reasons.unshift('newest verified backup');
     if (reasons.length === 0 && blanket) reasons.push(blanket);
-    decisions.push({ file: c.file, createdAt: c.createdAt, action: reasons.length > 0 ? 'keep' : 'delete', reasons: reasons.length > 0 ? reasons : ['no rule keeps it'] });
+    decisions.push({
+      file: c.file,
+      createdAt: c.createdAt,
+      action: reasons.length > 0 ? 'keep' : 'delete',
+      reasons: reasons.length > 0 ? reasons : ['no rule keeps it'],
+    });
   });
   for (const c of foreign) {
     decisions.push({ file: c.file, createdAt: c.createdAt, action: 'keep', reasons: [c.notOurs ?? 'its time is unknown'] });

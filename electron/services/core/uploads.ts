@@ -43,7 +43,10 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
  */
 export function sanitiseUploadName(raw: string): string {
   const base = raw.split(/[\\/]/).pop() ?? '';
-  let name = base.replace(CONTROL_CHARACTERS, '').replace(/[<>:"|?*]/g, '_').trim();
+  let name = base
+    .replace(CONTROL_CHARACTERS, '')
+    .replace(/[<>:"|?*]/g, '_')
+    .trim();
   name = name.replace(/^\.+/, '');
   while (Buffer.byteLength(name, 'utf8') > 200) {
     const ext = path.extname(name);

@@ -177,7 +177,11 @@ class EngineConnection implements DockerConnection {
     try {
       res = this.refreshEndpoint();
     } catch (err) {
-      return this.fail(gen, new AppError('DOCKER_UNREACHABLE', `Could not work out which Docker to use: ${(err as Error).message}.`, { hint: START_DOCKER_HINT, cause: err }), null);
+      return this.fail(
+        gen,
+        new AppError('DOCKER_UNREACHABLE', `Could not work out which Docker to use: ${(err as Error).message}.`, { hint: START_DOCKER_HINT, cause: err }),
+        null,
+      );
     }
     if (!res.ok) return this.fail(gen, res.error, null);
     if (this.clientError || !this.docker) return this.fail(gen, this.clientError ?? new AppError('INTERNAL', 'No Docker client.'), res.endpoint);

@@ -338,7 +338,13 @@ function resolveContext(
   try {
     meta = JSON.parse(io.readFile(metaFile));
   } catch (err) {
-    return failure(source, name, `Docker context "${name}" is unreadable: ${metaFile}: ${(err as Error).message}.`, `Re-create it with \`docker context rm ${name}\` and \`docker context create ${name} ...\`, or pick another context. ${fixHint}`, warnings);
+    return failure(
+      source,
+      name,
+      `Docker context "${name}" is unreadable: ${metaFile}: ${(err as Error).message}.`,
+      `Re-create it with \`docker context rm ${name}\` and \`docker context create ${name} ...\`, or pick another context. ${fixHint}`,
+      warnings,
+    );
   }
   const endpoints = isRecord(meta) ? meta.Endpoints : undefined;
   const dockerEp = isRecord(endpoints) ? endpoints.docker : undefined;
@@ -359,10 +365,22 @@ function resolveContext(
   try {
     parsed = parseDockerHost(host, { tls: hasTlsData || skipVerify });
   } catch (err) {
-    return failure(source, name, `Docker context "${name}" has an invalid host "${host}": ${(err as Error).message}.`, `Fix it with \`docker context update ${name} --docker host=...\`, or pick another context. ${fixHint}`, warnings);
+    return failure(
+      source,
+      name,
+      `Docker context "${name}" has an invalid host "${host}": ${(err as Error).message}.`,
+      `Fix it with \`docker context update ${name} --docker host=...\`, or pick another context. ${fixHint}`,
+      warnings,
+    );
   }
   if (Boolean(files.cert) !== Boolean(files.key)) {
-    return failure(source, name, `Docker context "${name}" has only one of cert.pem and key.pem in ${tlsDir}.`, `Re-create the context's TLS material with \`docker context update ${name} --docker ...\`.`, warnings);
+    return failure(
+      source,
+      name,
+      `Docker context "${name}" has only one of cert.pem and key.pem in ${tlsDir}.`,
+      `Re-create the context's TLS material with \`docker context update ${name} --docker ...\`.`,
+      warnings,
+    );
   }
   const tls: TlsFiles | null = hasTlsData || skipVerify ? { ...files, verify: !skipVerify } : null;
   return toResolved(parsed, source, name, tls, warnings);

@@ -36,7 +36,8 @@ export const DOCKER_GROUP_HINT =
 
 const UNREACHABLE_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
-const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|ERR_OSSL_|EPROTO$|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY|GET)_|HOSTNAME_MISMATCH)/;
+const TLS_CODES =
+  /^(ERR_TLS_|ERR_SSL_|ERR_OSSL_|EPROTO$|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY|GET)_|HOSTNAME_MISMATCH)/;
 
 /** The engine's own message from a dockerode error, without dockerode's "(HTTP code 404) ..." prefix. */
 export function engineMessage(err: unknown): string {
@@ -143,11 +144,16 @@ export function describeConnectionError(err: unknown, endpoint: DockerEndpoint):
   if (code === 'PROBE_TIMEOUT') {
     return new AppError('DOCKER_UNREACHABLE', `Docker at ${url}${from} did not answer: ${msg}.`, {
       ...opts,
-      hint: endpoint.local ? 'Docker may be starting or hung: wait a moment, or restart Docker Desktop / dockerd.' : 'Check that the host is up and reachable from here, or check DOCKER_HOST / `docker context ls`.',
+      hint: endpoint.local
+        ? 'Docker may be starting or hung: wait a moment, or restart Docker Desktop / dockerd.'
+        : 'Check that the host is up and reachable from here, or check DOCKER_HOST / `docker context ls`.',
     });
   }
   if (code === 'EACCES' || code === 'EPERM') {
-    return new AppError('DOCKER_PERMISSION_DENIED', `Permission denied on the Docker socket ${e.address ?? socketPathOf(endpoint)}${from}.`, { ...opts, hint: DOCKER_GROUP_HINT });
+    return new AppError('DOCKER_PERMISSION_DENIED', `Permission denied on the Docker socket ${e.address ?? socketPathOf(endpoint)}${from}.`, {
+      ...opts,
+      hint: DOCKER_GROUP_HINT,
+    });
   }
   if (endpoint.protocol === 'unix' || endpoint.protocol === 'npipe') {
     const file = e.address ?? socketPathOf(endpoint);
@@ -165,7 +171,9 @@ export function describeConnectionError(err: unknown, endpoint: DockerEndpoint):
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(msg)) {
     return new AppError('DOCKER_UNREACHABLE', `The engine at ${url}${from} does not speak TLS, but TLS is on.`, {
       ...opts,
-      hint: endpoint.context ? `Remove the TLS material from the context (\`docker context update ${endpoint.context} --docker host=${url}\`).` : 'Unset DOCKER_TLS_VERIFY (and DOCKER_TLS), or use the engine\'s TLS port.',
+      hint: endpoint.context
+        ? `Remove the TLS material from the context (\`docker context update ${endpoint.context} --docker host=${url}\`).`
+        : "Unset DOCKER_TLS_VERIFY (and DOCKER_TLS), or use the engine's TLS port.",
     });
   }
   if (TLS_CODES.test(code)) {

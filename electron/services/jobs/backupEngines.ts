@@ -40,7 +40,9 @@ export interface PackArgs {
 /** GNU tar's exit: 1 = some files changed while being read (the archive is complete, warned); 2 = fatal. */
 function judgeTarExit(ctx: JobContext, exitCode: number, messages: string[], image: string): AppError | null {
   if (exitCode === 1) {
-    ctx.warn(`tar reported files that changed while they were packed: ${messages.slice(0, 3).join('; ') || 'see the log'}. Stop the containers using the volume for a consistent backup.`);
+    ctx.warn(
+      `tar reported files that changed while they were packed: ${messages.slice(0, 3).join('; ') || 'see the log'}. Stop the containers using the volume for a consistent backup.`,
+    );
     return null;
   }
   return exitCode === 0 ? null : tarFailure(exitCode, messages, image);
@@ -73,7 +75,14 @@ export async function packFast(ctx: JobContext, args: PackArgs): Promise<PackRes
   const tar = (archive: string, opts: { signal: AbortSignal; stdout?: Writable; feedDir?: string; onStarted?: () => void }) =>
     runHelper(
       ctx.docker,
-      { image: args.image, cmd: ['tar', '-C', VOLUME_MOUNT, '-cf', archive, '.'], volume: args.volume, readOnly: true, labels: ctx.labels, feedDir: opts.feedDir },
+      {
+        image: args.image,
+        cmd: ['tar', '-C', VOLUME_MOUNT, '-cf', archive, '.'],
+        volume: args.volume,
+        readOnly: true,
+        labels: ctx.labels,
+        feedDir: opts.feedDir,
+      },
       // Without -v, stderr carries only tar's own messages.
       { signal: opts.signal, stdout: opts.stdout, onStarted: opts.onStarted, onStderrLine: (line) => ctx.log(line) },
       ctx.tracker,

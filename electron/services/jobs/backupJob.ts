@@ -40,7 +40,12 @@ export async function runBackup(ctx: JobContext, o: BackupJobOptions): Promise<B
   const { image, runnable } = await helperImageForEngine(ctx.docker, o.engine, ctx.helperImage);
   ctx.log(`Backing up volume ${o.volume} to ${o.file} (${o.engine} engine, helper image ${image}).`);
 
-  const users = await stopUsersOrWarn(ctx, o.volume, o.stopContainers, (names) => `Containers using ${o.volume} were running (${names}): files they wrote during the backup may be caught mid-write.`);
+  const users = await stopUsersOrWarn(
+    ctx,
+    o.volume,
+    o.stopContainers,
+    (names) => `Containers using ${o.volume} were running (${names}): files they wrote during the backup may be caught mid-write.`,
+  );
   ctx.throwIfCancelled();
 
   ctx.phase('measuring');

@@ -27,7 +27,12 @@ export async function checkBackupTarget(file: string, overwrite: boolean): Promi
       );
     }
     if (!overwrite) {
-      throw fileExists(file, `${file} already exists.`, 'Choose another name, or confirm that it may be overwritten (it is an earlier backup of this app).', true);
+      throw fileExists(
+        file,
+        `${file} already exists.`,
+        'Choose another name, or confirm that it may be overwritten (it is an earlier backup of this app).',
+        true,
+      );
     }
   }
   const sidecar = manifestPath(file);

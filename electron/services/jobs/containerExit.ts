@@ -91,11 +91,7 @@ function exitCodeOf(res: unknown): number {
   return typeof code === 'number' ? code : -1;
 }
 
-async function inspectWithin(
-  container: ExitWaitable,
-  ms: number,
-  delay: (ms: number) => Promise<void>,
-): Promise<Dockerode.ContainerInspectInfo> {
+async function inspectWithin(container: ExitWaitable, ms: number, delay: (ms: number) => Promise<void>): Promise<Dockerode.ContainerInspectInfo> {
   const timeout = delay(ms).then(() =>
     Promise.reject(
       new AppError('DOCKER_UNREACHABLE', `Docker did not answer within ${Math.round(ms / 1000)} s while the helper container ran.`, {

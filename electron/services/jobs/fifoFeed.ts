@@ -209,7 +209,10 @@ export async function connectThroughFifos<T>(
     const run = start(containerPath, folder.dir, {
       signal: helperSignal,
       onStarted: () => {
-        const t = setTimeout(() => stopHandshake(`a helper did not open its FIFO within ${(opts.timeoutMs ?? HANDSHAKE_MS) / 1000} s`), opts.timeoutMs ?? HANDSHAKE_MS);
+        const t = setTimeout(
+          () => stopHandshake(`a helper did not open its FIFO within ${(opts.timeoutMs ?? HANDSHAKE_MS) / 1000} s`),
+          opts.timeoutMs ?? HANDSHAKE_MS,
+        );
         t.unref();
         timers.push(t);
       },

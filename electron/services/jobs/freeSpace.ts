@@ -83,8 +83,11 @@ export async function assertSpaceFor(ctx: JobContext, image: string, needs: Spac
   if (host && host.dev === disk.dev) {
     // One disk: first the backup is added, then the old content goes and the new one comes.
     const need = Math.max(backup, backup - needs.currentBytes + needs.restoreBytes);
-    ctx.log(`Free space on the disk of ${needs.volume} and of the safety backup: ${formatBytes(disk.free)}; the restore with its safety backup needs about ${formatBytes(need)}.`);
-    if (need > disk.free) throw refuse('The restore with its safety backup', need, disk.free, `the disk that holds the volume ${needs.volume} and the safety backups`);
+    ctx.log(
+      `Free space on the disk of ${needs.volume} and of the safety backup: ${formatBytes(disk.free)}; the restore with its safety backup needs about ${formatBytes(need)}.`,
+    );
+    if (need > disk.free)
+      throw refuse('The restore with its safety backup', need, disk.free, `the disk that holds the volume ${needs.volume} and the safety backups`);
     return;
   }
   const need = Math.max(0, needs.restoreBytes - needs.currentBytes);

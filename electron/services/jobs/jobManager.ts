@@ -205,7 +205,9 @@ export class JobManager {
     const holder = this.locks.get(volume);
     if (!holder) return;
     const r = this.jobs.get(holder);
-    const what = r ? `A ${NOUN[r.summary.kind]} of ${volume} is already running (started ${new Date(r.summary.startedAt).toLocaleTimeString()})` : `A job on ${volume} is already running`;
+    const what = r
+      ? `A ${NOUN[r.summary.kind]} of ${volume} is already running (started ${new Date(r.summary.startedAt).toLocaleTimeString()})`
+      : `A job on ${volume} is already running`;
     throw new AppError('JOB_CONFLICT', `${what}; only one job per volume runs at a time.`, {
       hint: 'Wait for it to finish, or cancel it.',
       details: { jobId: holder, volume },
@@ -363,10 +365,7 @@ export class JobManager {
 
   private async dockerAnswers(): Promise<boolean> {
     try {
-      await Promise.race([
-        this.docker().ping(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 3000).unref()),
-      ]);
+      await Promise.race([this.docker().ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 3000).unref())]);
       return true;
     } catch {
       return false;

@@ -110,7 +110,15 @@ export class JobService {
       this.core.bus.emit('settingsChanged', next);
     }
     return this.manager.launch({ kind: 'backup', volume: opts.volume, file, engine, mode: null }, (ctx) =>
-      runBackup(ctx, { volume: opts.volume, file, engine, stopContainers: opts.stopContainers, overwrite: opts.overwrite, appVersion: this.core.version, createdAt: how.createdAt }),
+      runBackup(ctx, {
+        volume: opts.volume,
+        file,
+        engine,
+        stopContainers: opts.stopContainers,
+        overwrite: opts.overwrite,
+        appVersion: this.core.version,
+        createdAt: how.createdAt,
+      }),
     );
   }
 

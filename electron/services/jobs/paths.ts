@@ -67,7 +67,8 @@ export async function checkReadableFile(file: string, env: NodeJS.ProcessEnv = p
   } catch {
     throw new AppError('FILE_NOT_FOUND', `The file ${p} does not exist.`, { hint: 'Check the path.', details: { path: p } });
   }
-  if (!st.isFile()) throw new AppError('INVALID_ARGUMENT', `${p} is not a regular file.`, { hint: 'Choose a .tgz, .tar.gz or .tar file.', details: { path: p } });
+  if (!st.isFile())
+    throw new AppError('INVALID_ARGUMENT', `${p} is not a regular file.`, { hint: 'Choose a .tgz, .tar.gz or .tar file.', details: { path: p } });
   try {
     await fs.access(p, fs.constants.R_OK);
   } catch {

@@ -227,7 +227,10 @@ export async function unpackViaArchiveApi(ctx: JobContext, args: UnpackArgs): Pr
 async function drain(res: NodeJS.ReadableStream | undefined): Promise<void> {
   if (!res || typeof (res as Readable).resume !== 'function') return;
   await new Promise<void>((resolve) => {
-    (res as Readable).on('end', resolve).on('close', resolve).on('error', () => resolve());
+    (res as Readable)
+      .on('end', resolve)
+      .on('close', resolve)
+      .on('error', () => resolve());
     (res as Readable).resume();
   });
 }
@@ -296,7 +299,8 @@ export async function unpackTar(ctx: JobContext, args: UnpackArgs): Promise<Unpa
     if (fed.state === 'rejected') throw unpackError(fed.error, args.archivePath);
     if (res.exitCode !== 0) throw listing.failure(res.exitCode, res.stderrTail, args.image);
     // The archive ends with our end-of-archive marker, sent only once all of it was read and verified.
-    if (fed.state === 'pending') throw new AppError('INTERNAL', 'tar finished before the whole archive had been read.', { hint: 'See the job log; try the other engine.' });
+    if (fed.state === 'pending')
+      throw new AppError('INTERNAL', 'tar finished before the whole archive had been read.', { hint: 'See the job log; try the other engine.' });
     return { entries: listing.entries, bytes: listing.bytes, rootEntry: listing.rootEntry, setuidWarning: guard.strippedWarning() };
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);

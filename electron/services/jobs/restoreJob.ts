@@ -116,7 +116,8 @@ async function createVolume(docker: Dockerode, name: string, labels: Record<stri
     await docker.createVolume({ Name: name, Labels: labels });
   } catch (err) {
     throw toAppError(err, {
-      conflict: () => new AppError('VOLUME_EXISTS', `A volume named ${name} already exists.`, { hint: 'Restore into it with replace or merge, or choose another name.' }),
+      conflict: () =>
+        new AppError('VOLUME_EXISTS', `A volume named ${name} already exists.`, { hint: 'Restore into it with replace or merge, or choose another name.' }),
     });
   }
 }
@@ -160,7 +161,9 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
 
   const existing = await inspectVolume(ctx.docker, o.volume);
   if (o.mode === 'new' && existing) {
-    throw new AppError('VOLUME_EXISTS', `A volume named ${o.volume} already exists.`, { hint: 'Restore into it with replace or merge, or choose another name.' });
+    throw new AppError('VOLUME_EXISTS', `A volume named ${o.volume} already exists.`, {
+      hint: 'Restore into it with replace or merge, or choose another name.',
+    });
   }
   if (o.mode !== 'new' && !existing) throw volumeNotFound(o.volume, 'restore');
 
@@ -168,7 +171,12 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
   const runImage = o.mode === 'replace' ? await requireRunnableImage(ctx.docker, ctx.helperImage) : createImage.runnable ? createImage.image : null;
 
   if (o.mode !== 'new') {
-    await stopUsersOrWarn(ctx, o.volume, o.stopContainers, (names) => `Containers using ${o.volume} were running during the restore (${names}); they may need a restart to see the restored files.`);
+    await stopUsersOrWarn(
+      ctx,
+      o.volume,
+      o.stopContainers,
+      (names) => `Containers using ${o.volume} were running during the restore (${names}); they may need a restart to see the restored files.`,
+    );
   }
   ctx.throwIfCancelled();
 
@@ -185,7 +193,15 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
     let current: VolumeMeasure | null = null;
     if (o.mode === 'replace') {
       ctx.phase('measuring');
-      current = await measureVolume({ docker: ctx.docker, volume: o.volume, labels: ctx.labels, signal: ctx.signal, tracker: ctx.tracker, image: createImage.image, runnable: createImage.runnable });
+      current = await measureVolume({
+        docker: ctx.docker,
+        volume: o.volume,
+        labels: ctx.labels,
+        signal: ctx.signal,
+        tracker: ctx.tracker,
+        image: createImage.image,
+        runnable: createImage.runnable,
+      });
     }
     // Free space before anything is written. A replace waits for it before its safety backup; new and
     // merge run it while the extractors start (a helper takes a second to start), and they write nothing before it passes.

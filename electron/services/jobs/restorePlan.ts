@@ -55,9 +55,7 @@ async function inspectCached(deps: PlanDeps, file: string, strip: boolean): Prom
   const needNames = (i: ArchiveInspection) => strip && i.topFolder !== null;
   if (cached && (cached.namesUnderTop !== null || !needNames(cached.inspection))) return cached;
   const before = await deps.cache.identity(file);
-  const inspection =
-    cached?.inspection ??
-    (await inspectArchive(file, { signal: deps.signal, onProgress: (p) => deps.onProgress(p.bytesRead, p.totalBytes) }));
+  const inspection = cached?.inspection ?? (await inspectArchive(file, { signal: deps.signal, onProgress: (p) => deps.onProgress(p.bytesRead, p.totalBytes) }));
   // Refuse before the second read: an unsafe archive is not worth another look.
   assertSafe(inspection);
   const namesUnderTop = needNames(inspection) && inspection.topFolder ? await namesUnderFolder(file, inspection.topFolder, deps.signal) : null;

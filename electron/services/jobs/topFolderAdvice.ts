@@ -15,12 +15,20 @@ const EXAMPLES = 3;
  * - Anything else with one wrapping folder looks like a copied folder (`docker cp ctr:/…/notebooks -`, a
  *   zipped-up folder): the strip is offered, unticked, with the paths it would give.
  */
-export function topFolderAdvice(inspection: Pick<ArchiveInspection, 'topFolder' | 'rootEntry' | 'sample'>, manifest: Pick<BackupManifest, 'volume'> | null): TopFolderAdvice | null {
+export function topFolderAdvice(
+  inspection: Pick<ArchiveInspection, 'topFolder' | 'rootEntry' | 'sample'>,
+  manifest: Pick<BackupManifest, 'volume'> | null,
+): TopFolderAdvice | null {
   const folder = inspection.topFolder;
   if (folder === null) return null;
   const examples = strippedExamples(inspection.sample, folder);
   if (manifest) {
-    return { folder, offered: false, examples, why: `This is AI-Lab Desktop's backup of volume ${manifest.volume}: it is restored as it was, ${folder} included.` };
+    return {
+      folder,
+      offered: false,
+      examples,
+      why: `This is AI-Lab Desktop's backup of volume ${manifest.volume}: it is restored as it was, ${folder} included.`,
+    };
   }
   if (inspection.rootEntry) {
     return {

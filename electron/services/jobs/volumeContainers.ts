@@ -25,7 +25,12 @@ export async function containersUsingVolume(docker: Dockerode, volume: string): 
 }
 
 /** Stops the running ones; returns those it stopped (and must start again). */
-export async function stopContainers(docker: Dockerode, refs: ContainerRef[], log: (line: string) => void, onStopped: (ref: ContainerRef) => void): Promise<void> {
+export async function stopContainers(
+  docker: Dockerode,
+  refs: ContainerRef[],
+  log: (line: string) => void,
+  onStopped: (ref: ContainerRef) => void,
+): Promise<void> {
   for (const ref of refs.filter((r) => r.running)) {
     log(`Stopping container ${ref.name}…`);
     try {

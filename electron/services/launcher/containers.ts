@@ -76,7 +76,8 @@ export function exitNote(c: Pick<ContainerInspectLike, 'Id' | 'State'>): string 
   if (s.Running || s.ExitCode !== 137) return null;
   if (s.OOMKilled) return 'It ran out of memory and was killed (exit code 137).';
   const ours = killedOnStop.get(c.Id);
-  if (ours && ours.finishedAt === s.FinishedAt) return `It did not stop within ${ours.seconds} s of being asked to, so Docker ended it (SIGKILL, exit code 137).`;
+  if (ours && ours.finishedAt === s.FinishedAt)
+    return `It did not stop within ${ours.seconds} s of being asked to, so Docker ended it (SIGKILL, exit code 137).`;
   return 'It was ended with SIGKILL (exit code 137), as docker stop does when a container does not stop within its grace period.';
 }
 

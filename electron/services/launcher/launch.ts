@@ -53,7 +53,17 @@ export async function launchAiLab(deps: LaunchDeps, launchId: string, opts: Laun
   let url: string | null = null;
   let hint: string | null = null;
   const state = (s: LaunchState, message: string, error: AppError | null = null) =>
-    deps.emitState({ launchId, state: s, message, containerName: opts.name, containerId, url, loginHint: hint, error: error?.toPayload() ?? null, at: Date.now() });
+    deps.emitState({
+      launchId,
+      state: s,
+      message,
+      containerName: opts.name,
+      containerId,
+      url,
+      loginHint: hint,
+      error: error?.toPayload() ?? null,
+      at: Date.now(),
+    });
   const throwIfCancelled = () => {
     if (signal.aborted) throw new AppError('CANCELLED', 'The launch was cancelled before the container was created.');
   };
@@ -69,18 +79,28 @@ export async function launchAiLab(deps: LaunchDeps, launchId: string, opts: Laun
           details: { container: summary },
         });
       }
-      return await startExisting(deps, launchId, opts, signal, existing, (id, u, h) => {
-        containerId = id;
-        url = u;
-        hint = h;
-      }, state);
+      return await startExisting(
+        deps,
+        launchId,
+        opts,
+        signal,
+        existing,
+        (id, u, h) => {
+          containerId = id;
+          url = u;
+          hint = h;
+        },
+        state,
+      );
     }
 
     let inspect = await inspectImage(docker, opts.image);
     let pulled = false;
     if (!inspect) {
       if (!opts.pull) {
-        throw new AppError('IMAGE_NOT_FOUND', `The image ${opts.image} is not on the Docker host.`, { hint: 'Pull it (`docker pull`) or allow the launch to pull it.' });
+        throw new AppError('IMAGE_NOT_FOUND', `The image ${opts.image} is not on the Docker host.`, {
+          hint: 'Pull it (`docker pull`) or allow the launch to pull it.',
+        });
       }
       state('pulling', `Pulling ${opts.image}…`);
       let lastEmit = 0;
@@ -102,9 +122,15 @@ export async function launchAiLab(deps: LaunchDeps, launchId: string, opts: Laun
     }
     const facts = factsFromInspect(opts.image, inspect);
     if (opts.password !== undefined && !facts.supportsPasswordEnv) {
-      throw new AppError('INVALID_ARGUMENT', `${opts.image} does not read JUPYTER_PASSWORD (that arrived with AI-Lab 5.0.0), so the password would be ignored.`, {
-        hint: facts.defaultPassword ? `Launch without a password and log in with "${facts.defaultPassword}", or use AI-Lab 5.0.0 or later.` : 'Launch without a password, or use AI-Lab 5.0.0 or later.',
-      });
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `${opts.image} does not read JUPYTER_PASSWORD (that arrived with AI-Lab 5.0.0), so the password would be ignored.`,
+        {
+          hint: facts.defaultPassword
+            ? `Launch without a password and log in with "${facts.defaultPassword}", or use AI-Lab 5.0.0 or later.`
+            : 'Launch without a password, or use AI-Lab 5.0.0 or later.',
+        },
+      );
     }
 
     const exists = await volumeExists(docker, opts.volume);
@@ -117,7 +143,10 @@ export async function launchAiLab(deps: LaunchDeps, launchId: string, opts: Laun
     const port = await checkPort({ docker, local: deps.endpoint?.local ?? true }, opts.hostPort, opts.listenIp);
     if (!port.free) {
       throw new AppError('PORT_IN_USE', portInUseMessage(port), {
-        hint: port.suggestion !== null ? `Use port ${port.suggestion}, or stop what holds port ${opts.hostPort}.` : `Choose another port, or stop what holds port ${opts.hostPort}.`,
+        hint:
+          port.suggestion !== null
+            ? `Use port ${port.suggestion}, or stop what holds port ${opts.hostPort}.`
+            : `Choose another port, or stop what holds port ${opts.hostPort}.`,
         details: { port: opts.hostPort, listenIp: opts.listenIp, holder: port.holder, suggestion: port.suggestion },
       });
     }
@@ -142,7 +171,10 @@ export async function launchAiLab(deps: LaunchDeps, launchId: string, opts: Laun
       volumeCreated = true;
     }
     hint = loginHint(facts.defaultPassword, opts.password !== undefined);
-    state('creating', `Creating container "${opts.name}" from ${opts.image}: volume ${opts.volume} → ${facts.notebooksPath}, ${opts.listenIp}:${opts.hostPort} → ${facts.containerPort}…`);
+    state(
+      'creating',
+      `Creating container "${opts.name}" from ${opts.image}: volume ${opts.volume} → ${facts.notebooksPath}, ${opts.listenIp}:${opts.hostPort} → ${facts.containerPort}…`,
+    );
     const container = await createContainer(docker, opts, facts);
     containerId = container.id;
 
@@ -156,9 +188,18 @@ export async function launchAiLab(deps: LaunchDeps, launchId: string, opts: Laun
       throw startError(err, opts);
     }
     const started = await requireAiLabContainer(docker, container.id);
-    const outcome = await waitUntilReady(deps, launchId, opts.timeoutSeconds, signal, started, facts.image, (u) => {
-      url = u;
-    }, state);
+    const outcome = await waitUntilReady(
+      deps,
+      launchId,
+      opts.timeoutSeconds,
+      signal,
+      started,
+      facts.image,
+      (u) => {
+        url = u;
+      },
+      state,
+    );
     const base: LaunchOutcome = {
       launchId,
       containerId: container.id,
@@ -192,7 +233,11 @@ async function finishReady(deps: LaunchDeps, opts: LaunchOptionsParsed, outcome:
     await deps.openExternal(outcome.url);
   } catch (err) {
     // Jupyter runs either way; the user can open the URL by hand.
-    outcome.warnings.push({ code: 'OPEN_FAILED', blocking: false, message: `Could not open the browser (${(err as Error).message}); open ${outcome.url} yourself.` });
+    outcome.warnings.push({
+      code: 'OPEN_FAILED',
+      blocking: false,
+      message: `Could not open the browser (${(err as Error).message}); open ${outcome.url} yourself.`,
+    });
   }
 }
 
@@ -224,8 +269,7 @@ async function createContainer(docker: Dockerode, opts: LaunchOptionsParsed, fac
     });
   } catch (err) {
     throw toAppError(err, {
-      conflict: () =>
-        new AppError('CONTAINER_EXISTS', `A container named "${opts.name}" was created meanwhile.`, { hint: containerExistsHint(opts.name) }),
+      conflict: () => new AppError('CONTAINER_EXISTS', `A container named "${opts.name}" was created meanwhile.`, { hint: containerExistsHint(opts.name) }),
       notFound: () => new AppError('IMAGE_NOT_FOUND', `The image ${opts.image} disappeared from the Docker host.`, { hint: 'Launch again to pull it.' }),
     });
   }
@@ -240,7 +284,9 @@ function startError(err: unknown, opts: LaunchOptionsParsed): AppError {
     });
   }
   if (/cannot assign requested address/i.test(msg)) {
-    return new AppError('INVALID_ARGUMENT', `${opts.listenIp} is not an address of the Docker host: ${msg}`, { hint: 'Use 127.0.0.1 (this computer only) or 0.0.0.0 (all interfaces).' });
+    return new AppError('INVALID_ARGUMENT', `${opts.listenIp} is not an address of the Docker host: ${msg}`, {
+      hint: 'Use 127.0.0.1 (this computer only) or 0.0.0.0 (all interfaces).',
+    });
   }
   return toAppError(err);
 }

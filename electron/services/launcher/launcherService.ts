@@ -148,7 +148,14 @@ export class LauncherService {
           local.add(ref);
           const { repository, tag } = splitImageRef(ref);
           if (!isAiLabImage(ref)) continue;
-          images.push({ ref, repository, tag, present: true, sizeBytes: img.Size ?? null, created: img.Created ? new Date(img.Created * 1000).toISOString() : null });
+          images.push({
+            ref,
+            repository,
+            tag,
+            present: true,
+            sizeBytes: img.Size ?? null,
+            created: img.Created ? new Date(img.Created * 1000).toISOString() : null,
+          });
         }
       }
     } catch (err) {

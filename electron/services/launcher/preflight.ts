@@ -22,8 +22,7 @@ export function listenWarning(listenIp: string): string | null {
   return null;
 }
 
-export const RECREATE_LOSES_EXTRAS =
-  'Re-creating it would lose the packages installed with %pip inside it (the notebooks in the volume are kept).';
+export const RECREATE_LOSES_EXTRAS = 'Re-creating it would lose the packages installed with %pip inside it (the notebooks in the volume are kept).';
 
 export function containerExistsMessage(name: string, existing: AiLabContainer | null, image?: string): string {
   if (!existing) return `A container named "${name}" already exists.`;
@@ -61,11 +60,19 @@ export interface WarningInputs {
 export function collectWarnings(i: WarningInputs): LaunchWarning[] {
   const w: LaunchWarning[] = [];
   if (i.existing) {
-    w.push({ code: 'CONTAINER_EXISTS', blocking: true, message: `${containerExistsMessage(i.name, i.existing, i.facts.image)} ${containerExistsHint(i.name)}` });
+    w.push({
+      code: 'CONTAINER_EXISTS',
+      blocking: true,
+      message: `${containerExistsMessage(i.name, i.existing, i.facts.image)} ${containerExistsHint(i.name)}`,
+    });
   }
   if (i.port && !i.port.free) w.push({ code: 'PORT_IN_USE', blocking: true, message: portInUseMessage(i.port) });
   if (!i.facts.present) {
-    w.push({ code: 'IMAGE_MISSING', blocking: false, message: `${i.facts.image} is not on the Docker host yet; it will be pulled first (this can take several minutes).` });
+    w.push({
+      code: 'IMAGE_MISSING',
+      blocking: false,
+      message: `${i.facts.image} is not on the Docker host yet; it will be pulled first (this can take several minutes).`,
+    });
   }
   if (!i.facts.isAiLab) {
     w.push({

@@ -24,7 +24,7 @@ export function explainPullError(image: string, raw: string): AppError {
   const details = { image, engineMessage: raw };
   if (/no space left on device/.test(m)) {
     return new AppError('DISK_FULL', `Pulling ${image} failed: the Docker host has no space left.`, {
-      hint: 'Free space for Docker (remove unused images with `docker image prune`, or enlarge Docker Desktop\'s disk), then launch again.',
+      hint: "Free space for Docker (remove unused images with `docker image prune`, or enlarge Docker Desktop's disk), then launch again.",
       details,
     });
   }
@@ -38,7 +38,10 @@ export function explainPullError(image: string, raw: string): AppError {
       details,
     });
   }
-  if (/unauthorized|authentication required|no basic auth credentials|denied: requested access|incorrect username or password/.test(m) && !/repository does not exist/.test(m)) {
+  if (
+    /unauthorized|authentication required|no basic auth credentials|denied: requested access|incorrect username or password/.test(m) &&
+    !/repository does not exist/.test(m)
+  ) {
     return new AppError('IMAGE_PULL_FAILED', `Pulling ${image} failed: the registry refused access.`, {
       hint: 'Log in to the registry with `docker login`, or check the image name.',
       details,
@@ -50,7 +53,10 @@ export function explainPullError(image: string, raw: string): AppError {
       details,
     });
   }
-  return new AppError('IMAGE_PULL_FAILED', `Pulling ${image} failed: ${raw}`, { hint: 'Check the image name and the Docker host\'s network, then try again.', details });
+  return new AppError('IMAGE_PULL_FAILED', `Pulling ${image} failed: ${raw}`, {
+    hint: "Check the image name and the Docker host's network, then try again.",
+    details,
+  });
 }
 
 /**

@@ -48,8 +48,14 @@ export function waitForReady(opts: WaitForReadyOptions): Promise<ReadyOutcome> {
     const deadline = setTimeout(() => settle('timeout'), opts.timeoutMs);
     if (opts.signal.aborted) return settle('cancelled');
     opts.signal.addEventListener('abort', onAbort, { once: true });
-    opts.logReady.then(() => settle('log'), () => undefined);
-    opts.exited.then(() => settle('exited'), () => undefined);
+    opts.logReady.then(
+      () => settle('log'),
+      () => undefined,
+    );
+    opts.exited.then(
+      () => settle('exited'),
+      () => undefined,
+    );
     const probe = opts.probe;
     if (probe) {
       const every = opts.probeEveryMs ?? 750;

@@ -71,7 +71,10 @@ export class PlanStore {
     } catch {
       const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       await fs.rename(this.file, aside).catch(() => undefined);
-      return { entries: [], problems: [`${this.file} was not valid JSON; it was kept as ${aside} and no plans are set. Set them again with \`ailab plans set\`.`] };
+      return {
+        entries: [],
+        problems: [`${this.file} was not valid JSON; it was kept as ${aside} and no plans are set. Set them again with \`ailab plans set\`.`],
+      };
     }
     const list = (doc as { plans?: unknown } | null)?.plans;
     if (!Array.isArray(list)) return { entries: [], problems: [`${this.file} has no "plans" list; no plans are set.`] };

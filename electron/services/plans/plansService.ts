@@ -102,8 +102,13 @@ export class PlansService {
   async set(raw: Plan): Promise<PlanList> {
     const plan = planSchema.parse(raw);
     const st = await fs.stat(plan.dir).catch(() => null);
-    if (!st) throw new AppError('FILE_NOT_FOUND', `The folder ${plan.dir} does not exist.`, { hint: 'Create it first: a plan never creates folders, so a typo cannot fill a wrong disk.', details: { path: plan.dir } });
-    if (!st.isDirectory()) throw new AppError('INVALID_ARGUMENT', `${plan.dir} is not a folder.`, { hint: 'Give the folder the backups go to.', details: { path: plan.dir } });
+    if (!st)
+      throw new AppError('FILE_NOT_FOUND', `The folder ${plan.dir} does not exist.`, {
+        hint: 'Create it first: a plan never creates folders, so a typo cannot fill a wrong disk.',
+        details: { path: plan.dir },
+      });
+    if (!st.isDirectory())
+      throw new AppError('INVALID_ARGUMENT', `${plan.dir} is not a folder.`, { hint: 'Give the folder the backups go to.', details: { path: plan.dir } });
     await this.store.set(plan);
     return this.list();
   }
@@ -142,7 +147,13 @@ export class PlansService {
     const end = await this.deps.jobs.wait(job.id);
     if (end.status !== 'succeeded' || end.result?.kind !== 'backup') {
       // A failed run deletes nothing: the backups already there may be all that is left.
-      return finish({ status: 'failed', message: `${end.error?.message ?? `The backup ended ${end.status}.`} Nothing was deleted.`, file: null, jobId: job.id, deleted: [] });
+      return finish({
+        status: 'failed',
+        message: `${end.error?.message ?? `The backup ended ${end.status}.`} Nothing was deleted.`,
+        file: null,
+        jobId: job.id,
+        deleted: [],
+      });
     }
     const file = end.result.file;
     if (policyIsEmpty(plan.retention)) return finish({ status: 'succeeded', message: `Backed up to ${file}.`, file, jobId: job.id, deleted: [] });
@@ -150,7 +161,13 @@ export class PlansService {
       const pruned = await this.deps.backups.prune({ dir: plan.dir, volume: plan.volume, policy: plan.retention });
       const failures = pruned.failures.map((f) => ` ${f.file} was not deleted: ${f.message}.`).join('');
       return finish(
-        { status: 'succeeded', message: `Backed up to ${file}; retention deleted ${pruned.deleted.length}.${failures}`, file, jobId: job.id, deleted: pruned.deleted },
+        {
+          status: 'succeeded',
+          message: `Backed up to ${file}; retention deleted ${pruned.deleted.length}.${failures}`,
+          file,
+          jobId: job.id,
+          deleted: pruned.deleted,
+        },
         pruned.decisions.length,
       );
     } catch (err) {

@@ -28,9 +28,15 @@ export function permissionString(y: string, octal: string): string {
   const exec = (x: number, special: number, on: string, off: string) => (m & special ? (m & x ? on : off) : m & x ? 'x' : '-');
   return (
     (TYPE_CHAR[y] ?? '?') +
-    bit(0o400, 'r') + bit(0o200, 'w') + exec(0o100, 0o4000, 's', 'S') +
-    bit(0o040, 'r') + bit(0o020, 'w') + exec(0o010, 0o2000, 's', 'S') +
-    bit(0o004, 'r') + bit(0o002, 'w') + exec(0o001, 0o1000, 't', 'T')
+    bit(0o400, 'r') +
+    bit(0o200, 'w') +
+    exec(0o100, 0o4000, 's', 'S') +
+    bit(0o040, 'r') +
+    bit(0o020, 'w') +
+    exec(0o010, 0o2000, 's', 'S') +
+    bit(0o004, 'r') +
+    bit(0o002, 'w') +
+    exec(0o001, 0o1000, 't', 'T')
   );
 }
 
@@ -42,7 +48,17 @@ export function parseFindOutput(out: Buffer): FindRecord[] {
   const records: FindRecord[] = [];
   for (let r = 0; r < complete; r++) {
     const i = r * FIELDS;
-    const [depth, y, size, mode, uid, gid, mtime, link, name] = fields.slice(i, i + FIELDS) as [string, string, string, string, string, string, string, string, string];
+    const [depth, y, size, mode, uid, gid, mtime, link, name] = fields.slice(i, i + FIELDS) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const seconds = Number.parseFloat(mtime);
     records.push({
       depth: Number.parseInt(depth, 10),

@@ -140,7 +140,11 @@ async function runAndCollect(container: Dockerode.Container, helperImage: string
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       void container.kill().catch(() => undefined);
-      reject(new AppError('TIMEOUT', `Listing the folder took longer than ${TIMEOUT_MS / 1000} s.`, { hint: 'The volume may be very large or Docker very busy; try a smaller folder.' }));
+      reject(
+        new AppError('TIMEOUT', `Listing the folder took longer than ${TIMEOUT_MS / 1000} s.`, {
+          hint: 'The volume may be very large or Docker very busy; try a smaller folder.',
+        }),
+      );
     }, TIMEOUT_MS);
   });
   try {

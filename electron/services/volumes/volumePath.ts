@@ -1,7 +1,6 @@
 import { AppError } from '../../../shared/contract/errors';
 import { VOLUME_MOUNT } from '../docker/helperHardening';
 
-
 /**
  * A user-supplied path inside a volume, normalised to "a/b" ("" for the root). ".." is refused rather
  * than resolved: a listing must never leave the volume, and a path that tries is a mistake to report.

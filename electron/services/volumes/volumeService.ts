@@ -106,7 +106,9 @@ export class VolumeService {
   async create(name: string, labels: Record<string, string> = {}): Promise<VolumeSummary> {
     const problem = checkVolumeName(name);
     if (problem) {
-      throw new AppError('VOLUME_NAME_INVALID', problem.includes(VOLUME_NAME_RULE) ? problem : `${problem} ${VOLUME_NAME_RULE}`, { details: { rule: VOLUME_NAME_RULE } });
+      throw new AppError('VOLUME_NAME_INVALID', problem.includes(VOLUME_NAME_RULE) ? problem : `${problem} ${VOLUME_NAME_RULE}`, {
+        details: { rule: VOLUME_NAME_RULE },
+      });
     }
     // Docker's create is idempotent: with a taken name it answers 201 and hands back the existing volume.
     if (await inspectVolume(this.client(), name)) {

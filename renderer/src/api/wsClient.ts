@@ -234,7 +234,9 @@ export function createWsTransport(env: WsEnvironment): WsTransport {
       return Promise.resolve(failure({ code: 'INVALID_ARGUMENT', message: `The arguments of ${method} cannot be sent (not plain data).` }));
     }
     if (text.length > MAX_MESSAGE_BYTES / 4 && new TextEncoder().encode(text).length > MAX_MESSAGE_BYTES) {
-      return Promise.resolve(failure({ code: 'INVALID_ARGUMENT', message: `The arguments of ${method} are too large to send (over ${MAX_MESSAGE_BYTES / (1024 * 1024)} MiB).` }));
+      return Promise.resolve(
+        failure({ code: 'INVALID_ARGUMENT', message: `The arguments of ${method} are too large to send (over ${MAX_MESSAGE_BYTES / (1024 * 1024)} MiB).` }),
+      );
     }
     return new Promise((resolve) => {
       if (socket && socket.readyState === OPEN) {

@@ -148,7 +148,15 @@ export function Dialog({ title, onClose, children, busy = false, className, desc
         if (e.target === e.currentTarget && !busy) onClose();
       }}
     >
-      <div ref={ref} className={className ? `dialog ${className}` : 'dialog'} role="dialog" aria-modal="true" aria-labelledby={titleId} aria-describedby={describedBy} tabIndex={-1}>
+      <div
+        ref={ref}
+        className={className ? `dialog ${className}` : 'dialog'}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        aria-describedby={describedBy}
+        tabIndex={-1}
+      >
         <h2 id={titleId}>{title}</h2>
         {children}
       </div>

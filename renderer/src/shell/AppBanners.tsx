@@ -46,7 +46,9 @@ export function AppBanners() {
           <span className="spinner" aria-hidden="true" />
           <div>
             <div className="notice-title">Lost the connection to the AI-Lab Desktop server.</div>
-            <div>Is <code>npm run serve</code> still running? This page reconnects by itself.</div>
+            <div>
+              Is <code>npm run serve</code> still running? This page reconnects by itself.
+            </div>
           </div>
         </div>
       )}

@@ -12,7 +12,9 @@ export function DockerStatusPill() {
   }
   const ep = status.endpoint;
   const where = ep ? `${ep.url}${ep.context ? ` (context ${ep.context})` : ''}` : 'no endpoint';
-  const title = ep ? `Endpoint ${ep.url}, from ${ep.source}${status.engineVersion ? `; Docker Engine ${status.engineVersion}, API ${status.apiVersion}` : ''}` : undefined;
+  const title = ep
+    ? `Endpoint ${ep.url}, from ${ep.source}${status.engineVersion ? `; Docker Engine ${status.engineVersion}, API ${status.apiVersion}` : ''}`
+    : undefined;
   const dot = status.state === 'connected' ? 'dot-ok' : status.state === 'unreachable' ? 'dot-danger' : 'dot-warning';
   const label = status.state === 'connected' ? `Docker ${status.engineVersion ?? ''}` : status.state === 'unreachable' ? 'Docker unreachable' : 'Connecting';
   return (

@@ -11,8 +11,7 @@ export function SessionProblemPage({ problem }: { problem: SessionProblem }) {
           : 'This page needs the token that the server printed when it started. Each tab keeps it until the tab is closed; a new tab needs the link again.'}
       </p>
       <p>
-        Open the URL printed in the terminal where you ran <code>npm run serve</code>; it looks like{' '}
-        <code>http://127.0.0.1:PORT/?token=…</code>.
+        Open the URL printed in the terminal where you ran <code>npm run serve</code>; it looks like <code>http://127.0.0.1:PORT/?token=…</code>.
       </p>
     </main>
   );

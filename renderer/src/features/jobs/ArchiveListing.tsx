@@ -53,7 +53,15 @@ export function ArchiveListing(props: { file: string }) {
     <JobDialog title={`Contents of ${props.file.split(/[\\/]/).pop()}`} onClose={close} wide>
       <p className="muted small mono jobs-break">{props.file}</p>
       <ErrorNotice error={error} />
-      <VirtualLog lines={lines} asides={sizes} version={lines.length} label="Archive entries" height={360} follow={false} emptyText={loading ? 'Reading…' : 'No entries.'} />
+      <VirtualLog
+        lines={lines}
+        asides={sizes}
+        version={lines.length}
+        label="Archive entries"
+        height={360}
+        follow={false}
+        emptyText={loading ? 'Reading…' : 'No entries.'}
+      />
       <div className="dialog-actions">
         <span className="muted small jobs-grow">
           {lines.length.toLocaleString()} entries{more ? ' shown' : ''}

@@ -185,7 +185,10 @@ export function JobProgressView(props: { id: string }) {
           <span className="jobs-pct">{pct === null ? '' : `${pct.toFixed(1)}%`}</span>
         </div>
         <div className="jobs-stats">
-          <Stat label={`Files ${verb}`} value={p.filesTotal !== null ? `${formatCount(p.filesDone)} / ${formatCount(p.filesTotal)}` : formatCount(p.filesDone)} />
+          <Stat
+            label={`Files ${verb}`}
+            value={p.filesTotal !== null ? `${formatCount(p.filesDone)} / ${formatCount(p.filesTotal)}` : formatCount(p.filesDone)}
+          />
           <Stat label="Data" value={p.bytesTotal !== null ? `${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)}` : formatBytes(p.bytesDone)} />
           <Stat label={running ? 'Throughput' : 'Average'} value={throughput(job)} />
           <Stat label="Elapsed" value={formatDuration(elapsed)} />
@@ -209,8 +212,17 @@ export function JobProgressView(props: { id: string }) {
             Stopped for this job and started again at its end: {job.stoppedContainers.map((c) => c.name).join(', ')}
           </div>
         ) : null}
-        <VirtualLog lines={log.lines} version={version} label={`Files ${job.kind === 'backup' ? 'packed' : 'unpacked'} by the ${job.kind}`} emptyText="Waiting for the first file…" />
-        {logFile ? <div className="muted small jobs-gap-sm">Full log: <span className="mono">{logFile}</span></div> : null}
+        <VirtualLog
+          lines={log.lines}
+          version={version}
+          label={`Files ${job.kind === 'backup' ? 'packed' : 'unpacked'} by the ${job.kind}`}
+          emptyText="Waiting for the first file…"
+        />
+        {logFile ? (
+          <div className="muted small jobs-gap-sm">
+            Full log: <span className="mono">{logFile}</span>
+          </div>
+        ) : null}
         <ResultPanel job={job} />
         <div className="dialog-actions">
           {running ? (

@@ -22,7 +22,14 @@ function RunningJob(props: { job: JobSummary }) {
           </button>
         </div>
         <div className="jobs-progress-bar-row jobs-gap-sm">
-          <div className="jobs-meter" role="progressbar" aria-label={jobTitle(job)} aria-valuemin={0} aria-valuemax={100} aria-valuenow={p.percent ?? undefined}>
+          <div
+            className="jobs-meter"
+            role="progressbar"
+            aria-label={jobTitle(job)}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={p.percent ?? undefined}
+          >
             <div className="jobs-meter-fill jobs-meter-running" style={{ width: `${p.percent ?? 0}%` }} />
           </div>
           <span className="jobs-pct">{p.percent === null ? '' : `${p.percent.toFixed(0)}%`}</span>
@@ -182,7 +189,14 @@ export function JobsPage() {
                     </td>
                     <td className="num small">{formatBytes(s.compressedBytes)}</td>
                     <td className="jobs-actions-cell">
-                      <button className="btn btn-sm" onClick={() => useJobs.getState().openRestore({ source: { archivePath: s.file }, sourceName: s.file.split(/[\\/]/).pop() ?? s.file, volume: s.volume })}>
+                      <button
+                        className="btn btn-sm"
+                        onClick={() =>
+                          useJobs
+                            .getState()
+                            .openRestore({ source: { archivePath: s.file }, sourceName: s.file.split(/[\\/]/).pop() ?? s.file, volume: s.volume })
+                        }
+                      >
                         Restore…
                       </button>
                       <button

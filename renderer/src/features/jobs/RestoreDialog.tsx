@@ -67,7 +67,14 @@ function SourcePicker(props: { onSource: (s: RestoreSource, name: string) => voi
       >
         <label htmlFor="jobs-restore-path">Or the path of an archive on this machine</label>
         <div className="toolbar">
-          <input id="jobs-restore-path" className="input jobs-grow mono" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/ailab-backups/notebooks.tgz" spellCheck={false} />
+          <input
+            id="jobs-restore-path"
+            className="input jobs-grow mono"
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            placeholder="/home/me/ailab-backups/notebooks.tgz"
+            spellCheck={false}
+          />
           <button type="submit" className="btn" disabled={!path.trim()}>
             Check
           </button>
@@ -99,9 +106,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
   const a = plan?.archive;
   return (
     <JobDialog title={sourceName ? `Restore ${sourceName}` : 'Restore a backup'} onClose={close} busy={busy} wide>
-      {!source ? (
-        <SourcePicker onSource={r.chooseSource} />
-      ) : null}
+      {!source ? <SourcePicker onSource={r.chooseSource} /> : null}
       {source && !plan && !planError ? (
         <div aria-live="polite" className="jobs-gap">
           <span className="spinner" /> Reading the whole archive before anything changes…{' '}
@@ -114,11 +119,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
         <>
           <ErrorNotice error={planError} title="This file cannot be restored" />
           <div className="dialog-actions">
-            <button
-              type="button"
-              className="btn"
-              onClick={r.forgetSource}
-            >
+            <button type="button" className="btn" onClick={r.forgetSource}>
               Choose another file
             </button>
             <button type="button" className="btn btn-primary" onClick={close} data-autofocus>
@@ -160,7 +161,10 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
               <input type="checkbox" checked={keepSetuid} onChange={(e) => setKeepSetuid(e.target.checked)} />
               <span>
                 Keep the setuid/setgid bit of {a.setuidRootCount} root-owned {a.setuidRootCount === 1 ? 'file' : 'files'}{' '}
-                <span className="muted small mono">({a.setuidRootFiles.slice(0, 3).join(', ')}{a.setuidRootCount > 3 ? ', …' : ''})</span>{' '}
+                <span className="muted small mono">
+                  ({a.setuidRootFiles.slice(0, 3).join(', ')}
+                  {a.setuidRootCount > 3 ? ', …' : ''})
+                </span>{' '}
                 <span className="muted small">— unchecked, they are restored without it: in AI-Lab they would let the notebook user become root</span>
               </span>
             </label>
@@ -227,7 +231,8 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
                   </div>
                 ) : plan.target.overwritten.length > 0 ? (
                   <div>
-                    In both the archive and <strong>{plan.target.volume}</strong>, so files of the same names are overwritten: {plan.target.overwritten.slice(0, 12).join(', ')}
+                    In both the archive and <strong>{plan.target.volume}</strong>, so files of the same names are overwritten:{' '}
+                    {plan.target.overwritten.slice(0, 12).join(', ')}
                     {plan.target.overwritten.length > 12 ? ` and ${plan.target.overwritten.length - 12} more` : ''}. Everything else in the volume is kept.
                   </div>
                 ) : (
@@ -243,7 +248,9 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
                 <div className="notice-title">This backup contains a Secure Configuration Storage ({SCS_FILE})</div>
                 <div className="small">
                   Restoring it brings back the archive&apos;s stored credentials and <strong>its master password</strong>.
-                  {plan.target?.overwritesScs && target !== 'new' ? ` The SCS now in ${plan.target.volume} will be overwritten; its master password stops working.` : ''}
+                  {plan.target?.overwritesScs && target !== 'new'
+                    ? ` The SCS now in ${plan.target.volume} will be overwritten; its master password stops working.`
+                    : ''}
                 </div>
               </div>
             </div>
@@ -269,7 +276,11 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
             </button>
             <button type="submit" className={`btn ${target === 'replace' ? 'btn-danger btn-solid' : 'btn-primary'}`} disabled={!canStart}>
               {busy ? <span className="spinner" /> : null}
-              {target === 'new' ? `Restore into new volume ${newName}` : target === 'replace' ? `Replace ${existing || 'volume'}` : `Merge into ${existing || 'volume'}`}
+              {target === 'new'
+                ? `Restore into new volume ${newName}`
+                : target === 'replace'
+                  ? `Replace ${existing || 'volume'}`
+                  : `Merge into ${existing || 'volume'}`}
             </button>
           </div>
         </form>

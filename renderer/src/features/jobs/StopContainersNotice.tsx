@@ -2,7 +2,14 @@ import type { ReactNode } from 'react';
 import type { ContainerRef } from '../../../../shared/contract/jobs';
 
 /** Running containers use the job's volume: who they are, and the choice to stop them for the job. */
-export function StopContainersNotice(props: { running: ContainerRef[]; volume: string; job: 'backup' | 'restore'; stop: boolean; onStop: (stop: boolean) => void; children?: ReactNode }) {
+export function StopContainersNotice(props: {
+  running: ContainerRef[];
+  volume: string;
+  job: 'backup' | 'restore';
+  stop: boolean;
+  onStop: (stop: boolean) => void;
+  children?: ReactNode;
+}) {
   const { running, job } = props;
   return (
     <div className="notice notice-warning jobs-gap">

@@ -14,7 +14,11 @@ import { useJobs } from './jobsStore';
 export async function uploadArchive(file: File): Promise<{ ok: true; source: RestoreSource } | { ok: false; error: ApiErrorPayload }> {
   const path = api.pathForFile?.(file);
   if (path) return { ok: true, source: { archivePath: path } };
-  if (!api.uploadFile) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'This window cannot read dropped files.', hint: 'Choose the backup with “Restore a backup…”.' } };
+  if (!api.uploadFile)
+    return {
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message: 'This window cannot read dropped files.', hint: 'Choose the backup with “Restore a backup…”.' },
+    };
   useJobs.setState({ upload: { name: file.name, sent: 0, total: file.size } });
   try {
     const r = await api.uploadFile(file, (sent, total) => useJobs.setState({ upload: { name: file.name, sent, total } }));
@@ -166,7 +170,9 @@ export function GlobalArchiveDrop(props: { children: ReactNode }) {
       {dragging ? (
         <div className="jobs-drop-hint" aria-hidden="true">
           <div className="jobs-drop-hint-label">
-            {dialogs > 0 ? 'Drop a .tgz: it opens when this dialog closes' : 'Drop a .tgz to restore it into a new volume — or drop it on a volume to restore into that one'}
+            {dialogs > 0
+              ? 'Drop a .tgz: it opens when this dialog closes'
+              : 'Drop a .tgz to restore it into a new volume — or drop it on a volume to restore into that one'}
           </div>
         </div>
       ) : null}

@@ -25,10 +25,23 @@ export function VolumeJobActions(props: { volume: Pick<VolumeSummary, 'name'>; c
   const label = (verb: string) => (props.compact ? { 'aria-label': `${verb} ${name}` } : {});
   return (
     <>
-      <button className={cls} tabIndex={props.tabIndex} {...label('Back up')} onClick={() => useJobs.getState().openBackup(name)} disabled={running !== null} title={running ? 'A job is running on this volume' : undefined}>
+      <button
+        className={cls}
+        tabIndex={props.tabIndex}
+        {...label('Back up')}
+        onClick={() => useJobs.getState().openBackup(name)}
+        disabled={running !== null}
+        title={running ? 'A job is running on this volume' : undefined}
+      >
         {props.compact ? 'Back up' : 'Back up…'}
       </button>
-      <button className={cls} tabIndex={props.tabIndex} {...label('Restore into')} onClick={() => useJobs.getState().openRestore({ source: null, sourceName: null, volume: name })} disabled={running !== null}>
+      <button
+        className={cls}
+        tabIndex={props.tabIndex}
+        {...label('Restore into')}
+        onClick={() => useJobs.getState().openRestore({ source: null, sourceName: null, volume: name })}
+        disabled={running !== null}
+      >
         {props.compact ? 'Restore' : 'Restore…'}
       </button>
       {running ? (
@@ -63,7 +76,12 @@ function JobsDialogs() {
   return (
     <>
       {backupFor ? <BackupDialog key={backupFor} volume={backupFor} /> : null}
-      {restore ? <RestoreDialog key={restore.source ? ('uploadId' in restore.source ? restore.source.uploadId : restore.source.archivePath) : 'choose'} request={restore} /> : null}
+      {restore ? (
+        <RestoreDialog
+          key={restore.source ? ('uploadId' in restore.source ? restore.source.uploadId : restore.source.archivePath) : 'choose'}
+          request={restore}
+        />
+      ) : null}
       {viewing && !listing ? <JobProgressView id={viewing} /> : null}
       {listing ? <ArchiveListing file={listing} /> : null}
     </>

@@ -95,7 +95,10 @@ export async function attach(id: string): Promise<JobDetail | null> {
   const detail = r.value;
   logOf(id).replace(detail.log, detail.logFrom);
   const { log: _log, logFrom: _from, logFile, ...summary } = detail;
-  useJobs.setState((s) => ({ jobs: { ...s.jobs, [id]: { ...summary, progress: s.jobs[id]?.progress && summary.status === 'running' ? s.jobs[id].progress : summary.progress } }, logFiles: { ...s.logFiles, [id]: logFile } }));
+  useJobs.setState((s) => ({
+    jobs: { ...s.jobs, [id]: { ...summary, progress: s.jobs[id]?.progress && summary.status === 'running' ? s.jobs[id].progress : summary.progress } },
+    logFiles: { ...s.logFiles, [id]: logFile },
+  }));
   bump(id);
   return detail;
 }

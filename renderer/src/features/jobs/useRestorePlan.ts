@@ -110,7 +110,9 @@ export function useRestorePlan(request: RestoreRequest): RestorePlanState {
   }, [source, volumeForPlan, strip]);
 
   const nameProblem =
-    target === 'new' ? (checkVolumeName(newName) ?? (volumes.includes(newName) ? `A volume named ${newName} already exists: choose another name, or restore into it.` : null)) : null;
+    target === 'new'
+      ? (checkVolumeName(newName) ?? (volumes.includes(newName) ? `A volume named ${newName} already exists: choose another name, or restore into it.` : null))
+      : null;
   const volume = target === 'new' ? newName : existing;
   const running = plan?.target?.containers.filter((c) => c.running) ?? [];
   const needsImage = plan !== null && !plan.helperImagePresent && (engine === 'tar' || target === 'replace');

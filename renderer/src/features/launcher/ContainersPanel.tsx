@@ -12,7 +12,8 @@ import { newFollowId, registerFollow, unregisterFollow, useLauncherStore } from 
 type Action = 'start' | 'stop' | 'restart' | 'remove' | 'open';
 
 function stateBadge(c: AiLabContainer) {
-  const cls = c.state === 'running' ? 'badge-ok' : c.state === 'restarting' || c.state === 'paused' ? 'badge-warning' : c.state === 'dead' ? 'badge-danger' : '';
+  const cls =
+    c.state === 'running' ? 'badge-ok' : c.state === 'restarting' || c.state === 'paused' ? 'badge-warning' : c.state === 'dead' ? 'badge-danger' : '';
   // Exit code 137 after a stop is Docker's SIGKILL, not a crash: say "stopped" and how (main's words).
   const text = c.state === 'exited' ? (c.exitNote ? 'stopped' : `exited (${c.exitCode ?? 0})`) : c.state;
   return (
@@ -42,9 +43,7 @@ function LogsDialog(props: { container: AiLabContainer; onClose: () => void }) {
 
   return (
     <Dialog title={`Log of ${container.name}`} onClose={onClose} className="al-dialog-wide">
-      <p className="muted small">
-        The last 500 lines{container.state === 'running' ? ', then new ones as they come' : ''}.
-      </p>
+      <p className="muted small">The last 500 lines{container.state === 'running' ? ', then new ones as they come' : ''}.</p>
       {error ? <div className="notice notice-danger">{error.message}</div> : null}
       <LogView lines={lines ?? []} label={`Log of ${container.name}`} height={420} />
       <DialogClose onClose={onClose} />
@@ -173,7 +172,13 @@ export function ContainersPanel() {
                       <td>{c.volume ?? <span className="muted">none</span>}</td>
                       <td>
                         {c.url ? (
-                          <button type="button" className="btn btn-sm btn-ghost al-link" onClick={() => void act(c, 'open')} aria-label={`Open ${c.name} in browser`} title={c.loginHint}>
+                          <button
+                            type="button"
+                            className="btn btn-sm btn-ghost al-link"
+                            onClick={() => void act(c, 'open')}
+                            aria-label={`Open ${c.name} in browser`}
+                            title={c.loginHint}
+                          >
                             {c.url}
                           </button>
                         ) : (
@@ -185,22 +190,46 @@ export function ContainersPanel() {
                         <div className="toolbar al-actions">
                           {running ? (
                             <>
-                              <button type="button" className="btn btn-sm" disabled={Boolean(doing)} onClick={() => void act(c, 'stop')} aria-label={`Stop ${c.name}`}>
+                              <button
+                                type="button"
+                                className="btn btn-sm"
+                                disabled={Boolean(doing)}
+                                onClick={() => void act(c, 'stop')}
+                                aria-label={`Stop ${c.name}`}
+                              >
                                 Stop
                               </button>
-                              <button type="button" className="btn btn-sm" disabled={Boolean(doing)} onClick={() => void act(c, 'restart')} aria-label={`Restart ${c.name}`}>
+                              <button
+                                type="button"
+                                className="btn btn-sm"
+                                disabled={Boolean(doing)}
+                                onClick={() => void act(c, 'restart')}
+                                aria-label={`Restart ${c.name}`}
+                              >
                                 Restart
                               </button>
                             </>
                           ) : (
-                            <button type="button" className="btn btn-sm" disabled={Boolean(doing)} onClick={() => void act(c, 'start')} aria-label={`Start ${c.name}`}>
+                            <button
+                              type="button"
+                              className="btn btn-sm"
+                              disabled={Boolean(doing)}
+                              onClick={() => void act(c, 'start')}
+                              aria-label={`Start ${c.name}`}
+                            >
                               Start
                             </button>
                           )}
                           <button type="button" className="btn btn-sm" onClick={() => setLogsOf(c)} aria-label={`Logs of ${c.name}`}>
                             Logs
                           </button>
-                          <button type="button" className="btn btn-sm btn-danger" disabled={Boolean(doing)} onClick={() => setRemoving(c)} aria-label={`Remove ${c.name}`}>
+                          <button
+                            type="button"
+                            className="btn btn-sm btn-danger"
+                            disabled={Boolean(doing)}
+                            onClick={() => setRemoving(c)}
+                            aria-label={`Remove ${c.name}`}
+                          >
                             Remove
                           </button>
                         </div>
@@ -213,7 +242,14 @@ export function ContainersPanel() {
           </div>
         )}
       </div>
-      {removing ? <RemoveDialog container={removing} busy={busy[removing.id] === 'remove'} onClose={() => setRemoving(null)} onConfirm={() => void act(removing, 'remove')} /> : null}
+      {removing ? (
+        <RemoveDialog
+          container={removing}
+          busy={busy[removing.id] === 'remove'}
+          onClose={() => setRemoving(null)}
+          onConfirm={() => void act(removing, 'remove')}
+        />
+      ) : null}
       {logsOf ? <LogsDialog container={containers.find((c) => c.id === logsOf.id) ?? logsOf} onClose={() => setLogsOf(null)} /> : null}
     </section>
   );

@@ -19,7 +19,17 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
   const launchForm = useLaunchForm({ initialVolume: props.initialVolume, active: showForm, containersKey });
   const { form, set, images, volumes, loadError, preflight, checking, volumeName, port } = launchForm;
   const { volumeProblem, nameProblem, portProblem, invalid, blocking, advisory, options } = launchForm;
-  const ids = { image: useId(), volume: useId(), newVolume: useId(), name: useId(), ip: useId(), port: useId(), password: useId(), facts: useId(), images: useId() };
+  const ids = {
+    image: useId(),
+    volume: useId(),
+    newVolume: useId(),
+    name: useId(),
+    ip: useId(),
+    port: useId(),
+    password: useId(),
+    facts: useId(),
+    images: useId(),
+  };
   const facts = preflight?.image ?? null;
   const busy = run !== null && !['ready', 'failed', 'cancelled'].includes(run.state);
 
@@ -190,9 +200,7 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
                   ) : null}
                 </span>
               ) : portCheck?.free ? (
-                <span className="field-hint">
-                  Free{portCheck.bindTested ? '' : ' (no container publishes it)'}.
-                </span>
+                <span className="field-hint">Free{portCheck.bindTested ? '' : ' (no container publishes it)'}.</span>
               ) : null}
             </div>
 
@@ -209,8 +217,8 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
                   onChange={(e) => set('password', e.target.value)}
                 />
                 <span className="field-hint">
-                  {facts.defaultPassword ? `Empty: the default password "${facts.defaultPassword}".` : 'Empty: the image default.'} Visible to anyone who can run{' '}
-                  <code>docker inspect</code>.
+                  {facts.defaultPassword ? `Empty: the default password "${facts.defaultPassword}".` : 'Empty: the image default.'} Visible to anyone who can
+                  run <code>docker inspect</code>.
                 </span>
               </div>
             ) : null}
@@ -235,7 +243,11 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
                   <dt>Image</dt>
                   <dd>
                     {facts.present ? <span className="badge badge-ok">on the Docker host</span> : <span className="badge badge-warning">will be pulled</span>}{' '}
-                    {!facts.supportsPasswordEnv ? <span className="muted small">This version has no password setting{facts.defaultPassword ? ` (password "${facts.defaultPassword}")` : ''}.</span> : null}
+                    {!facts.supportsPasswordEnv ? (
+                      <span className="muted small">
+                        This version has no password setting{facts.defaultPassword ? ` (password "${facts.defaultPassword}")` : ''}.
+                      </span>
+                    ) : null}
                   </dd>
                 </div>
                 {preflight?.url ? (
@@ -274,7 +286,12 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
                 <li key={w.code} className="notice notice-danger">
                   <span>{w.message}</span>
                   {w.code === 'CONTAINER_EXISTS' && existing && options ? (
-                    <button type="button" className="btn btn-sm" disabled={busy} onClick={() => void launch({ ...options, name: existing.name, startExisting: true })}>
+                    <button
+                      type="button"
+                      className="btn btn-sm"
+                      disabled={busy}
+                      onClick={() => void launch({ ...options, name: existing.name, startExisting: true })}
+                    >
                       {existing.state === 'running' ? `Wait for "${existing.name}" and open it` : `Start "${existing.name}" instead`}
                     </button>
                   ) : null}
@@ -318,4 +335,3 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
     </section>
   );
 }
-

@@ -18,7 +18,10 @@ const STEP_LABEL: Record<LaunchState, string> = {
 };
 
 function steps(history: LaunchState[], state: LaunchState): LaunchState[] {
-  const base: LaunchState[] = history.includes('creating') || !history.includes('starting') ? ['checking', 'creating', 'starting', 'waiting', 'ready'] : ['checking', 'starting', 'waiting', 'ready'];
+  const base: LaunchState[] =
+    history.includes('creating') || !history.includes('starting')
+      ? ['checking', 'creating', 'starting', 'waiting', 'ready']
+      : ['checking', 'starting', 'waiting', 'ready'];
   if (history.includes('pulling')) base.splice(1, 0, 'pulling');
   if (state === 'failed' || state === 'cancelled') {
     // The run ended at the step it reached: show the steps up to there; that one carries the failure.
@@ -119,9 +122,7 @@ export function LaunchProgress() {
           </button>
         ) : null}
       </div>
-      {run.state === 'waiting' ? (
-        <p className="muted small al-note">Stopping the wait leaves the container running; you can open or stop it below.</p>
-      ) : null}
+      {run.state === 'waiting' ? <p className="muted small al-note">Stopping the wait leaves the container running; you can open or stop it below.</p> : null}
 
       {run.state === 'pulling' && run.pull ? <PullProgress pull={run.pull} /> : null}
 
@@ -150,7 +151,9 @@ export function LaunchProgress() {
         <ErrorNotice error={run.error} tone={run.state === 'cancelled' ? 'warning' : 'danger'} smallHint />
       ) : null}
 
-      {run.history.includes('waiting') || run.log.length > 0 ? <LogView lines={run.log} label="Container log" emptyText="Waiting for the container's first log line…" height={260} /> : null}
+      {run.history.includes('waiting') || run.log.length > 0 ? (
+        <LogView lines={run.log} label="Container log" emptyText="Waiting for the container's first log line…" height={260} />
+      ) : null}
     </section>
   );
 }

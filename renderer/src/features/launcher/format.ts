@@ -23,7 +23,12 @@ export function equivalentCommand(o: {
   password: boolean;
   dockerSocket: boolean;
 }): string {
-  const parts = ['docker run --detach', `--name ${o.name || 'ai-lab'}`, `--publish ${o.listenIp}:${o.hostPort ?? '?'}:${o.containerPort}`, `--volume ${o.volume || '$VOLUME'}:${o.notebooksPath}`];
+  const parts = [
+    'docker run --detach',
+    `--name ${o.name || 'ai-lab'}`,
+    `--publish ${o.listenIp}:${o.hostPort ?? '?'}:${o.containerPort}`,
+    `--volume ${o.volume || '$VOLUME'}:${o.notebooksPath}`,
+  ];
   if (o.password) parts.push('--env JUPYTER_PASSWORD=…');
   if (o.dockerSocket) parts.push('--volume /var/run/docker.sock:/var/run/docker.sock');
   parts.push(o.image);
@@ -34,7 +39,11 @@ export function equivalentCommand(o: {
  * The line under the image field: about the chosen image once main has read it (present or to be
  * pulled), else which AI-Lab images the Docker host has.
  */
-export function imageHint(chosen: string, facts: Pick<AiLabImageFacts, 'image' | 'present'> | null, images: Pick<AiLabImageOption, 'ref' | 'present'>[]): string {
+export function imageHint(
+  chosen: string,
+  facts: Pick<AiLabImageFacts, 'image' | 'present'> | null,
+  images: Pick<AiLabImageOption, 'ref' | 'present'>[],
+): string {
   const local = images.filter((i) => i.present && i.ref !== chosen.trim()).map((i) => i.ref);
   const others = local.length > 0 ? ` Also here: ${local.join(', ')}.` : '';
   if (facts && chosen.trim() !== '') {

@@ -96,7 +96,18 @@ export const useLauncherStore = create<LauncherState>((set, get) => ({
     const run = get().run;
     if (!run || run.launchId !== launchId) return;
     if (r.ok) {
-      set({ run: { ...run, outcome: r.value, url: r.value.url, loginHint: r.value.loginHint, containerId: r.value.containerId, state: 'ready', error: null, cancelling: false } });
+      set({
+        run: {
+          ...run,
+          outcome: r.value,
+          url: r.value.url,
+          loginHint: r.value.loginHint,
+          containerId: r.value.containerId,
+          state: 'ready',
+          error: null,
+          cancelling: false,
+        },
+      });
     } else {
       set({ run: { ...run, error: r.error, state: r.error.code === 'CANCELLED' ? 'cancelled' : 'failed', message: r.error.message, cancelling: false } });
     }

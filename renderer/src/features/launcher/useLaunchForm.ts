@@ -129,7 +129,14 @@ export function useLaunchForm(o: { initialVolume: string | null; active: boolean
     const timer = setTimeout(() => {
       setChecking(true);
       void api
-        .checkAiLabLaunch({ image: form.image.trim(), volume: volumeName, name: form.name, listenIp: form.listenIp, hostPort: port, dockerSocket: form.dockerSocket })
+        .checkAiLabLaunch({
+          image: form.image.trim(),
+          volume: volumeName,
+          name: form.name,
+          listenIp: form.listenIp,
+          hostPort: port,
+          dockerSocket: form.dockerSocket,
+        })
         .then((r) => {
           if (seq !== requestSeq.current) return;
           setChecking(false);

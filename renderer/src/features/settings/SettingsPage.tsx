@@ -10,9 +10,20 @@ const FIELDS: Array<{ key: keyof Settings; label: string; hint: string; seed?: s
   { key: 'listenIp', label: 'Listen IP', seed: 'LISTEN_IP', hint: '127.0.0.1 keeps Jupyter on this machine; 0.0.0.0 exposes it to your network.' },
   { key: 'hostPort', label: 'Host port', seed: 'PORT', hint: 'The port on this machine that AI-Lab is published on.', type: 'number' },
   { key: 'aiLabImage', label: 'AI-Lab image', hint: 'exasol/ai-lab (current) or exasol/data-science-sandbox (early drafts).' },
-  { key: 'aiLabVersion', label: 'AI-Lab version', seed: 'VERSION', hint: 'The image tag, e.g. latest or 6.1.0. Each launch remembers the image and tag it used here.' },
+  {
+    key: 'aiLabVersion',
+    label: 'AI-Lab version',
+    seed: 'VERSION',
+    hint: 'The image tag, e.g. latest or 6.1.0. Each launch remembers the image and tag it used here.',
+  },
   { key: 'helperImage', label: 'Helper image', hint: 'Runs tar for the tar engine and lists volume files (the guide uses ubuntu).' },
-  { key: 'backupEngine', label: 'Backup engine', hint: 'fast: streams through the Docker API and compresses on all cores. tar: the guide’s tar command.', type: 'select', options: ['fast', 'tar'] },
+  {
+    key: 'backupEngine',
+    label: 'Backup engine',
+    hint: 'fast: streams through the Docker API and compresses on all cores. tar: the guide’s tar command.',
+    type: 'select',
+    options: ['fast', 'tar'],
+  },
   { key: 'openBrowserWhenReady', label: 'Open the browser when AI-Lab is ready', hint: '', type: 'checkbox' },
 ];
 
@@ -33,14 +44,17 @@ export function SettingsPage() {
     return api.onSettingsChanged((s) => setDraft(toDraft(s)));
   }, []);
 
-  if (!draft) return <div className="page"><span className="spinner" aria-label="Loading settings" /></div>;
+  if (!draft)
+    return (
+      <div className="page">
+        <span className="spinner" aria-label="Loading settings" />
+      </div>
+    );
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     setSaved(false);
-    const patch = Object.fromEntries(
-      FIELDS.map((f) => [f.key, f.type === 'number' ? Number(draft[f.key]) : draft[f.key]]),
-    );
+    const patch = Object.fromEntries(FIELDS.map((f) => [f.key, f.type === 'number' ? Number(draft[f.key]) : draft[f.key]]));
     const r = await api.updateSettings(patch);
     if (r.ok) {
       setError(null);
@@ -57,7 +71,13 @@ export function SettingsPage() {
       <h2>Settings</h2>
       <p className="muted" style={{ margin: 0 }}>
         The variables from the “Managing User Data” guide. The desktop app, the browser mode and the <code>ailab</code> command share them
-        {info ? <> in <code>{info.settingsFile}</code></> : null}.
+        {info ? (
+          <>
+            {' '}
+            in <code>{info.settingsFile}</code>
+          </>
+        ) : null}
+        .
       </p>
       <form className="card card-body" onSubmit={(e) => void onSubmit(e)} aria-label="Settings">
         {FIELDS.map((f) => {
@@ -65,7 +85,12 @@ export function SettingsPage() {
           const invalid = error?.field === f.key;
           const label = (
             <>
-              {f.label} {f.seed ? <span className="badge" title="The guide's variable">${f.seed}</span> : null}
+              {f.label}{' '}
+              {f.seed ? (
+                <span className="badge" title="The guide's variable">
+                  ${f.seed}
+                </span>
+              ) : null}
             </>
           );
           if (f.type === 'checkbox') {
@@ -83,7 +108,11 @@ export function SettingsPage() {
               <label htmlFor={id}>{label}</label>
               {f.type === 'select' ? (
                 <select id={id} className="input" value={String(draft[f.key])} onChange={(e) => setDraft({ ...draft, [f.key]: e.target.value })}>
-                  {f.options?.map((o) => <option key={o} value={o}>{o}</option>)}
+                  {f.options?.map((o) => (
+                    <option key={o} value={o}>
+                      {o}
+                    </option>
+                  ))}
                 </select>
               ) : (
                 <input
@@ -96,15 +125,31 @@ export function SettingsPage() {
                   onChange={(e) => setDraft({ ...draft, [f.key]: e.target.value })}
                 />
               )}
-              {invalid ? <span className="field-error" role="alert">{error?.message}</span> : null}
-              <span className="field-hint" id={`${id}-hint`}>{f.hint}</span>
+              {invalid ? (
+                <span className="field-error" role="alert">
+                  {error?.message}
+                </span>
+              ) : null}
+              <span className="field-hint" id={`${id}-hint`}>
+                {f.hint}
+              </span>
             </div>
           );
         })}
-        {error && !error.field ? <div className="notice notice-danger" role="alert">{error.message}</div> : null}
+        {error && !error.field ? (
+          <div className="notice notice-danger" role="alert">
+            {error.message}
+          </div>
+        ) : null}
         <div className="toolbar">
-          <button type="submit" className="btn btn-primary">Save settings</button>
-          {saved ? <span className="muted" role="status">Saved.</span> : null}
+          <button type="submit" className="btn btn-primary">
+            Save settings
+          </button>
+          {saved ? (
+            <span className="muted" role="status">
+              Saved.
+            </span>
+          ) : null}
         </div>
       </form>
     </div>

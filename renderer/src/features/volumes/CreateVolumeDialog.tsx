@@ -92,7 +92,9 @@ export function CreateVolumeDialog() {
         </div>
 
         <fieldset className="vol-labels-editor">
-          <legend className="field-label">Labels <span className="muted small">(optional)</span></legend>
+          <legend className="field-label">
+            Labels <span className="muted small">(optional)</span>
+          </legend>
           {rows.length === 0 ? <p className="muted small vol-m0">No labels. Labels help you find volumes later (search matches them).</p> : null}
           {rows.map((r, i) => (
             <div key={r.id} className="vol-label-row">
@@ -112,7 +114,12 @@ export function CreateVolumeDialog() {
                 value={r.value}
                 onChange={(e) => setRows(rows.map((x) => (x.id === r.id ? { ...x, value: e.target.value } : x)))}
               />
-              <button type="button" className="btn btn-ghost btn-sm" aria-label={`Remove label ${i + 1}`} onClick={() => setRows(rows.filter((x) => x.id !== r.id))}>
+              <button
+                type="button"
+                className="btn btn-ghost btn-sm"
+                aria-label={`Remove label ${i + 1}`}
+                onClick={() => setRows(rows.filter((x) => x.id !== r.id))}
+              >
                 ✕
               </button>
               {problems.has(r.id) ? <div className="field-error vol-label-error">{problems.get(r.id)}</div> : null}

@@ -107,7 +107,9 @@ export function FileBrowser(props: { volume: string }) {
             <thead>
               <tr>
                 <th scope="col">Name</th>
-                <th scope="col" className="num">Size</th>
+                <th scope="col" className="num">
+                  Size
+                </th>
                 <th scope="col">Owner</th>
                 <th scope="col">Mode</th>
                 <th scope="col">Modified</th>

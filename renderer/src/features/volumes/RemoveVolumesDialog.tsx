@@ -44,8 +44,7 @@ export function RemoveVolumesDialog(props: { names: string[] }) {
   const uniqueStopped = [...new Map(stopped.map((c) => [c.id, c])).values()];
   const uniqueRunning = [...new Map(running.map((c) => [c.id, c])).values()];
 
-  const blockers = (v: VolumeSummary | null): VolumeContainerRef[] =>
-    v ? v.containers.filter((c) => (c.running ? !stopIds.has(c.id) : !removeStopped)) : [];
+  const blockers = (v: VolumeSummary | null): VolumeContainerRef[] => (v ? v.containers.filter((c) => (c.running ? !stopIds.has(c.id) : !removeStopped)) : []);
   const removable = targets.filter((t) => t.volume && blockers(t.volume).length === 0);
   const kept = targets.filter((t) => t.volume && blockers(t.volume).length > 0);
   const gone = targets.filter((t) => !t.volume);
@@ -63,11 +62,15 @@ export function RemoveVolumesDialog(props: { names: string[] }) {
     setBusy(true);
     const results: Outcome[] = [];
     for (const t of removable) {
-      const r = await api.removeVolume(t.name, { removeStoppedContainers: removeStopped, stopContainers: uniqueRunning.filter((c) => stopIds.has(c.id)).map((c) => c.id) });
+      const r = await api.removeVolume(t.name, {
+        removeStoppedContainers: removeStopped,
+        stopContainers: uniqueRunning.filter((c) => stopIds.has(c.id)).map((c) => c.id),
+      });
       if (r.ok) {
         const parts = [];
         if (r.value.stoppedContainers.length) parts.push(`stopped ${r.value.stoppedContainers.join(', ')}`);
-        if (r.value.removedContainers.length) parts.push(`removed container${r.value.removedContainers.length === 1 ? '' : 's'} ${r.value.removedContainers.join(', ')}`);
+        if (r.value.removedContainers.length)
+          parts.push(`removed container${r.value.removedContainers.length === 1 ? '' : 's'} ${r.value.removedContainers.join(', ')}`);
         results.push({ name: t.name, ok: true, note: parts.join('; ') });
       } else {
         results.push({ name: t.name, ok: false, error: r.error });
@@ -148,7 +151,9 @@ export function RemoveVolumesDialog(props: { names: string[] }) {
           <input type="checkbox" checked={removeStopped} onChange={(e) => setRemoveStopped(e.target.checked)} disabled={busy} />
           <span>
             Remove the stopped container{uniqueStopped.length === 1 ? '' : 's'} first: <strong>{uniqueStopped.map((c) => c.name).join(', ')}</strong>
-            {uniqueStopped.some((c) => c.aiLab) ? <span className="muted"> (an AI-Lab container keeps the %pip packages you installed in it; they go with it)</span> : null}
+            {uniqueStopped.some((c) => c.aiLab) ? (
+              <span className="muted"> (an AI-Lab container keeps the %pip packages you installed in it; they go with it)</span>
+            ) : null}
           </span>
         </label>
       ) : null}

@@ -39,7 +39,11 @@ export function VolumeDetails(props: { volume: VolumeSummary }) {
           <h2 className="vol-break">{v.name}</h2>
           <div className="vol-badges">
             {v.anonymous ? <span className="badge badge-warning">anonymous</span> : null}
-            {v.compose ? <span className="badge badge-accent" title="Docker Compose project / volume">{v.compose.project} / {v.compose.volume}</span> : null}
+            {v.compose ? (
+              <span className="badge badge-accent" title="Docker Compose project / volume">
+                {v.compose.project} / {v.compose.volume}
+              </span>
+            ) : null}
             {v.containers.some((c) => c.aiLab) ? <span className="badge badge-accent">AI-Lab</span> : null}
             {v.containers.length === 0 ? <span className="badge">unused</span> : null}
           </div>
@@ -59,9 +63,7 @@ export function VolumeDetails(props: { volume: VolumeSummary }) {
 
       <dl className="vol-props">
         <dt>Size</dt>
-        <dd>
-          {size === null ? <span className="muted">computing…</span> : formatBytes(size)}
-        </dd>
+        <dd>{size === null ? <span className="muted">computing…</span> : formatBytes(size)}</dd>
         <dt>Created</dt>
         <dd title={v.createdAt ?? undefined}>
           {formatDate(v.createdAt)} <span className="muted">({formatAgo(v.createdAt)})</span>
@@ -154,7 +156,13 @@ export function VolumeDetails(props: { volume: VolumeSummary }) {
           {filesOpen ? 'Hide files' : 'Browse files'}
         </button>
       </div>
-      <div id="vol-files-panel">{filesOpen ? <FileBrowser key={v.name} volume={v.name} /> : <p className="muted small vol-m0">Read-only. Lists one folder at a time, as root, without copying the volume.</p>}</div>
+      <div id="vol-files-panel">
+        {filesOpen ? (
+          <FileBrowser key={v.name} volume={v.name} />
+        ) : (
+          <p className="muted small vol-m0">Read-only. Lists one folder at a time, as root, without copying the volume.</p>
+        )}
+      </div>
     </aside>
   );
 }

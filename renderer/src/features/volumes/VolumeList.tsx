@@ -174,18 +174,15 @@ export function VolumeList(props: { items: VolumeSummary[]; total: number }) {
   const selectedIndex = selected === null ? -1 : items.findIndex((v) => v.name === selected);
   const focusIndex = selectedIndex >= 0 ? selectedIndex : 0;
 
-  const scrollIntoView = useCallback(
-    (index: number) => {
-      const el = scroller.current;
-      if (!el) return;
-      const top = index * ROW_HEIGHT;
-      // Rows start under the sticky header: a row is in view between scrollTop and scrollTop + clientHeight - HEAD_HEIGHT.
-      if (top < el.scrollTop) el.scrollTop = top;
-      else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight - HEAD_HEIGHT) el.scrollTop = top + ROW_HEIGHT - el.clientHeight + HEAD_HEIGHT;
-      setScrollTop(el.scrollTop);
-    },
-    [],
-  );
+  const scrollIntoView = useCallback((index: number) => {
+    const el = scroller.current;
+    if (!el) return;
+    const top = index * ROW_HEIGHT;
+    // Rows start under the sticky header: a row is in view between scrollTop and scrollTop + clientHeight - HEAD_HEIGHT.
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight - HEAD_HEIGHT) el.scrollTop = top + ROW_HEIGHT - el.clientHeight + HEAD_HEIGHT;
+    setScrollTop(el.scrollTop);
+  }, []);
 
   // Asked to show the selected row (after create, or from another page).
   useEffect(() => {

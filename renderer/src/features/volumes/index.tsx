@@ -221,7 +221,10 @@ export function VolumesPage(): ReactNode {
         <div className="vol-list-area card">
           {items.length === 0 ? (
             <div className="vol-nomatch">
-              <p className="vol-m0">No volume matches{query ? ` “${query}”` : ''}{filter !== 'all' ? ` in “${FILTERS.find((f) => f.id === filter)?.label}”` : ''}.</p>
+              <p className="vol-m0">
+                No volume matches{query ? ` “${query}”` : ''}
+                {filter !== 'all' ? ` in “${FILTERS.find((f) => f.id === filter)?.label}”` : ''}.
+              </p>
               <button
                 className="btn btn-sm"
                 onClick={() => {

@@ -4,11 +4,7 @@ import type { VolumeSize, VolumeSummary } from '../../../../shared/contract/volu
 import { api } from '../../api/bridge';
 import type { SortOrder, VolumeFilter } from './listView';
 
-export type Dialog =
-  | { kind: 'create' }
-  | { kind: 'remove'; names: string[] }
-  | { kind: 'cleanup' }
-  | null;
+export type Dialog = { kind: 'create' } | { kind: 'remove'; names: string[] } | { kind: 'cleanup' } | null;
 
 interface VolumesState {
   /** null until the first list arrives. */
