@@ -22,3 +22,12 @@ export function parseLabels(values: string[] | undefined): Record<string, string
   }
   return labels;
 }
+
+/** Refuses an option given to a subcommand it does not apply to (`--json` applies to all). */
+export function onlyOptionsFor<V extends object>(values: V, command: string, sub: string, allowed: ReadonlyArray<keyof V>): void {
+  for (const key of Object.keys(values) as Array<keyof V & string>) {
+    if (key !== 'json' && values[key] !== undefined && !allowed.includes(key)) {
+      throw new UsageError(`--${key} does not apply to "${command} ${sub}". Run \`ailab ${command} --help\`.`);
+    }
+  }
+}

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { BackupEntry } from '../../../shared/contract/backups';
-import { parse, UsageError } from '../args';
+import { onlyOptionsFor, parse, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT, EXIT_CODE_HELP } from '../exitCodes';
 import { formatBytes, formatCount, formatDuration, formatTable, formatTimestamp, printable } from '../format';
@@ -38,14 +38,6 @@ const OPTIONS = {
 } as const;
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
-
-function onlyFor(values: Values, sub: string, allowed: Array<keyof Values>): void {
-  for (const key of Object.keys(values) as Array<keyof Values>) {
-    if (key !== 'json' && values[key] !== undefined && !allowed.includes(key)) {
-      throw new UsageError(`--${key} does not apply to "backups ${sub}". Run \`ailab backups --help\`.`);
-    }
-  }
-}
 
 function printJson(ctx: CliContext, value: unknown): void {
   ctx.io.out(`${JSON.stringify(value, null, 2)}\n`);
@@ -133,13 +125,13 @@ const backups: CliCommand = {
     switch (sub) {
       case 'ls':
       case 'list':
-        onlyFor(values, sub, ['in']);
+        onlyOptionsFor(values, 'backups', sub, ['in']);
         return ls(ctx, values, args);
       case 'verify':
-        onlyFor(values, sub, []);
+        onlyOptionsFor(values, 'backups', sub, []);
         return verify(ctx, values, args);
       case 'prune':
-        onlyFor(values, sub, ['in', 'dry-run', 'keep-last', 'keep-daily', 'keep-weekly', 'keep-monthly']);
+        onlyOptionsFor(values, 'backups', sub, ['in', 'dry-run', 'keep-last', 'keep-daily', 'keep-weekly', 'keep-monthly']);
         return prune(ctx, values, args);
       default:
         throw new UsageError(`unknown subcommand "backups ${sub}". Run \`ailab backups --help\`.`);

@@ -5,7 +5,7 @@ import type { PlanList, PlanSchedule } from '../../../shared/contract/plans';
 import { describePolicy } from '../../services/backups/retention';
 import { describeSchedulerEvent } from '../../services/plans/background';
 import { dayNumber, describeSchedule } from '../../services/plans/schedule';
-import { parse, UsageError } from '../args';
+import { onlyOptionsFor, parse, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT, EXIT_CODE_HELP } from '../exitCodes';
 import { formatTable, formatTimestamp } from '../format';
@@ -62,14 +62,6 @@ const OPTIONS = {
 } as const;
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
-
-function onlyFor(values: Values, sub: string, allowed: Array<keyof Values>): void {
-  for (const key of Object.keys(values) as Array<keyof Values>) {
-    if (key !== 'json' && values[key] !== undefined && !allowed.includes(key)) {
-      throw new UsageError(`--${key} does not apply to "plans ${sub}". Run \`ailab plans --help\`.`);
-    }
-  }
-}
 
 /** --every/--at/--on into a schedule. */
 export function scheduleFrom(every: string | undefined, at: string | undefined, on: string | undefined): PlanSchedule {
@@ -163,12 +155,23 @@ const plans: CliCommand = {
     switch (sub) {
       case 'ls':
       case 'list':
-        onlyFor(values, sub, []);
+        onlyOptionsFor(values, 'plans', sub, []);
         if (args.length > 0) throw new UsageError('ailab plans ls takes no arguments.');
         printList(ctx, await ctx.call('listPlans'), json);
         return EXIT.OK;
       case 'set': {
-        onlyFor(values, sub, ['to', 'every', 'at', 'on', 'stop-containers', 'engine', 'keep-last', 'keep-daily', 'keep-weekly', 'keep-monthly']);
+        onlyOptionsFor(values, 'plans', sub, [
+          'to',
+          'every',
+          'at',
+          'on',
+          'stop-containers',
+          'engine',
+          'keep-last',
+          'keep-daily',
+          'keep-weekly',
+          'keep-monthly',
+        ]);
         const [volume] = args;
         if (!volume || args.length > 1) throw new UsageError('name one volume: ailab plans set VOLUME --to DIR --every 1h|6h|1d|1w');
         if (values.to === undefined) throw new UsageError('name the folder: --to DIR.');
@@ -196,7 +199,7 @@ const plans: CliCommand = {
       }
       case 'rm':
       case 'remove': {
-        onlyFor(values, sub, []);
+        onlyOptionsFor(values, 'plans', sub, []);
         const [volume] = args;
         if (!volume || args.length > 1) throw new UsageError('name one volume: ailab plans rm VOLUME');
         const list = await ctx.call('removePlan', volume);
@@ -205,7 +208,7 @@ const plans: CliCommand = {
         return EXIT.OK;
       }
       case 'run':
-        onlyFor(values, sub, ['once']);
+        onlyOptionsFor(values, 'plans', sub, ['once']);
         if (args.length > 0) throw new UsageError('ailab plans run takes no arguments.');
         return run(ctx, values);
       default:

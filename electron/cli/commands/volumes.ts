@@ -1,6 +1,6 @@
 import { AppError, type ApiErrorPayload } from '../../../shared/contract/errors';
 import type { RemoveVolumeResult, VolumeSize, VolumeSummary } from '../../../shared/contract/volumes';
-import { parse, parseLabels, UsageError } from '../args';
+import { onlyOptionsFor, parse, parseLabels, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from '../exitCodes';
 import { formatBytes, formatLabels, formatTable, formatTimestamp, printable, printList } from '../format';
@@ -41,14 +41,6 @@ const OPTIONS = {
 } as const;
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
-
-function onlyFor(values: Values, sub: string, allowed: Array<keyof Values>): void {
-  for (const key of Object.keys(values) as Array<keyof Values>) {
-    if (key !== 'json' && values[key] !== undefined && !allowed.includes(key)) {
-      throw new UsageError(`--${key} does not apply to "volumes ${sub}". Run \`ailab volumes --help\`.`);
-    }
-  }
-}
 
 function printJson(ctx: CliContext, value: unknown): void {
   ctx.io.out(`${JSON.stringify(value, null, 2)}\n`);
@@ -263,24 +255,24 @@ const volumes: CliCommand = {
     switch (sub) {
       case 'ls':
       case 'list':
-        onlyFor(values, sub, ['no-size']);
+        onlyOptionsFor(values, 'volumes', sub, ['no-size']);
         if (args.length > 0) throw new UsageError('ailab volumes ls takes no arguments.');
         return ls(ctx, values);
       case 'create':
-        onlyFor(values, sub, ['label']);
+        onlyOptionsFor(values, 'volumes', sub, ['label']);
         return create(ctx, values, args);
       case 'rm':
       case 'remove':
-        onlyFor(values, sub, ['force']);
+        onlyOptionsFor(values, 'volumes', sub, ['force']);
         return rm(ctx, values, args);
       case 'inspect':
-        onlyFor(values, sub, []);
+        onlyOptionsFor(values, 'volumes', sub, []);
         return inspect(ctx, values, args);
       case 'ls-files':
-        onlyFor(values, sub, []);
+        onlyOptionsFor(values, 'volumes', sub, []);
         return lsFiles(ctx, values, args);
       case 'cleanup':
-        onlyFor(values, sub, ['yes']);
+        onlyOptionsFor(values, 'volumes', sub, ['yes']);
         if (args.length > 0) throw new UsageError('ailab volumes cleanup takes no arguments; it removes exactly the volumes it lists.');
         return cleanup(ctx, values);
       default:
