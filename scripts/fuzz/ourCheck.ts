@@ -1,6 +1,7 @@
 import { inspectArchive } from '../../electron/services/archive/inspectArchive';
 import { scanArchive } from '../../electron/services/archive/scanArchive';
 import type { ParsedEntry } from '../../electron/services/archive/tarParser';
+import { permissionBits } from '../../electron/services/volumes/findOutput';
 import type { ListedEntry } from './gnuTar';
 
 /** What the restore's check makes of an archive: refused (and why), or its entries and the rules' problems. */
@@ -52,22 +53,8 @@ export function saferNameSuffix(name: Buffer): Buffer {
   return p >= name.length ? Buffer.from('.') : name.subarray(p);
 }
 
-/** ls-style permission bits as GNU tar's pax_decode_mode writes them. */
-export function permString(mode: number): string {
-  const bit = (m: number, c: string) => (mode & m ? c : '-');
-  const x = (exec: number, special: number, on: string, off: string) => (mode & special ? (mode & exec ? on : off) : mode & exec ? 'x' : '-');
-  return (
-    bit(0o400, 'r') +
-    bit(0o200, 'w') +
-    x(0o100, 0o4000, 's', 'S') +
-    bit(0o040, 'r') +
-    bit(0o020, 'w') +
-    x(0o010, 0o2000, 's', 'S') +
-    bit(0o004, 'r') +
-    bit(0o002, 'w') +
-    x(0o001, 0o1000, 't', 'T')
-  );
-}
+/** ls-style permission bits as GNU tar's pax_decode_mode writes them (the same as ls's). */
+export const permString = permissionBits;
 
 const KIND: Record<string, string> = {
   file: '-',

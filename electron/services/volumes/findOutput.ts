@@ -21,13 +21,11 @@ function fileType(y: string): VolumeFileType {
 
 const TYPE_CHAR: Record<string, string> = { f: '-', d: 'd', l: 'l', b: 'b', c: 'c', p: 'p', s: 's' };
 
-/** "drwx------" from find's type letter and octal mode (with setuid, setgid and sticky bits). */
-export function permissionString(y: string, octal: string): string {
-  const m = Number.parseInt(octal, 8) || 0;
+/** "rwsr-xr-x": the nine permission characters of ls, with setuid, setgid and sticky bits. */
+export function permissionBits(m: number): string {
   const bit = (mask: number, c: string) => (m & mask ? c : '-');
   const exec = (x: number, special: number, on: string, off: string) => (m & special ? (m & x ? on : off) : m & x ? 'x' : '-');
   return (
-    (TYPE_CHAR[y] ?? '?') +
     bit(0o400, 'r') +
     bit(0o200, 'w') +
     exec(0o100, 0o4000, 's', 'S') +
@@ -38,6 +36,11 @@ export function permissionString(y: string, octal: string): string {
     bit(0o002, 'w') +
     exec(0o001, 0o1000, 't', 'T')
   );
+}
+
+/** "drwx------" from find's type letter and octal mode. */
+export function permissionString(y: string, octal: string): string {
+  return (TYPE_CHAR[y] ?? '?') + permissionBits(Number.parseInt(octal, 8) || 0);
 }
 
 /** Parses find's NUL-separated output; an incomplete last record (output cut short) is dropped. */
