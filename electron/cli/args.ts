@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AppError } from '../../shared/contract/errors';
+import type { CliCommand, CliContext } from './command';
 
 export class UsageError extends Error {}
 
@@ -30,4 +31,52 @@ export function onlyOptionsFor<V extends object>(values: V, command: string, sub
       throw new UsageError(`--${key} does not apply to "${command} ${sub}". Run \`ailab ${command} --help\`.`);
     }
   }
+}
+
+export interface Subcommand<V> {
+  /** The options besides --json that apply to it; any other is a usage error. */
+  options: ReadonlyArray<keyof V>;
+  /** It takes no positional arguments (a string says why, after the usage error). */
+  noArguments?: true | string;
+  run: (args: string[]) => Promise<number>;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type ValuesOf<T extends Options> = ReturnType<typeof parse<T>>['values'];
+
+/**
+ * `ailab COMMAND SUB [args]` from a table of subcommands: the first one is the default when none is
+ * given, `aliases` maps other names (list → ls), and an option given to a subcommand it does not
+ * apply to is a usage error.
+ */
+export function commandWithSubcommands<T extends Options>(spec: {
+  name: string;
+  summary: string;
+  help: string;
+  options: T;
+  /** Rewrites argv before parsing (e.g. to allow an option after a positional). */
+  prepare?: (argv: string[]) => string[];
+  subcommands: (ctx: CliContext, values: ValuesOf<T>) => Record<string, Subcommand<ValuesOf<T>>>;
+  aliases?: Record<string, string>;
+}): CliCommand {
+  const { name: command, options, prepare = (argv: string[]) => argv, subcommands, aliases = {} } = spec;
+  return {
+    name: command,
+    summary: spec.summary,
+    help: spec.help,
+    run(ctx, argv) {
+      const { values, positionals } = parse(prepare(argv), options);
+      const subs = subcommands(ctx, values);
+      const [given = Object.keys(subs)[0] as string, ...args] = positionals;
+      const name = aliases[given] ?? given;
+      const sub = Object.prototype.hasOwnProperty.call(subs, name) ? subs[name] : undefined;
+      if (!sub) throw new UsageError(`unknown subcommand "${command} ${given}". Run \`ailab ${command} --help\`.`);
+      onlyOptionsFor(values, command, given, sub.options);
+      if (sub.noArguments && args.length > 0) {
+        const why = typeof sub.noArguments === 'string' ? `; ${sub.noArguments}` : '';
+        throw new UsageError(`ailab ${command} ${name} takes no arguments${why}.`);
+      }
+      return sub.run(args);
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { BackupEntry } from '../../../shared/contract/backups';
-import { onlyOptionsFor, parse, UsageError } from '../args';
+import { commandWithSubcommands, parse, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT, EXIT_CODE_HELP } from '../exitCodes';
 import { formatBytes, formatCount, formatDuration, formatTable, formatTimestamp, printable } from '../format';
@@ -115,28 +115,17 @@ async function prune(ctx: CliContext, values: Values, args: string[]): Promise<n
   return r.failures.length > 0 ? EXIT.FAILURE : EXIT.OK;
 }
 
-const backups: CliCommand = {
+const backups = commandWithSubcommands({
   name: 'backups',
   summary: 'the backups in a folder: list, verify, apply retention (ailab backups --help)',
   help: HELP,
-  async run(ctx, argv) {
-    const { values, positionals } = parse(argv, OPTIONS);
-    const [sub = 'ls', ...args] = positionals;
-    switch (sub) {
-      case 'ls':
-      case 'list':
-        onlyOptionsFor(values, 'backups', sub, ['in']);
-        return ls(ctx, values, args);
-      case 'verify':
-        onlyOptionsFor(values, 'backups', sub, []);
-        return verify(ctx, values, args);
-      case 'prune':
-        onlyOptionsFor(values, 'backups', sub, ['in', 'dry-run', 'keep-last', 'keep-daily', 'keep-weekly', 'keep-monthly']);
-        return prune(ctx, values, args);
-      default:
-        throw new UsageError(`unknown subcommand "backups ${sub}". Run \`ailab backups --help\`.`);
-    }
-  },
-};
+  options: OPTIONS,
+  subcommands: (ctx, values) => ({
+    ls: { options: ['in'], run: (args) => ls(ctx, values, args) },
+    verify: { options: [], run: (args) => verify(ctx, values, args) },
+    prune: { options: ['in', 'dry-run', 'keep-last', 'keep-daily', 'keep-weekly', 'keep-monthly'], run: (args) => prune(ctx, values, args) },
+  }),
+  aliases: { list: 'ls' },
+});
 
 export const backupCommands: CliCommand[] = [backups];

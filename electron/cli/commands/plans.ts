@@ -5,7 +5,7 @@ import type { PlanList, PlanSchedule } from '../../../shared/contract/plans';
 import { describePolicy } from '../../services/backups/retention';
 import { describeSchedulerEvent } from '../../services/plans/background';
 import { dayNumber, describeSchedule } from '../../services/plans/schedule';
-import { onlyOptionsFor, parse, UsageError } from '../args';
+import { commandWithSubcommands, parse, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT, EXIT_CODE_HELP } from '../exitCodes';
 import { formatTable, formatTimestamp } from '../format';
@@ -144,77 +144,65 @@ async function run(ctx: CliContext, values: Values): Promise<number> {
   return failed && values.once === true ? EXIT.FAILURE : EXIT.OK;
 }
 
-const plans: CliCommand = {
+async function setPlan(ctx: CliContext, values: Values, args: string[]): Promise<number> {
+  const json = values.json === true;
+  const [volume] = args;
+  if (!volume || args.length > 1) throw new UsageError('name one volume: ailab plans set VOLUME --to DIR --every 1h|6h|1d|1w');
+  if (values.to === undefined) throw new UsageError('name the folder: --to DIR.');
+  const engine = values.engine;
+  if (engine !== undefined && engine !== 'fast' && engine !== 'tar') throw new AppError('INVALID_ARGUMENT', `--engine must be fast or tar, not "${engine}".`);
+  const list = await ctx.call('setPlan', {
+    volume,
+    dir: path.resolve(values.to),
+    schedule: scheduleFrom(values.every, values.at, values.on),
+    retention: keepPolicy(values) ?? { keepLast: 0, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
+    engine: engine ?? null,
+    stopContainers: values['stop-containers'] === true,
+  });
+  if (!json) {
+    ctx.io.out(`Plan for ${volume} saved.\n`);
+    ctx.io.out(
+      values['stop-containers'] === true
+        ? `Containers using ${volume} are stopped during each backup and started again after: the backup is consistent, AI-Lab is away meanwhile.\n`
+        : `Containers using ${volume} keep running during backups: a notebook or ${SCS_FILE} being written at that moment may be caught mid-write (--stop-containers stops them).\n`,
+    );
+  }
+  printList(ctx, list, json);
+  return EXIT.OK;
+}
+
+async function removePlan(ctx: CliContext, values: Values, args: string[]): Promise<number> {
+  const json = values.json === true;
+  const [volume] = args;
+  if (!volume || args.length > 1) throw new UsageError('name one volume: ailab plans rm VOLUME');
+  const list = await ctx.call('removePlan', volume);
+  if (!json) ctx.io.out(`Plan for ${volume} removed; its backups stay where they are.\n`);
+  printList(ctx, list, json);
+  return EXIT.OK;
+}
+
+const plans = commandWithSubcommands({
   name: 'plans',
   summary: 'backup plans and their scheduler: list, set, rm, run (ailab plans --help)',
   help: HELP,
-  async run(ctx, argv) {
-    const { values, positionals } = parse(argv, OPTIONS);
-    const [sub = 'ls', ...args] = positionals;
-    const json = values.json === true;
-    switch (sub) {
-      case 'ls':
-      case 'list':
-        onlyOptionsFor(values, 'plans', sub, []);
-        if (args.length > 0) throw new UsageError('ailab plans ls takes no arguments.');
-        printList(ctx, await ctx.call('listPlans'), json);
+  options: OPTIONS,
+  subcommands: (ctx, values) => ({
+    ls: {
+      options: [],
+      noArguments: true,
+      run: async () => {
+        printList(ctx, await ctx.call('listPlans'), values.json === true);
         return EXIT.OK;
-      case 'set': {
-        onlyOptionsFor(values, 'plans', sub, [
-          'to',
-          'every',
-          'at',
-          'on',
-          'stop-containers',
-          'engine',
-          'keep-last',
-          'keep-daily',
-          'keep-weekly',
-          'keep-monthly',
-        ]);
-        const [volume] = args;
-        if (!volume || args.length > 1) throw new UsageError('name one volume: ailab plans set VOLUME --to DIR --every 1h|6h|1d|1w');
-        if (values.to === undefined) throw new UsageError('name the folder: --to DIR.');
-        const engine = values.engine;
-        if (engine !== undefined && engine !== 'fast' && engine !== 'tar')
-          throw new AppError('INVALID_ARGUMENT', `--engine must be fast or tar, not "${engine}".`);
-        const list = await ctx.call('setPlan', {
-          volume,
-          dir: path.resolve(values.to),
-          schedule: scheduleFrom(values.every, values.at, values.on),
-          retention: keepPolicy(values) ?? { keepLast: 0, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
-          engine: engine ?? null,
-          stopContainers: values['stop-containers'] === true,
-        });
-        if (!json) {
-          ctx.io.out(`Plan for ${volume} saved.\n`);
-          ctx.io.out(
-            values['stop-containers'] === true
-              ? `Containers using ${volume} are stopped during each backup and started again after: the backup is consistent, AI-Lab is away meanwhile.\n`
-              : `Containers using ${volume} keep running during backups: a notebook or ${SCS_FILE} being written at that moment may be caught mid-write (--stop-containers stops them).\n`,
-          );
-        }
-        printList(ctx, list, json);
-        return EXIT.OK;
-      }
-      case 'rm':
-      case 'remove': {
-        onlyOptionsFor(values, 'plans', sub, []);
-        const [volume] = args;
-        if (!volume || args.length > 1) throw new UsageError('name one volume: ailab plans rm VOLUME');
-        const list = await ctx.call('removePlan', volume);
-        if (!json) ctx.io.out(`Plan for ${volume} removed; its backups stay where they are.\n`);
-        printList(ctx, list, json);
-        return EXIT.OK;
-      }
-      case 'run':
-        onlyOptionsFor(values, 'plans', sub, ['once']);
-        if (args.length > 0) throw new UsageError('ailab plans run takes no arguments.');
-        return run(ctx, values);
-      default:
-        throw new UsageError(`unknown subcommand "plans ${sub}". Run \`ailab plans --help\`.`);
-    }
-  },
-};
+      },
+    },
+    set: {
+      options: ['to', 'every', 'at', 'on', 'stop-containers', 'engine', 'keep-last', 'keep-daily', 'keep-weekly', 'keep-monthly'],
+      run: (args) => setPlan(ctx, values, args),
+    },
+    rm: { options: [], run: (args) => removePlan(ctx, values, args) },
+    run: { options: ['once'], noArguments: true, run: () => run(ctx, values) },
+  }),
+  aliases: { list: 'ls', remove: 'rm' },
+});
 
 export const planCommands: CliCommand[] = [plans];

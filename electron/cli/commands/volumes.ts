@@ -1,6 +1,6 @@
 import { AppError, type ApiErrorPayload } from '../../../shared/contract/errors';
 import type { RemoveVolumeResult, VolumeSize, VolumeSummary } from '../../../shared/contract/volumes';
-import { onlyOptionsFor, parse, parseLabels, UsageError } from '../args';
+import { commandWithSubcommands, parse, parseLabels, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from '../exitCodes';
 import { formatBytes, formatLabels, formatTable, formatTimestamp, printable, printList } from '../format';
@@ -245,40 +245,21 @@ function nameAfterCreate(argv: string[]): string[] {
   return [sub, ...rest, '--', first];
 }
 
-const volumes: CliCommand = {
+const volumes = commandWithSubcommands({
   name: 'volumes',
   summary: 'list, create, remove, inspect volumes and list their files (ailab volumes --help)',
   help: HELP,
-  async run(ctx, argv) {
-    const { values, positionals } = parse(nameAfterCreate(argv), OPTIONS);
-    const [sub = 'ls', ...args] = positionals;
-    switch (sub) {
-      case 'ls':
-      case 'list':
-        onlyOptionsFor(values, 'volumes', sub, ['no-size']);
-        if (args.length > 0) throw new UsageError('ailab volumes ls takes no arguments.');
-        return ls(ctx, values);
-      case 'create':
-        onlyOptionsFor(values, 'volumes', sub, ['label']);
-        return create(ctx, values, args);
-      case 'rm':
-      case 'remove':
-        onlyOptionsFor(values, 'volumes', sub, ['force']);
-        return rm(ctx, values, args);
-      case 'inspect':
-        onlyOptionsFor(values, 'volumes', sub, []);
-        return inspect(ctx, values, args);
-      case 'ls-files':
-        onlyOptionsFor(values, 'volumes', sub, []);
-        return lsFiles(ctx, values, args);
-      case 'cleanup':
-        onlyOptionsFor(values, 'volumes', sub, ['yes']);
-        if (args.length > 0) throw new UsageError('ailab volumes cleanup takes no arguments; it removes exactly the volumes it lists.');
-        return cleanup(ctx, values);
-      default:
-        throw new UsageError(`unknown subcommand "volumes ${sub}". Run \`ailab volumes --help\`.`);
-    }
-  },
-};
+  options: OPTIONS,
+  prepare: nameAfterCreate,
+  subcommands: (ctx, values) => ({
+    ls: { options: ['no-size'], noArguments: true, run: () => ls(ctx, values) },
+    create: { options: ['label'], run: (args) => create(ctx, values, args) },
+    rm: { options: ['force'], run: (args) => rm(ctx, values, args) },
+    inspect: { options: [], run: (args) => inspect(ctx, values, args) },
+    'ls-files': { options: [], run: (args) => lsFiles(ctx, values, args) },
+    cleanup: { options: ['yes'], noArguments: 'it removes exactly the volumes it lists', run: () => cleanup(ctx, values) },
+  }),
+  aliases: { list: 'ls', remove: 'rm' },
+});
 
 export const volumeCommands: CliCommand[] = [volumes];

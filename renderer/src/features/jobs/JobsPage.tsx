@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import type { JobSummary } from '../../../../shared/contract/jobs';
 import { api } from '../../api/bridge';
 import { formatBytes, formatDuration, jobTitle, PHASE_LABEL, statusBadge } from './format';
@@ -37,6 +37,40 @@ function RunningJob(props: { job: JobSummary }) {
         <div className="muted small mono jobs-ellipsis">{p.currentFile ?? job.fileName}</div>
       </div>
     </li>
+  );
+}
+
+/** A card holding a table whose last column is the row's buttons. */
+function TableCard(props: { label: string; columns: ReadonlyArray<{ title: string; num?: boolean }>; children: ReactNode }) {
+  return (
+    <div className="card jobs-table-wrap">
+      <table className="table" aria-label={props.label}>
+        <thead>
+          <tr>
+            {props.columns.map((c) => (
+              <th key={c.title} className={c.num ? 'num' : undefined}>
+                {c.title}
+              </th>
+            ))}
+            <th>
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+const baseName = (file: string): string => file.split(/[\\/]/).pop() ?? file;
+
+/** The archive's file name, its whole path on hover. */
+function FileCell(props: { file: string }) {
+  return (
+    <td className="mono small jobs-break jobs-file-cell" title={props.file}>
+      {baseName(props.file)}
+    </td>
   );
 }
 
@@ -99,62 +133,53 @@ export function JobsPage() {
         {history.length === 0 ? (
           <p className="muted">No past jobs yet.</p>
         ) : (
-          <div className="card jobs-table-wrap">
-            <table className="table" aria-label="Past jobs">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>Job</th>
-                  <th>File</th>
-                  <th>Result</th>
-                  <th className="num">Size</th>
-                  <th className="num">Duration</th>
-                  <th>
-                    <span className="sr-only">Actions</span>
-                  </th>
+          <TableCard
+            label="Past jobs"
+            columns={[
+              { title: 'When' },
+              { title: 'Job' },
+              { title: 'File' },
+              { title: 'Result' },
+              { title: 'Size', num: true },
+              { title: 'Duration', num: true },
+            ]}
+          >
+            {history.map((h) => {
+              const b = statusBadge(h.status);
+              return (
+                <tr key={h.id}>
+                  <td className="small">{new Date(h.startedAt).toLocaleString()}</td>
+                  <td>
+                    {h.kind === 'backup' ? 'Backup of ' : 'Restore into '}
+                    <strong>{h.volume}</strong>
+                    <div className="muted small">
+                      {h.engine}
+                      {h.mode ? ` · ${h.mode}` : ''}
+                    </div>
+                  </td>
+                  <FileCell file={h.file} />
+                  <td>
+                    <span className={`badge ${b.cls}`} title={h.error?.message}>
+                      {b.label}
+                    </span>
+                    {h.error ? <div className="small muted jobs-ellipsis jobs-error-cell">{h.error.message}</div> : null}
+                  </td>
+                  <td className="num small">{h.compressedBytes !== null ? formatBytes(h.compressedBytes) : '—'}</td>
+                  <td className="num small">{formatDuration(h.durationMs)}</td>
+                  <td className="jobs-actions-cell">
+                    <button className="btn btn-sm" onClick={() => useJobs.getState().view(h.id)} aria-label={`Open job ${h.id}`}>
+                      Open
+                    </button>
+                    {h.status === 'succeeded' && h.kind === 'backup' ? (
+                      <button className="btn btn-sm" onClick={() => useJobs.getState().setListing(h.file)} aria-label={`List contents of ${h.file}`}>
+                        Contents
+                      </button>
+                    ) : null}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {history.map((h) => {
-                  const b = statusBadge(h.status);
-                  return (
-                    <tr key={h.id}>
-                      <td className="small">{new Date(h.startedAt).toLocaleString()}</td>
-                      <td>
-                        {h.kind === 'backup' ? 'Backup of ' : 'Restore into '}
-                        <strong>{h.volume}</strong>
-                        <div className="muted small">
-                          {h.engine}
-                          {h.mode ? ` · ${h.mode}` : ''}
-                        </div>
-                      </td>
-                      <td className="mono small jobs-break jobs-file-cell" title={h.file}>
-                        {h.file.split(/[\\/]/).pop()}
-                      </td>
-                      <td>
-                        <span className={`badge ${b.cls}`} title={h.error?.message}>
-                          {b.label}
-                        </span>
-                        {h.error ? <div className="small muted jobs-ellipsis jobs-error-cell">{h.error.message}</div> : null}
-                      </td>
-                      <td className="num small">{h.compressedBytes !== null ? formatBytes(h.compressedBytes) : '—'}</td>
-                      <td className="num small">{formatDuration(h.durationMs)}</td>
-                      <td className="jobs-actions-cell">
-                        <button className="btn btn-sm" onClick={() => useJobs.getState().view(h.id)} aria-label={`Open job ${h.id}`}>
-                          Open
-                        </button>
-                        {h.status === 'succeeded' && h.kind === 'backup' ? (
-                          <button className="btn btn-sm" onClick={() => useJobs.getState().setListing(h.file)} aria-label={`List contents of ${h.file}`}>
-                            Contents
-                          </button>
-                        ) : null}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </TableCard>
         )}
       </section>
 
@@ -166,56 +191,35 @@ export function JobsPage() {
         {safety.length === 0 ? (
           <p className="muted">None.</p>
         ) : (
-          <div className="card jobs-table-wrap">
-            <table className="table" aria-label="Safety backups">
-              <thead>
-                <tr>
-                  <th>Taken</th>
-                  <th>Volume</th>
-                  <th>File</th>
-                  <th className="num">Size</th>
-                  <th>
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {safety.map((s) => (
-                  <tr key={s.file}>
-                    <td className="small">{new Date(s.createdAt).toLocaleString()}</td>
-                    <td>{s.volume}</td>
-                    <td className="mono small jobs-break jobs-file-cell" title={s.file}>
-                      {s.file.split(/[\\/]/).pop()}
-                    </td>
-                    <td className="num small">{formatBytes(s.compressedBytes)}</td>
-                    <td className="jobs-actions-cell">
-                      <button
-                        className="btn btn-sm"
-                        onClick={() =>
-                          useJobs
-                            .getState()
-                            .openRestore({ source: { archivePath: s.file }, sourceName: s.file.split(/[\\/]/).pop() ?? s.file, volume: s.volume })
-                        }
-                      >
-                        Restore…
-                      </button>
-                      <button
-                        className="btn btn-sm btn-danger"
-                        aria-label={`Delete safety backup ${s.file}`}
-                        onClick={async () => {
-                          if (!window.confirm(`Delete the safety backup ${s.file}? This cannot be undone.`)) return;
-                          const r = await api.deleteSafetyBackup(s.file);
-                          if (r.ok) useJobs.setState({ safety: r.value });
-                        }}
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <TableCard label="Safety backups" columns={[{ title: 'Taken' }, { title: 'Volume' }, { title: 'File' }, { title: 'Size', num: true }]}>
+            {safety.map((s) => (
+              <tr key={s.file}>
+                <td className="small">{new Date(s.createdAt).toLocaleString()}</td>
+                <td>{s.volume}</td>
+                <FileCell file={s.file} />
+                <td className="num small">{formatBytes(s.compressedBytes)}</td>
+                <td className="jobs-actions-cell">
+                  <button
+                    className="btn btn-sm"
+                    onClick={() => useJobs.getState().openRestore({ source: { archivePath: s.file }, sourceName: baseName(s.file), volume: s.volume })}
+                  >
+                    Restore…
+                  </button>
+                  <button
+                    className="btn btn-sm btn-danger"
+                    aria-label={`Delete safety backup ${s.file}`}
+                    onClick={async () => {
+                      if (!window.confirm(`Delete the safety backup ${s.file}? This cannot be undone.`)) return;
+                      const r = await api.deleteSafetyBackup(s.file);
+                      if (r.ok) useJobs.setState({ safety: r.value });
+                    }}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </TableCard>
         )}
       </section>
     </div>
