@@ -91,7 +91,8 @@ function scanError(file: string, format: ArchiveFormat, err: unknown, signal: Ab
     return archiveInvalid(file, `the file is corrupt: the gzip data is damaged (${err.message}). Nothing was changed.`, { corrupt: true, reason: err.message });
   }
   if (err instanceof TarFormatError) {
-    if (format === 'tgz' && err.offset === 0 && !err.truncated) {
+    // Only a first block that is no tar header at all; a real header that is malformed is "corrupt", with the reason.
+    if (format === 'tgz' && err.offset === 0 && !err.truncated && err.message.startsWith('not a tar archive')) {
       return archiveInvalid(file, 'the file is gzip-compressed but does not contain a tar archive. Nothing was changed.', { reason: err.message });
     }
     if (err.truncated) return archiveInvalid(file, `the file is truncated: ${err.message}. Nothing was changed.`, { truncated: true, offset: err.offset });

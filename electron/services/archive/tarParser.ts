@@ -35,6 +35,8 @@ import type { TarEntryInfo, TarEntryType } from './types';
 const BLOCK = 512;
 /** pax and GNU long-name records are buffered; a sane one is tiny, so a huge one means garbage. */
 const MAX_META_BYTES = 8 * 1024 * 1024;
+/** A 0.1 map spends at least 4 bytes ("o,n,") per entry of a header of at most MAX_META_BYTES. */
+const MAX_SPARSE_MAP_ENTRIES = MAX_META_BYTES / 4;
 const SLASH = 0x2f;
 const NL = 0x0a;
 
@@ -359,7 +361,10 @@ function applyPax(st: PaxState, r: PaxRecord, at: number): void {
       return;
     case 'GNU.sparse.numblocks':
       st.mapKeys = true;
-      st.mapSize = decimal(r.value, r.key, Number.MAX_SAFE_INTEGER, at);
+      // GNU tar allocates the whole map as soon as it reads this record, even when a later record
+      // replaces it: numblocks=2^33 made it die with "memory exhausted" (fuzzer finding
+      // accepted-gnu-refuses-920610726-2187). No pax header we accept can hold more entries than this.
+      st.mapSize = decimal(r.value, r.key, MAX_SPARSE_MAP_ENTRIES, at);
       resetMap(st);
       return;
     case 'GNU.sparse.offset':
