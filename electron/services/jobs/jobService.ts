@@ -97,7 +97,7 @@ export class JobService {
     const opts = startBackupSchema.parse(raw);
     const docker = this.manager.docker();
     await requireVolume(docker, opts.volume);
-    this.manager.assertFree(opts.volume);
+    await this.manager.assertFreeEverywhere(opts.volume);
     const settings = this.core.settings.get();
     const dir = await resolveBackupDir(opts.dir, settings.backupDir);
     const fileName = opts.fileName ?? defaultBackupName(opts.volume);
@@ -151,7 +151,7 @@ export class JobService {
     const opts = startRestoreSchema.parse(raw);
     const archivePath = await this.resolveSource(opts.source);
     const docker = this.manager.docker();
-    this.manager.assertFree(opts.volume);
+    await this.manager.assertFreeEverywhere(opts.volume);
     const existing = await inspectVolume(docker, opts.volume);
     if (opts.mode === 'new' && existing) {
       throw new AppError('VOLUME_EXISTS', `A volume named ${opts.volume} already exists.`, {
