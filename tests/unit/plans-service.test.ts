@@ -165,6 +165,18 @@ describe('PlansService.runPlan', () => {
   });
 });
 
+describe('PlansService.runNow', () => {
+  it("runs a volume's plan at once, due or not, and records it; a volume without a plan is FILE_NOT_FOUND", async () => {
+    const plans = service(fakeJobs(() => 'succeeded'));
+    clock.t = Date.parse('2026-12-05T02:00:00Z');
+    await plans.set(plan({ schedule: { every: 'week', day: 0, at: '02:00' } }));
+    const run = await plans.runNow('notebooks');
+    expect(run).toMatchObject({ status: 'succeeded', file: path.join(dest, 'notebooks-20261205-020000.tgz') });
+    expect((await plans.list()).plans[0]).toMatchObject({ last: { status: 'succeeded' }, due: false });
+    await expect(plans.runNow('other')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', message: 'other has no plan.' });
+  });
+});
+
 describe('PlansService.tick', () => {
   it('runs the due plans of the file, reports a broken one once, and says when the next is due', async () => {
     const plans = service(fakeJobs(() => 'succeeded'));

@@ -176,6 +176,19 @@ export class PlansService {
   }
 
   /**
+   * "Back up now" for a volume's plan (the tray's menu, the contract's runPlanNow): the plan's run at
+   * once, due or not, recorded and reported like a scheduled one. A job already running on the volume
+   * (here or in another process) makes it `skipped`, saying which. FILE_NOT_FOUND when the volume has
+   * no plan.
+   */
+  async runNow(volume: string): Promise<PlanRun> {
+    const { plans } = await this.store.load();
+    const plan = plans.find((p) => p.volume === volume);
+    if (!plan) throw new AppError('FILE_NOT_FOUND', `${volume} has no plan.`, { hint: 'List the plans with `ailab plans`.', details: { volume } });
+    return this.runPlan(plan);
+  }
+
+  /**
    * Null, or why the run cannot fit: the folder's disk has less free than the volume's newest backup
    * there took. Retention never makes room (it runs only after a good backup), so the run fails and says
    * how much it needs rather than filling the disk and failing halfway.
