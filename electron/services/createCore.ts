@@ -97,7 +97,12 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
         dataDir: path.resolve(dataDir),
         backups: core.backups,
         // A plan run is the same backup job as "Back up", but leaves the remembered backup folder alone.
-        jobs: { startBackup: (o, createdAt) => core.jobs.startBackup(o, { rememberFolder: false, createdAt }), wait: (id) => core.jobs.manager.wait(id) },
+        // Its outcome is told once per failure episode by the app (plans/failureNotices.ts), not per job.
+        jobs: {
+          startBackup: (o, createdAt) => core.jobs.startBackup(o, { rememberFolder: false, createdAt, notify: false }),
+          wait: (id) => core.jobs.manager.wait(id),
+          cancel: (id) => void core.jobs.manager.cancel(id),
+        },
       }));
     },
     async shutdown() {

@@ -46,6 +46,7 @@ interface Runtime {
   progress: ProgressTracker;
   containers: Set<string>;
   done: Promise<void>;
+  notify: boolean;
 }
 
 export interface LaunchSpec {
@@ -54,6 +55,8 @@ export interface LaunchSpec {
   file: string;
   engine: JobEngine;
   mode: RestoreMode | null;
+  /** False: no desktop notification when it ends (plan runs: the app tells a failing plan once). Default true. */
+  notify?: boolean;
 }
 
 const KEEP_FINISHED = 50;
@@ -283,6 +286,7 @@ export class JobManager {
       progress,
       containers: new Set(),
       done: Promise.resolve(),
+      notify: spec.notify !== false,
     };
     this.jobs.set(id, runtime);
     this.trimFinished();
@@ -368,7 +372,8 @@ export class JobManager {
       await this.history.add(historyEntry(summary)).catch(() => undefined);
       await this.pruneLogs();
       this.core.bus.emit('jobFinished', summary);
-      this.notifyDesktop(summary);
+      if (r.notify) this.notifyDesktop(summary);
+      else this.updateDesktopProgress();
     }
   }
 

@@ -91,9 +91,10 @@ export class JobService {
 
   /**
    * `how` is for plan runs (not in the contract): `rememberFolder: false` leaves the remembered backup
-   * folder alone (the plan's is not the user's latest choice); `createdAt` is the run's time.
+   * folder alone (the plan's is not the user's latest choice); `createdAt` is the run's time; `notify:
+   * false` shows no desktop notification when the job ends (the plan's failure notices do that).
    */
-  async startBackup(raw: StartBackupOptions, how: { rememberFolder?: boolean; createdAt?: Date } = {}): Promise<JobSummary> {
+  async startBackup(raw: StartBackupOptions, how: { rememberFolder?: boolean; createdAt?: Date; notify?: boolean } = {}): Promise<JobSummary> {
     const opts = startBackupSchema.parse(raw);
     const docker = this.manager.docker();
     await requireVolume(docker, opts.volume);
@@ -109,7 +110,7 @@ export class JobService {
       const next = await this.core.settings.update({ backupDir: dir });
       this.core.bus.emit('settingsChanged', next);
     }
-    return this.manager.launch({ kind: 'backup', volume: opts.volume, file, engine, mode: null }, (ctx) =>
+    return this.manager.launch({ kind: 'backup', volume: opts.volume, file, engine, mode: null, notify: how.notify }, (ctx) =>
       runBackup(ctx, {
         volume: opts.volume,
         file,
