@@ -79,7 +79,7 @@ async function start(): Promise<void> {
   const log = (line: string) => console.log(`AI-Lab Desktop: ${line}`);
   // The plans run here while the app runs (in the tray when its window is closed), unless the CLI or a
   // browser-mode server already runs them for this data folder: then the tooltip says so.
-  const plans = runPlansInBackground(started, log);
+  const plans = runPlansInBackground(started, log, { onChange: () => void tray?.refresh() });
   const plansTray = new PlansTray({
     plans: started.plans,
     elsewhere: plans.elsewhere,

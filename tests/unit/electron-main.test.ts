@@ -316,6 +316,27 @@ describe('main process: plans, tray, start at login', () => {
     expect(core.plans.signal?.aborted).toBe(true);
   });
 
+  it('when another process runs the plans, the app leaves them to it and the tray says so', async () => {
+    fx.createCore.mockReset();
+    const core = fakeCore(['nc-data']);
+    core.plans.run.mockImplementation(() =>
+      Promise.reject(new Error('Another scheduler already runs the plans of this data folder (process 1234 on host, since …).')),
+    );
+    fx.state.lock = true;
+    fx.createCore.mockResolvedValue(core);
+    fx.createHandlers.mockReturnValue({});
+    vi.resetModules();
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      await import('../../electron/main/main');
+      await started();
+      await vi.waitFor(() => expect(fx.FakeTray.created[0]?.tooltip).toBe('AI-Lab Desktop: nc-data is protected (the plans run in another process)'));
+      expect(log).toHaveBeenCalledWith(expect.stringMatching(/Backup plans do not run in this process: Another scheduler already runs the plans/));
+    } finally {
+      log.mockRestore();
+    }
+  });
+
   it('without plans: no tray, and closing the window closes it (the app quits as before)', async () => {
     await startMain();
     const win = await started();

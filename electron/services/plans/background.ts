@@ -40,23 +40,32 @@ export const TAKE_OVER_RETRY_MS = 5 * 60_000;
  * minutes, taking over when that one has stopped. Shutdown cancels a running plan's backup (the job
  * removes what it wrote; the run is recorded as skipped) and waits for the loop to release its lock.
  */
-export function runPlansInBackground(core: Core, log: (line: string) => void, opts: { retryMs?: number } = {}): BackgroundPlans {
+export function runPlansInBackground(
+  core: Core,
+  log: (line: string) => void,
+  opts: { retryMs?: number; /** elsewhere() changed (the app's tray tooltip follows it). */ onChange?: () => void } = {},
+): BackgroundPlans {
   const stop = new AbortController();
-  let elsewhere: string | null = null;
+  let current: string | null = null;
+  const setElsewhere = (next: string | null) => {
+    if (next === current) return;
+    current = next;
+    opts.onChange?.();
+  };
   const loop = async () => {
     while (!stop.signal.aborted) {
       try {
         await core.plans.run({
           signal: stop.signal,
           emit: (e) => {
-            if (e.event === 'started') elsewhere = null;
+            if (e.event === 'started') setElsewhere(null);
             if (e.event !== 'idle') log(describeSchedulerEvent(e));
           },
         });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        if (message !== elsewhere) log(`Backup plans do not run in this process: ${message}`);
-        elsewhere = message;
+        if (message !== current) log(`Backup plans do not run in this process: ${message}`);
+        setElsewhere(message);
       }
       if (stop.signal.aborted) return;
       await systemClock.sleep(opts.retryMs ?? TAKE_OVER_RETRY_MS, stop.signal);
@@ -67,5 +76,5 @@ export function runPlansInBackground(core: Core, log: (line: string) => void, op
     stop.abort();
     await stopped;
   });
-  return { elsewhere: () => elsewhere, stopped };
+  return { elsewhere: () => current, stopped };
 }
