@@ -2,6 +2,7 @@
 // Node-side bundles keep node_modules external, so dockerode's optional native parts load as shipped.
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
+import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,6 +45,8 @@ async function buildNode() {
     sourcemap: true,
     logLevel: 'warning',
   });
+  // The tray icon (electron/main/plansTray.ts) loads from beside main.cjs.
+  await copyFile(path.join(root, 'build/icon.png'), path.join(root, 'dist/electron/tray-icon.png'));
 }
 
 async function buildRenderer() {

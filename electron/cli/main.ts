@@ -35,7 +35,7 @@ export async function runCli(argv: string[], io: CliContext['io']): Promise<numb
   const commands = allCommands;
   let core: Core | undefined;
   let handlers: Handlers | undefined;
-  const getCore = async () => (core ??= await createCore({ mode: 'browser', openExternal: openWithPlatform, watchDocker: false }));
+  const getCore = async () => (core ??= await createCore({ mode: 'browser', role: 'cli', openExternal: openWithPlatform, watchDocker: false }));
   const getHandlers = async () => (handlers ??= createHandlers(await getCore()));
   const ctx: CliContext = {
     io,

@@ -3,7 +3,7 @@ import pkg from '../../package.json';
 import type { RunMode } from '../../shared/contract/app';
 import { AppService } from './app/appService';
 import { BackupsService } from './backups/backupsService';
-import type { CoreServices, DesktopIntegration } from './core/context';
+import type { CoreServices, DesktopIntegration, ProcessRole } from './core/context';
 import { EventBus } from './core/eventBus';
 import { ensurePrivateDir } from './core/privateFiles';
 import { createDockerConnection } from './docker/connection';
@@ -16,6 +16,8 @@ import { VolumeService } from './volumes/volumeService';
 
 export interface CreateCoreOptions {
   mode: RunMode;
+  /** Which process this is (default: the app in electron mode, else the browser-mode server); the CLI says 'cli'. */
+  role?: ProcessRole;
   openExternal: (url: string) => Promise<void>;
   desktop?: DesktopIntegration | null;
   env?: NodeJS.ProcessEnv;
@@ -64,6 +66,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
   } = {};
   const core: Core = {
     mode: opts.mode,
+    role: opts.role ?? (opts.mode === 'electron' ? 'app' : 'server'),
     version: pkg.version,
     bus,
     settings,
@@ -94,7 +97,12 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
         dataDir: path.resolve(dataDir),
         backups: core.backups,
         // A plan run is the same backup job as "Back up", but leaves the remembered backup folder alone.
-        jobs: { startBackup: (o, createdAt) => core.jobs.startBackup(o, { rememberFolder: false, createdAt }), wait: (id) => core.jobs.manager.wait(id) },
+        // Its outcome is told once per failure episode by the app (plans/failureNotices.ts), not per job.
+        jobs: {
+          startBackup: (o, createdAt) => core.jobs.startBackup(o, { rememberFolder: false, createdAt, notify: false }),
+          wait: (id) => core.jobs.manager.wait(id),
+          cancel: (id) => void core.jobs.manager.cancel(id),
+        },
       }));
     },
     async shutdown() {

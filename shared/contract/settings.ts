@@ -24,6 +24,11 @@ export const settingsSchema = z.object({
   helperImage: imageReferenceSchema.default('ubuntu'),
   backupEngine: z.enum(['fast', 'tar']).default('fast'),
   openBrowserWhenReady: z.boolean().default(true),
+  /**
+   * The desktop app starts at login, hidden (tray only), so backup plans run without opening it.
+   * Opt-in; applied by the Electron app only (the browser mode and the CLI ignore it).
+   */
+  startAtLogin: z.boolean().default(false),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

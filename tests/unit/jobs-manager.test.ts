@@ -68,16 +68,17 @@ describe('JobManager', () => {
     bus.onAny((name) => events.push(name));
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
-    const job = m.launch({ kind: 'backup', volume: 'v', file: '/x/v.tgz', engine: 'fast', mode: null }, async (ctx: JobContext) => {
+    const job = await m.launch({ kind: 'backup', volume: 'v', file: '/x/v.tgz', engine: 'fast', mode: null }, async (ctx: JobContext) => {
       ctx.phase('packing', { filesTotal: 3, bytesTotal: 30 });
       ctx.progress.entry('./a', 10);
       ctx.log('./a');
       await gate;
       return RESULT;
     });
-    expect(() => m.launch({ kind: 'restore', volume: 'v', file: '/y.tgz', engine: 'fast', mode: 'merge' }, async () => RESULT)).toThrow(
-      expect.objectContaining({ code: 'JOB_CONFLICT', details: { jobId: job.id, volume: 'v' } }),
-    );
+    await expect(m.launch({ kind: 'restore', volume: 'v', file: '/y.tgz', engine: 'fast', mode: 'merge' }, async () => RESULT)).rejects.toMatchObject({
+      code: 'JOB_CONFLICT',
+      details: { jobId: job.id, volume: 'v' },
+    });
     await new Promise((r) => setTimeout(r, 50));
     release();
     const done = await m.wait(job.id);
@@ -92,14 +93,14 @@ describe('JobManager', () => {
     expect(calls.at(-2)).toBe('progress null');
     expect(calls.some((c) => /^progress 0\.\d\d$/.test(c))).toBe(true);
     // A second job on the volume is fine once the first is over.
-    await m.wait(m.launch({ kind: 'backup', volume: 'v', file: '/x/w.tgz', engine: 'fast', mode: null }, async () => RESULT).id);
+    await m.wait((await m.launch({ kind: 'backup', volume: 'v', file: '/x/w.tgz', engine: 'fast', mode: null }, async () => RESULT)).id);
     await m.dispose();
   });
 
   it('cancel aborts the job, and the containers it stopped are started again', async () => {
     const { core, started } = fakeCore(null);
     const m = new JobManager(core);
-    const job = m.launch({ kind: 'backup', volume: 'v', file: '/x/v.tgz', engine: 'tar', mode: null }, async (ctx) => {
+    const job = await m.launch({ kind: 'backup', volume: 'v', file: '/x/v.tgz', engine: 'tar', mode: null }, async (ctx) => {
       ctx.stopped({ id: 'c1', name: 'ailab', image: 'exasol/ai-lab', running: true });
       await new Promise<void>((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))));
       return RESULT;

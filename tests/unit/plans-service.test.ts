@@ -165,6 +165,53 @@ describe('PlansService.runPlan', () => {
   });
 });
 
+describe('PlansService.runNow', () => {
+  it("runs a volume's plan at once, due or not, and records it; a volume without a plan is FILE_NOT_FOUND", async () => {
+    const plans = service(fakeJobs(() => 'succeeded'));
+    clock.t = Date.parse('2026-12-05T02:00:00Z');
+    await plans.set(plan({ schedule: { every: 'week', day: 0, at: '02:00' } }));
+    const run = await plans.runNow('notebooks');
+    expect(run).toMatchObject({ status: 'succeeded', file: path.join(dest, 'notebooks-20261205-020000.tgz') });
+    expect((await plans.list()).plans[0]).toMatchObject({ last: { status: 'succeeded' }, due: false });
+    await expect(plans.runNow('other')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', message: 'other has no plan.' });
+  });
+});
+
+describe('PlansService: stopping mid-run, and run listeners', () => {
+  it('a stop during a backup cancels the job and records the run as skipped; listeners hear every run', async () => {
+    let cancelled: string | null = null;
+    let end: (s: JobSummary) => void = () => undefined;
+    const jobs: PlanJobs = {
+      startBackup: async (o) => ({ id: 'job-1', volume: o.volume, status: 'running' }) as unknown as JobSummary,
+      wait: () => new Promise<JobSummary>((r) => (end = r)),
+      cancel: (id) => {
+        cancelled = id;
+        end({
+          id,
+          status: 'cancelled',
+          result: null,
+          error: { code: 'CANCELLED', message: 'The backup was cancelled. No file was written.' },
+        } as unknown as JobSummary);
+      },
+    };
+    const plans = service(jobs);
+    const heard: string[] = [];
+    const off = plans.onRun((e) => heard.push(e.event === 'run-finished' ? `${e.event} ${e.run.status}` : e.event));
+    const stop = new AbortController();
+    const running = plans.runPlan(plan(), undefined, stop.signal);
+    await new Promise((r) => setTimeout(r, 20));
+    stop.abort();
+    const run = await running;
+    expect(cancelled).toBe('job-1');
+    expect(run).toMatchObject({ status: 'skipped', jobId: 'job-1', file: null, deleted: [] });
+    expect(run.message).toMatch(/^Skipped: the scheduler stopped/);
+    expect(heard).toEqual(['run-started', 'run-finished skipped']);
+    off();
+    await plans.runPlan(plan(), undefined, AbortSignal.abort());
+    expect(heard).toHaveLength(2);
+  });
+});
+
 describe('PlansService.tick', () => {
   it('runs the due plans of the file, reports a broken one once, and says when the next is due', async () => {
     const plans = service(fakeJobs(() => 'succeeded'));

@@ -7,8 +7,13 @@ import type { EventBus } from './eventBus';
  * What every domain (volumes, jobs, launcher) is built from. Plain Node: the Electron main process,
  * the browser-mode server and the CLI all create one of these and hand it to the same handlers.
  */
+/** Which kind of process runs this core, for messages naming another process (a lock's holder). */
+export type ProcessRole = 'app' | 'server' | 'cli';
+
 export interface CoreServices {
   readonly mode: RunMode;
+  /** Unset in test cores: then derived from `mode` (electron: app, else server). */
+  readonly role?: ProcessRole;
   readonly version: string;
   readonly bus: EventBus;
   readonly settings: SettingsStore;

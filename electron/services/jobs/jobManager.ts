@@ -16,6 +16,7 @@ import type {
   RestoreMode,
 } from '../../../shared/contract/jobs';
 import type { CoreServices } from '../core/context';
+import { lockHolder, type FileLock } from '../core/fileLock';
 import { isConflict, isNotFound, START_DOCKER_HINT, toAppError } from '../docker/errors';
 import type { ContainerTracker } from './helperContainer';
 import { JobHistory } from './history';
@@ -25,6 +26,7 @@ import { removeLeftoverFifoFolders } from './fifoFeed';
 import { removeLeftoverHelpers } from './leftovers';
 import { createOwner, helperLabels, type Owner } from './owner';
 import { ProgressTracker } from './progress';
+import { acquireVolumeLock, conflictError, REFRESH_MS, volumeLockFile } from './volumeLock';
 import { StoppedLedger } from './stoppedLedger';
 import { startContainers } from './volumeContainers';
 
@@ -38,10 +40,13 @@ export interface JobManagerOptions {
 interface Runtime {
   summary: JobSummary;
   abort: AbortController;
+  /** The volume's lock in the data folder, seen by the other processes (volumeLock.ts). */
+  fileLock: FileLock;
   log: JobLog;
   progress: ProgressTracker;
   containers: Set<string>;
   done: Promise<void>;
+  notify: boolean;
 }
 
 export interface LaunchSpec {
@@ -50,6 +55,8 @@ export interface LaunchSpec {
   file: string;
   engine: JobEngine;
   mode: RestoreMode | null;
+  /** False: no desktop notification when it ends (plan runs: the app tells a failing plan once). Default true. */
+  notify?: boolean;
 }
 
 const KEEP_FINISHED = 50;
@@ -215,13 +222,39 @@ export class JobManager {
   }
 
   /**
-   * Starts a job and returns at once. `body` does the work with a JobContext; everything around it
-   * (lock, events, log, history, cancel, restarting stopped containers, removing helpers) is here.
+   * assertFree, and no other process on this data folder runs a job on the volume (volumeLock.ts). A
+   * cheap early answer: launch() takes the lock itself, which is what really decides.
    */
-  launch(spec: LaunchSpec, body: (ctx: JobContext) => Promise<JobResult>): JobSummary {
+  async assertFreeEverywhere(volume: string): Promise<void> {
+    this.assertFree(volume);
+    const file = volumeLockFile(this.core.dataDir, volume);
+    const holder = await lockHolder(file).catch(() => null);
+    if (holder !== null) throw conflictError(volume, holder === 'unknown' ? null : holder, file);
+  }
+
+  /**
+   * Starts a job and returns once its locks are taken (this process's, and the volume's lock file that
+   * the other processes see). `body` does the work with a JobContext; everything around it
+   * (locks, events, log, history, cancel, restarting stopped containers, removing helpers) is here.
+   */
+  async launch(spec: LaunchSpec, body: (ctx: JobContext) => Promise<JobResult>): Promise<JobSummary> {
     if (this.disposed) throw new AppError('INTERNAL', 'The app is shutting down.');
     this.assertFree(spec.volume);
     const id = newJobId();
+    // Held here at once, so a second call in this process is refused while the file lock is taken.
+    this.locks.set(spec.volume, id);
+    let fileLock: FileLock;
+    try {
+      // Other processes on this data folder (the app, a server, `ailab`): one job per volume among them too.
+      fileLock = await acquireVolumeLock(this.core.dataDir, spec.volume, {
+        kind: spec.kind,
+        jobId: id,
+        role: this.core.role ?? (this.core.mode === 'electron' ? 'app' : 'server'),
+      });
+    } catch (err) {
+      this.locks.delete(spec.volume);
+      throw err;
+    }
     const startedAt = Date.now();
     const abort = new AbortController();
     const log = new JobLog(path.join(this.jobsDir, `${id}.log`), (from, lines) => this.core.bus.emit('jobLog', [{ jobId: id, from, lines }]));
@@ -248,12 +281,13 @@ export class JobManager {
         result: null,
       },
       abort,
+      fileLock,
       log,
       progress,
       containers: new Set(),
       done: Promise.resolve(),
+      notify: spec.notify !== false,
     };
-    this.locks.set(spec.volume, id);
     this.jobs.set(id, runtime);
     this.trimFinished();
 
@@ -301,6 +335,16 @@ export class JobManager {
 
   private async run(r: Runtime, ctx: JobContext, body: (ctx: JobContext) => Promise<JobResult>): Promise<void> {
     let finalPhase: 'done' | 'failed' | 'cancelled' = 'done';
+    // A long job keeps its lock fresh, so the other processes never take it for abandoned.
+    const keepFresh = setInterval(() => {
+      void r.fileLock.refresh().then(
+        (held) => {
+          if (!held) r.log.line(`Warning: the lock ${r.fileLock.file} was taken by another process.`);
+        },
+        () => undefined,
+      );
+    }, REFRESH_MS);
+    keepFresh.unref();
     try {
       r.summary.result = await body(ctx);
       r.summary.status = 'succeeded';
@@ -319,13 +363,17 @@ export class JobManager {
       if (finalPhase === 'done' && result) r.progress.complete(result.entries, result.totalBytes);
       r.summary.progress = r.progress.finish(finalPhase);
       r.log.line(`Finished: ${r.summary.status} after ${((r.summary.finishedAt - r.summary.startedAt) / 1000).toFixed(1)} s.`);
-      await r.log.close();
+      clearInterval(keepFresh);
+      await r.log.close().catch(() => undefined);
+      // Released after the cleanup above: the next job on the volume finds its containers back and no helper left.
+      await r.fileLock.release().catch(() => undefined);
       this.locks.delete(r.summary.volume);
       const summary = this.snapshot(r);
       await this.history.add(historyEntry(summary)).catch(() => undefined);
       await this.pruneLogs();
       this.core.bus.emit('jobFinished', summary);
-      this.notifyDesktop(summary);
+      if (r.notify) this.notifyDesktop(summary);
+      else this.updateDesktopProgress();
     }
   }
 

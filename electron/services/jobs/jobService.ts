@@ -91,13 +91,14 @@ export class JobService {
 
   /**
    * `how` is for plan runs (not in the contract): `rememberFolder: false` leaves the remembered backup
-   * folder alone (the plan's is not the user's latest choice); `createdAt` is the run's time.
+   * folder alone (the plan's is not the user's latest choice); `createdAt` is the run's time; `notify:
+   * false` shows no desktop notification when the job ends (the plan's failure notices do that).
    */
-  async startBackup(raw: StartBackupOptions, how: { rememberFolder?: boolean; createdAt?: Date } = {}): Promise<JobSummary> {
+  async startBackup(raw: StartBackupOptions, how: { rememberFolder?: boolean; createdAt?: Date; notify?: boolean } = {}): Promise<JobSummary> {
     const opts = startBackupSchema.parse(raw);
     const docker = this.manager.docker();
     await requireVolume(docker, opts.volume);
-    this.manager.assertFree(opts.volume);
+    await this.manager.assertFreeEverywhere(opts.volume);
     const settings = this.core.settings.get();
     const dir = await resolveBackupDir(opts.dir, settings.backupDir);
     const fileName = opts.fileName ?? defaultBackupName(opts.volume);
@@ -109,7 +110,7 @@ export class JobService {
       const next = await this.core.settings.update({ backupDir: dir });
       this.core.bus.emit('settingsChanged', next);
     }
-    return this.manager.launch({ kind: 'backup', volume: opts.volume, file, engine, mode: null }, (ctx) =>
+    return this.manager.launch({ kind: 'backup', volume: opts.volume, file, engine, mode: null, notify: how.notify }, (ctx) =>
       runBackup(ctx, {
         volume: opts.volume,
         file,
@@ -151,7 +152,7 @@ export class JobService {
     const opts = startRestoreSchema.parse(raw);
     const archivePath = await this.resolveSource(opts.source);
     const docker = this.manager.docker();
-    this.manager.assertFree(opts.volume);
+    await this.manager.assertFreeEverywhere(opts.volume);
     const existing = await inspectVolume(docker, opts.volume);
     if (opts.mode === 'new' && existing) {
       throw new AppError('VOLUME_EXISTS', `A volume named ${opts.volume} already exists.`, {

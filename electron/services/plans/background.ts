@@ -1,5 +1,5 @@
 import type { Core } from '../createCore';
-import type { SchedulerEvent } from './plansService';
+import { systemClock, type SchedulerEvent } from './plansService';
 
 /** One line of the scheduler's log: `ailab plans run` prints these, the browser-mode server logs them. */
 export function describeSchedulerEvent(e: SchedulerEvent): string {
@@ -22,21 +22,59 @@ export function describeSchedulerEvent(e: SchedulerEvent): string {
   }
 }
 
+/** What a long-running process knows of its background scheduler. */
+export interface BackgroundPlans {
+  /** Null while this process runs the plans (or tries to); else why another process runs them. */
+  elsewhere(): string | null;
+  /** Resolves when the scheduler has stopped for good (shutdown), its lock released. */
+  readonly stopped: Promise<void>;
+}
+
+/** How soon a process that found the scheduler lock held tries again (the holder may have stopped). */
+export const TAKE_OVER_RETRY_MS = 5 * 60_000;
+
 /**
- * The scheduler inside a long-running process (the browser-mode server): runs plans until the process
- * shuts down. When another process holds the data folder's scheduler lock (a CLI `plans run`, another
- * server) this one says so and leaves the plans to it. Shutdown does not wait for a running backup:
- * the job manager cancels it cleanly, and a lock left behind by an ended process frees itself.
+ * The scheduler inside a long-running process (the browser-mode server, the desktop app): runs plans
+ * until the process shuts down. When another process holds the data folder's scheduler lock (a CLI
+ * `plans run`, another server) this one says so once, leaves the plans to it and tries again every few
+ * minutes, taking over when that one has stopped. Shutdown cancels a running plan's backup (the job
+ * removes what it wrote; the run is recorded as skipped) and waits for the loop to release its lock.
  */
-export function runPlansInBackground(core: Core, log: (line: string) => void): void {
+export function runPlansInBackground(
+  core: Core,
+  log: (line: string) => void,
+  opts: { retryMs?: number; /** elsewhere() changed (the app's tray tooltip follows it). */ onChange?: () => void } = {},
+): BackgroundPlans {
   const stop = new AbortController();
-  core.onShutdown(() => stop.abort());
-  core.plans
-    .run({
-      signal: stop.signal,
-      emit: (e) => {
-        if (e.event !== 'idle') log(describeSchedulerEvent(e));
-      },
-    })
-    .catch((err: unknown) => log(`Backup plans do not run in this process: ${err instanceof Error ? err.message : String(err)}`));
+  let current: string | null = null;
+  const setElsewhere = (next: string | null) => {
+    if (next === current) return;
+    current = next;
+    opts.onChange?.();
+  };
+  const loop = async () => {
+    while (!stop.signal.aborted) {
+      try {
+        await core.plans.run({
+          signal: stop.signal,
+          emit: (e) => {
+            if (e.event === 'started') setElsewhere(null);
+            if (e.event !== 'idle') log(describeSchedulerEvent(e));
+          },
+        });
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (message !== current) log(`Backup plans do not run in this process: ${message}`);
+        setElsewhere(message);
+      }
+      if (stop.signal.aborted) return;
+      await systemClock.sleep(opts.retryMs ?? TAKE_OVER_RETRY_MS, stop.signal);
+    }
+  };
+  const stopped = loop();
+  core.onShutdown(async () => {
+    stop.abort();
+    await stopped;
+  });
+  return { elsewhere: () => current, stopped };
 }

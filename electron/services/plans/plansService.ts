@@ -37,6 +37,8 @@ export interface PlanJobs {
   /** `createdAt`: the run's time, for the sidecar (so retention counts days by the scheduler's clock). */
   startBackup(opts: StartBackupOptions, createdAt: Date): Promise<JobSummary>;
   wait(jobId: string): Promise<JobSummary>;
+  /** Cancels a running job (the scheduler stopping mid-run): the job removes what it wrote. */
+  cancel?(jobId: string): void;
 }
 
 export interface PlansServiceDeps {
@@ -80,6 +82,7 @@ export class PlansService {
   readonly store: PlanStore;
   private readonly clock: Clock;
   private readonly reported = new Set<string>();
+  private readonly listeners = new Set<(e: SchedulerEvent) => void>();
 
   constructor(private readonly deps: PlansServiceDeps) {
     this.store = new PlanStore(deps.dataDir);
@@ -120,8 +123,30 @@ export class PlansService {
     return this.list();
   }
 
-  /** Runs one plan now: backup, then (only when it succeeded) retention. Never throws: the outcome is the record. */
-  async runPlan(plan: Plan, emit: (e: SchedulerEvent) => void = () => undefined): Promise<PlanRun> {
+  /**
+   * Every run's start and end, whoever started it (the scheduler, runNow): for the desktop app's tray
+   * and notifications. Returns the unsubscribe function.
+   */
+  onRun(listener: (e: SchedulerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  /**
+   * Runs one plan now: backup, then (only when it succeeded) retention. Never throws: the outcome is the
+   * record. `signal` (the scheduler stopping) cancels a running backup; the run is then `skipped`.
+   */
+  async runPlan(plan: Plan, emitTo: (e: SchedulerEvent) => void = () => undefined, signal?: AbortSignal): Promise<PlanRun> {
+    const emit = (e: SchedulerEvent) => {
+      emitTo(e);
+      for (const listener of this.listeners) {
+        try {
+          listener(e);
+        } catch {
+          // A listener's failure is not the run's.
+        }
+      }
+    };
     const startedAt = this.clock.now();
     const fileName = timestampedBackupName(plan.volume, new Date(startedAt));
     const finish = async (run: Omit<PlanRun, 'startedAt' | 'finishedAt'>, decisions = 0): Promise<PlanRun> => {
@@ -144,7 +169,27 @@ export class PlansService {
       if (e.code === 'JOB_CONFLICT') return finish({ status: 'skipped', message: `Skipped: ${e.message}`, file: null, jobId: null, deleted: [] });
       return finish({ status: 'failed', message: e.message, file: null, jobId: null, deleted: [] });
     }
-    const end = await this.deps.jobs.wait(job.id);
+    const cancel = () => {
+      try {
+        this.deps.jobs.cancel?.(job.id);
+      } catch {
+        // Ended meanwhile.
+      }
+    };
+    const waiting = this.deps.jobs.wait(job.id);
+    signal?.addEventListener('abort', cancel, { once: true });
+    if (signal?.aborted) cancel();
+    const end = await waiting.finally(() => signal?.removeEventListener('abort', cancel));
+    if (end.status === 'cancelled' && signal?.aborted) {
+      return finish({
+        status: 'skipped',
+        message:
+          'Skipped: the scheduler stopped (the app quit) during the backup, which was cancelled; no file was written. It runs again when the scheduler next starts.',
+        file: null,
+        jobId: job.id,
+        deleted: [],
+      });
+    }
     if (end.status !== 'succeeded' || end.result?.kind !== 'backup') {
       // A failed run deletes nothing: the backups already there may be all that is left.
       return finish({
@@ -176,6 +221,19 @@ export class PlansService {
   }
 
   /**
+   * "Back up now" for a volume's plan (the tray's menu, the contract's runPlanNow): the plan's run at
+   * once, due or not, recorded and reported like a scheduled one. A job already running on the volume
+   * (here or in another process) makes it `skipped`, saying which. FILE_NOT_FOUND when the volume has
+   * no plan.
+   */
+  async runNow(volume: string): Promise<PlanRun> {
+    const { plans } = await this.store.load();
+    const plan = plans.find((p) => p.volume === volume);
+    if (!plan) throw new AppError('FILE_NOT_FOUND', `${volume} has no plan.`, { hint: 'List the plans with `ailab plans`.', details: { volume } });
+    return this.runPlan(plan);
+  }
+
+  /**
    * Null, or why the run cannot fit: the folder's disk has less free than the volume's newest backup
    * there took. Retention never makes room (it runs only after a good backup), so the run fails and says
    * how much it needs rather than filling the disk and failing halfway.
@@ -192,7 +250,7 @@ export class PlansService {
    * One turn of the scheduler: the plans as the file says now, each due one run in turn. Returns when
    * the next plan is due (null: no plans).
    */
-  async tick(emit: (e: SchedulerEvent) => void = () => undefined): Promise<number | null> {
+  async tick(emit: (e: SchedulerEvent) => void = () => undefined, signal?: AbortSignal): Promise<number | null> {
     const { plans, problems } = await this.store.load();
     for (const message of problems) {
       // Once per distinct problem, not every minute.
@@ -209,8 +267,9 @@ export class PlansService {
         emit({ event: 'clock-moved-back', at: now, volume: plan.volume, recordedAt: record.last.startedAt });
         runs[plan.volume] = await this.store.recordRun(plan.volume, { ...record.last, startedAt: now, finishedAt: Math.min(record.last.finishedAt, now) });
       }
+      if (signal?.aborted) break;
       if (this.status(plan, runs[plan.volume], now).due) {
-        await this.runPlan(plan, emit);
+        await this.runPlan(plan, emit, signal);
         runs = await this.store.runs();
       }
     }
@@ -238,7 +297,7 @@ export class PlansService {
           emit({ event: 'lock-lost', at: this.clock.now(), lockFile: lock.file });
           return;
         }
-        const next = await this.tick(emit);
+        const next = await this.tick(emit, opts.signal);
         if (opts.once) return;
         emit({ event: 'idle', at: this.clock.now(), nextRunAt: next });
         const wait = next === null ? MAX_SLEEP_MS : Math.max(1000, Math.min(MAX_SLEEP_MS, next - this.clock.now()));

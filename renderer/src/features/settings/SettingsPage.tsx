@@ -4,7 +4,16 @@ import { api } from '../../api/bridge';
 
 type Draft = { [K in keyof Settings]: string | boolean };
 
-const FIELDS: Array<{ key: keyof Settings; label: string; hint: string; seed?: string; type?: 'number' | 'select' | 'checkbox'; options?: string[] }> = [
+const FIELDS: Array<{
+  key: keyof Settings;
+  label: string;
+  hint: string;
+  seed?: string;
+  type?: 'number' | 'select' | 'checkbox';
+  options?: string[];
+  /** Shown only in the desktop app. */
+  desktopOnly?: boolean;
+}> = [
   { key: 'defaultVolume', label: 'Default volume', seed: 'VOLUME', hint: 'Preselected when you launch AI-Lab or back up.' },
   { key: 'backupDir', label: 'Backup folder', seed: 'DIR', hint: 'Where backups are written. Empty: ailab-backups in your home folder.' },
   { key: 'listenIp', label: 'Listen IP', seed: 'LISTEN_IP', hint: '127.0.0.1 keeps Jupyter on this machine; 0.0.0.0 exposes it to your network.' },
@@ -25,6 +34,13 @@ const FIELDS: Array<{ key: keyof Settings; label: string; hint: string; seed?: s
     options: ['fast', 'tar'],
   },
   { key: 'openBrowserWhenReady', label: 'Open the browser when AI-Lab is ready', hint: '', type: 'checkbox' },
+  {
+    key: 'startAtLogin',
+    label: 'Start at login',
+    hint: 'AI-Lab Desktop starts in the tray (menu bar) when you log in, without a window, so your backup plans run.',
+    type: 'checkbox',
+    desktopOnly: true,
+  },
 ];
 
 function toDraft(s: Settings): Draft {
@@ -80,7 +96,7 @@ export function SettingsPage() {
         .
       </p>
       <form className="card card-body" onSubmit={(e) => void onSubmit(e)} aria-label="Settings">
-        {FIELDS.map((f) => {
+        {FIELDS.filter((f) => !f.desktopOnly || info?.mode === 'electron').map((f) => {
           const id = `setting-${f.key}`;
           const invalid = error?.field === f.key;
           const label = (
@@ -97,9 +113,19 @@ export function SettingsPage() {
             return (
               <div className="field" key={f.key}>
                 <label className="checkbox">
-                  <input type="checkbox" checked={draft[f.key] === true} onChange={(e) => setDraft({ ...draft, [f.key]: e.target.checked })} />
+                  <input
+                    type="checkbox"
+                    checked={draft[f.key] === true}
+                    aria-describedby={f.hint ? `${id}-hint` : undefined}
+                    onChange={(e) => setDraft({ ...draft, [f.key]: e.target.checked })}
+                  />
                   {f.label}
                 </label>
+                {f.hint ? (
+                  <span className="field-hint" id={`${id}-hint`}>
+                    {f.hint}
+                  </span>
+                ) : null}
               </div>
             );
           }
