@@ -93,6 +93,18 @@ describe('the rules of the check', () => {
     ]);
     expect(kinds(tar)).toEqual(['absolute', 'dotdot', 'device', 'through-symlink', 'hardlink-outside']);
   });
+
+  it('refuses one path as both a folder and a file, in either order, however it is spelt', () => {
+    const folderThenFile = Buffer.concat([header({ name: './dir/', type: '5' }), file('dir', 'x'), end()]);
+    const fileThenFolder = Buffer.concat([file('./a/f', 'x'), header({ name: 'a/f/', type: '5' }), end()]);
+    const linkAtFolder = Buffer.concat([header({ name: 'd/', type: '5' }), header({ name: './d', type: '2', link: 'x' }), end()]);
+    expect(kinds(folderThenFile)).toEqual(['type-changes']);
+    expect(kinds(fileThenFolder)).toEqual(['type-changes']);
+    expect(kinds(linkAtFolder)).toEqual(['type-changes']);
+    // The same folder twice, or a file given again, is not a change of type.
+    const repeated = Buffer.concat([header({ name: 'd/', type: '5' }), header({ name: './d', type: '5' }), file('f', 'x'), file('./f', 'y'), end()]);
+    expect(kinds(repeated)).toEqual([]);
+  });
 });
 
 /** The top-folder computation the check used before (every folder remembered), as the reference. */

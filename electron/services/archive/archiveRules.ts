@@ -53,6 +53,8 @@ const ENTRY_OVERHEAD = 64;
  */
 export class ArchiveRules {
   private readonly linkable = new Set<string>();
+  /** Every folder's path key: a later non-folder at one of them would replace it. */
+  private readonly folders = new Set<string>();
   private readonly symlinks: SymlinkNode = { symlink: false, children: null };
   private remembered = 0;
   private folderRecords = 0;
@@ -116,8 +118,20 @@ export class ArchiveRules {
       }
     }
 
+    // One tar replaces a folder by a later file of the same path (or the reverse), but the fast
+    // engine's extractors would race on it and its last pass makes the folder again (fuzzer finding
+    // splitter-differs-1404593114-4132: "./dir/" then a file "dir"). A real folder's archive never
+    // has it, so it is refused in both directions rather than ordered.
+    const isFolder = info.type === 'directory';
+    if (isFolder ? this.linkable.has(key) : this.folders.has(key)) {
+      problem(
+        'type-changes',
+        `"${shown}" is ${isFolder ? 'a folder here and a file, link or other entry' : 'a file, link or other entry here and a folder'} earlier in the archive; an archive of a real folder never has one path as both.`,
+      );
+    }
+
     if (info.type === 'symlink') this.addSymlink(parts);
-    if (info.type !== 'directory') {
+    if (!isFolder) {
       if (!this.linkable.has(key)) {
         this.linkable.add(key);
         this.remembered += key.length + ENTRY_OVERHEAD;
@@ -125,6 +139,10 @@ export class ArchiveRules {
     } else {
       // The splitter keeps every folder entry, as read, for its last pass.
       this.remembered += e.header.length + e.meta.reduce((n, b) => n + b.length, 0) + ENTRY_OVERHEAD;
+      if (!this.folders.has(key)) {
+        this.folders.add(key);
+        this.remembered += key.length + ENTRY_OVERHEAD;
+      }
     }
     const slash = key.lastIndexOf('/');
     const parent = slash < 0 ? '' : key.slice(0, slash);
