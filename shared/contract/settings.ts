@@ -24,6 +24,8 @@ export const settingsSchema = z.object({
   helperImage: imageReferenceSchema.default('ubuntu'),
   backupEngine: z.enum(['fast', 'tar']).default('fast'),
   openBrowserWhenReady: z.boolean().default(true),
+  /** Folders the backup catalogue also lists, besides each plan's folder (added in a volume's Backups panel). */
+  catalogueFolders: z.array(z.string().min(1).max(4096)).max(50).default([]),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import { AppError } from '../../../shared/contract/errors';
 import { formatBytes } from '../../../shared/format';
 import type { JobSummary, StartBackupOptions } from '../../../shared/contract/jobs';
-import { planSchema, type Plan, type PlanList, type PlanRun, type PlanStatus } from '../../../shared/contract/plans';
+import type { EventName, PayloadOf } from '../../../shared/contract';
+import { planSchema, type Plan, type PlanList, type PlanRun, type PlanRunOutcome, type PlanStatus } from '../../../shared/contract/plans';
 import type { BackupsService } from '../backups/backupsService';
 import { timestampedBackupName } from '../backups/catalogue';
 import { policyIsEmpty } from '../backups/retention';
@@ -46,6 +47,8 @@ export interface PlansServiceDeps {
   clock?: Clock;
   /** Bytes free for us in `dir`, or null when unknown (default: statfs). */
   freeBytes?: (dir: string) => Promise<number | null>;
+  /** Where plansChanged and planRunFinished go (the core's event bus); none in the CLI's one-shot commands. */
+  events?: { emit<E extends EventName>(name: E, payload: PayloadOf<E>): void };
 }
 
 async function statfsFree(dir: string): Promise<number | null> {
@@ -80,6 +83,8 @@ export class PlansService {
   readonly store: PlanStore;
   private readonly clock: Clock;
   private readonly reported = new Set<string>();
+  /** Volumes whose plan is running now, by the scheduler or "Back up now": never two runs of one plan. */
+  private readonly running = new Set<string>();
 
   constructor(private readonly deps: PlansServiceDeps) {
     this.store = new PlanStore(deps.dataDir);
@@ -96,7 +101,15 @@ export class PlansService {
   private status(plan: Plan, record: RunRecord | undefined, now: number): PlanStatus {
     const timing = planTiming(plan.schedule, record ? { at: record.last.startedAt, status: record.last.status } : null, now);
     const health = planHealth(plan.schedule, record?.last ?? null, record?.lastSuccessAt ?? null, now);
-    return { plan, health, last: record?.last ?? null, lastSuccessAt: record?.lastSuccessAt ?? null, ...timing };
+    return { plan, health, last: record?.last ?? null, lastSuccessAt: record?.lastSuccessAt ?? null, ...timing, running: this.running.has(plan.volume) };
+  }
+
+  /** Tells the pages (and the tray) the plans as they are now; a failure to read them is left to the next list. */
+  private async announce(): Promise<void> {
+    const events = this.deps.events;
+    if (!events) return;
+    const list = await this.list().catch(() => null);
+    if (list) events.emit('plansChanged', list);
   }
 
   async set(raw: Plan): Promise<PlanList> {
@@ -110,6 +123,7 @@ export class PlansService {
     if (!st.isDirectory())
       throw new AppError('INVALID_ARGUMENT', `${plan.dir} is not a folder.`, { hint: 'Give the folder the backups go to.', details: { path: plan.dir } });
     await this.store.set(plan);
+    void this.announce();
     return this.list();
   }
 
@@ -117,17 +131,51 @@ export class PlansService {
     if (!(await this.store.remove(volume))) {
       throw new AppError('FILE_NOT_FOUND', `${volume} has no plan.`, { hint: 'List the plans with `ailab plans`.', details: { volume } });
     }
+    void this.announce();
     return this.list();
   }
 
-  /** Runs one plan now: backup, then (only when it succeeded) retention. Never throws: the outcome is the record. */
+  /**
+   * "Back up now": the volume's plan, run at once through runPlan (the scheduler's path), whatever its
+   * schedule says. The run counts as the plan's last attempt, so the next scheduled one follows from it.
+   */
+  async runNow(volume: string): Promise<PlanRunOutcome> {
+    const { plans } = await this.store.load();
+    const plan = plans.find((p) => p.volume === volume);
+    if (!plan)
+      throw new AppError('FILE_NOT_FOUND', `${volume} has no plan.`, { hint: 'Set a plan first (Protect…, or `ailab plans set`).', details: { volume } });
+    if (this.running.has(volume))
+      throw new AppError('JOB_CONFLICT', `The plan of ${volume} is running now.`, {
+        hint: 'Wait for it to finish; its result shows on the volume.',
+        details: { volume },
+      });
+    const run = await this.runPlan(plan);
+    return { run, plans: await this.list() };
+  }
+
+  /** Runs one plan now: backup, then (only when it succeeded) retention. The outcome is the record; it throws only JOB_CONFLICT, when that plan is running already. */
   async runPlan(plan: Plan, emit: (e: SchedulerEvent) => void = () => undefined): Promise<PlanRun> {
+    if (this.running.has(plan.volume)) throw new AppError('JOB_CONFLICT', `The plan of ${plan.volume} is running now.`, { details: { volume: plan.volume } });
+    this.running.add(plan.volume);
+    try {
+      void this.announce();
+      return await this.runPlanOnce(plan, emit);
+    } finally {
+      this.running.delete(plan.volume);
+      void this.announce();
+    }
+  }
+
+  private async runPlanOnce(plan: Plan, emit: (e: SchedulerEvent) => void): Promise<PlanRun> {
     const startedAt = this.clock.now();
     const fileName = timestampedBackupName(plan.volume, new Date(startedAt));
     const finish = async (run: Omit<PlanRun, 'startedAt' | 'finishedAt'>, decisions = 0): Promise<PlanRun> => {
       const done: PlanRun = { startedAt, finishedAt: this.clock.now(), ...run };
+      const before = (await this.store.runs())[plan.volume]?.last ?? null;
       await this.store.recordRun(plan.volume, done);
       emit({ event: 'run-finished', at: done.finishedAt, volume: plan.volume, run: done, decisions });
+      // Once per failure: a retry that fails again is the same failure, not a new one to tell about.
+      this.deps.events?.emit('planRunFinished', { volume: plan.volume, run: done, firstFailure: done.status === 'failed' && before?.status !== 'failed' });
       return done;
     };
     let job: JobSummary;
@@ -209,6 +257,8 @@ export class PlansService {
         emit({ event: 'clock-moved-back', at: now, volume: plan.volume, recordedAt: record.last.startedAt });
         runs[plan.volume] = await this.store.recordRun(plan.volume, { ...record.last, startedAt: now, finishedAt: Math.min(record.last.finishedAt, now) });
       }
+      // A "Back up now" of this plan is going: that run is this turn's.
+      if (this.running.has(plan.volume)) continue;
       if (this.status(plan, runs[plan.volume], now).due) {
         await this.runPlan(plan, emit);
         runs = await this.store.runs();
