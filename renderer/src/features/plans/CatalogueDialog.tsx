@@ -166,10 +166,9 @@ export function CatalogueDialog(props: { volume: string }) {
         </button>
       </form>
       {failure ? <ErrorNotice error={failure} /> : null}
-      <div className="sr-only" aria-live="polite">
+      <p className="small muted vol-m0 vol-break" aria-live="polite">
         {announce}
-      </div>
-      {announce ? <p className="small muted vol-m0 vol-break">{announce}</p> : null}
+      </p>
       <BackupTable
         backups={backups}
         loading={loading}
