@@ -254,8 +254,16 @@ function BackupTable(props: {
   const now = usePlans((s) => s.now);
 
   return (
-    <div className="cat-table" role="table" aria-label="Backups" aria-rowcount={backups.length + 1}>
-      <div role="rowgroup">
+    // One scroller for the header and the rows, so both have the same width and their columns line up.
+    <div
+      className="cat-table"
+      role="table"
+      aria-label="Backups"
+      aria-rowcount={backups.length + 1}
+      ref={scroller}
+      onScroll={(e) => setScrollTop((e.target as HTMLDivElement).scrollTop)}
+    >
+      <div role="rowgroup" className="cat-headgroup">
         <div role="row" className="cat-row cat-head" aria-rowindex={1}>
           <span role="columnheader">Time</span>
           <span role="columnheader" className="num">
@@ -271,7 +279,7 @@ function BackupTable(props: {
           </span>
         </div>
       </div>
-      <div role="rowgroup" className="cat-body" ref={scroller} onScroll={(e) => setScrollTop((e.target as HTMLDivElement).scrollTop)}>
+      <div role="rowgroup" className="cat-body">
         {backups.length === 0 ? (
           <p className="muted cat-empty">{props.loading ? 'Reading the folders…' : 'No backups of this volume in these folders yet.'}</p>
         ) : (
