@@ -1,4 +1,7 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
+import type { ApiErrorPayload } from '../../../../shared/contract/errors';
+import { api } from '../../api/bridge';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { usePlans } from './plansStore';
 import { describeProtection, retentionSentence, scheduleSentence } from './protection';
 
@@ -48,6 +51,17 @@ export function ProtectionSection(props: { volume: string }): ReactNode {
   const now = usePlans((s) => s.now);
   const p = describeProtection(status, now);
   const store = usePlans.getState;
+  const [starting, setStarting] = useState(false);
+  const [failure, setFailure] = useState<ApiErrorPayload | null>(null);
+  const backUpNow = async () => {
+    setStarting(true);
+    setFailure(null);
+    const r = await api.runPlanNow(props.volume);
+    setStarting(false);
+    // The outcome shows in the badge (plansChanged); only a refusal (JOB_CONFLICT, no plan) is said here.
+    if (r.ok) store().accept(r.value.plans);
+    else setFailure(r.error);
+  };
   return (
     <section aria-label={`Protection of ${props.volume}`} className="prot-section">
       <h3 className="vol-section-title">Protection</h3>
@@ -68,10 +82,16 @@ export function ProtectionSection(props: { volume: string }): ReactNode {
         <button className="btn" onClick={() => store().openPlan(props.volume)}>
           {status ? 'Edit plan…' : 'Protect…'}
         </button>
+        {status ? (
+          <button className="btn" onClick={() => void backUpNow()} disabled={starting || status.running}>
+            {starting || status.running ? 'Backing up…' : 'Back up now'}
+          </button>
+        ) : null}
         <button className="btn" onClick={() => store().openCatalogue(props.volume)}>
           Backups…
         </button>
       </div>
+      {failure ? <ErrorNotice error={failure} /> : null}
     </section>
   );
 }

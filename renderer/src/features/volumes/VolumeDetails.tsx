@@ -132,7 +132,7 @@ export function VolumeDetails(props: { volume: VolumeSummary }) {
         ) : null}
       </dl>
 
-      <ProtectionSection volume={v.name} />
+      <ProtectionSection key={v.name} volume={v.name} />
 
       <h3 className="vol-section-title">Used by</h3>
       {v.containers.length === 0 ? (
