@@ -2,17 +2,35 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { SCREENSHOTS as SHOTS, sharedServedApp } from '../support/e2e';
+import { SCREENSHOTS as SHOTS } from '../support/e2e';
 import { fillVolume, testResources } from '../support/resources';
+import { startServedApp, type ServedApp } from '../support/serve';
 
 // Backup plans in real Chromium against the browser-mode server and the real engine (issue 14): a plan
 // set through the dialog, the protection badge after "Back up now", the catalogue and Verify, and a
 // failing run's banner and badge.
 const res = testResources('e2e-plans');
-const app = sharedServedApp(res);
 const dirs: string[] = [];
+let served: ServedApp | undefined;
+const app = (): ServedApp => {
+  if (!served) throw new Error('The served app is not running.');
+  return served;
+};
 
-test.afterAll(() => {
+test.beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  // The server's own scheduler would run a never-run plan by itself within a minute, racing "Back up
+  // now" (JOB_CONFLICT) at a moment of its choosing. This process holds the data folder's scheduler lock
+  // instead, as an `ailab plans run` would, so every run in these tests is one the test asked for.
+  const home = folder('ailab-e2e-plans-home-');
+  fs.writeFileSync(path.join(home, 'plans.lock'), JSON.stringify({ host: os.hostname(), pid: process.pid, token: 'e2e-plans-spec', since: Date.now() }));
+  served = await startServedApp({ AILAB_DESKTOP_HOME: home });
+  await expect.poll(() => served?.output()).toMatch(/Backup plans do not run in this process/);
+});
+
+test.afterAll(async () => {
+  await res.removeAll();
+  await served?.stop();
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
