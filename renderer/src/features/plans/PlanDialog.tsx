@@ -158,7 +158,7 @@ export function PlanDialog(props: { volume: string }) {
             field="at"
             hint={
               preview
-                ? `Backs up ${scheduleSentence(preview.schedule)} (this computer's time) while the app or “ailab plans run” runs; a missed time runs once when it next starts.`
+                ? `Backs up ${scheduleSentence(preview.schedule)}${preview.schedule.every === 'hours' ? ', counted from the last run,' : " (this computer's time)"} while the app or “ailab plans run” runs; a missed time runs once when it next starts.`
                 : undefined
             }
           />
