@@ -1,5 +1,5 @@
 import { Menu, nativeImage, Notification, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
-import type { PlanList, PlanRun } from '../../shared/contract/plans';
+import type { PlanList, PlanRun, PlanRunOutcome } from '../../shared/contract/plans';
 import { FailureNotices, type FailureNotice } from '../services/plans/failureNotices';
 import type { SchedulerEvent } from '../services/plans/plansService';
 import { protectionSummary } from '../services/plans/protection';
@@ -7,7 +7,7 @@ import { protectionSummary } from '../services/plans/protection';
 /** What the tray needs of the plans domain (core.plans). */
 export interface TrayPlans {
   list(): Promise<PlanList>;
-  runNow(volume: string): Promise<PlanRun>;
+  runNow(volume: string): Promise<PlanRunOutcome>;
   onRun(listener: (e: SchedulerEvent) => void): () => void;
 }
 
@@ -106,7 +106,7 @@ export class PlansTray {
     const runs: PlanRun[] = [];
     for (const volume of volumes) {
       try {
-        runs.push(await this.deps.plans.runNow(volume));
+        runs.push((await this.deps.plans.runNow(volume)).run);
       } catch (err) {
         this.deps.log?.(`Back up now: ${volume}: ${err instanceof Error ? err.message : String(err)}`);
       }

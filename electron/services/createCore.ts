@@ -90,12 +90,13 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
       return (domains.launcher ??= new LauncherService(core, opts.launcher));
     },
     get backups() {
-      return (domains.backups ??= new BackupsService({ settings, env }));
+      return (domains.backups ??= new BackupsService({ settings, env, desktop: opts.desktop ?? null }));
     },
     get plans() {
       return (domains.plans ??= new PlansService({
         dataDir: path.resolve(dataDir),
         backups: core.backups,
+        events: { emit: (name, payload) => bus.emit(name, payload) },
         // A plan run is the same backup job as "Back up", but leaves the remembered backup folder alone.
         // Its outcome is told once per failure episode by the app (plans/failureNotices.ts), not per job.
         jobs: {

@@ -1,5 +1,6 @@
 import { AiLabPage } from './features/launcher';
 import { GlobalArchiveDrop, JobsPage } from './features/jobs';
+import { PlansHost } from './features/plans';
 import { SettingsPage } from './features/settings/SettingsPage';
 import { VolumesPage } from './features/volumes';
 import { AppBanners } from './shell/AppBanners';
@@ -35,6 +36,7 @@ export function App() {
           {PAGES[tab]()}
         </main>
       </div>
+      <PlansHost />
     </GlobalArchiveDrop>
   );
 }

@@ -118,6 +118,13 @@ export const backupMethods = {
   verifyBackup: method<BackupVerification>()(z.tuple([dirSchema])),
   /** Applies retention to one volume's backups in a folder; a dry run only decides. */
   pruneBackups: method<PruneResult>()(z.tuple([pruneBackupsSchema])),
+  /**
+   * Deletes one backup and its sidecar: only a file the catalogue calls this app's (`verified`), never
+   * another file (INVALID_ARGUMENT says why). Resolves with the folder's catalogue for that volume after it.
+   */
+  deleteBackup: method<BackupCatalogue>()(z.tuple([dirSchema])),
+  /** Desktop only: shows a backup in the file manager (INVALID_ARGUMENT in the browser mode, whose page shows the path instead). */
+  showBackupInFolder: method<void>()(z.tuple([dirSchema])),
 };
 
 export const backupEvents = {};

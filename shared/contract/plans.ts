@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { retentionPolicySchema, type RetentionPolicy } from './backups';
-import { method } from './define';
+import { event, method } from './define';
 import type { JobEngine } from './jobs';
 import { volumeNameSchema } from './validation';
 
@@ -84,6 +84,8 @@ export interface PlanStatus {
   /** When it runs next (now, when due). */
   nextRunAt: number;
   due: boolean;
+  /** A run of this plan is going now in this process (scheduled or "Back up now"). */
+  running: boolean;
 }
 
 export interface PlanList {
@@ -98,6 +100,33 @@ export const planMethods = {
   /** Creates or replaces the volume's plan. */
   setPlan: method<PlanList>()(z.tuple([planSchema])),
   removePlan: method<PlanList>()(z.tuple([volumeNameSchema])),
+  /**
+   * "Back up now": runs the volume's plan at once (backup, then retention) through the same path as a
+   * scheduled run, and resolves when it ended, with the run as recorded. FILE_NOT_FOUND without a plan;
+   * JOB_CONFLICT while a run of that plan (scheduled or not) is going.
+   */
+  runPlanNow: method<PlanRunOutcome>()(z.tuple([volumeNameSchema])),
 };
 
-export const planEvents = {};
+/** What `runPlanNow` resolves with: the run as recorded, and the plans as they are after it. */
+export interface PlanRunOutcome {
+  run: PlanRun;
+  plans: PlanList;
+}
+
+/**
+ * A plan run ended (scheduled or "Back up now"), in whichever process runs plans. `firstFailure`: this
+ * run failed and the one before it did not (or there was none), so a notification or banner shows once
+ * per failure, not once per retry.
+ */
+export interface PlanRunFinished {
+  volume: string;
+  run: PlanRun;
+  firstFailure: boolean;
+}
+
+export const planEvents = {
+  /** The plans or their statuses changed: after setPlan, removePlan, and every run (started and ended). */
+  plansChanged: event<PlanList>(),
+  planRunFinished: event<PlanRunFinished>(),
+};

@@ -29,6 +29,8 @@ export const settingsSchema = z.object({
    * Opt-in; applied by the Electron app only (the browser mode and the CLI ignore it).
    */
   startAtLogin: z.boolean().default(false),
+  /** Folders the backup catalogue also lists, besides each plan's folder (added in a volume's Backups panel). */
+  catalogueFolders: z.array(z.string().min(1).max(4096)).max(50).default([]),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

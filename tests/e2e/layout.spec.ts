@@ -40,10 +40,11 @@ test('the volume list: Size header over its numbers, dividers to the card edge, 
   await openList(page, volume);
   const grid = page.getByRole('grid', { name: 'Volumes' });
   const row = grid.getByRole('row').filter({ hasText: volume });
-  await expect(row.getByRole('gridcell').nth(3)).toHaveText('2.4 kB', { timeout: 30_000 });
+  // Cells: tick box, name, used by, protection, size.
+  await expect(row.getByRole('gridcell').nth(4)).toHaveText('2.4 kB', { timeout: 30_000 });
 
   const header = await textBox(grid.getByRole('button', { name: 'Sort by size' }));
-  const value = await textBox(row.getByRole('gridcell').nth(3));
+  const value = await textBox(row.getByRole('gridcell').nth(4));
   expect(Math.abs(header.right - value.right)).toBeLessThanOrEqual(1);
 
   const card = await box(page.locator('.vol-list-area'));
@@ -61,6 +62,9 @@ test('the volume list: Size header over its numbers, dividers to the card edge, 
   // Keyboard: Tab from the focused row goes to its actions, shown while the row has the focus.
   await page.mouse.move(0, 0);
   await row.focus();
+  // The protection cell's action comes first, in reading order.
+  await page.keyboard.press('Tab');
+  await expect(row.getByRole('button', { name: `Protect ${volume}…` })).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(row.getByRole('button', { name: `Back up ${volume}` })).toBeFocused();
   await page.keyboard.press('Tab');

@@ -129,6 +129,7 @@ function planStatus(volume: string): PlanStatus {
     lastSuccessAt: null,
     nextRunAt: 0,
     due: false,
+    running: false,
   };
 }
 
@@ -142,13 +143,16 @@ function fakeCore(volumes: string[] = []) {
     signal: null as AbortSignal | null,
     list: vi.fn(async () => ({ file: '/d/plans.json', plans: plans.volumes.map(planStatus), problems: [] })),
     runNow: vi.fn(async (volume: string) => ({
-      startedAt: 0,
-      finishedAt: 0,
-      status: 'succeeded',
-      message: `Backed up ${volume}.`,
-      file: null,
-      jobId: null,
-      deleted: [],
+      run: {
+        startedAt: 0,
+        finishedAt: 0,
+        status: 'succeeded',
+        message: `Backed up ${volume}.`,
+        file: null,
+        jobId: null,
+        deleted: [],
+      },
+      plans: { file: '/d/plans.json', plans: [], problems: [] },
     })),
     onRun: (l: RunListener) => (listeners.add(l), () => void listeners.delete(l)),
     // The scheduler: runs until its signal aborts.

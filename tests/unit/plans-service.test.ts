@@ -170,7 +170,7 @@ describe('PlansService.runNow', () => {
     const plans = service(fakeJobs(() => 'succeeded'));
     clock.t = Date.parse('2026-12-05T02:00:00Z');
     await plans.set(plan({ schedule: { every: 'week', day: 0, at: '02:00' } }));
-    const run = await plans.runNow('notebooks');
+    const { run } = await plans.runNow('notebooks');
     expect(run).toMatchObject({ status: 'succeeded', file: path.join(dest, 'notebooks-20261205-020000.tgz') });
     expect((await plans.list()).plans[0]).toMatchObject({ last: { status: 'succeeded' }, due: false });
     await expect(plans.runNow('other')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', message: 'other has no plan.' });

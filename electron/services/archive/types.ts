@@ -23,7 +23,16 @@ export interface TarEntryInfo {
 }
 
 export type ArchiveProblemKind =
-  'absolute' | 'dotdot' | 'device' | 'hardlink-outside' | 'through-symlink' | 'unsupported-type' | 'path-too-long' | 'name-too-long' | 'too-large' | 'type-changes';
+  | 'absolute'
+  | 'dotdot'
+  | 'device'
+  | 'hardlink-outside'
+  | 'through-symlink'
+  | 'unsupported-type'
+  | 'path-too-long'
+  | 'name-too-long'
+  | 'too-large'
+  | 'type-changes';
 
 export interface ArchiveProblem {
   path: string;

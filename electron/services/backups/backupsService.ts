@@ -13,6 +13,7 @@ import { AppError } from '../../../shared/contract/errors';
 import { archiveInvalid } from '../archive/errors';
 import { manifestPath, readManifest } from '../archive/manifest';
 import { scanArchive } from '../archive/scanArchive';
+import type { DesktopIntegration } from '../core/context';
 import { checkReadableFile, defaultBackupDir, expandHome } from '../jobs/paths';
 import type { SettingsStore } from '../settings/settingsStore';
 import { describeBackup, listBackupsIn } from './catalogue';
@@ -26,6 +27,8 @@ export interface BackupsServiceDeps {
   env?: NodeJS.ProcessEnv;
   /** Day/week/month buckets in UTC instead of local time (tests). */
   retention?: Pick<RetentionOptions, 'utc'>;
+  /** The Electron app's file manager integration; null in the browser mode and the CLI. */
+  desktop?: DesktopIntegration | null;
 }
 
 /**
@@ -94,6 +97,51 @@ export class BackupsService {
       volume: manifest?.volume ?? null,
       durationMs: Date.now() - started,
     };
+  }
+
+  /**
+   * Deletes one backup the catalogue calls ours (regular file, our sidecar, matching size) and its
+   * sidecar; anything else is refused with the catalogue's reason, so the page cannot be used to delete
+   * an arbitrary file. Returns that volume's catalogue of the folder afterwards.
+   */
+  async deleteBackup(file: string): Promise<BackupCatalogue> {
+    const p = this.absoluteFile(file);
+    const entry = await describeBackup(p);
+    if (!entry)
+      throw new AppError('FILE_NOT_FOUND', `${p} does not exist.`, { hint: 'It may have been deleted already; refresh the list.', details: { path: p } });
+    if (entry.status !== 'verified' || entry.volume === null)
+      throw new AppError('INVALID_ARGUMENT', `${entry.fileName} is not a backup this app wrote (${entry.note ?? 'not ours'}), so the app does not delete it.`, {
+        hint: 'Delete it in your file manager if you are sure.',
+        details: { path: p, status: entry.status },
+      });
+    try {
+      // The archive first, as retention does: a sidecar left alone is harmless.
+      await fs.unlink(p);
+      await fs.rm(manifestPath(p), { force: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM')
+        throw new AppError('PERMISSION_DENIED', `No permission to delete ${p}.`, { hint: 'Check the permissions of its folder.', details: { path: p } });
+      throw err;
+    }
+    const dir = path.dirname(p);
+    return { dir, volume: entry.volume, backups: await listBackupsIn(dir, entry.volume) };
+  }
+
+  /** Shows the file in the desktop's file manager; the browser mode has none (its page shows the path). */
+  async showInFolder(file: string): Promise<void> {
+    const desktop = this.deps.desktop;
+    if (!desktop) throw new AppError('INVALID_ARGUMENT', 'Show in folder is available in the desktop app only.', { hint: 'Copy the path instead.' });
+    const p = this.absoluteFile(file);
+    const entry = await describeBackup(p);
+    if (!entry) throw new AppError('FILE_NOT_FOUND', `${p} does not exist.`, { hint: 'Refresh the list.', details: { path: p } });
+    desktop.showItemInFolder(p);
+  }
+
+  private absoluteFile(file: string): string {
+    const p = expandHome(file.trim(), this.deps.env);
+    if (!path.isAbsolute(p)) throw new AppError('INVALID_ARGUMENT', `"${file}" is not a full path.`, { hint: 'Give the backup as a full path.' });
+    return path.resolve(p);
   }
 
   async prune(raw: PruneBackupsOptions): Promise<PruneResult> {

@@ -7,5 +7,7 @@ export function backupHandlers(backups: BackupsService): Pick<Handlers, keyof ty
     listBackups: (opts) => backups.list(opts),
     verifyBackup: (file) => backups.verify(file),
     pruneBackups: (opts) => backups.prune(opts),
+    deleteBackup: (file) => backups.deleteBackup(file),
+    showBackupInFolder: (file) => backups.showInFolder(file),
   };
 }

@@ -7,5 +7,6 @@ export function planHandlers(plans: PlansService): Pick<Handlers, keyof typeof p
     listPlans: () => plans.list(),
     setPlan: (plan) => plans.set(plan),
     removePlan: (volume) => plans.remove(volume),
+    runPlanNow: (volume) => plans.runNow(volume),
   };
 }

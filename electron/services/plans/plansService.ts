@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import { AppError } from '../../../shared/contract/errors';
 import { formatBytes } from '../../../shared/format';
 import type { JobSummary, StartBackupOptions } from '../../../shared/contract/jobs';
-import { planSchema, type Plan, type PlanList, type PlanRun, type PlanStatus } from '../../../shared/contract/plans';
+import type { EventName, PayloadOf } from '../../../shared/contract';
+import { planSchema, type Plan, type PlanList, type PlanRun, type PlanRunOutcome, type PlanStatus } from '../../../shared/contract/plans';
 import type { BackupsService } from '../backups/backupsService';
 import { timestampedBackupName } from '../backups/catalogue';
 import { policyIsEmpty } from '../backups/retention';
@@ -48,6 +49,8 @@ export interface PlansServiceDeps {
   clock?: Clock;
   /** Bytes free for us in `dir`, or null when unknown (default: statfs). */
   freeBytes?: (dir: string) => Promise<number | null>;
+  /** Where plansChanged and planRunFinished go (the core's event bus); none in the CLI's one-shot commands. */
+  events?: { emit<E extends EventName>(name: E, payload: PayloadOf<E>): void };
 }
 
 async function statfsFree(dir: string): Promise<number | null> {
@@ -83,6 +86,8 @@ export class PlansService {
   private readonly clock: Clock;
   private readonly reported = new Set<string>();
   private readonly listeners = new Set<(e: SchedulerEvent) => void>();
+  /** Volumes whose plan is running now, by the scheduler or "Back up now": never two runs of one plan. */
+  private readonly running = new Set<string>();
 
   constructor(private readonly deps: PlansServiceDeps) {
     this.store = new PlanStore(deps.dataDir);
@@ -99,7 +104,15 @@ export class PlansService {
   private status(plan: Plan, record: RunRecord | undefined, now: number): PlanStatus {
     const timing = planTiming(plan.schedule, record ? { at: record.last.startedAt, status: record.last.status } : null, now);
     const health = planHealth(plan.schedule, record?.last ?? null, record?.lastSuccessAt ?? null, now);
-    return { plan, health, last: record?.last ?? null, lastSuccessAt: record?.lastSuccessAt ?? null, ...timing };
+    return { plan, health, last: record?.last ?? null, lastSuccessAt: record?.lastSuccessAt ?? null, ...timing, running: this.running.has(plan.volume) };
+  }
+
+  /** Tells the pages (and the tray) the plans as they are now; a failure to read them is left to the next list. */
+  private async announce(): Promise<void> {
+    const events = this.deps.events;
+    if (!events) return;
+    const list = await this.list().catch(() => null);
+    if (list) events.emit('plansChanged', list);
   }
 
   async set(raw: Plan): Promise<PlanList> {
@@ -113,6 +126,7 @@ export class PlansService {
     if (!st.isDirectory())
       throw new AppError('INVALID_ARGUMENT', `${plan.dir} is not a folder.`, { hint: 'Give the folder the backups go to.', details: { path: plan.dir } });
     await this.store.set(plan);
+    void this.announce();
     return this.list();
   }
 
@@ -120,6 +134,7 @@ export class PlansService {
     if (!(await this.store.remove(volume))) {
       throw new AppError('FILE_NOT_FOUND', `${volume} has no plan.`, { hint: 'List the plans with `ailab plans`.', details: { volume } });
     }
+    void this.announce();
     return this.list();
   }
 
@@ -133,10 +148,41 @@ export class PlansService {
   }
 
   /**
-   * Runs one plan now: backup, then (only when it succeeded) retention. Never throws: the outcome is the
-   * record. `signal` (the scheduler stopping) cancels a running backup; the run is then `skipped`.
+   * "Back up now": the volume's plan, run at once through runPlan (the scheduler's path), whatever its
+   * schedule says. The run counts as the plan's last attempt, so the next scheduled one follows from it.
+   */
+  async runNow(volume: string): Promise<PlanRunOutcome> {
+    const { plans } = await this.store.load();
+    const plan = plans.find((p) => p.volume === volume);
+    if (!plan)
+      throw new AppError('FILE_NOT_FOUND', `${volume} has no plan.`, { hint: 'Set a plan first (Protect…, or `ailab plans set`).', details: { volume } });
+    if (this.running.has(volume))
+      throw new AppError('JOB_CONFLICT', `The plan of ${volume} is running now.`, {
+        hint: 'Wait for it to finish; its result shows on the volume.',
+        details: { volume },
+      });
+    const run = await this.runPlan(plan);
+    return { run, plans: await this.list() };
+  }
+
+  /**
+   * Runs one plan now: backup, then (only when it succeeded) retention. The outcome is the record; it
+   * throws only JOB_CONFLICT, when that plan is running already. `signal` (the scheduler stopping)
+   * cancels a running backup; the run is then `skipped`.
    */
   async runPlan(plan: Plan, emitTo: (e: SchedulerEvent) => void = () => undefined, signal?: AbortSignal): Promise<PlanRun> {
+    if (this.running.has(plan.volume)) throw new AppError('JOB_CONFLICT', `The plan of ${plan.volume} is running now.`, { details: { volume: plan.volume } });
+    this.running.add(plan.volume);
+    try {
+      void this.announce();
+      return await this.runPlanOnce(plan, emitTo, signal);
+    } finally {
+      this.running.delete(plan.volume);
+      void this.announce();
+    }
+  }
+
+  private async runPlanOnce(plan: Plan, emitTo: (e: SchedulerEvent) => void, signal?: AbortSignal): Promise<PlanRun> {
     const emit = (e: SchedulerEvent) => {
       emitTo(e);
       for (const listener of this.listeners) {
@@ -151,8 +197,11 @@ export class PlansService {
     const fileName = timestampedBackupName(plan.volume, new Date(startedAt));
     const finish = async (run: Omit<PlanRun, 'startedAt' | 'finishedAt'>, decisions = 0): Promise<PlanRun> => {
       const done: PlanRun = { startedAt, finishedAt: this.clock.now(), ...run };
+      const before = (await this.store.runs())[plan.volume]?.last ?? null;
       await this.store.recordRun(plan.volume, done);
       emit({ event: 'run-finished', at: done.finishedAt, volume: plan.volume, run: done, decisions });
+      // Once per failure: a retry that fails again is the same failure, not a new one to tell about.
+      this.deps.events?.emit('planRunFinished', { volume: plan.volume, run: done, firstFailure: done.status === 'failed' && before?.status !== 'failed' });
       return done;
     };
     let job: JobSummary;
@@ -221,19 +270,6 @@ export class PlansService {
   }
 
   /**
-   * "Back up now" for a volume's plan (the tray's menu, the contract's runPlanNow): the plan's run at
-   * once, due or not, recorded and reported like a scheduled one. A job already running on the volume
-   * (here or in another process) makes it `skipped`, saying which. FILE_NOT_FOUND when the volume has
-   * no plan.
-   */
-  async runNow(volume: string): Promise<PlanRun> {
-    const { plans } = await this.store.load();
-    const plan = plans.find((p) => p.volume === volume);
-    if (!plan) throw new AppError('FILE_NOT_FOUND', `${volume} has no plan.`, { hint: 'List the plans with `ailab plans`.', details: { volume } });
-    return this.runPlan(plan);
-  }
-
-  /**
    * Null, or why the run cannot fit: the folder's disk has less free than the volume's newest backup
    * there took. Retention never makes room (it runs only after a good backup), so the run fails and says
    * how much it needs rather than filling the disk and failing halfway.
@@ -268,6 +304,8 @@ export class PlansService {
         runs[plan.volume] = await this.store.recordRun(plan.volume, { ...record.last, startedAt: now, finishedAt: Math.min(record.last.finishedAt, now) });
       }
       if (signal?.aborted) break;
+      // A "Back up now" of this plan is going: that run is this turn's.
+      if (this.running.has(plan.volume)) continue;
       if (this.status(plan, runs[plan.volume], now).due) {
         await this.runPlan(plan, emit, signal);
         runs = await this.store.runs();

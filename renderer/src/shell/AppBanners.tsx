@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { AppInfo } from '../../../shared/contract';
 import { api } from '../api/bridge';
+import { PlanFailureBanners } from '../features/plans';
 import { useDockerStore } from '../store/dockerStore';
 
 function useNow(active: boolean): number {
@@ -41,6 +42,7 @@ export function AppBanners() {
   const seconds = status?.nextRetryAt ? Math.max(0, Math.ceil((status.nextRetryAt - now) / 1000)) : null;
   return (
     <div className="app-banners">
+      <PlanFailureBanners />
       {transport === 'reconnecting' && (
         <div className="notice notice-warning" role="alert">
           <span className="spinner" aria-hidden="true" />

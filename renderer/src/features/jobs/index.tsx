@@ -53,6 +53,11 @@ export function VolumeJobActions(props: { volume: Pick<VolumeSummary, 'name'>; c
   );
 }
 
+/** Opens the restore flow with a backup the catalogue lists, into `volume` (the user can still choose a new volume). */
+export function openRestoreOf(archivePath: string, fileName: string, volume: string | null): void {
+  useJobs.getState().openRestore({ source: { archivePath }, sourceName: fileName, volume });
+}
+
 /** Status of a running job on this volume, shown in its row. */
 export function VolumeJobBadge(props: { volumeName: string }): ReactNode {
   const running = useJobs((s) => runningJobFor(s.jobs, props.volumeName));

@@ -4,6 +4,7 @@ import { formatAgo, formatBytes, formatDate } from '../../../../shared/format';
 import { api } from '../../api/bridge';
 import { VolumeJobActions } from '../jobs';
 import { LaunchWithVolumeButton } from '../launcher';
+import { ProtectionSection } from '../plans';
 import { FileBrowser } from './FileBrowser';
 import { displayLabels, sizeOf } from './listView';
 import { useVolumeStore } from './volumeStore';
@@ -130,6 +131,8 @@ export function VolumeDetails(props: { volume: VolumeSummary }) {
           </>
         ) : null}
       </dl>
+
+      <ProtectionSection key={v.name} volume={v.name} />
 
       <h3 className="vol-section-title">Used by</h3>
       {v.containers.length === 0 ? (

@@ -2,6 +2,7 @@ import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type K
 import type { VolumeSummary } from '../../../../shared/contract/volumes';
 import { formatAgo, formatBytes, formatDate } from '../../../../shared/format';
 import { VolumeDropTarget, VolumeJobActions, VolumeJobBadge } from '../jobs';
+import { ProtectionCell } from '../plans';
 import { displayLabels, type SortKey, type SortOrder } from './listView';
 import { useVolumeStore } from './volumeStore';
 
@@ -83,6 +84,9 @@ const Row = memo(function Row({ v, index, size, selected, checked, focusable, on
         </div>
         <div role="gridcell" className="c-used">
           <UsedBy v={v} />
+        </div>
+        <div role="gridcell" className="c-prot">
+          <ProtectionCell volume={v.name} tabIndex={focusable ? 0 : -1} />
         </div>
         <div role="gridcell" className="c-size num">
           {size === undefined ? (
@@ -299,6 +303,9 @@ export function VolumeList(props: { items: VolumeSummary[]; total: number }) {
           <SortHeader label="Name" k="name" sort={sort} className="c-name" />
           <div role="columnheader" className="c-used">
             Used by
+          </div>
+          <div role="columnheader" className="c-prot">
+            Protection
           </div>
           <SortHeader label="Size" k="size" sort={sort} className="c-size num" />
           <SortHeader label="Created" k="created" sort={sort} className="c-created" />

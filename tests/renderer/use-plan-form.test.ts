@@ -1,0 +1,98 @@
+import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Plan, PlanList, PlanRun } from '../../shared/contract/plans';
+import { createFakeApi, ok, type FakeApi } from './fakeApi';
+
+const fake = vi.hoisted(() => ({ api: null as unknown as FakeApi }));
+vi.mock('../../renderer/src/api/bridge', () => ({
+  get api() {
+    return fake.api;
+  },
+  runMode: 'browser',
+}));
+
+const { usePlanForm } = await import('../../renderer/src/features/plans/usePlanForm');
+const { usePlans } = await import('../../renderer/src/features/plans/plansStore');
+
+let api: FakeApi;
+
+const listOf = (plans: Plan[], running = false): PlanList => ({
+  file: '/data/plans.json',
+  problems: [],
+  plans: plans.map((plan) => ({ plan, health: { state: 'never-run', message: '' }, last: null, lastSuccessAt: null, nextRunAt: 0, due: true, running })),
+});
+
+beforeEach(() => {
+  api = createFakeApi();
+  fake.api = api;
+  usePlans.setState({ list: listOf([]), byVolume: {} });
+  api.prepareBackup.mockImplementation(() => ok({ defaultDir: '/home/me/ailab-backups', canChooseFolder: false, engine: 'fast', containers: [] }));
+  api.setPlan.mockImplementation((plan: Plan) => ok(listOf([plan])));
+});
+
+afterEach(() => cleanup());
+
+describe('usePlanForm', () => {
+  it('starts a new plan in the backup folder, daily at 02:00, containers left running', async () => {
+    const { result } = renderHook(() => usePlanForm('notebooks'));
+    await waitFor(() => expect(result.current.draft.dir).toBe('/home/me/ailab-backups'));
+    expect(result.current.draft).toMatchObject({ every: 'day', at: '02:00', stopContainers: false, engine: '' });
+    expect(result.current.existing).toBeNull();
+    expect(result.current.dirty).toBe(true);
+  });
+
+  it('shows a field message once the field was left, and saves nothing while one is there', async () => {
+    const { result } = renderHook(() => usePlanForm('notebooks'));
+    await waitFor(() => expect(result.current.backupFacts).not.toBeNull());
+    act(() => result.current.set('keepDaily', 'seven'));
+    expect(result.current.shown).toEqual({});
+    act(() => result.current.touch('keepDaily'));
+    expect(result.current.shown).toEqual({ keepDaily: 'A whole number, 0 for none.' });
+    let saved = true;
+    await act(async () => {
+      saved = await result.current.save();
+    });
+    expect(saved).toBe(false);
+    expect(api.setPlan).not.toHaveBeenCalled();
+  });
+
+  it('"Back up now" on a changed plan saves it first, then runs it, and keeps the result', async () => {
+    const run: PlanRun = {
+      startedAt: 1,
+      finishedAt: 2,
+      status: 'succeeded',
+      message: 'Backed up to /b/notebooks-1.tgz.',
+      file: '/b/notebooks-1.tgz',
+      jobId: 'j',
+      deleted: [],
+    };
+    api.runPlanNow.mockImplementation((volume: string) => ok({ run, plans: listOf([{ ...(api.setPlan.mock.calls[0]?.[0] as Plan), volume }]) }));
+    const { result } = renderHook(() => usePlanForm('notebooks'));
+    await waitFor(() => expect(result.current.backupFacts).not.toBeNull());
+    act(() => result.current.set('dir', '/b'));
+    await act(async () => {
+      await result.current.backUpNow();
+    });
+    expect(api.setPlan).toHaveBeenCalledWith(expect.objectContaining({ volume: 'notebooks', dir: '/b' }));
+    expect(api.runPlanNow).toHaveBeenCalledWith('notebooks');
+    expect(api.setPlan.mock.invocationCallOrder[0]).toBeLessThan(api.runPlanNow.mock.invocationCallOrder[0] ?? 0);
+    expect(result.current.lastRun).toEqual(run);
+    expect(result.current.existing?.plan.dir).toBe('/b');
+    expect(result.current.dirty).toBe(false);
+  });
+
+  it("shows main's refusal (a folder that does not exist) and keeps the draft", async () => {
+    api.setPlan.mockImplementation(() =>
+      Promise.resolve({ ok: false, error: { code: 'FILE_NOT_FOUND', message: 'The folder /nope does not exist.', hint: 'Create it first.' } }),
+    );
+    const { result } = renderHook(() => usePlanForm('notebooks'));
+    await waitFor(() => expect(result.current.backupFacts).not.toBeNull());
+    act(() => result.current.set('dir', '/nope'));
+    await act(async () => {
+      await result.current.save();
+    });
+    expect(result.current.failure).toMatchObject({ code: 'FILE_NOT_FOUND', message: 'The folder /nope does not exist.' });
+    expect(result.current.draft.dir).toBe('/nope');
+    expect(api.runPlanNow).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,164 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeManifest } from '../../electron/services/archive/manifest';
+import { BackupsService } from '../../electron/services/backups/backupsService';
+import { PlansService, type Clock, type PlanJobs } from '../../electron/services/plans/plansService';
+import type { SettingsStore } from '../../electron/services/settings/settingsStore';
+import type { EventName, PayloadOf } from '../../shared/contract';
+import type { JobSummary } from '../../shared/contract/jobs';
+import type { Plan } from '../../shared/contract/plans';
+
+/** "Back up now" (PlansService.runNow) and the events the pages and the tray learn plan changes from: a fake job, a fake clock. */
+
+let home: string;
+let dest: string;
+beforeEach(() => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-run-now-'));
+  dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-run-now-dest-'));
+});
+afterEach(() => {
+  fs.rmSync(home, { recursive: true, force: true });
+  fs.rmSync(dest, { recursive: true, force: true });
+});
+
+const settings = { get: () => ({ backupDir: '' }) } as unknown as SettingsStore;
+const clock: Clock & { t: number } = { t: Date.parse('2026-12-05T02:00:00Z'), now: () => clock.t, sleep: async (ms) => void (clock.t += ms) };
+
+/** A backup job that succeeds (a file and the sidecar the real one writes) or fails as `outcome` says, and finishes when `release` is called. */
+function gatedJobs(outcome: () => 'succeeded' | 'failed'): PlanJobs & { release(): void; started: number } {
+  let open: () => void = () => undefined;
+  let gate = Promise.resolve();
+  const results = new Map<string, JobSummary>();
+  const jobs = {
+    started: 0,
+    release: () => open(),
+    async startBackup(o: { volume: string; dir?: string; fileName?: string }, createdAt: Date) {
+      jobs.started += 1;
+      gate = new Promise<void>((r) => (open = r));
+      const file = path.join(o.dir as string, o.fileName as string);
+      const ok = outcome() === 'succeeded';
+      if (ok) {
+        fs.writeFileSync(file, Buffer.alloc(100, 1));
+        await writeManifest(file, {
+          format: 'ailab-desktop-backup',
+          formatVersion: 1,
+          volume: o.volume,
+          labels: {},
+          sourceImage: null,
+          createdAt: createdAt.toISOString(),
+          entries: 1,
+          totalBytes: 100,
+          compressedBytes: 100,
+          sha256: 'a'.repeat(64),
+          engine: 'fast',
+          appVersion: 'test',
+        });
+      }
+      const id = `job-${jobs.started}`;
+      results.set(id, {
+        id,
+        status: ok ? 'succeeded' : 'failed',
+        result: ok ? { kind: 'backup', file } : null,
+        error: ok ? null : { code: 'DOCKER_UNREACHABLE', message: 'Docker is not running.' },
+      } as unknown as JobSummary);
+      return { id } as JobSummary;
+    },
+    async wait(id: string) {
+      await gate;
+      return results.get(id) as JobSummary;
+    },
+  };
+  return jobs;
+}
+
+type Emitted = { [E in EventName]: { name: E; payload: PayloadOf<E> } }[EventName];
+
+function setup(jobs: PlanJobs) {
+  const emitted: Emitted[] = [];
+  const plans = new PlansService({
+    dataDir: home,
+    backups: new BackupsService({ settings, retention: { utc: true } }),
+    jobs,
+    clock,
+    freeBytes: async () => null,
+    events: { emit: (name, payload) => emitted.push({ name, payload } as Emitted) },
+  });
+  return { plans, emitted };
+}
+
+const plan = (over: Partial<Plan> = {}): Plan => ({
+  volume: 'notebooks',
+  dir: dest,
+  schedule: { every: 'day', at: '02:00' },
+  retention: { keepLast: 0, keepDaily: 7, keepWeekly: 0, keepMonthly: 0 },
+  engine: null,
+  stopContainers: false,
+  ...over,
+});
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+describe('PlansService.runNow', () => {
+  it('runs the plan at once, returns the run and the plans after it, and says running while it runs', async () => {
+    const jobs = gatedJobs(() => 'succeeded');
+    const { plans, emitted } = setup(jobs);
+    await plans.set(plan());
+    const pending = plans.runNow('notebooks');
+    await settle();
+    expect((await plans.list()).plans[0]).toMatchObject({ running: true });
+    // A second "Back up now" (or the tray's) while the first runs: refused, not queued.
+    await expect(plans.runNow('notebooks')).rejects.toMatchObject({ code: 'JOB_CONFLICT', message: 'The plan of notebooks is running now.' });
+    jobs.release();
+    const outcome = await pending;
+    expect(outcome.run).toMatchObject({ status: 'succeeded', file: path.join(dest, 'notebooks-20261205-020000.tgz') });
+    expect(outcome.plans.plans[0]).toMatchObject({ running: false, health: { state: 'ok' }, lastSuccessAt: clock.t });
+    expect(jobs.started).toBe(1);
+    await settle();
+    const changed = emitted.filter((e) => e.name === 'plansChanged').map((e) => (e.name === 'plansChanged' ? e.payload.plans.map((p) => p.running) : []));
+    // After setPlan, when the run started, and when it ended.
+    expect(changed).toEqual([[false], [true], [false]]);
+    expect(emitted.filter((e) => e.name === 'planRunFinished').map((e) => e.payload)).toEqual([{ volume: 'notebooks', run: outcome.run, firstFailure: false }]);
+  });
+
+  it('refuses a volume without a plan', async () => {
+    const { plans } = setup(gatedJobs(() => 'succeeded'));
+    await expect(plans.runNow('nothing')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', message: 'nothing has no plan.' });
+  });
+
+  it('marks only the first failure of a streak as firstFailure, so a retry does not notify again', async () => {
+    let next: 'succeeded' | 'failed' = 'failed';
+    const jobs = gatedJobs(() => next);
+    const { plans, emitted } = setup(jobs);
+    await plans.set(plan());
+    const runs: Array<'succeeded' | 'failed'> = ['failed', 'failed', 'succeeded', 'failed'];
+    for (const outcome of runs) {
+      next = outcome;
+      clock.t += 30 * 60_000;
+      const p = plans.runNow('notebooks');
+      await settle();
+      jobs.release();
+      await p;
+    }
+    const finished = emitted.flatMap((e) => (e.name === 'planRunFinished' ? [[e.payload.run.status, e.payload.firstFailure]] : []));
+    expect(finished).toEqual([
+      ['failed', true],
+      ['failed', false],
+      ['succeeded', false],
+      ['failed', true],
+    ]);
+  });
+
+  it('the scheduler leaves a plan alone while "Back up now" runs it', async () => {
+    const jobs = gatedJobs(() => 'succeeded');
+    const { plans } = setup(jobs);
+    await plans.set(plan());
+    const pending = plans.runNow('notebooks');
+    await settle();
+    await plans.tick();
+    expect(jobs.started).toBe(1);
+    jobs.release();
+    await pending;
+  });
+});
