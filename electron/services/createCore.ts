@@ -9,6 +9,7 @@ import { ensurePrivateDir } from './core/privateFiles';
 import { createDockerConnection } from './docker/connection';
 import { JobService } from './jobs/jobService';
 import { LauncherService, type LauncherOptions } from './launcher/launcherService';
+import { defaultOffsiteConfig } from './offsite/sftpSession';
 import { PlansService } from './plans/plansService';
 import { settingsFile, userDataDir } from './settings/paths';
 import { SettingsStore } from './settings/settingsStore';
@@ -95,6 +96,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
         backups: core.backups,
         // A plan run is the same backup job as "Back up", but leaves the remembered backup folder alone.
         jobs: { startBackup: (o, createdAt) => core.jobs.startBackup(o, { rememberFolder: false, createdAt }), wait: (id) => core.jobs.manager.wait(id) },
+        offsite: { config: defaultOffsiteConfig(path.resolve(dataDir), env) },
       }));
     },
     async shutdown() {

@@ -7,5 +7,7 @@ export function planHandlers(plans: PlansService): Pick<Handlers, keyof typeof p
     listPlans: () => plans.list(),
     setPlan: (plan) => plans.set(plan),
     removePlan: (volume) => plans.remove(volume),
+    checkSftpHost: (target) => plans.checkSftpHost(target),
+    trustSftpHost: (target, fingerprint) => plans.trustSftpHost(target, fingerprint),
   };
 }
