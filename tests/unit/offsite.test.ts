@@ -4,7 +4,7 @@ import type { BackupManifest } from '../../shared/contract/jobs';
 import { formatSftpTarget, parseSftpTarget, sftpUrl } from '../../shared/sftpTarget';
 import { checkHostKey, fingerprintOf, knownHostName, keyTypeOf, patternsMatch } from '../../electron/services/offsite/knownHosts';
 import { remoteCandidates, type RemoteBackup } from '../../electron/services/offsite/remoteRetention';
-import { isOurPartial } from '../../electron/services/offsite/sftpUpload';
+import { isOurPartial, safeResumePoint } from '../../electron/services/offsite/sftpUpload';
 import { applyRetention } from '../../electron/services/backups/retention';
 
 describe('--sftp targets', () => {
@@ -133,5 +133,13 @@ describe('retention on the SFTP server', () => {
     expect(isOurPartial('v-20261203-020000.tgz.partial-0123456789ab', 'w')).toBe(false);
     expect(isOurPartial('v.x-20261203-020000.tgz.partial-0123456789ab', 'v')).toBe(false);
     expect(isOurPartial('notes.txt.partial-0123456789ab', 'v')).toBe(false);
+  });
+
+  it('resumes a cut upload only from bytes that are certainly on the server', () => {
+    const MiB = 1024 * 1024;
+    expect(safeResumePoint(0)).toBe(0);
+    expect(safeResumePoint(3 * MiB + 5)).toBe(0);
+    expect(safeResumePoint(10 * MiB + 5)).toBe(6 * MiB);
+    expect(safeResumePoint(10 * MiB)).toBe(6 * MiB);
   });
 });

