@@ -194,6 +194,28 @@ describe.skipIf(!sshdAvailable())('ailab plans set --sftp', () => {
     expect(json.plans[0]?.plan.sftp).toEqual({ host: '127.0.0.1', port: sshd.port, user: sshd.user, path: sshd.remoteDir, keyFile: sshd.userKey });
   });
 
+  it('checks the login and the folder when the plan is set, not at the first run', async () => {
+    const base = ['plans', 'set', volume, '--to', dir, '--every', '1d'];
+    const missing = await ailab(...base, '--sftp', `${sshd.user}@127.0.0.1:${sshd.port}${sshd.remoteDir}/missing`, '--sftp-key', sshd.userKey);
+    expect(missing.code).toBe(EXIT.NOT_FOUND);
+    expect(missing.err).toContain(`The folder ${sshd.remoteDir}/missing does not exist on ${sshd.user}@127.0.0.1:${sshd.port}.`);
+    expect(missing.err).toContain(`mkdir -p ${sshd.remoteDir}/missing`);
+    const wrong = await ailab(...base, '--sftp', `${sshd.user}@127.0.0.1:${sshd.port}${sshd.remoteDir}`, '--sftp-key', sshd.wrongKey, '--json');
+    expect(JSON.parse(wrong.out)).toMatchObject({
+      ok: false,
+      error: { code: 'REMOTE_AUTH_FAILED', hint: expect.stringMatching(/authorized_keys/) },
+      exitCode: EXIT.FAILURE,
+    });
+    const closed = await ailab(...base, '--sftp', `${sshd.user}@127.0.0.1:1/x`);
+    expect(closed.code).toBe(EXIT.FAILURE);
+    expect(closed.err).toContain('Nothing accepts SSH connections at 127.0.0.1:1 (connection refused).');
+    // The plan saved before is unchanged by the refusals.
+    const json = JSON.parse((await ailab('plans', 'ls', '--json')).out) as PlanList;
+    expect(json.plans[0]?.plan.sftp?.keyFile).toBe(sshd.userKey);
+    // No probe file left in the folder.
+    expect(fs.readdirSync(sshd.remoteDir).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
   it('refuses a changed host key loudly, naming the file and line to fix; a run fails the same way', async () => {
     await sshd.restart({ newHostKey: true });
     const r = await ailab(

@@ -118,8 +118,8 @@ export async function uploadBackup(
     }
   }
   const e = last ?? new AppError('INTERNAL', 'The upload failed.');
-  const tries = e.details?.retryable === true ? ` after ${attempts} attempt${attempts === 1 ? '' : 's'}` : '';
-  throw new AppError(e.code, `${e.message.replace(/\.$/, '')}${tries}. Nothing is under the final name on the server.`, {
+  const tries = e.details?.retryable === true ? ` after ${attempts} attempt${attempts === 1 ? '' : 's'}. Nothing is under the final name on the server.` : '.';
+  throw new AppError(e.code, `${e.message.replace(/\.$/, '')}${tries}`, {
     hint: e.hint,
     details: { ...e.details, attempts },
   });
@@ -130,8 +130,8 @@ function asAppError(err: unknown, target: SftpTarget, what: string): AppError {
   return connectionError(err, target) ?? remoteFsError(err, what, `${formatSftpTarget(target)}`);
 }
 
-/** The folder must exist and be a folder; leftover partials of this volume (not `keep`) are removed. */
-async function prepareFolder(sftp: SFTPWrapper, target: SftpTarget, volume: string, keep: string[]): Promise<string[]> {
+/** The folder must exist and be a folder (a plan never creates folders on the server either). */
+async function checkFolder(sftp: SFTPWrapper, target: SftpTarget): Promise<void> {
   let st;
   try {
     st = await stat(sftp, target.path);
@@ -145,6 +145,38 @@ async function prepareFolder(sftp: SFTPWrapper, target: SftpTarget, volume: stri
     });
   if (!st.isDirectory())
     throw new AppError('INVALID_ARGUMENT', `${target.path} on the SFTP server is not a folder.`, { hint: 'Give the folder the backups go to.' });
+}
+
+/**
+ * Before a plan names the server: log in (host key, key), the folder exists, and a file can be written
+ * there (a hidden probe file, removed at once). Throws what a run would meet, now rather than at 2 am.
+ */
+export async function checkSftpTarget(target: SftpTarget, config: OffsiteConfig): Promise<void> {
+  const session = await openSftp(target, config);
+  try {
+    await session.guard(
+      (async () => {
+        await checkFolder(session.sftp, target);
+        const probe = remoteJoin(target.path, `.ailab-write-check-${randomBytes(6).toString('hex')}`);
+        try {
+          const handle = await new Promise<Buffer>((resolve, reject) =>
+            session.sftp.open(probe, 'w', { mode: 0o600 }, (err, h) => (err ? reject(err) : resolve(h))),
+          );
+          await new Promise<void>((resolve) => session.sftp.close(handle, () => resolve()));
+        } catch (err) {
+          throw remoteFsError(err, `create a file in ${target.path}`, target.path);
+        }
+        await unlink(session.sftp, probe).catch(() => undefined);
+      })(),
+    );
+  } finally {
+    session.end();
+  }
+}
+
+/** The folder must exist and be a folder; leftover partials of this volume (not `keep`) are removed. */
+async function prepareFolder(sftp: SFTPWrapper, target: SftpTarget, volume: string, keep: string[]): Promise<string[]> {
+  await checkFolder(sftp, target);
   let listing;
   try {
     listing = await readdir(sftp, target.path);

@@ -19,7 +19,7 @@ import { timestampedBackupName } from '../backups/catalogue';
 import { policyIsEmpty } from '../backups/retention';
 import { pruneRemote } from '../offsite/remoteRetention';
 import { openSftp, probeHostKey, trustHostKey, type OffsiteConfig } from '../offsite/sftpSession';
-import { uploadBackup, type UploadOptions } from '../offsite/sftpUpload';
+import { checkSftpTarget, uploadBackup, type UploadOptions } from '../offsite/sftpUpload';
 import { PlanStore, type RunRecord } from './planStore';
 import { planHealth, planTiming } from './schedule';
 import { acquireSchedulerLock, type SchedulerLock } from './schedulerLock';
@@ -133,6 +133,8 @@ export class PlansService {
           details: { path: plan.sftp.keyFile },
         });
     }
+    // Now rather than at the first run: the login, the folder, and that a file can be written there.
+    if (plan.sftp) await checkSftpTarget(plan.sftp, this.offsiteConfig());
     await this.store.set(plan);
     return this.list();
   }
