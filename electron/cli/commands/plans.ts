@@ -2,7 +2,7 @@ import path from 'node:path';
 import { SCS_FILE } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
 import type { PlanList, PlanSchedule, SftpTarget } from '../../../shared/contract/plans';
-import { formatSftpTarget, parseSftpTarget } from '../../../shared/sftpTarget';
+import { parseSftpTarget, sftpUrl } from '../../../shared/sftpTarget';
 import { describePolicy } from '../../services/backups/retention';
 import { describeSchedulerEvent } from '../../services/plans/background';
 import { dayNumber, describeSchedule } from '../../services/plans/schedule';
@@ -118,14 +118,16 @@ function printList(ctx: CliContext, list: PlanList, json: boolean): void {
     ctx.io.out('No plans. Add one with `ailab plans set VOLUME --to DIR --every 1d`.\n');
     return;
   }
+  // The COPY TO column only when a plan has one: the table stays as it was for plans without SFTP.
+  const copies = list.plans.some((s) => s.plan.sftp);
   ctx.io.out(
     formatTable(
-      ['VOLUME', 'SCHEDULE', 'FOLDER', 'COPY TO', 'KEEP', 'LAST RUN', 'RESULT', 'STATE', 'NEXT RUN'],
+      ['VOLUME', 'SCHEDULE', 'FOLDER', ...(copies ? ['COPY TO'] : []), 'KEEP', 'LAST RUN', 'RESULT', 'STATE', 'NEXT RUN'],
       list.plans.map((s) => [
         s.plan.volume,
         describeSchedule(s.plan.schedule),
         s.plan.dir,
-        s.plan.sftp ? `sftp://${formatSftpTarget(s.plan.sftp)}` : '-',
+        ...(copies ? [s.plan.sftp ? sftpUrl(s.plan.sftp) : '-'] : []),
         describePolicy(s.plan.retention),
         when(s.last?.startedAt ?? null),
         s.last?.status ?? 'never run',
