@@ -204,6 +204,11 @@ export async function openSftp(target: SftpTarget, config: OffsiteConfig, opts: 
       })
     );
   }
+  // A fatal SFTP protocol error is emitted on the channel: counted as a lost connection, never thrown.
+  sftp.on('error', (err: Error) => {
+    lostError ??= err;
+    lost.abort();
+  });
   const guard = <T>(p: Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const dropped = () =>
@@ -246,7 +251,8 @@ export async function probeHostKey(target: SftpTarget, config: OffsiteConfig): P
   try {
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
-      client.once('error', (err) => (seen ? resolve() : reject(err)));
+      // `on`, not `once`: a second 'error' without a listener would be thrown and end the process.
+      client.on('error', (err) => (seen ? resolve() : reject(err)));
       client.once('close', () => (seen ? resolve() : reject(new Error('connection closed before the server showed its key'))));
       client.connect({
         host: target.host,
