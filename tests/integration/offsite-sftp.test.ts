@@ -90,9 +90,16 @@ describe.skipIf(!sshdAvailable())('SFTP copies against a real sshd', () => {
   });
 
   it('applies retention on the server to our backups of the volume only, keeping the newest', async () => {
-    for (const at of ['2026-12-02T02:00:00', '2026-12-03T02:00:00', '2026-12-04T02:00:00'])
-      await uploadBackup(sshd.target(), config(), fakeBackup('vol-a', at, 1000), 'vol-a');
-    await uploadBackup(sshd.target(), config(), fakeBackup('vol-b', '2026-12-01T03:00:00', 1000), 'vol-b');
+    // Earlier uploads, put in place directly (the server is this machine), and one through SFTP.
+    for (const f of [
+      fakeBackup('vol-a', '2026-12-02T02:00:00', 1000),
+      fakeBackup('vol-a', '2026-12-03T02:00:00', 1000),
+      fakeBackup('vol-b', '2026-12-01T03:00:00', 1000),
+    ]) {
+      fs.copyFileSync(f, path.join(sshd.remoteDir, path.basename(f)));
+      fs.copyFileSync(`${f}.json`, path.join(sshd.remoteDir, `${path.basename(f)}.json`));
+    }
+    await uploadBackup(sshd.target(), config(), fakeBackup('vol-a', '2026-12-04T02:00:00', 1000), 'vol-a');
     fs.writeFileSync(path.join(sshd.remoteDir, 'vol-a-20200101-000000.tgz'), "another tool's archive, named like ours");
     // A sidecar that no longer describes its file: not ours any more.
     fs.appendFileSync(path.join(sshd.remoteDir, 'vol-a-20261202-020000.tgz'), 'changed');

@@ -95,7 +95,7 @@ describe.skipIf(!sshdAvailable())('plans with an SFTP copy', () => {
     const clock = new FakeClock(at('2026-12-04T22:00:00'));
     const plans = plansWith(clock);
     await plans.set(plan());
-    clock.end = at('2026-12-05T17:00:00');
+    clock.end = at('2026-12-05T11:00:00');
     const events: SchedulerEvent[] = [];
     await plans.run({ signal: clock.stop.signal, emit: (e) => events.push(e) });
     const runs = events.flatMap((e) => (e.event === 'run-finished' ? [e.run] : []));
@@ -103,21 +103,20 @@ describe.skipIf(!sshdAvailable())('plans with an SFTP copy', () => {
       ['2026-12-04T22:00', 'succeeded', 'succeeded'],
       ['2026-12-05T04:00', 'succeeded', 'succeeded'],
       ['2026-12-05T10:00', 'succeeded', 'succeeded'],
-      ['2026-12-05T16:00', 'succeeded', 'succeeded'],
     ]);
-    const last = runs[3];
-    const name = `${volume}-20261205-160000.tgz`;
+    const last = runs[2];
+    const name = `${volume}-20261205-100000.tgz`;
     expect(last?.copy).toEqual({
       status: 'succeeded',
       message: `Copied to sftp://${sshd.user}@127.0.0.1:${sshd.port}${sshd.remoteDir}/${name}; retention there deleted 1.`,
       remoteFile: `sftp://${sshd.user}@127.0.0.1:${sshd.port}${sshd.remoteDir}/${name}`,
-      deleted: [path.join(sshd.remoteDir, `${volume}-20261205-040000.tgz`)],
+      deleted: [path.join(sshd.remoteDir, `${volume}-20261204-220000.tgz`)],
       attempts: 1,
     });
     expect(fs.readdirSync(sshd.remoteDir).sort()).toEqual([
       `${volume}-20200101-000000.tgz`,
-      `${volume}-20261205-100000.tgz`,
-      `${volume}-20261205-100000.tgz.json`,
+      `${volume}-20261205-040000.tgz`,
+      `${volume}-20261205-040000.tgz.json`,
       name,
       `${name}.json`,
     ]);

@@ -25,11 +25,16 @@ export interface OffsiteConfig {
   timeoutMs?: number;
 }
 
-/** The default: ~/.ssh/known_hosts (AILAB_SSH_KNOWN_HOSTS replaces it; empty: none) plus `<dataDir>/known_hosts`. */
+/**
+ * The default: ~/.ssh/known_hosts (AILAB_SSH_KNOWN_HOSTS replaces it; empty: none) plus
+ * `<dataDir>/known_hosts`; the agent at SSH_AUTH_SOCK (on Windows, else OpenSSH's agent pipe).
+ */
 export function defaultOffsiteConfig(dataDir: string, env: NodeJS.ProcessEnv): OffsiteConfig {
   const user = env.AILAB_SSH_KNOWN_HOSTS ?? path.join(os.homedir(), '.ssh', 'known_hosts');
   const appKnownHosts = path.join(dataDir, 'known_hosts');
-  return { knownHostsFiles: [...(user === '' ? [] : [user]), appKnownHosts], appKnownHosts, agentSocket: env.SSH_AUTH_SOCK || undefined };
+  // Windows' OpenSSH agent listens on a named pipe and sets no SSH_AUTH_SOCK.
+  const agentSocket = env.SSH_AUTH_SOCK || (process.platform === 'win32' ? String.raw`\\.\pipe\openssh-ssh-agent` : undefined);
+  return { knownHostsFiles: [...(user === '' ? [] : [user]), appKnownHosts], appKnownHosts, agentSocket };
 }
 
 export interface SftpSession {
