@@ -107,9 +107,14 @@ export async function startSshd(prefix = 'ailab-sshd-'): Promise<TestSshd> {
   writeKnownHosts();
   const start = async () => {
     log = '';
-    child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.on('data', (b: Buffer) => (log += b.toString()));
-    await waitForPort(port, child, () => log);
+    const c = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = c;
+    // sshd -D outlives a test worker that dies (a timeout): take it along.
+    const killOnExit = () => c.kill('SIGTERM');
+    process.once('exit', killOnExit);
+    c.once('exit', () => process.off('exit', killOnExit));
+    c.stderr?.on('data', (b: Buffer) => (log += b.toString()));
+    await waitForPort(port, c, () => log);
   };
   const stop = async () => {
     const c = child;
