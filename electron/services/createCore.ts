@@ -9,6 +9,7 @@ import { ensurePrivateDir } from './core/privateFiles';
 import { createDockerConnection } from './docker/connection';
 import { JobService } from './jobs/jobService';
 import { LauncherService, type LauncherOptions } from './launcher/launcherService';
+import { defaultOffsiteConfig } from './offsite/sftpSession';
 import { PlansService } from './plans/plansService';
 import { settingsFile, userDataDir } from './settings/paths';
 import { SettingsStore } from './settings/settingsStore';
@@ -104,6 +105,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
           wait: (id) => core.jobs.manager.wait(id),
           cancel: (id) => void core.jobs.manager.cancel(id),
         },
+        offsite: { config: defaultOffsiteConfig(path.resolve(dataDir), env) },
       }));
     },
     async shutdown() {

@@ -32,6 +32,14 @@ export const ERROR_CODES = [
   'TIMEOUT',
   'SETTINGS_INVALID',
   'APP_SERVER_UNREACHABLE',
+  /** An SFTP server (a plan's copy off the machine) did not answer, or the connection kept dropping. */
+  'REMOTE_UNREACHABLE',
+  /** The SFTP server refused the key (or there was no key to offer). */
+  'REMOTE_AUTH_FAILED',
+  /** The SFTP server's host key is not in known_hosts yet: ask the user (trustSftpHost), or --accept-new-host-key. */
+  'HOST_KEY_UNKNOWN',
+  /** The SFTP server's host key differs from known_hosts (or is revoked): always refused. */
+  'HOST_KEY_CHANGED',
   'INTERNAL',
 ] as const;
 

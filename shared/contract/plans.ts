@@ -27,6 +27,38 @@ export const planScheduleSchema = z.discriminatedUnion('every', [
 
 export type PlanSchedule = z.infer<typeof planScheduleSchema>;
 
+/**
+ * A copy off the machine: each backup (the .tgz and its .json sidecar) uploaded to an SFTP folder after
+ * the local run (electron/services/offsite). The key comes from `keyFile`, else the SSH agent
+ * (SSH_AUTH_SOCK); the host key must be in known_hosts (checkSftpHost / trustSftpHost).
+ */
+export const sftpTargetSchema = z
+  .object({
+    /** A host name, an IPv4 address, or an IPv6 address without brackets. */
+    host: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(/^[A-Za-z0-9._:%-]+$/, 'a host name or an IP address'),
+    port: z.number().int().min(1).max(65535),
+    user: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9._][A-Za-z0-9._-]*$/, 'a user name (letters, digits, . _ -)'),
+    /** The remote folder, absolute; it must exist. */
+    path: z
+      .string()
+      .min(1)
+      .max(4096)
+      .refine((p) => p.startsWith('/') && !/[\0\r\n]/.test(p), 'an absolute remote folder (/…)'),
+    /** A private key file (OpenSSH or PEM, without passphrase); null: the SSH agent. */
+    keyFile: z.string().min(1).max(4096).nullable(),
+  })
+  .strict();
+
+export type SftpTarget = z.infer<typeof sftpTargetSchema>;
+
 export const planSchema = z
   .object({
     volume: volumeNameSchema,
@@ -42,6 +74,8 @@ export const planSchema = z
     engine: z.enum(['fast', 'tar']).nullable(),
     /** Stop the containers using the volume during the backup (a consistent SCS file and notebooks; the notebook server is away meanwhile). */
     stopContainers: z.boolean(),
+    /** Also upload each backup to this SFTP folder, with the same retention there. Absent: local only. */
+    sftp: sftpTargetSchema.optional(),
   })
   .strict();
 
@@ -52,6 +86,7 @@ export interface Plan {
   retention: RetentionPolicy;
   engine: JobEngine | null;
   stopContainers: boolean;
+  sftp?: SftpTarget;
 }
 
 export interface PlanRun {
@@ -64,6 +99,20 @@ export interface PlanRun {
   jobId: string | null;
   /** Backups retention removed after this run. */
   deleted: string[];
+  /** The upload to the plan's SFTP folder; absent when the plan has none or the local backup failed. */
+  copy?: PlanCopy;
+}
+
+/** How a run's SFTP upload went. A failed copy makes the run failed; the local backup stays. */
+export interface PlanCopy {
+  status: 'succeeded' | 'failed';
+  message: string;
+  /** The archive's path on the server (sftp://user@host:port/path/file.tgz), or null when it did not get there. */
+  remoteFile: string | null;
+  /** Remote backups removed by retention after this upload (their paths on the server). */
+  deleted: string[];
+  /** Connections it took (1 when nothing dropped). */
+  attempts: number;
 }
 
 /**
@@ -100,6 +149,10 @@ export const planMethods = {
   /** Creates or replaces the volume's plan. */
   setPlan: method<PlanList>()(z.tuple([planSchema])),
   removePlan: method<PlanList>()(z.tuple([volumeNameSchema])),
+  /** The SFTP server's host key against known_hosts: known, unknown (ask the user) or changed (refuse). */
+  checkSftpHost: method<SftpHostCheck>()(z.tuple([sftpTargetSchema])),
+  /** Adds the server's key to the app's known_hosts when it still has this fingerprint (what the user saw and accepted). */
+  trustSftpHost: method<SftpHostCheck>()(z.tuple([sftpTargetSchema, z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a fingerprint as SHA256:…')])),
   /**
    * "Back up now": runs the volume's plan at once (backup, then retention) through the same path as a
    * scheduled run, and resolves when it ended, with the run as recorded. FILE_NOT_FOUND without a plan;
@@ -130,3 +183,18 @@ export const planEvents = {
   plansChanged: event<PlanList>(),
   planRunFinished: event<PlanRunFinished>(),
 };
+
+/** A server's host key as known_hosts sees it. */
+export interface SftpHostCheck {
+  /** host:port as checked. */
+  host: string;
+  /** known: a known_hosts line has this key; unknown: no line for the host (ask, then trustSftpHost); changed: a line has another key (refuse). */
+  status: 'known' | 'unknown' | 'changed';
+  keyType: string;
+  /** SHA256:… as `ssh-keygen -lf` prints it. */
+  fingerprint: string;
+  /** The known_hosts file and line that matched (known) or conflicts (changed); null when unknown. */
+  knownHostsFile: string | null;
+  line: number | null;
+  message: string;
+}

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { SCS_FILE } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
-import type { PlanList, PlanSchedule } from '../../../shared/contract/plans';
+import type { PlanList, PlanSchedule, SftpTarget } from '../../../shared/contract/plans';
+import { parseSftpTarget, sftpUrl } from '../../../shared/sftpTarget';
 import { describePolicy } from '../../services/backups/retention';
 import { describeSchedulerEvent } from '../../services/plans/background';
 import { dayNumber, describeSchedule } from '../../services/plans/schedule';
@@ -20,13 +21,15 @@ Subcommands:
                            failing, overdue: no good backup for longer than the schedule allows),
                            next run (default)
   set VOLUME --to DIR --every 1h|6h|…|1d|1w [--at HH:MM] [--on DAY] [--keep-… N] [--stop-containers]
-                           [--engine fast|tar]
+                           [--engine fast|tar] [--sftp user@host:port/folder [--sftp-key FILE]
+                           [--accept-new-host-key]]
                            create or replace VOLUME's plan. --every Nh: every N hours (1-168) after
                            the last run; 1d: daily at --at (default 02:00); 1w: weekly on --on
                            (sun…sat, default sun) at --at. Times are this machine's local time.
                            DIR must exist. Each run writes <volume>-<UTC yyyymmdd-hhmmss>.tgz and
                            its .json sidecar, verified, then applies the --keep-… rules (only when
-                           the backup succeeded)
+                           the backup succeeded). With --sftp each backup and its sidecar are
+                           also uploaded to that SFTP folder, and the same retention applies there
   rm VOLUME                remove VOLUME's plan (its backups stay)
   run [--once]             the scheduler: stays in the foreground and runs each plan when due;
                            --once runs what is due now and exits (for cron). A plan that never ran,
@@ -44,6 +47,17 @@ ${KEEP_HELP}
                        notebook or ai_lab_secure_configuration_storage.sqlite can be caught mid-write;
                        on, the backup is consistent but AI-Lab is away for its duration
   --engine fast|tar    set: the backup engine (default: the one in Settings at run time)
+  --sftp user@host:port/folder
+                       set: also copy each backup off the machine, to this folder on an SFTP
+                       server (the folder must exist; the port defaults to 22). A failed upload
+                       makes the run failed; the local backup is kept. The server's host key must
+                       be in ~/.ssh/known_hosts or the app's own known_hosts (data folder)
+  --sftp-key FILE      set: the private key to log in with (no passphrase; default: the SSH agent,
+                       SSH_AUTH_SOCK, as the scheduler sees it)
+  --accept-new-host-key
+                       set: trust the server's host key on first contact (added to the app's
+                       known_hosts). Without it an unknown key is refused and its fingerprint shown;
+                       a changed key is always refused
   --once               run: run what is due now, then exit
   --json               print JSON (run: one object per line; errors: {"ok":false,"error":{...}})
 
@@ -58,6 +72,9 @@ const OPTIONS = {
   'stop-containers': { type: 'boolean' },
   engine: { type: 'string' },
   once: { type: 'boolean' },
+  sftp: { type: 'string' },
+  'sftp-key': { type: 'string' },
+  'accept-new-host-key': { type: 'boolean' },
   ...KEEP_OPTIONS,
 } as const;
 
@@ -101,13 +118,16 @@ function printList(ctx: CliContext, list: PlanList, json: boolean): void {
     ctx.io.out('No plans. Add one with `ailab plans set VOLUME --to DIR --every 1d`.\n');
     return;
   }
+  // The COPY TO column only when a plan has one: the table stays as it was for plans without SFTP.
+  const copies = list.plans.some((s) => s.plan.sftp);
   ctx.io.out(
     formatTable(
-      ['VOLUME', 'SCHEDULE', 'FOLDER', 'KEEP', 'LAST RUN', 'RESULT', 'STATE', 'NEXT RUN'],
+      ['VOLUME', 'SCHEDULE', 'FOLDER', ...(copies ? ['COPY TO'] : []), 'KEEP', 'LAST RUN', 'RESULT', 'STATE', 'NEXT RUN'],
       list.plans.map((s) => [
         s.plan.volume,
         describeSchedule(s.plan.schedule),
         s.plan.dir,
+        ...(copies ? [s.plan.sftp ? sftpUrl(s.plan.sftp) : '-'] : []),
         describePolicy(s.plan.retention),
         when(s.last?.startedAt ?? null),
         s.last?.status ?? 'never run',
@@ -151,6 +171,10 @@ async function setPlan(ctx: CliContext, values: Values, args: string[]): Promise
   if (values.to === undefined) throw new UsageError('name the folder: --to DIR.');
   const engine = values.engine;
   if (engine !== undefined && engine !== 'fast' && engine !== 'tar') throw new AppError('INVALID_ARGUMENT', `--engine must be fast or tar, not "${engine}".`);
+  if (values.sftp === undefined && (values['sftp-key'] !== undefined || values['accept-new-host-key'] === true))
+    throw new UsageError('--sftp-key and --accept-new-host-key go with --sftp user@host:port/folder.');
+  const sftp = values.sftp === undefined ? undefined : parseSftpTarget(values.sftp, values['sftp-key'] === undefined ? null : path.resolve(values['sftp-key']));
+  if (sftp) await checkHost(ctx, sftp, values['accept-new-host-key'] === true, json);
   const list = await ctx.call('setPlan', {
     volume,
     dir: path.resolve(values.to),
@@ -158,6 +182,7 @@ async function setPlan(ctx: CliContext, values: Values, args: string[]): Promise
     retention: keepPolicy(values) ?? { keepLast: 0, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
     engine: engine ?? null,
     stopContainers: values['stop-containers'] === true,
+    ...(sftp ? { sftp } : {}),
   });
   if (!json) {
     ctx.io.out(`Plan for ${volume} saved.\n`);
@@ -169,6 +194,26 @@ async function setPlan(ctx: CliContext, values: Values, args: string[]): Promise
   }
   printList(ctx, list, json);
   return EXIT.OK;
+}
+
+/** The server's host key before a plan names it: known goes on, unknown needs --accept-new-host-key, changed never. */
+async function checkHost(ctx: CliContext, target: SftpTarget, accept: boolean, json: boolean): Promise<void> {
+  const check = await ctx.call('checkSftpHost', target);
+  if (check.status === 'known') return;
+  if (check.status === 'changed') {
+    throw new AppError('HOST_KEY_CHANGED', check.message, {
+      hint: `If the server was reinstalled and you trust its new key, delete line ${check.line ?? '?'} of ${check.knownHostsFile ?? 'known_hosts'}, then run this again with --accept-new-host-key.`,
+      details: { ...check },
+    });
+  }
+  if (!accept) {
+    throw new AppError('HOST_KEY_UNKNOWN', `${check.host} is not in known_hosts. It offers the key ${check.keyType} ${check.fingerprint}.`, {
+      hint: `Check that fingerprint with the server's administrator (on the server: ssh-keygen -lf on its host key .pub file); if it matches, run this again with --accept-new-host-key.`,
+      details: { ...check },
+    });
+  }
+  const trusted = await ctx.call('trustSftpHost', target, check.fingerprint);
+  if (!json) ctx.io.out(`Trusted ${trusted.host}: ${trusted.keyType} ${trusted.fingerprint}, added to ${trusted.knownHostsFile ?? 'known_hosts'}.\n`);
 }
 
 async function removePlan(ctx: CliContext, values: Values, args: string[]): Promise<number> {
@@ -196,7 +241,21 @@ const plans = commandWithSubcommands({
       },
     },
     set: {
-      options: ['to', 'every', 'at', 'on', 'stop-containers', 'engine', 'keep-last', 'keep-daily', 'keep-weekly', 'keep-monthly'],
+      options: [
+        'to',
+        'every',
+        'at',
+        'on',
+        'stop-containers',
+        'engine',
+        'keep-last',
+        'keep-daily',
+        'keep-weekly',
+        'keep-monthly',
+        'sftp',
+        'sftp-key',
+        'accept-new-host-key',
+      ],
       run: (args) => setPlan(ctx, values, args),
     },
     rm: { options: [], run: (args) => removePlan(ctx, values, args) },

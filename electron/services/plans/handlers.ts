@@ -8,5 +8,7 @@ export function planHandlers(plans: PlansService): Pick<Handlers, keyof typeof p
     setPlan: (plan) => plans.set(plan),
     removePlan: (volume) => plans.remove(volume),
     runPlanNow: (volume) => plans.runNow(volume),
+    checkSftpHost: (target) => plans.checkSftpHost(target),
+    trustSftpHost: (target, fingerprint) => plans.trustSftpHost(target, fingerprint),
   };
 }

@@ -27,6 +27,15 @@ const runSchema = z.object({
   file: z.string().nullable(),
   jobId: z.string().nullable(),
   deleted: z.array(z.string()),
+  copy: z
+    .object({
+      status: z.enum(['succeeded', 'failed']),
+      message: z.string(),
+      remoteFile: z.string().nullable(),
+      deleted: z.array(z.string()),
+      attempts: z.number(),
+    })
+    .optional(),
 });
 
 const runsFileSchema = z.object({

@@ -1,12 +1,27 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { AppError } from '../../../shared/contract/errors';
 import { formatBytes } from '../../../shared/format';
 import type { JobSummary, StartBackupOptions } from '../../../shared/contract/jobs';
 import type { EventName, PayloadOf } from '../../../shared/contract';
-import { planSchema, type Plan, type PlanList, type PlanRun, type PlanRunOutcome, type PlanStatus } from '../../../shared/contract/plans';
+import {
+  planSchema,
+  type Plan,
+  type PlanCopy,
+  type PlanList,
+  type PlanRun,
+  type PlanRunOutcome,
+  type PlanStatus,
+  type SftpHostCheck,
+  type SftpTarget,
+} from '../../../shared/contract/plans';
+import { sftpUrl } from '../../../shared/sftpTarget';
 import type { BackupsService } from '../backups/backupsService';
 import { timestampedBackupName } from '../backups/catalogue';
 import { policyIsEmpty } from '../backups/retention';
+import { pruneRemote } from '../offsite/remoteRetention';
+import { openSftp, probeHostKey, trustHostKey, type OffsiteConfig } from '../offsite/sftpSession';
+import { checkSftpTarget, uploadBackup, type UploadOptions } from '../offsite/sftpUpload';
 import { PlanStore, type RunRecord } from './planStore';
 import { planHealth, planTiming } from './schedule';
 import { acquireSchedulerLock, type SchedulerLock } from './schedulerLock';
@@ -51,6 +66,8 @@ export interface PlansServiceDeps {
   freeBytes?: (dir: string) => Promise<number | null>;
   /** Where plansChanged and planRunFinished go (the core's event bus); none in the CLI's one-shot commands. */
   events?: { emit<E extends EventName>(name: E, payload: PayloadOf<E>): void };
+  /** SFTP copies: known_hosts files, the agent, and (tests) the retry timing. */
+  offsite?: { config: OffsiteConfig; upload?: UploadOptions; utc?: boolean };
 }
 
 async function statfsFree(dir: string): Promise<number | null> {
@@ -125,6 +142,16 @@ export class PlansService {
       });
     if (!st.isDirectory())
       throw new AppError('INVALID_ARGUMENT', `${plan.dir} is not a folder.`, { hint: 'Give the folder the backups go to.', details: { path: plan.dir } });
+    if (plan.sftp?.keyFile) {
+      const key = await fs.stat(plan.sftp.keyFile).catch(() => null);
+      if (!key?.isFile())
+        throw new AppError('FILE_NOT_FOUND', `The SSH key file ${plan.sftp.keyFile} does not exist.`, {
+          hint: 'Give the private key with --sftp-key FILE, or leave it out to use the SSH agent.',
+          details: { path: plan.sftp.keyFile },
+        });
+    }
+    // Now rather than at the first run: the login, the folder, and that a file can be written there.
+    if (plan.sftp) await checkSftpTarget(plan.sftp, this.offsiteConfig());
     await this.store.set(plan);
     void this.announce();
     return this.list();
@@ -250,23 +277,112 @@ export class PlansService {
       });
     }
     const file = end.result.file;
-    if (policyIsEmpty(plan.retention)) return finish({ status: 'succeeded', message: `Backed up to ${file}.`, file, jobId: job.id, deleted: [] });
-    try {
-      const pruned = await this.deps.backups.prune({ dir: plan.dir, volume: plan.volume, policy: plan.retention });
-      const failures = pruned.failures.map((f) => ` ${f.file} was not deleted: ${f.message}.`).join('');
-      return finish(
-        {
-          status: 'succeeded',
+    let local: { message: string; deleted: string[]; decisions: number };
+    if (policyIsEmpty(plan.retention)) local = { message: `Backed up to ${file}.`, deleted: [], decisions: 0 };
+    else {
+      try {
+        const pruned = await this.deps.backups.prune({ dir: plan.dir, volume: plan.volume, policy: plan.retention });
+        const failures = pruned.failures.map((f) => ` ${f.file} was not deleted: ${f.message}.`).join('');
+        local = {
           message: `Backed up to ${file}; retention deleted ${pruned.deleted.length}.${failures}`,
-          file,
-          jobId: job.id,
           deleted: pruned.deleted,
-        },
-        pruned.decisions.length,
-      );
-    } catch (err) {
-      return finish({ status: 'succeeded', message: `Backed up to ${file}; retention failed: ${(err as Error).message}`, file, jobId: job.id, deleted: [] });
+          decisions: pruned.decisions.length,
+        };
+      } catch (err) {
+        local = { message: `Backed up to ${file}; retention failed: ${(err as Error).message}`, deleted: [], decisions: 0 };
+      }
     }
+    if (!plan.sftp) return finish({ status: 'succeeded', message: local.message, file, jobId: job.id, deleted: local.deleted }, local.decisions);
+    const copy = await this.copyOff(plan, plan.sftp, file);
+    return finish(
+      {
+        status: copy.status,
+        message:
+          copy.status === 'succeeded'
+            ? `${local.message} ${copy.message}`
+            : `${copy.message} ${local.message.replace(/^Backed up/, 'The local backup is kept: backed up')}`,
+        file,
+        jobId: job.id,
+        deleted: local.deleted,
+        copy,
+      },
+      local.decisions,
+    );
+  }
+
+  private offsiteConfig(): OffsiteConfig {
+    const config = this.deps.offsite?.config;
+    if (!config) throw new AppError('INTERNAL', 'SFTP copies are not set up in this process.');
+    return config;
+  }
+
+  /**
+   * The run's copy off the machine: upload (retried on a dropped connection), then, only when it got
+   * there, the plan's retention in the SFTP folder. Never throws.
+   */
+  private async copyOff(plan: Plan, target: SftpTarget, file: string): Promise<PlanCopy> {
+    let attempts = 1;
+    try {
+      const config = this.offsiteConfig();
+      const up = await uploadBackup(target, config, file, plan.volume, {
+        ...this.deps.offsite?.upload,
+        onRetry: (n, err, wait) => {
+          attempts = n + 1;
+          this.deps.offsite?.upload?.onRetry?.(n, err, wait);
+        },
+      });
+      attempts = up.attempts;
+      const remoteFile = sftpUrl(target, path.posix.basename(up.remoteFile));
+      const dropped =
+        up.attempts > 1
+          ? ` (${up.attempts} connections; the connection dropped and the upload ${up.resumedFrom > 0 ? `resumed at ${formatBytes(up.resumedFrom)}` : 'restarted'})`
+          : '';
+      if (policyIsEmpty(plan.retention)) return { status: 'succeeded', message: `Copied to ${remoteFile}${dropped}.`, remoteFile, deleted: [], attempts };
+      try {
+        const session = await openSftp(target, config);
+        try {
+          const pruned = await pruneRemote(session.sftp, target.path, plan.volume, plan.retention, { utc: this.deps.offsite?.utc });
+          const failures = pruned.failures.map((f) => ` ${f.file} was not deleted there: ${f.message}.`).join('');
+          return {
+            status: 'succeeded',
+            message: `Copied to ${remoteFile}${dropped}; retention there deleted ${pruned.deleted.length}.${failures}`,
+            remoteFile,
+            deleted: pruned.deleted,
+            attempts,
+          };
+        } finally {
+          session.end();
+        }
+      } catch (err) {
+        return {
+          status: 'succeeded',
+          message: `Copied to ${remoteFile}${dropped}; retention there failed: ${(err as Error).message}`,
+          remoteFile,
+          deleted: [],
+          attempts,
+        };
+      }
+    } catch (err) {
+      const e = err instanceof AppError ? err : new AppError('INTERNAL', (err as Error).message);
+      const hint = e.hint ? ` ${e.hint}` : '';
+      return {
+        status: 'failed',
+        message: `The copy to ${sftpUrl(target)} failed: ${e.message}${hint}`,
+        remoteFile: null,
+        deleted: [],
+        attempts: typeof e.details?.attempts === 'number' ? e.details.attempts : attempts,
+      };
+    }
+  }
+
+  /** The SFTP server's host key against known_hosts, without logging in. */
+  async checkSftpHost(target: SftpTarget): Promise<SftpHostCheck> {
+    return (await probeHostKey(target, this.offsiteConfig())).check;
+  }
+
+  /** Adds the server's host key to the app's known_hosts, when it still shows the fingerprint the user accepted. */
+  async trustSftpHost(target: SftpTarget, fingerprint: string): Promise<SftpHostCheck> {
+    return trustHostKey(target, fingerprint, this.offsiteConfig());
   }
 
   /**
