@@ -102,8 +102,17 @@ describe('the rules of the check', () => {
     expect(kinds(fileThenFolder)).toEqual(['type-changes']);
     expect(kinds(linkAtFolder)).toEqual(['type-changes']);
     // The same folder twice, or a file given again, is not a change of type.
-    const repeated = Buffer.concat([header({ name: 'd/', type: '5' }), header({ name: './d', type: '5' }), file('f', 'x'), file('./f', 'y'), end()]);
+    const repeated = Buffer.concat([header({ name: 'd/', type: '5' }), header({ name: 'd', type: '5' }), file('f', 'x'), file('./f', 'y'), end()]);
     expect(kinds(repeated)).toEqual([]);
+  });
+
+  it('refuses a folder given again under another spelling, the top folder included', () => {
+    const top = Buffer.concat([header({ name: './', type: '5' }), header({ name: '././', type: '5', mode: 0o7777 }), end()]);
+    const inner = Buffer.concat([header({ name: './d/', type: '5' }), header({ name: 'd', type: '5' }), end()]);
+    expect(kinds(top)).toEqual(['respelt-folder']);
+    expect(kinds(inner)).toEqual(['respelt-folder']);
+    // A trailing slash more or less is the same spelling to tar.
+    expect(kinds(Buffer.concat([header({ name: 'd/', type: '5' }), header({ name: 'd//', type: '5' }), header({ name: 'd', type: '5' }), end()]))).toEqual([]);
   });
 });
 

@@ -53,8 +53,8 @@ const ENTRY_OVERHEAD = 64;
  */
 export class ArchiveRules {
   private readonly linkable = new Set<string>();
-  /** Every folder's path key: a later non-folder at one of them would replace it. */
-  private readonly folders = new Set<string>();
+  /** Every folder's path key, with its spelling (trailing slashes off): a later non-folder there would replace it. */
+  private readonly folders = new Map<string, string>();
   private readonly symlinks: SymlinkNode = { symlink: false, children: null };
   private remembered = 0;
   private folderRecords = 0;
@@ -97,6 +97,7 @@ export class ArchiveRules {
 
     if (parts.length === 0) {
       if (info.type !== 'directory') problem('unsupported-type', `The archive's top entry "${shown}" is a ${info.type}, not a folder.`);
+      else this.rememberFolder('', raw, problem);
       return problems;
     }
     if (raw.startsWith('/')) problem('absolute', `"${shown}" has an absolute path: it would be written outside the volume.`);
@@ -139,10 +140,7 @@ export class ArchiveRules {
     } else {
       // The splitter keeps every folder entry, as read, for its last pass.
       this.remembered += e.header.length + e.meta.reduce((n, b) => n + b.length, 0) + ENTRY_OVERHEAD;
-      if (!this.folders.has(key)) {
-        this.folders.add(key);
-        this.remembered += key.length + ENTRY_OVERHEAD;
-      }
+      this.rememberFolder(key, raw, problem);
     }
     const slash = key.lastIndexOf('/');
     const parent = slash < 0 ? '' : key.slice(0, slash);
@@ -157,6 +155,27 @@ export class ArchiveRules {
       problem('too-large', `The archive is too large to restore safely: ${what}, reached at "${shown}".`);
     }
     return problems;
+  }
+
+  /**
+   * GNU tar sets a folder's owner, mode and time after extracting, from a list keyed by the name as
+   * spelt: a folder given again with the same spelling replaces its record (the last entry wins), but
+   * another spelling ("./" then "././") adds a record applied before the first one, so the first entry
+   * wins (fuzzer finding tree-differs-1424399715-15629). Rather than model that, such an archive is
+   * refused; one made from a real folder names each folder once.
+   */
+  private rememberFolder(key: string, raw: string, problem: (kind: ArchiveProblemKind, message: string) => void): void {
+    const spelling = raw.replace(/(.)\/+$/, '$1');
+    const earlier = this.folders.get(key);
+    if (earlier === undefined) {
+      this.folders.set(key, spelling);
+      this.remembered += key.length + spelling.length + ENTRY_OVERHEAD;
+    } else if (earlier !== spelling) {
+      problem(
+        'respelt-folder',
+        `"${shorten(raw)}" names the folder "${shorten(earlier)}" again, spelt differently; tar would keep the first entry's owner, mode and time, not the last's. An archive of a real folder names each folder once.`,
+      );
+    }
   }
 
   /** The first proper ancestor of `parts` that is a symlink from earlier in the archive, or null. */

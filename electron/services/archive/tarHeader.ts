@@ -79,7 +79,8 @@ export function metaHeader(flag: 'x' | 'g' | 'L' | 'K', size: number, gnu: boole
  * global `gid=7` on a folder a single tar creates as root's): an `x` header sets them back.
  */
 export function folderHeader(path: string, mtimeSeconds: number, overrideGlobal = false): Buffer[] {
-  const name = Buffer.from(`./${path}/`, 'utf8');
+  // A byte string (latin1), as the splitter keys paths: the folder's name exactly as the archive has it.
+  const name = Buffer.from(`./${path}/`, 'latin1');
   const h = Buffer.alloc(BLOCK);
   octal(h, 0o755, 100, 8);
   octal(h, 0, 108, 8);

@@ -5,7 +5,16 @@ import { END_OF_ARCHIVE, folderHeader, metaHeader } from './tarHeader';
 import { parseNumeric, TarParser, type ParsedEntry } from './tarParser';
 import type { TarEntryInfo } from './types';
 
-/** `./a//b/` → `a/b`: the path an extractor writes, so two spellings of one path route alike. */
+/**
+ * `./a//b/` → `a/b`: the path an extractor writes, so two spellings of one path route alike. Keys are
+ * byte strings (latin1: one character a byte), not UTF-8: a name that is not UTF-8 decodes to U+FFFD,
+ * and a made-up parent folder written back from that made a folder "ï¿½" that one tar never makes
+ * (fuzzer finding splitter-differs-1424399715-7064).
+ */
+function entryKey(e: ParsedEntry): string {
+  return pathKey(e.pathBytes.toString('latin1'));
+}
+
 function pathKey(p: string): string {
   return p
     .split('/')
@@ -102,9 +111,9 @@ export class TarSplitter extends Writable {
   /** Which output an entry goes to. */
   route(e: ParsedEntry): number {
     if (e.info.type === 'directory') return 0;
-    const key = pathKey(e.info.path);
-    if (e.info.type === 'hardlink' && e.info.linkTarget !== null) {
-      const target = pathKey(e.info.linkTarget);
+    const key = entryKey(e);
+    if (e.info.type === 'hardlink' && e.linkBytes !== null) {
+      const target = pathKey(e.linkBytes.toString('latin1'));
       const to = this.moved.get(target) ?? hash(target) % this.outputs.length;
       if (to !== hash(key) % this.outputs.length) this.moved.set(key, to);
       else this.moved.delete(key);
@@ -123,7 +132,7 @@ export class TarSplitter extends Writable {
     const header = this.guard ? this.guard.admit(e) : e.header;
     this.onEntryInfo?.(e.info);
     const to = this.route(e);
-    const key = pathKey(e.info.path);
+    const key = entryKey(e);
     const slash = key.lastIndexOf('/');
     const parent = slash < 0 ? '' : key.slice(0, slash);
     const next = commonFolders(this.chain[to] as string, parent);
@@ -163,7 +172,7 @@ export class TarSplitter extends Writable {
     if (e.info.type !== 'directory') return;
     const folder = [...e.meta, header];
     this.folders.push(folder);
-    const key = pathKey(e.info.path);
+    const key = entryKey(e);
     if (key === '') return; // the volume itself: set in the final pass, never a parent to hand out
     this.currentFolder = folder;
     this.folderByPath.set(key, folder);

@@ -32,7 +32,8 @@ export type ArchiveProblemKind =
   | 'path-too-long'
   | 'name-too-long'
   | 'too-large'
-  | 'type-changes';
+  | 'type-changes'
+  | 'respelt-folder';
 
 export interface ArchiveProblem {
   path: string;
