@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -12,6 +13,10 @@ export default defineConfig({
       },
       {
         // The renderer's hooks and components in jsdom, with the api faked: no Docker, no browser.
+        // Every import of the page's api/bridge gets tests/renderer/fakeBridge.ts (setFakeApi).
+        resolve: {
+          alias: [{ find: /^(\.\.?\/)+api\/bridge$/, replacement: fileURLToPath(new URL('tests/renderer/fakeBridge.ts', import.meta.url)) }],
+        },
         test: {
           name: 'renderer',
           include: ['tests/renderer/**/*.test.ts', 'tests/renderer/**/*.test.tsx'],

@@ -3,14 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AiLabImageFacts, LaunchPreflight } from '../../shared/contract/launcher';
 import { defaultSettings } from '../../shared/contract/settings';
 import { createFakeApi, ok, volume, type FakeApi } from './fakeApi';
-
-const fake = vi.hoisted(() => ({ api: null as unknown as FakeApi }));
-vi.mock('../../renderer/src/api/bridge', () => ({
-  get api() {
-    return fake.api;
-  },
-  runMode: 'browser',
-}));
+import { setFakeApi } from './fakeBridge';
 
 const { NEW_VOLUME, useLaunchForm } = await import('../../renderer/src/features/launcher/useLaunchForm');
 
@@ -47,7 +40,7 @@ let api: FakeApi;
 beforeEach(() => {
   sessionStorage.clear();
   api = createFakeApi();
-  fake.api = api;
+  setFakeApi(api);
   api.getSettings.mockImplementation(() => ok({ ...defaultSettings(), defaultVolume: '' }));
   api.listAiLabImages.mockImplementation(() => ok({ defaultImage: 'exasol/ai-lab:6.1.0', images: [] }));
   api.listVolumes.mockImplementation(() =>

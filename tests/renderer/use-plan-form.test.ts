@@ -1,15 +1,8 @@
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Plan, PlanList, PlanRun } from '../../shared/contract/plans';
 import { createFakeApi, ok, type FakeApi } from './fakeApi';
-
-const fake = vi.hoisted(() => ({ api: null as unknown as FakeApi }));
-vi.mock('../../renderer/src/api/bridge', () => ({
-  get api() {
-    return fake.api;
-  },
-  runMode: 'browser',
-}));
+import { setFakeApi } from './fakeBridge';
 
 const { usePlanForm } = await import('../../renderer/src/features/plans/usePlanForm');
 const { usePlans } = await import('../../renderer/src/features/plans/plansStore');
@@ -24,7 +17,7 @@ const listOf = (plans: Plan[], running = false): PlanList => ({
 
 beforeEach(() => {
   api = createFakeApi();
-  fake.api = api;
+  setFakeApi(api);
   usePlans.setState({ list: listOf([]), byVolume: {} });
   api.prepareBackup.mockImplementation(() => ok({ defaultDir: '/home/me/ailab-backups', canChooseFolder: false, engine: 'fast', containers: [] }));
   api.setPlan.mockImplementation((plan: Plan) => ok(listOf([plan])));

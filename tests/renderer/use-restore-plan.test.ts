@@ -1,15 +1,8 @@
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobSummary, RestorePlan, RestoreSource } from '../../shared/contract/jobs';
 import { createFakeApi, ok, volume, type FakeApi } from './fakeApi';
-
-const fake = vi.hoisted(() => ({ api: null as unknown as FakeApi }));
-vi.mock('../../renderer/src/api/bridge', () => ({
-  get api() {
-    return fake.api;
-  },
-  runMode: 'browser',
-}));
+import { setFakeApi } from './fakeBridge';
 
 const { useRestorePlan } = await import('../../renderer/src/features/jobs/useRestorePlan');
 
@@ -54,7 +47,7 @@ let api: FakeApi;
 
 beforeEach(() => {
   api = createFakeApi();
-  fake.api = api;
+  setFakeApi(api);
   api.listVolumes.mockImplementation(() => ok([volume('notebooks'), volume('scratch')]));
   api.planRestore.mockImplementation((args: { volume: string | null }) =>
     ok(restorePlan(args.volume ? { target: { volume: args.volume, exists: true, containers: [], overwritten: [], overwritesScs: false } } : {})),
