@@ -7,6 +7,7 @@ import { listBackupsIn } from '../../electron/services/backups/catalogue';
 import { PlansService, type Clock, type SchedulerEvent } from '../../electron/services/plans/plansService';
 import type { Plan, PlanList } from '../../shared/contract/plans';
 import { ailabInProcess as ailab, cliHome } from '../support/cli';
+import { at, collect, FakeClock, plansOn } from './plans-support';
 import { createVolume, inVolume, jobsHarness, removeTestVolumes, SEED_IMAGE, tempDir, type JobsHarness } from './jobs-support';
 
 /**
@@ -21,31 +22,9 @@ let h: JobsHarness;
 let volume: string;
 let dir: string;
 
-/** A clock that only moves when the scheduler sleeps (or the test sets it), and ends the loop at `end`. */
-class FakeClock implements Clock {
-  end = Number.POSITIVE_INFINITY;
-  readonly stop = new AbortController();
-  constructor(public t: number) {}
-  now(): number {
-    return this.t;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.t += ms;
-    if (this.t >= this.end) this.stop.abort();
-  }
-}
-
-const at = (iso: string) => Date.parse(`${iso}Z`);
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16);
 
-function plansWith(clock: Clock): PlansService {
-  return new PlansService({
-    dataDir: h.core.dataDir,
-    backups: h.core.backups,
-    jobs: { startBackup: (o, createdAt) => h.jobs.startBackup(o, { rememberFolder: false, createdAt }), wait: (id) => h.jobs.manager.wait(id) },
-    clock,
-  });
-}
+const plansWith = (clock: Clock) => plansOn(h, clock);
 
 const plan = (over: Partial<Plan> = {}): Plan => ({
   volume,
@@ -56,10 +35,6 @@ const plan = (over: Partial<Plan> = {}): Plan => ({
   stopContainers: false,
   ...over,
 });
-
-function collect(into: SchedulerEvent[]) {
-  return (e: SchedulerEvent) => into.push(e);
-}
 
 beforeAll(async () => {
   process.env.TZ = 'UTC';

@@ -7,6 +7,7 @@ import { PlansService, type Clock, type SchedulerEvent } from '../../electron/se
 import type { Plan, PlanList } from '../../shared/contract/plans';
 import { ailabInProcess as ailab, cliHome } from '../support/cli';
 import { sshdAvailable, startSshd, type TestSshd } from '../support/sshd';
+import { at, FakeClock, plansOn } from './plans-support';
 import { createVolume, inVolume, jobsHarness, removeTestVolumes, SEED_IMAGE, tempDir, type JobsHarness } from './jobs-support';
 
 /**
@@ -24,28 +25,10 @@ let sshd: TestSshd;
 let volume: string;
 let dir: string;
 
-class FakeClock implements Clock {
-  end = Number.POSITIVE_INFINITY;
-  readonly stop = new AbortController();
-  constructor(public t: number) {}
-  now(): number {
-    return this.t;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.t += ms;
-    if (this.t >= this.end) this.stop.abort();
-  }
-}
-
-const at = (iso: string) => Date.parse(`${iso}Z`);
 const sha = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
 
 function plansWith(clock: Clock): PlansService {
-  return new PlansService({
-    dataDir: h.core.dataDir,
-    backups: h.core.backups,
-    jobs: { startBackup: (o, createdAt) => h.jobs.startBackup(o, { rememberFolder: false, createdAt }), wait: (id) => h.jobs.manager.wait(id) },
-    clock,
+  return plansOn(h, clock, {
     offsite: {
       config: { knownHostsFiles: [sshd.knownHosts], appKnownHosts: path.join(h.core.dataDir, 'known_hosts'), agentSocket: undefined, timeoutMs: 5000 },
       upload: { attempts: 2, backoffMs: [10] },

@@ -1,30 +1,18 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeManifest } from '../../electron/services/archive/manifest';
+import { describe, expect, it } from 'vitest';
 import { BackupsService } from '../../electron/services/backups/backupsService';
-import { PlansService, type Clock, type PlanJobs } from '../../electron/services/plans/plansService';
-import type { SettingsStore } from '../../electron/services/settings/settingsStore';
+import { PlansService, type PlanJobs } from '../../electron/services/plans/plansService';
+import { noBackupDirSettings, planTestDirs, testClock, writeFakeBackup } from './plans-fakes';
 import type { EventName, PayloadOf } from '../../shared/contract';
 import type { JobSummary } from '../../shared/contract/jobs';
 import type { Plan } from '../../shared/contract/plans';
 
 /** "Back up now" (PlansService.runNow) and the events the pages and the tray learn plan changes from: a fake job, a fake clock. */
 
-let home: string;
-let dest: string;
-beforeEach(() => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-run-now-'));
-  dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-run-now-dest-'));
-});
-afterEach(() => {
-  fs.rmSync(home, { recursive: true, force: true });
-  fs.rmSync(dest, { recursive: true, force: true });
-});
+const dirs = planTestDirs('run-now');
 
-const settings = { get: () => ({ backupDir: '' }) } as unknown as SettingsStore;
-const clock: Clock & { t: number } = { t: Date.parse('2026-12-05T02:00:00Z'), now: () => clock.t, sleep: async (ms) => void (clock.t += ms) };
+const settings = noBackupDirSettings;
+const clock = testClock();
 
 /** A backup job that succeeds (a file and the sidecar the real one writes) or fails as `outcome` says, and finishes when `release` is called. */
 function gatedJobs(outcome: () => 'succeeded' | 'failed'): PlanJobs & { release(): void; started: number } {
@@ -40,21 +28,7 @@ function gatedJobs(outcome: () => 'succeeded' | 'failed'): PlanJobs & { release(
       const file = path.join(o.dir as string, o.fileName as string);
       const ok = outcome() === 'succeeded';
       if (ok) {
-        fs.writeFileSync(file, Buffer.alloc(100, 1));
-        await writeManifest(file, {
-          format: 'ailab-desktop-backup',
-          formatVersion: 1,
-          volume: o.volume,
-          labels: {},
-          sourceImage: null,
-          createdAt: createdAt.toISOString(),
-          entries: 1,
-          totalBytes: 100,
-          compressedBytes: 100,
-          sha256: 'a'.repeat(64),
-          engine: 'fast',
-          appVersion: 'test',
-        });
+        await writeFakeBackup(file, o.volume, createdAt, 100);
       }
       const id = `job-${jobs.started}`;
       results.set(id, {
@@ -78,7 +52,7 @@ type Emitted = { [E in EventName]: { name: E; payload: PayloadOf<E> } }[EventNam
 function setup(jobs: PlanJobs) {
   const emitted: Emitted[] = [];
   const plans = new PlansService({
-    dataDir: home,
+    dataDir: dirs.home,
     backups: new BackupsService({ settings, retention: { utc: true } }),
     jobs,
     clock,
@@ -90,7 +64,7 @@ function setup(jobs: PlanJobs) {
 
 const plan = (over: Partial<Plan> = {}): Plan => ({
   volume: 'notebooks',
-  dir: dest,
+  dir: dirs.dest,
   schedule: { every: 'day', at: '02:00' },
   retention: { keepLast: 0, keepDaily: 7, keepWeekly: 0, keepMonthly: 0 },
   engine: null,
@@ -112,7 +86,7 @@ describe('PlansService.runNow', () => {
     await expect(plans.runNow('notebooks')).rejects.toMatchObject({ code: 'JOB_CONFLICT', message: 'The plan of notebooks is running now.' });
     jobs.release();
     const outcome = await pending;
-    expect(outcome.run).toMatchObject({ status: 'succeeded', file: path.join(dest, 'notebooks-20261205-020000.tgz') });
+    expect(outcome.run).toMatchObject({ status: 'succeeded', file: path.join(dirs.dest, 'notebooks-20261205-020000.tgz') });
     expect(outcome.plans.plans[0]).toMatchObject({ running: false, health: { state: 'ok' }, lastSuccessAt: clock.t });
     expect(jobs.started).toBe(1);
     await settle();

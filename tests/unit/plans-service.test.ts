@@ -1,30 +1,19 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeManifest } from '../../electron/services/archive/manifest';
+import { describe, expect, it } from 'vitest';
 import { BackupsService } from '../../electron/services/backups/backupsService';
-import { PlansService, type Clock, type PlanJobs, type SchedulerEvent } from '../../electron/services/plans/plansService';
-import type { SettingsStore } from '../../electron/services/settings/settingsStore';
+import { PlansService, type PlanJobs, type SchedulerEvent } from '../../electron/services/plans/plansService';
+import { noBackupDirSettings, planTestDirs, testClock, writeFakeBackup } from './plans-fakes';
 import { AppError } from '../../shared/contract/errors';
 import type { JobSummary, StartBackupOptions } from '../../shared/contract/jobs';
 import type { Plan } from '../../shared/contract/plans';
 
 /** PlansService.runPlan and tick with a fake backup job (a file and its sidecar) and a fake clock. */
 
-let home: string;
-let dest: string;
-beforeEach(() => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-plans-svc-'));
-  dest = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-plans-svc-dest-'));
-});
-afterEach(() => {
-  fs.rmSync(home, { recursive: true, force: true });
-  fs.rmSync(dest, { recursive: true, force: true });
-});
+const dirs = planTestDirs('plans-svc');
 
-const settings = { get: () => ({ backupDir: '' }) } as unknown as SettingsStore;
-const clock: Clock & { t: number } = { t: Date.parse('2026-12-05T02:00:00Z'), now: () => clock.t, sleep: async (ms) => void (clock.t += ms) };
+const settings = noBackupDirSettings;
+const clock = testClock();
 
 type Outcome = 'succeeded' | 'failed' | 'conflict';
 
@@ -42,21 +31,7 @@ function fakeJobs(outcome: () => Outcome, bytes = 100): PlanJobs & { started: St
       const id = `job-${started.length}`;
       const file = path.join(o.dir as string, o.fileName as string);
       if (what === 'succeeded') {
-        fs.writeFileSync(file, Buffer.alloc(bytes, 1));
-        await writeManifest(file, {
-          format: 'ailab-desktop-backup',
-          formatVersion: 1,
-          volume: o.volume,
-          labels: {},
-          sourceImage: null,
-          createdAt: createdAt.toISOString(),
-          entries: 1,
-          totalBytes: bytes,
-          compressedBytes: bytes,
-          sha256: 'a'.repeat(64),
-          engine: 'fast',
-          appVersion: 'test',
-        });
+        await writeFakeBackup(file, o.volume, createdAt, bytes);
       }
       const summary = {
         id,
@@ -88,12 +63,12 @@ function fakeJobs(outcome: () => Outcome, bytes = 100): PlanJobs & { started: St
 }
 
 function service(jobs: PlanJobs, freeBytes: (dir: string) => Promise<number | null> = async () => null): PlansService {
-  return new PlansService({ dataDir: home, backups: new BackupsService({ settings, retention: { utc: true } }), jobs, clock, freeBytes });
+  return new PlansService({ dataDir: dirs.home, backups: new BackupsService({ settings, retention: { utc: true } }), jobs, clock, freeBytes });
 }
 
 const plan = (over: Partial<Plan> = {}): Plan => ({
   volume: 'notebooks',
-  dir: dest,
+  dir: dirs.dest,
   schedule: { every: 'hours', hours: 1 },
   retention: { keepLast: 2, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
   engine: null,
@@ -103,7 +78,7 @@ const plan = (over: Partial<Plan> = {}): Plan => ({
 
 const tgzs = () =>
   fs
-    .readdirSync(dest)
+    .readdirSync(dirs.dest)
     .filter((n) => n.endsWith('.tgz'))
     .sort();
 
@@ -114,16 +89,16 @@ describe('PlansService.runPlan', () => {
     for (const hour of ['02', '03', '04']) {
       clock.t = Date.parse(`2026-12-05T${hour}:00:00Z`);
       const run = await plans.runPlan(plan());
-      expect(run).toMatchObject({ status: 'succeeded', file: path.join(dest, `notebooks-20261205-${hour}0000.tgz`) });
+      expect(run).toMatchObject({ status: 'succeeded', file: path.join(dirs.dest, `notebooks-20261205-${hour}0000.tgz`) });
     }
     expect(tgzs()).toEqual(['notebooks-20261205-030000.tgz', 'notebooks-20261205-040000.tgz']);
-    expect(jobs.started[0]).toMatchObject({ volume: 'notebooks', dir: dest, stopContainers: false, overwrite: false });
+    expect(jobs.started[0]).toMatchObject({ volume: 'notebooks', dir: dirs.dest, stopContainers: false, overwrite: false });
     const list = await plans.list();
     expect(list.plans).toEqual([]); // runPlan runs a plan it is given; the file holds none
-    expect(JSON.parse(fs.readFileSync(path.join(home, 'plan-runs.json'), 'utf8')).runs.notebooks.last).toMatchObject({
+    expect(JSON.parse(fs.readFileSync(path.join(dirs.home, 'plan-runs.json'), 'utf8')).runs.notebooks.last).toMatchObject({
       status: 'succeeded',
-      deleted: [path.join(dest, 'notebooks-20261205-020000.tgz')],
-      message: `Backed up to ${path.join(dest, 'notebooks-20261205-040000.tgz')}; retention deleted 1.`,
+      deleted: [path.join(dirs.dest, 'notebooks-20261205-020000.tgz')],
+      message: `Backed up to ${path.join(dirs.dest, 'notebooks-20261205-040000.tgz')}; retention deleted 1.`,
     });
   });
 
@@ -171,7 +146,7 @@ describe('PlansService.runNow', () => {
     clock.t = Date.parse('2026-12-05T02:00:00Z');
     await plans.set(plan({ schedule: { every: 'week', day: 0, at: '02:00' } }));
     const { run } = await plans.runNow('notebooks');
-    expect(run).toMatchObject({ status: 'succeeded', file: path.join(dest, 'notebooks-20261205-020000.tgz') });
+    expect(run).toMatchObject({ status: 'succeeded', file: path.join(dirs.dest, 'notebooks-20261205-020000.tgz') });
     expect((await plans.list()).plans[0]).toMatchObject({ last: { status: 'succeeded' }, due: false });
     await expect(plans.runNow('other')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', message: 'other has no plan.' });
   });
