@@ -68,7 +68,7 @@ describe('ailab backup / restore', () => {
     const file = path.join(out, 'cli.tgz');
     const r = await ailab(['backup', source, '--out', file, '--json']);
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const events = jsonLines(r.stdout);
     expect(events.some((e) => e.event === 'progress' && e.phase === 'packing')).toBe(true);
     expect(events.some((e) => e.event === 'log' && (e.lines as string[]).includes('./venv/bin/python'))).toBe(true);
@@ -81,7 +81,7 @@ describe('ailab backup / restore', () => {
 
   it('prints a line per second and a summary when not on a terminal', async () => {
     const r = await ailab(['backup', source, '--out', out, '--engine', 'tar']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Backed up .* to .*\.tgz$/m);
     expect(r.stdout).toMatch(/entries, .* compressed/);
     expect(r.stdout).toMatch(/sha256 [0-9a-f]{64}/);
@@ -91,7 +91,7 @@ describe('ailab backup / restore', () => {
     const target = newVolumeName('jobs-cli-new');
     const r = await ailab(['restore', path.join(out, 'cli.tgz'), target]);
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Archive cli\.tgz: \d+ entries/);
     expect(r.stdout).toMatch(/ai_lab_secure_configuration_storage\.sqlite: restoring it brings back/);
     expect(r.stdout).toContain(`Restored cli.tgz into the new volume ${target}.\n`);
