@@ -145,7 +145,13 @@ export async function runHelper(docker: Dockerode, spec: HelperSpec, opts: RunOp
         attachError ??= err;
         resolve();
       });
-      attachStream.once('close', () => resolve());
+      // 'close' can come while the demuxer still writes what the socket delivered into a slow sink
+      // (a busy disk under backpressure): resolving then let the caller end the archive before its
+      // last blocks were written (a truncated backup under load, exit 6 in a CI rehearsal). The
+      // demuxer's 'finish' is the end of the output.
+      attachStream.once('close', () => {
+        if (!demux.writableEnded) demux.end();
+      });
     });
     attachStream.pipe(demux);
 
