@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeManifest } from '../../electron/services/archive/manifest';
 import { BackupsService } from '../../electron/services/backups/backupsService';
 import type { DesktopIntegration } from '../../electron/services/core/context';
-import type { SettingsStore } from '../../electron/services/settings/settingsStore';
+import { noBackupDirSettings as settings, writeFakeBackup } from './plans-fakes';
 
 /** deleteBackup and showInFolder: only backups the catalogue calls ours, never another file. */
 
@@ -15,25 +14,9 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const settings = { get: () => ({ backupDir: '' }) } as unknown as SettingsStore;
-
 async function ourBackup(name: string, volume = 'notebooks', bytes = 64): Promise<string> {
   const file = path.join(dir, name);
-  fs.writeFileSync(file, Buffer.alloc(bytes, 7));
-  await writeManifest(file, {
-    format: 'ailab-desktop-backup',
-    formatVersion: 1,
-    volume,
-    labels: {},
-    sourceImage: null,
-    createdAt: '2026-12-05T02:00:00.000Z',
-    entries: 1,
-    totalBytes: bytes,
-    compressedBytes: bytes,
-    sha256: 'b'.repeat(64),
-    engine: 'fast',
-    appVersion: 'test',
-  });
+  await writeFakeBackup(file, volume, new Date('2026-12-05T02:00:00.000Z'), bytes);
   return file;
 }
 
