@@ -177,6 +177,8 @@ test('a failing run shows the failure banner once and the failing badge', async 
   const d2 = page.getByRole('dialog', { name: `Protect ${other}` });
   await d2.getByLabel('Folder').fill(gone);
   await d2.getByRole('button', { name: 'Protect', exact: true }).click();
+  // Saved first (the service checks the folder exists), then the folder goes away.
+  await expect(d2).toBeHidden();
   fs.rmSync(gone, { recursive: true });
   await row(page, other)
     .getByRole('button', { name: new RegExp(`Edit the plan of ${escapeRe(other)}$`) })
