@@ -80,11 +80,10 @@ export function usePlanForm(volume: string): PlanForm {
   const saved = existing ? draftOf(existing.plan) : null;
   const dirty = saved === null || JSON.stringify(saved) !== JSON.stringify(draft);
 
-  /** Saving and removing both answer with the plans as main has them now. */
-  const changePlans = async (what: PlanFormBusy, call: () => ReturnType<typeof api.listPlans>): Promise<boolean> => {
-    setBusy(what);
+  const store = async (plan: Plan): Promise<boolean> => {
+    setBusy('saving');
     setFailure(null);
-    const r = await call();
+    const r = await api.setPlan(plan);
     setBusy(null);
     if (!r.ok) {
       setFailure(r.error);
@@ -93,7 +92,6 @@ export function usePlanForm(volume: string): PlanForm {
     usePlans.getState().accept(r.value);
     return true;
   };
-  const store = (plan: Plan): Promise<boolean> => changePlans('saving', () => api.setPlan(plan));
 
   const runNow = async (): Promise<void> => {
     setBusy('running');
@@ -165,7 +163,18 @@ export function usePlanForm(volume: string): PlanForm {
       return true;
     },
     dismissHost: () => setHostPrompt(null),
-    remove: () => changePlans('removing', () => api.removePlan(volume)),
+    remove: async () => {
+      setBusy('removing');
+      setFailure(null);
+      const r = await api.removePlan(volume);
+      setBusy(null);
+      if (!r.ok) {
+        setFailure(r.error);
+        return false;
+      }
+      usePlans.getState().accept(r.value);
+      return true;
+    },
     backUpNow: async () => {
       if (dirty && !(await save(true))) return;
       await runNow();
