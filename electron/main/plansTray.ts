@@ -1,6 +1,5 @@
 import { Menu, nativeImage, Notification, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import type { PlanList, PlanRun, PlanRunOutcome } from '../../shared/contract/plans';
-import { FailureNotices, type FailureNotice } from '../services/plans/failureNotices';
 import type { SchedulerEvent } from '../services/plans/plansService';
 import { protectionSummary } from '../services/plans/protection';
 
@@ -29,11 +28,11 @@ export interface PlansTrayDeps {
 /**
  * The tray (menu-bar) icon while backup plans exist: "Open AI-Lab Desktop", "Back up now" (all plans,
  * or one volume's), "Quit", and a tooltip with the protection state. It also raises a notification for
- * a failed plan run, once per failure episode (FailureNotices); clicking it opens the window.
+ * a failed plan run, once per failing streak (the run's `firstFailure`, decided by PlansService from the
+ * recorded runs); clicking it opens the window.
  */
 export class PlansTray {
   private tray: Tray | null = null;
-  private readonly notices = new FailureNotices();
   /** Notifications kept referenced until clicked or closed, or their click would be lost to GC. */
   private readonly live = new Set<Notification>();
   private readonly running = new Set<string>();
@@ -117,14 +116,13 @@ export class PlansTray {
   private onRun(e: SchedulerEvent): void {
     if (e.event === 'run-started') this.running.add(e.volume);
     if (e.event === 'run-finished') this.running.delete(e.volume);
-    const notice = this.notices.observe(e);
-    if (notice) this.notify(notice);
+    if (e.event === 'run-finished' && e.firstFailure) this.notify(`Backup plan of ${e.volume} failed`, e.run.message);
     if (e.event === 'run-started' || e.event === 'run-finished') void this.refresh();
   }
 
-  private notify(n: FailureNotice): void {
+  private notify(title: string, body: string): void {
     if (this.disposed || !Notification.isSupported()) return;
-    const note = new Notification({ title: n.title, body: n.body });
+    const note = new Notification({ title, body });
     this.live.add(note);
     note.on('click', () => {
       this.live.delete(note);

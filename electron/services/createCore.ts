@@ -99,7 +99,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
         backups: core.backups,
         events: { emit: (name, payload) => bus.emit(name, payload) },
         // A plan run is the same backup job as "Back up", but leaves the remembered backup folder alone.
-        // Its outcome is told once per failure episode by the app (plans/failureNotices.ts), not per job.
+        // Its outcome is told once per failure episode by the app (the run's firstFailure, see electron/main/plansTray.ts), not per job.
         jobs: {
           startBackup: (o, createdAt) => core.jobs.startBackup(o, { rememberFolder: false, createdAt, notify: false }),
           wait: (id) => core.jobs.manager.wait(id),

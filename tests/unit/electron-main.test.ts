@@ -399,16 +399,19 @@ describe('main process: plans, tray, start at login', () => {
       volume: 'nc-data',
       decisions: 0,
       run: { startedAt: 0, finishedAt: 0, status: 'failed', message: 'Docker is not running. Nothing was deleted.', file: null, jobId: 'j', deleted: [] },
+      firstFailure: true,
     };
+    // The retry that fails again: PlansService says it is not the streak's first failure.
+    const retried: SchedulerEvent = { ...failed, firstFailure: false };
     for (const l of core.plans.listeners) l(failed);
-    for (const l of core.plans.listeners) l(failed);
+    for (const l of core.plans.listeners) l(retried);
     expect(fx.FakeNotification.shown.map((n) => n.opts)).toEqual([
       { title: 'Backup plan of nc-data failed', body: 'Docker is not running. Nothing was deleted.' },
     ]);
     win.visible = false;
     fx.FakeNotification.shown[0]?.emit('click');
     expect(win.show).toHaveBeenCalled();
-    for (const l of core.plans.listeners) l({ ...failed, run: { ...failed.run, status: 'succeeded', message: 'ok' } });
+    for (const l of core.plans.listeners) l({ ...failed, run: { ...failed.run, status: 'succeeded', message: 'ok' }, firstFailure: false });
     for (const l of core.plans.listeners) l(failed);
     expect(fx.FakeNotification.shown).toHaveLength(2);
   });

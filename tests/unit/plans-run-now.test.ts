@@ -105,6 +105,8 @@ describe('PlansService.runNow', () => {
     let next: 'succeeded' | 'failed' = 'failed';
     const jobs = gatedJobs(() => next);
     const { plans, emitted } = setup(jobs);
+    const heard: Array<[string, boolean]> = [];
+    plans.onRun((e) => e.event === 'run-finished' && heard.push([e.run.status, e.firstFailure]));
     await plans.set(plan());
     const runs: Array<'succeeded' | 'failed'> = ['failed', 'failed', 'succeeded', 'failed'];
     for (const outcome of runs) {
@@ -122,6 +124,8 @@ describe('PlansService.runNow', () => {
       ['succeeded', false],
       ['failed', true],
     ]);
+    // The same flag on the scheduler's own event: the desktop app's tray notifies on it.
+    expect(heard).toEqual(finished);
   });
 
   it('the scheduler leaves a plan alone while "Back up now" runs it', async () => {

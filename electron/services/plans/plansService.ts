@@ -84,7 +84,8 @@ export type SchedulerEvent =
   | { event: 'started'; at: number; plans: number; lockFile: string }
   | { event: 'problem'; at: number; message: string }
   | { event: 'run-started'; at: number; volume: string; file: string }
-  | { event: 'run-finished'; at: number; volume: string; run: PlanRun; decisions: number }
+  /** firstFailure: failed, and the run before did not: the one run of a failing streak worth telling about. */
+  | { event: 'run-finished'; at: number; volume: string; run: PlanRun; decisions: number; firstFailure: boolean }
   | { event: 'clock-moved-back'; at: number; volume: string; recordedAt: number }
   | { event: 'lock-lost'; at: number; lockFile: string }
   | { event: 'idle'; at: number; nextRunAt: number | null };
@@ -226,9 +227,11 @@ export class PlansService {
       const done: PlanRun = { startedAt, finishedAt: this.clock.now(), ...run };
       const before = (await this.store.runs())[plan.volume]?.last ?? null;
       await this.store.recordRun(plan.volume, done);
-      emit({ event: 'run-finished', at: done.finishedAt, volume: plan.volume, run: done, decisions });
-      // Once per failure: a retry that fails again is the same failure, not a new one to tell about.
-      this.deps.events?.emit('planRunFinished', { volume: plan.volume, run: done, firstFailure: done.status === 'failed' && before?.status !== 'failed' });
+      // Once per failure: a retry that fails again is the same failure, not a new one to tell about. Read
+      // from plan-runs.json, so a restart of the app does not tell it again either.
+      const firstFailure = done.status === 'failed' && before?.status !== 'failed';
+      emit({ event: 'run-finished', at: done.finishedAt, volume: plan.volume, run: done, decisions, firstFailure });
+      this.deps.events?.emit('planRunFinished', { volume: plan.volume, run: done, firstFailure });
       return done;
     };
     let job: JobSummary;
