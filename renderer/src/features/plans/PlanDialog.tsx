@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { SCS_FILE } from '../../../../shared/ailab';
+import type { PlanRun } from '../../../../shared/contract/plans';
 import { Dialog } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { planOf, type PlanField } from './planForm';
 import { usePlans } from './plansStore';
 import { describeProtection, retentionSentence, scheduleSentence, WEEKDAY_NAMES } from './protection';
-import { usePlanForm, type PlanForm } from './usePlanForm';
+import { usePlanForm, type HostKeyPrompt, type PlanForm } from './usePlanForm';
 
 function FieldMessage(props: { id: string; form: PlanForm; field: PlanField; hint?: string }) {
   const problem = props.form.shown[props.field];
@@ -68,6 +69,7 @@ export function PlanDialog(props: { volume: string }) {
               {form.lastRun.status === 'succeeded' ? 'Backed up.' : form.lastRun.status === 'skipped' ? 'Skipped.' : 'The backup failed.'}
             </div>
             <div className="vol-break">{form.lastRun.message}</div>
+            <CopyOutcome run={form.lastRun} />
           </div>
         </div>
       ) : null}
@@ -213,6 +215,57 @@ export function PlanDialog(props: { volume: string }) {
           {form.backupFacts && form.backupFacts.containers.length > 0 ? ` (used by ${form.backupFacts.containers.map((c) => c.name).join(', ')})` : ''}.
         </p>
 
+        <label className="checkbox plan-stop">
+          <input type="checkbox" checked={draft.sftpOn} onChange={(e) => form.set('sftpOn', e.target.checked)} aria-describedby="plan-sftp-help" />
+          Also copy each backup to an SFTP server
+        </label>
+        <p id="plan-sftp-help" className="field-hint plan-indent">
+          After each good backup, the archive and its manifest are uploaded to a folder on the server, and the same retention applies there. A failed copy makes
+          the run fail; the local backup stays.
+        </p>
+        {draft.sftpOn ? (
+          <fieldset className="plan-fieldset plan-indent" aria-label="SFTP server">
+            <div className="field">
+              <label htmlFor="plan-sftpTarget">Server and folder</label>
+              <input
+                id="plan-sftpTarget"
+                className="input mono"
+                value={draft.sftpTarget}
+                placeholder="backup@nas.local:22/srv/ailab-backups"
+                spellCheck={false}
+                autoComplete="off"
+                onChange={(e) => form.set('sftpTarget', e.target.value)}
+                {...inputProps('sftpTarget')}
+              />
+              <FieldMessage
+                id="plan-sftpTarget-msg"
+                form={form}
+                field="sftpTarget"
+                hint="user@host:port/folder; the folder must exist on the server. Saving logs in and checks it."
+              />
+            </div>
+            <div className="field">
+              <label htmlFor="plan-sftpKey">Key file (optional)</label>
+              <input
+                id="plan-sftpKey"
+                className="input mono"
+                value={draft.sftpKey}
+                placeholder="/home/me/.ssh/id_ed25519"
+                spellCheck={false}
+                autoComplete="off"
+                onChange={(e) => form.set('sftpKey', e.target.value)}
+                {...inputProps('sftpKey')}
+              />
+              <FieldMessage
+                id="plan-sftpKey-msg"
+                form={form}
+                field="sftpKey"
+                hint="A private key without passphrase (OpenSSH or PEM). Empty: the keys of your SSH agent (SSH_AUTH_SOCK) are used."
+              />
+            </div>
+          </fieldset>
+        ) : null}
+
         {form.failure ? <ErrorNotice error={form.failure} /> : null}
         <div className="dialog-actions plan-actions">
           {existing ? (
@@ -250,6 +303,90 @@ export function PlanDialog(props: { volume: string }) {
           </button>
         </div>
       </form>
+      {form.hostPrompt ? (
+        <HostKeyDialog
+          prompt={form.hostPrompt}
+          busy={busy === 'saving'}
+          onCancel={form.dismissHost}
+          onTrust={() => {
+            const thenRun = form.hostPrompt?.thenRun ?? false;
+            void form.trustHost().then((ok) => ok && !thenRun && close());
+          }}
+        />
+      ) : null}
+    </Dialog>
+  );
+}
+
+/** A run's copy to the SFTP server, in words: "Copied to sftp://…" or why it failed. */
+export function CopyOutcome(props: { run: PlanRun }) {
+  const copy = props.run.copy;
+  if (!copy || copy.message === props.run.message) return null;
+  return (
+    <div className={`vol-break ${copy.status === 'succeeded' ? '' : 'prot-fg-danger'}`} data-testid="copy-outcome">
+      {copy.message}
+    </div>
+  );
+}
+
+/**
+ * First contact with an SFTP server: its host key is not in known_hosts (ask: compare the fingerprint
+ * with the server's own, then trust) or differs from the one there (refuse: only fixing known_hosts helps).
+ */
+function HostKeyDialog(props: { prompt: HostKeyPrompt; busy: boolean; onCancel: () => void; onTrust: () => void }) {
+  const { check } = props.prompt;
+  const changed = check.status === 'changed';
+  const keyFileName = check.keyType.replace(/^ssh-/, '').replace(/^ecdsa-sha2-nistp\d+$/, 'ecdsa');
+  return (
+    <Dialog
+      title={changed ? `The host key of ${check.host} has changed` : `Trust ${check.host}?`}
+      onClose={props.onCancel}
+      busy={props.busy}
+      className="plan-host-dialog"
+      describedBy="plan-host-text"
+    >
+      {changed ? (
+        <div className="notice notice-danger" role="alert">
+          <div>
+            <div className="notice-title">Not saved: this server is not the one known_hosts remembers.</div>
+            <div id="plan-host-text" className="vol-break">
+              {check.message}
+            </div>
+          </div>
+        </div>
+      ) : (
+        <p id="plan-host-text" className="plan-host-text">
+          AI-Lab has not connected to this server before. Compare its key with the one the server itself has, e.g. on the server:{' '}
+          <code>ssh-keygen -lf /etc/ssh/ssh_host_{keyFileName}_key.pub</code>. Trust it only if they are the same.
+        </p>
+      )}
+      <dl className="plan-host-facts">
+        <dt>Host</dt>
+        <dd className="mono">{check.host}</dd>
+        <dt>Key type</dt>
+        <dd className="mono">{check.keyType}</dd>
+        <dt>Fingerprint</dt>
+        <dd className="mono vol-break" data-testid="host-fingerprint">
+          {check.fingerprint}
+        </dd>
+      </dl>
+      <div className="dialog-actions">
+        <span className="spacer" />
+        {changed ? (
+          <button type="button" className="btn btn-primary" data-autofocus onClick={props.onCancel}>
+            Close
+          </button>
+        ) : (
+          <>
+            <button type="button" className="btn" data-autofocus onClick={props.onCancel} disabled={props.busy}>
+              Cancel
+            </button>
+            <button type="button" className="btn btn-primary" onClick={props.onTrust} disabled={props.busy}>
+              Trust and save
+            </button>
+          </>
+        )}
+      </div>
     </Dialog>
   );
 }

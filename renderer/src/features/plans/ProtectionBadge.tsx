@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import type { ApiErrorPayload } from '../../../../shared/contract/errors';
+import { sftpUrl } from '../../../../shared/sftpTarget';
 import { api } from '../../api/bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { usePlans } from './plansStore';
@@ -71,8 +72,20 @@ export function ProtectionSection(props: { volume: string }): ReactNode {
       {status ? (
         <>
           {p.state !== 'ok' ? <p className="small vol-m0 vol-break">{p.detail}</p> : null}
+          {status.last?.copy && status.last.copy.message !== p.detail ? (
+            <p className={`small vol-m0 vol-break${status.last.copy.status === 'failed' ? ' prot-fg-danger' : ''}`} data-testid="copy-outcome">
+              {status.last.copy.message}
+            </p>
+          ) : null}
           <p className="muted small vol-m0 vol-break">
-            Backs up {scheduleSentence(status.plan.schedule)} to <span className="mono">{status.plan.dir}</span>. {retentionSentence(status.plan.retention)}
+            Backs up {scheduleSentence(status.plan.schedule)} to <span className="mono">{status.plan.dir}</span>
+            {status.plan.sftp ? (
+              <>
+                {' '}
+                and copies each backup to <span className="mono">{sftpUrl(status.plan.sftp)}</span>
+              </>
+            ) : null}
+            . {retentionSentence(status.plan.retention)}
           </p>
         </>
       ) : (

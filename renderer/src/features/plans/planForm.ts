@@ -1,4 +1,5 @@
-import { planSchema, type Plan } from '../../../../shared/contract/plans';
+import { planSchema, type Plan, type SftpTarget } from '../../../../shared/contract/plans';
+import { formatSftpTarget, parseSftpTarget } from '../../../../shared/sftpTarget';
 
 /** The plan dialog's fields as typed (strings, so a half-typed number is not lost). */
 export interface PlanDraft {
@@ -13,6 +14,12 @@ export interface PlanDraft {
   keepMonthly: string;
   engine: '' | 'fast' | 'tar';
   stopContainers: boolean;
+  /** "Also copy each backup to an SFTP server". */
+  sftpOn: boolean;
+  /** user@host:port/folder. */
+  sftpTarget: string;
+  /** A private key file; empty: the SSH agent. */
+  sftpKey: string;
 }
 
 export type PlanField = keyof PlanDraft;
@@ -31,6 +38,9 @@ export function newDraft(dir: string): PlanDraft {
     keepMonthly: '6',
     engine: '',
     stopContainers: false,
+    sftpOn: false,
+    sftpTarget: '',
+    sftpKey: '',
   };
 }
 
@@ -48,7 +58,33 @@ export function draftOf(plan: Plan): PlanDraft {
     keepMonthly: String(plan.retention.keepMonthly),
     engine: plan.engine ?? '',
     stopContainers: plan.stopContainers,
+    sftpOn: plan.sftp !== undefined,
+    sftpTarget: plan.sftp ? formatSftpTarget(plan.sftp) : '',
+    sftpKey: plan.sftp?.keyFile ?? '',
   };
+}
+
+const SFTP_EXAMPLE = 'Write it as user@host:port/folder, e.g. backup@nas.local:22/srv/ailab-backups.';
+
+/**
+ * The draft's SFTP target, or why it is none: shared/sftpTarget's parser (the CLI's --sftp), its
+ * message without the CLI's option name. Null target and null problem: no copy asked for.
+ */
+export function sftpOf(d: PlanDraft): { target: SftpTarget | null; problem: string | null; keyProblem: string | null } {
+  if (!d.sftpOn) return { target: null, problem: null, keyProblem: null };
+  const key = d.sftpKey.trim();
+  const keyProblem =
+    key !== '' && !(key.startsWith('/') || /^[A-Za-z]:[\\/]/.test(key)) ? 'Give the key file as a full path, e.g. /home/me/.ssh/id_ed25519.' : null;
+  const text = d.sftpTarget.trim();
+  if (text === '') return { target: null, problem: `Name the server and folder. ${SFTP_EXAMPLE}`, keyProblem };
+  try {
+    const target = parseSftpTarget(text, key === '' ? null : key);
+    return { target: keyProblem ? null : target, problem: null, keyProblem };
+  } catch (e) {
+    const why = (e instanceof Error ? e.message : String(e)).replace(/^--sftp "(?:[^"\\]|\\.)*": /, '');
+    const sentence = why.charAt(0).toUpperCase() + why.slice(1);
+    return { target: null, problem: `${sentence} ${SFTP_EXAMPLE}`, keyProblem };
+  }
 }
 
 const wholeNumber = (s: string): number | null => (/^\s*\d+\s*$/.test(s) ? Number(s) : null);
@@ -67,6 +103,9 @@ export function draftProblems(d: PlanDraft): Partial<Record<PlanField, string>> 
     const n = wholeNumber(d[k]);
     if (n === null || n > 100_000) out[k] = 'A whole number, 0 for none.';
   }
+  const sftp = sftpOf(d);
+  if (sftp.problem) out.sftpTarget = sftp.problem;
+  if (sftp.keyProblem) out.sftpKey = sftp.keyProblem;
   return out;
 }
 
@@ -87,6 +126,7 @@ export function planOf(volume: string, d: PlanDraft): Plan | null {
     retention: { keepLast: Number(d.keepLast), keepDaily: Number(d.keepDaily), keepWeekly: Number(d.keepWeekly), keepMonthly: Number(d.keepMonthly) },
     engine: d.engine === '' ? null : d.engine,
     stopContainers: d.stopContainers,
+    ...(d.sftpOn ? { sftp: sftpOf(d).target } : {}),
   });
   return parsed.success ? parsed.data : null;
 }

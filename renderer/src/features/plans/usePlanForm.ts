@@ -1,12 +1,20 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ApiErrorPayload } from '../../../../shared/contract/errors';
 import type { BackupPlan } from '../../../../shared/contract/jobs';
-import type { PlanRun, PlanStatus } from '../../../../shared/contract/plans';
+import type { Plan, PlanRun, PlanStatus, SftpHostCheck } from '../../../../shared/contract/plans';
 import { api } from '../../api/bridge';
 import { draftOf, draftProblems, newDraft, planOf, type PlanDraft, type PlanField } from './planForm';
 import { usePlans } from './plansStore';
 
 export type PlanFormBusy = 'saving' | 'removing' | 'running' | null;
+
+/** A save stopped at the SFTP server's host key: unknown (ask the user) or changed (refuse). */
+export interface HostKeyPrompt {
+  check: SftpHostCheck;
+  plan: Plan;
+  /** "Save and back up now": run the plan once it is saved. */
+  thenRun: boolean;
+}
 
 export interface PlanForm {
   volume: string;
@@ -24,7 +32,14 @@ export interface PlanForm {
   lastRun: PlanRun | null;
   /** What the volume's backup dialog knows: the default folder, pickers, containers using it. */
   backupFacts: BackupPlan | null;
+  /** Saves the draft; with an SFTP target, only once its host key is known (else `hostPrompt`). */
   save(): Promise<boolean>;
+  /** The first-contact question for the SFTP server's host key, while a save waits on it. */
+  hostPrompt: HostKeyPrompt | null;
+  /** "Trust and save": adds the fingerprint the user saw to known_hosts, then saves (and runs, if asked). */
+  trustHost(): Promise<boolean>;
+  /** Cancel: nothing is saved. */
+  dismissHost(): void;
   remove(): Promise<boolean>;
   /** Saves first when the draft changed, then runs the plan now. */
   backUpNow(): Promise<void>;
@@ -41,6 +56,7 @@ export function usePlanForm(volume: string): PlanForm {
   const [failure, setFailure] = useState<ApiErrorPayload | null>(null);
   const [lastRun, setLastRun] = useState<PlanRun | null>(null);
   const [backupFacts, setBackupFacts] = useState<BackupPlan | null>(null);
+  const [hostPrompt, setHostPrompt] = useState<HostKeyPrompt | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -64,10 +80,7 @@ export function usePlanForm(volume: string): PlanForm {
   const saved = existing ? draftOf(existing.plan) : null;
   const dirty = saved === null || JSON.stringify(saved) !== JSON.stringify(draft);
 
-  const save = async (): Promise<boolean> => {
-    setTried(true);
-    const plan = planOf(volume, draft);
-    if (!plan) return false;
+  const store = async (plan: Plan): Promise<boolean> => {
     setBusy('saving');
     setFailure(null);
     const r = await api.setPlan(plan);
@@ -78,6 +91,42 @@ export function usePlanForm(volume: string): PlanForm {
     }
     usePlans.getState().accept(r.value);
     return true;
+  };
+
+  const runNow = async (): Promise<void> => {
+    setBusy('running');
+    setFailure(null);
+    setLastRun(null);
+    const r = await api.runPlanNow(volume);
+    setBusy(null);
+    if (!r.ok) {
+      setFailure(r.error);
+      return;
+    }
+    setLastRun(r.value.run);
+    usePlans.getState().accept(r.value.plans);
+  };
+
+  const save = async (thenRun = false): Promise<boolean> => {
+    setTried(true);
+    const plan = planOf(volume, draft);
+    if (!plan) return false;
+    if (plan.sftp) {
+      // First contact: the server's host key must be in known_hosts before main logs in to check the folder.
+      setBusy('saving');
+      setFailure(null);
+      const c = await api.checkSftpHost(plan.sftp);
+      setBusy(null);
+      if (!c.ok) {
+        setFailure(c.error);
+        return false;
+      }
+      if (c.value.status !== 'known') {
+        setHostPrompt({ check: c.value, plan, thenRun });
+        return false;
+      }
+    }
+    return store(plan);
   };
 
   return {
@@ -95,7 +144,25 @@ export function usePlanForm(volume: string): PlanForm {
     failure,
     lastRun,
     backupFacts,
-    save,
+    save: () => save(),
+    hostPrompt,
+    trustHost: async () => {
+      const p = hostPrompt;
+      if (!p?.plan.sftp || p.check.status !== 'unknown') return false;
+      setHostPrompt(null);
+      setBusy('saving');
+      setFailure(null);
+      const t = await api.trustSftpHost(p.plan.sftp, p.check.fingerprint);
+      setBusy(null);
+      if (!t.ok) {
+        setFailure(t.error);
+        return false;
+      }
+      if (!(await store(p.plan))) return false;
+      if (p.thenRun) await runNow();
+      return true;
+    },
+    dismissHost: () => setHostPrompt(null),
     remove: async () => {
       setBusy('removing');
       setFailure(null);
@@ -109,18 +176,8 @@ export function usePlanForm(volume: string): PlanForm {
       return true;
     },
     backUpNow: async () => {
-      if (dirty && !(await save())) return;
-      setBusy('running');
-      setFailure(null);
-      setLastRun(null);
-      const r = await api.runPlanNow(volume);
-      setBusy(null);
-      if (!r.ok) {
-        setFailure(r.error);
-        return;
-      }
-      setLastRun(r.value.run);
-      usePlans.getState().accept(r.value.plans);
+      if (dirty && !(await save(true))) return;
+      await runNow();
     },
     chooseFolder: async () => {
       const r = await api.chooseBackupFolder(draft.dir || undefined);
