@@ -356,7 +356,7 @@ function HostKeyDialog(props: { prompt: HostKeyPrompt; busy: boolean; onCancel: 
         </div>
       ) : (
         <p id="plan-host-text" className="plan-host-text">
-          AI-Lab has not connected to this server before. Compare its key with the one the server itself has, e.g. on the server:{' '}
+          AI-Lab Desktop has not connected to this server before. Compare its key with the one the server itself has, e.g. on the server:{' '}
           <code>ssh-keygen -lf /etc/ssh/ssh_host_{keyFileName}_key.pub</code>. Trust it only if they are the same.
         </p>
       )}
