@@ -80,10 +80,11 @@ export function usePlanForm(volume: string): PlanForm {
   const saved = existing ? draftOf(existing.plan) : null;
   const dirty = saved === null || JSON.stringify(saved) !== JSON.stringify(draft);
 
-  const store = async (plan: Plan): Promise<boolean> => {
-    setBusy('saving');
+  /** Saving and removing both answer with the plans as main has them now. */
+  const changePlans = async (what: PlanFormBusy, call: () => ReturnType<typeof api.listPlans>): Promise<boolean> => {
+    setBusy(what);
     setFailure(null);
-    const r = await api.setPlan(plan);
+    const r = await call();
     setBusy(null);
     if (!r.ok) {
       setFailure(r.error);
@@ -92,6 +93,7 @@ export function usePlanForm(volume: string): PlanForm {
     usePlans.getState().accept(r.value);
     return true;
   };
+  const store = (plan: Plan): Promise<boolean> => changePlans('saving', () => api.setPlan(plan));
 
   const runNow = async (): Promise<void> => {
     setBusy('running');
@@ -163,18 +165,7 @@ export function usePlanForm(volume: string): PlanForm {
       return true;
     },
     dismissHost: () => setHostPrompt(null),
-    remove: async () => {
-      setBusy('removing');
-      setFailure(null);
-      const r = await api.removePlan(volume);
-      setBusy(null);
-      if (!r.ok) {
-        setFailure(r.error);
-        return false;
-      }
-      usePlans.getState().accept(r.value);
-      return true;
-    },
+    remove: () => changePlans('removing', () => api.removePlan(volume)),
     backUpNow: async () => {
       if (dirty && !(await save(true))) return;
       await runNow();
