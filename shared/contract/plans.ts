@@ -169,8 +169,8 @@ export interface PlanRunOutcome {
 
 /**
  * A plan run ended (scheduled or "Back up now"), in whichever process runs plans. `firstFailure`: this
- * run failed and the one before it did not (or there was none), so a notification or banner shows once
- * per failure, not once per retry.
+ * run failed and no run failed since the plan's last success (skipped runs do not count), so a
+ * notification or banner shows once per failure, not once per retry.
  */
 export interface PlanRunFinished {
   volume: string;

@@ -69,8 +69,26 @@ describe('PlanStore', () => {
     await store.recordRun('alpha', { startedAt: 1, finishedAt: 2, status: 'succeeded', message: 'ok', file: '/x.tgz', jobId: 'j1', deleted: [] });
     await store.recordRun('alpha', { startedAt: 3, finishedAt: 4, status: 'failed', message: 'no', file: null, jobId: 'j2', deleted: [] });
     expect((await store.runs()).alpha).toMatchObject({ last: { status: 'failed', startedAt: 3 }, lastSuccessAt: 2 });
+    expect((await store.runs()).alpha?.failingSince).toBe(4);
     fs.writeFileSync(store.runsFile, 'garbage');
     expect(await store.runs()).toEqual({});
+  });
+
+  it('tells a failure once: failed, skipped, failed is one streak; a success ends it', async () => {
+    const store = new PlanStore(dir);
+    const run = (t: number, status: 'succeeded' | 'failed' | 'skipped') =>
+      store.recordRun('alpha', { startedAt: t, finishedAt: t, status, message: status, file: null, jobId: null, deleted: [] });
+    const begins = async (t: number, status: 'succeeded' | 'failed' | 'skipped') => (await run(t, status)).failureBegins;
+    expect([await begins(1, 'failed'), await begins(2, 'skipped'), await begins(3, 'failed')]).toEqual([true, false, false]);
+    expect((await store.runs()).alpha).toMatchObject({ failingSince: 1, lastSuccessAt: null });
+    expect([await begins(4, 'succeeded'), await begins(5, 'skipped'), await begins(6, 'failed')]).toEqual([false, false, true]);
+    // A plan-runs.json from before failingSince reads as not failing.
+    const old = {
+      version: 1,
+      runs: { alpha: { last: { startedAt: 7, finishedAt: 7, status: 'failed', message: 'x', file: null, jobId: null, deleted: [] }, lastSuccessAt: null } },
+    };
+    fs.writeFileSync(store.runsFile, JSON.stringify(old));
+    expect((await store.runs()).alpha?.failingSince).toBeNull();
   });
 });
 

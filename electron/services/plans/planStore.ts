@@ -40,12 +40,18 @@ const runSchema = z.object({
 
 const runsFileSchema = z.object({
   version: z.literal(1),
-  runs: z.record(z.object({ last: runSchema, lastSuccessAt: z.number().nullable() })),
+  // failingSince came later: a file written before it reads as "not failing" (at most one notice more).
+  runs: z.record(z.object({ last: runSchema, lastSuccessAt: z.number().nullable(), failingSince: z.number().nullable().default(null) })),
 });
 
 export interface RunRecord {
   last: PlanRun;
   lastSuccessAt: number | null;
+  /**
+   * When the first failed run since the last success finished; null when not failing. A skipped run
+   * neither starts nor ends a streak: failed, skipped, failed is one failure, told once.
+   */
+  failingSince: number | null;
 }
 
 function issueText(err: z.ZodError): string {
@@ -152,16 +158,25 @@ export class PlanStore {
     }
   }
 
-  async recordRun(volume: string, run: PlanRun): Promise<RunRecord> {
-    let record: RunRecord = { last: run, lastSuccessAt: null };
+  /** failureBegins: this run failed and the one before it did not fail since the last success (tell it). */
+  async recordRun(volume: string, run: PlanRun): Promise<{ record: RunRecord; failureBegins: boolean }> {
+    let record: RunRecord = { last: run, lastSuccessAt: null, failingSince: null };
+    let failureBegins = false;
     const next = this.writing.then(async () => {
       const all = await this.runs();
-      record = { last: run, lastSuccessAt: run.status === 'succeeded' ? run.finishedAt : (all[volume]?.lastSuccessAt ?? null) };
+      const before = all[volume];
+      const succeeded = run.status === 'succeeded';
+      record = {
+        last: run,
+        lastSuccessAt: succeeded ? run.finishedAt : (before?.lastSuccessAt ?? null),
+        failingSince: succeeded ? null : (before?.failingSince ?? (run.status === 'failed' ? run.finishedAt : null)),
+      };
+      failureBegins = run.status === 'failed' && (before?.failingSince ?? null) === null;
       all[volume] = record;
       await writeFileAtomic(this.runsFile, `${JSON.stringify({ version: 1, runs: all }, null, 2)}\n`);
     });
     this.writing = next.catch(() => undefined);
     await next;
-    return record;
+    return { record, failureBegins };
   }
 }

@@ -84,7 +84,7 @@ export type SchedulerEvent =
   | { event: 'started'; at: number; plans: number; lockFile: string }
   | { event: 'problem'; at: number; message: string }
   | { event: 'run-started'; at: number; volume: string; file: string }
-  /** firstFailure: failed, and the run before did not: the one run of a failing streak worth telling about. */
+  /** firstFailure: the run that began a failure (no failed run since the last success): the one worth telling about. */
   | { event: 'run-finished'; at: number; volume: string; run: PlanRun; decisions: number; firstFailure: boolean }
   | { event: 'clock-moved-back'; at: number; volume: string; recordedAt: number }
   | { event: 'lock-lost'; at: number; lockFile: string }
@@ -225,11 +225,9 @@ export class PlansService {
     const fileName = timestampedBackupName(plan.volume, new Date(startedAt));
     const finish = async (run: Omit<PlanRun, 'startedAt' | 'finishedAt'>, decisions = 0): Promise<PlanRun> => {
       const done: PlanRun = { startedAt, finishedAt: this.clock.now(), ...run };
-      const before = (await this.store.runs())[plan.volume]?.last ?? null;
-      await this.store.recordRun(plan.volume, done);
-      // Once per failure: a retry that fails again is the same failure, not a new one to tell about. Read
-      // from plan-runs.json, so a restart of the app does not tell it again either.
-      const firstFailure = done.status === 'failed' && before?.status !== 'failed';
+      // Once per failure: runs that fail again before a success (a retry, the next slot, after a restart:
+      // plan-runs.json remembers) belong to the failure the first of them began.
+      const { failureBegins: firstFailure } = await this.store.recordRun(plan.volume, done);
       emit({ event: 'run-finished', at: done.finishedAt, volume: plan.volume, run: done, decisions, firstFailure });
       this.deps.events?.emit('planRunFinished', { volume: plan.volume, run: done, firstFailure });
       return done;
@@ -420,7 +418,9 @@ export class PlansService {
       if (record && record.last.startedAt > now + 60_000) {
         // Recorded by a clock that was ahead: count it as made now, so the plan resumes at its next slot.
         emit({ event: 'clock-moved-back', at: now, volume: plan.volume, recordedAt: record.last.startedAt });
-        runs[plan.volume] = await this.store.recordRun(plan.volume, { ...record.last, startedAt: now, finishedAt: Math.min(record.last.finishedAt, now) });
+        runs[plan.volume] = (
+          await this.store.recordRun(plan.volume, { ...record.last, startedAt: now, finishedAt: Math.min(record.last.finishedAt, now) })
+        ).record;
       }
       if (signal?.aborted) break;
       // A "Back up now" of this plan is going: that run is this turn's.
