@@ -106,6 +106,17 @@ describe('the rules of the check', () => {
     expect(kinds(repeated)).toEqual([]);
   });
 
+  it('refuses a path given again after it was a symlink, whatever comes there', () => {
+    const link = (name: string, target: string) => header({ name, type: '2', link: target });
+    // The fuzzer's case: GNU tar's placeholder for a "../" link, then a file; the link may win on disk.
+    expect(kinds(Buffer.concat([link('./data.csv', '../notebooks/x'), file('data.csv', 'x'), end()]))).toEqual(['symlink-replaced']);
+    expect(kinds(Buffer.concat([link('l', 'a'), link('./l', 'b'), end()]))).toEqual(['symlink-replaced']);
+    expect(kinds(Buffer.concat([link('d/l', 'a'), header({ name: 'd/l', type: '1', link: 'd/l' }), end()]))).toEqual(['symlink-replaced']);
+    // A symlink then a folder there is already a change of type; a file then a link is what tar leaves.
+    expect(kinds(Buffer.concat([link('l', 'a'), header({ name: 'l/', type: '5' }), end()]))).toEqual(['type-changes']);
+    expect(kinds(Buffer.concat([file('l', 'x'), link('l', '../a'), link('l2', 'l'), end()]))).toEqual([]);
+  });
+
   it('refuses a folder given again under another spelling, the top folder included', () => {
     const top = Buffer.concat([header({ name: './', type: '5' }), header({ name: '././', type: '5', mode: 0o7777 }), end()]);
     const inner = Buffer.concat([header({ name: './d/', type: '5' }), header({ name: 'd', type: '5' }), end()]);

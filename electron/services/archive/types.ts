@@ -33,7 +33,8 @@ export type ArchiveProblemKind =
   | 'name-too-long'
   | 'too-large'
   | 'type-changes'
-  | 'respelt-folder';
+  | 'respelt-folder'
+  | 'symlink-replaced';
 
 export interface ArchiveProblem {
   path: string;
