@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -199,6 +200,24 @@ describe('ailab backups verify', () => {
       const r = await ailab('backups', 'verify', file);
       expect(r.code).toBe(EXIT.INVALID_INPUT);
       expect(r.err).toMatch(new RegExp(`it is not the backup its sidecar .*describes: ${manifest.entries} entries, the sidecar says ${manifest.entries + 1}`));
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 6 for a readable archive that a restore would refuse (a path with "..")', async () => {
+    const scratch = tempDir('ailab-backups-verify-');
+    try {
+      fs.writeFileSync(path.join(scratch, 'f'), 'hi');
+      const file = path.join(scratch, 'escape.tar');
+      execFileSync('tar', ['-cf', file, '-C', scratch, '--transform', 's,^f$,../escape,', 'f']);
+      const r = await ailab('backups', 'verify', file, '--json');
+      expect(r.code).toBe(EXIT.INVALID_INPUT);
+      const error = (JSON.parse(r.out) as { error: { code: string; message: string; hint: string } }).error;
+      expect(error.code).toBe('ARCHIVE_UNSAFE');
+      expect(error.message).toMatch(/^The archive reads well, but the app would refuse to restore it: 1 entry/);
+      expect(error.message).toContain('"../escape" contains ".."');
+      expect(error.hint).toMatch(/do not count on it as a backup/);
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
     }

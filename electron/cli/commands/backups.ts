@@ -92,7 +92,7 @@ async function verify(ctx: CliContext, values: Values, args: string[]): Promise<
   }
   ctx.io.out(`Good: ${v.file}\n`);
   ctx.io.out(
-    `  ${formatCount(v.entries)} entries, ${formatBytes(v.totalBytes)} → ${formatBytes(v.compressedBytes)} compressed, read in ${formatDuration(v.durationMs)}\n`,
+    `  ${formatCount(v.entries)} ${v.entries === 1 ? 'entry' : 'entries'}, ${formatBytes(v.totalBytes)} → ${formatBytes(v.compressedBytes)} compressed, read in ${formatDuration(v.durationMs)}\n`,
   );
   ctx.io.out(`  sha256 ${v.sha256}\n`);
   ctx.io.out(

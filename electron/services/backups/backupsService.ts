@@ -12,7 +12,7 @@ import {
 import { AppError } from '../../../shared/contract/errors';
 import { archiveInvalid } from '../archive/errors';
 import { manifestPath, readManifest } from '../archive/manifest';
-import { scanArchive } from '../archive/scanArchive';
+import { assertSafe, inspectArchive } from '../archive/inspectArchive';
 import type { DesktopIntegration } from '../core/context';
 import { checkReadableFile, defaultBackupDir, expandHome } from '../jobs/paths';
 import type { SettingsStore } from '../settings/settingsStore';
@@ -64,7 +64,8 @@ export class BackupsService {
     const manifest = await readManifest(p);
     let scan;
     try {
-      scan = await scanArchive(p);
+      // The restore's own check, rules included: "Good" must mean the app would restore it.
+      scan = await inspectArchive(p);
     } catch (err) {
       // The reader's words are for a restore ("Nothing was changed. Choose another file"); a verify's reader needs to know the backup is not to be relied on.
       if (err instanceof AppError && err.code === 'ARCHIVE_INVALID') {
@@ -86,6 +87,19 @@ export class BackupsService {
           UNRELIABLE,
         );
       }
+    }
+    try {
+      assertSafe(scan);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      throw new AppError(
+        err.code,
+        err.message.replace('The archive cannot be restored safely', 'The archive reads well, but the app would refuse to restore it'),
+        {
+          hint: 'It was not made by this app or by the AI-Lab guide’s backup command; do not count on it as a backup.',
+          details: err.details,
+        },
+      );
     }
     return {
       file: p,
