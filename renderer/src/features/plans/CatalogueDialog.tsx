@@ -1,12 +1,13 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { BackupCatalogue, BackupEntry, BackupVerification } from '../../../../shared/contract/backups';
 import type { ApiErrorPayload } from '../../../../shared/contract/errors';
 import { formatBytes, formatCount, formatDate } from '../../../../shared/format';
 import { api, runMode } from '../../api/bridge';
 import { Dialog, DialogActions } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { useScrollViewport, windowOf } from '../../components/virtualRows';
 import { openRestoreOf } from '../jobs';
-import { catalogueFolders, mergeCatalogues, windowOf, type CatalogueFolder } from './catalogueModel';
+import { catalogueFolders, mergeCatalogues, type CatalogueFolder } from './catalogueModel';
 import { usePlans } from './plansStore';
 import { agoShort } from './protection';
 
@@ -238,31 +239,14 @@ function BackupTable(props: {
   onDelete: (b: BackupEntry) => void;
   onReveal: (b: BackupEntry) => void;
 }) {
-  const scroller = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
-  const [height, setHeight] = useState(400);
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    setHeight(el.clientHeight);
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
+  const viewport = useScrollViewport(400);
   const { backups } = props;
-  const { first, last } = windowOf(backups.length, scrollTop, height, ROW);
+  const { first, last } = windowOf(backups.length, viewport.scrollTop, viewport.height, ROW);
   const now = usePlans((s) => s.now);
 
   return (
     // One scroller for the header and the rows, so both have the same width and their columns line up.
-    <div
-      className="cat-table"
-      role="table"
-      aria-label="Backups"
-      aria-rowcount={backups.length + 1}
-      ref={scroller}
-      onScroll={(e) => setScrollTop((e.target as HTMLDivElement).scrollTop)}
-    >
+    <div className="cat-table" role="table" aria-label="Backups" aria-rowcount={backups.length + 1} {...viewport.scroller}>
       <div role="rowgroup" className="cat-headgroup">
         <div role="row" className="cat-row cat-head" aria-rowindex={1}>
           <span role="columnheader">Time</span>
