@@ -3,6 +3,7 @@ import type { ApiErrorPayload } from '../../../../shared/contract';
 import type { AiLabContainer } from '../../../../shared/contract/launcher';
 import { formatUptime } from '../../../../shared/format';
 import { api } from '../../api/bridge';
+import { TableHead, type Column } from '../../components/ColumnHeads';
 import { Dialog, DialogActions, DialogClose } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useNow } from './format';
@@ -10,6 +11,16 @@ import { LogView } from './LogView';
 import { newFollowId, registerFollow, unregisterFollow, useLauncherStore } from './launcherStore';
 
 type Action = 'start' | 'stop' | 'restart' | 'remove' | 'open';
+
+const COLUMNS: Column[] = [
+  { label: 'Name' },
+  { label: 'State' },
+  { label: 'Version' },
+  { label: 'Volume' },
+  { label: 'URL' },
+  { label: 'Uptime' },
+  { label: 'Actions', srOnly: true },
+];
 
 function stateBadge(c: AiLabContainer) {
   const cls =
@@ -129,19 +140,7 @@ export function ContainersPanel() {
         ) : (
           <div className="al-table-wrap">
             <table className="table" aria-label="AI-Lab containers">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Volume</th>
-                  <th scope="col">URL</th>
-                  <th scope="col">Uptime</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={COLUMNS} />
               <tbody>
                 {containers.map((c) => {
                   const doing = busy[c.id];

@@ -3,6 +3,7 @@ import type { BackupCatalogue, BackupEntry, BackupVerification } from '../../../
 import type { ApiErrorPayload } from '../../../../shared/contract/errors';
 import { formatBytes, formatCount, formatDate } from '../../../../shared/format';
 import { api, runMode } from '../../api/bridge';
+import { AriaColumnHeads, type Column } from '../../components/ColumnHeads';
 import { Dialog, DialogActions } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useScrollViewport, windowOf } from '../../components/virtualRows';
@@ -12,6 +13,15 @@ import { usePlans } from './plansStore';
 import { agoShort } from './protection';
 
 const ROW = 40;
+
+const COLUMNS: Column[] = [
+  { label: 'Time' },
+  { label: 'Size', className: 'num' },
+  { label: 'Entries', className: 'num' },
+  { label: 'Engine' },
+  { label: 'State' },
+  { label: 'Actions', srOnly: true },
+];
 
 type Check = { state: 'running' } | { state: 'good'; result: BackupVerification } | { state: 'bad'; error: ApiErrorPayload };
 
@@ -249,18 +259,7 @@ function BackupTable(props: {
     <div className="cat-table" role="table" aria-label="Backups" aria-rowcount={backups.length + 1} {...viewport.scroller}>
       <div role="rowgroup" className="cat-headgroup">
         <div role="row" className="cat-row cat-head" aria-rowindex={1}>
-          <span role="columnheader">Time</span>
-          <span role="columnheader" className="num">
-            Size
-          </span>
-          <span role="columnheader" className="num">
-            Entries
-          </span>
-          <span role="columnheader">Engine</span>
-          <span role="columnheader">State</span>
-          <span role="columnheader">
-            <span className="sr-only">Actions</span>
-          </span>
+          <AriaColumnHeads columns={COLUMNS} />
         </div>
       </div>
       <div role="rowgroup" className="cat-body">
