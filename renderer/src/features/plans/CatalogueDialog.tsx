@@ -6,6 +6,7 @@ import { api, runMode } from '../../api/bridge';
 import { AriaColumnHeads, type Column } from '../../components/ColumnHeads';
 import { Dialog, DialogActions } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { PathInput } from '../../components/Field';
 import { useScrollViewport, windowOf } from '../../components/virtualRows';
 import { openRestoreOf } from '../jobs';
 import { catalogueFolders, mergeCatalogues, type CatalogueFolder } from './catalogueModel';
@@ -165,8 +166,8 @@ export function CatalogueDialog(props: { volume: string }) {
           void saveAdded([...added.filter((x) => x !== d), d]);
         }}
       >
-        <input
-          className="input mono plan-grow"
+        <PathInput
+          className="input-grow"
           aria-label="Another folder to list"
           placeholder="Another folder with backups, e.g. /mnt/usb/ailab"
           value={newFolder}
