@@ -12,6 +12,13 @@ import { newFollowId, registerFollow, unregisterFollow, useLauncherStore } from 
 
 type Action = 'start' | 'stop' | 'restart' | 'remove' | 'open';
 
+/** The buttons that start or stop a container, by whether it runs. */
+const RUNNING_ACTIONS: Array<{ action: Action; label: string }> = [
+  { action: 'stop', label: 'Stop' },
+  { action: 'restart', label: 'Restart' },
+];
+const STOPPED_ACTIONS: Array<{ action: Action; label: string }> = [{ action: 'start', label: 'Start' }];
+
 const COLUMNS: Column[] = [
   { label: 'Name' },
   { label: 'State' },
@@ -187,38 +194,18 @@ export function ContainersPanel() {
                       <td>{running ? formatUptime(c.startedAt, now) : ''}</td>
                       <td>
                         <div className="toolbar al-actions">
-                          {running ? (
-                            <>
-                              <button
-                                type="button"
-                                className="btn btn-sm"
-                                disabled={Boolean(doing)}
-                                onClick={() => void act(c, 'stop')}
-                                aria-label={`Stop ${c.name}`}
-                              >
-                                Stop
-                              </button>
-                              <button
-                                type="button"
-                                className="btn btn-sm"
-                                disabled={Boolean(doing)}
-                                onClick={() => void act(c, 'restart')}
-                                aria-label={`Restart ${c.name}`}
-                              >
-                                Restart
-                              </button>
-                            </>
-                          ) : (
+                          {(running ? RUNNING_ACTIONS : STOPPED_ACTIONS).map(({ action, label }) => (
                             <button
+                              key={action}
                               type="button"
                               className="btn btn-sm"
                               disabled={Boolean(doing)}
-                              onClick={() => void act(c, 'start')}
-                              aria-label={`Start ${c.name}`}
+                              onClick={() => void act(c, action)}
+                              aria-label={`${label} ${c.name}`}
                             >
-                              Start
+                              {label}
                             </button>
-                          )}
+                          ))}
                           <button type="button" className="btn btn-sm" onClick={() => setLogsOf(c)} aria-label={`Logs of ${c.name}`}>
                             Logs
                           </button>
