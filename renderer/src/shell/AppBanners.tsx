@@ -1,18 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { AppInfo } from '../../../shared/contract';
 import { api } from '../api/bridge';
+import { useNow } from '../components/useNow';
 import { PlanFailureBanners } from '../features/plans';
 import { useDockerStore } from '../store/dockerStore';
-
-function useNow(active: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!active) return;
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
-  }, [active]);
-  return now;
-}
 
 /** App-wide notices: Docker unreachable (with what to do), settings fallback, lost server link. */
 export function AppBanners() {
@@ -24,7 +15,7 @@ export function AppBanners() {
   const [transport, setTransport] = useState<'open' | 'reconnecting'>('open');
   const [blockedUrl, setBlockedUrl] = useState<string | null>(null);
   const unreachable = status?.state === 'unreachable';
-  const now = useNow(unreachable);
+  const now = useNow(1000, unreachable);
 
   useEffect(() => {
     void api.getAppInfo().then((r) => r.ok && setInfo(r.value));

@@ -6,7 +6,7 @@ import { api } from '../../api/bridge';
 import { TableHead, type Column } from '../../components/ColumnHeads';
 import { Dialog, DialogActions, DialogClose } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { useNow } from './format';
+import { useNow } from '../../components/useNow';
 import { LogView } from './LogView';
 import { newFollowId, registerFollow, unregisterFollow, useLauncherStore } from './launcherStore';
 
