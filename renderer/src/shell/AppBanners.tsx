@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { AppInfo } from '../../../shared/contract';
 import { api } from '../api/bridge';
+import { RetryDockerButton } from '../components/RetryDockerButton';
 import { useNow } from '../components/useNow';
 import { PlanFailureBanners } from '../features/plans';
 import { useDockerStore } from '../store/dockerStore';
@@ -8,8 +9,6 @@ import { useDockerStore } from '../store/dockerStore';
 /** App-wide notices: Docker unreachable (with what to do), settings fallback, lost server link. */
 export function AppBanners() {
   const status = useDockerStore((s) => s.status);
-  const retrying = useDockerStore((s) => s.retrying);
-  const retry = useDockerStore((s) => s.retry);
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [dismissed, setDismissed] = useState(false);
   const [transport, setTransport] = useState<'open' | 'reconnecting'>('open');
@@ -72,9 +71,7 @@ export function AppBanners() {
               {seconds !== null ? ` · trying again in ${seconds} s` : ''}
             </div>
           </div>
-          <button className="btn" onClick={() => void retry()} disabled={retrying}>
-            {retrying ? 'Trying…' : 'Try again now'}
-          </button>
+          <RetryDockerButton />
         </div>
       )}
       {info?.settingsWarning && !dismissed && (
