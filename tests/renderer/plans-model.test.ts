@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanStatus } from '../../shared/contract/plans';
-import { catalogueFolders, mergeCatalogues, windowOf } from '../../renderer/src/features/plans/catalogueModel';
+import { windowOf } from '../../renderer/src/components/virtualRows';
+import { catalogueFolders, mergeCatalogues } from '../../renderer/src/features/plans/catalogueModel';
 import { failureKey, failuresToShow, loadDismissed, saveDismissed } from '../../renderer/src/features/plans/failureBanners';
 import { draftOf, draftProblems, newDraft, planOf } from '../../renderer/src/features/plans/planForm';
 import { agoShort, describeProtection, nextShort, retentionSentence, scheduleSentence } from '../../renderer/src/features/plans/protection';

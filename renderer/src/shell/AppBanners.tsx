@@ -1,30 +1,20 @@
 import { useEffect, useState } from 'react';
 import type { AppInfo } from '../../../shared/contract';
 import { api } from '../api/bridge';
+import { RetryDockerButton } from '../components/RetryDockerButton';
+import { useNow } from '../components/useNow';
 import { PlanFailureBanners } from '../features/plans';
 import { useDockerStore } from '../store/dockerStore';
-
-function useNow(active: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!active) return;
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
-  }, [active]);
-  return now;
-}
 
 /** App-wide notices: Docker unreachable (with what to do), settings fallback, lost server link. */
 export function AppBanners() {
   const status = useDockerStore((s) => s.status);
-  const retrying = useDockerStore((s) => s.retrying);
-  const retry = useDockerStore((s) => s.retry);
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [dismissed, setDismissed] = useState(false);
   const [transport, setTransport] = useState<'open' | 'reconnecting'>('open');
   const [blockedUrl, setBlockedUrl] = useState<string | null>(null);
   const unreachable = status?.state === 'unreachable';
-  const now = useNow(unreachable);
+  const now = useNow(1000, unreachable);
 
   useEffect(() => {
     void api.getAppInfo().then((r) => r.ok && setInfo(r.value));
@@ -81,9 +71,7 @@ export function AppBanners() {
               {seconds !== null ? ` · trying again in ${seconds} s` : ''}
             </div>
           </div>
-          <button className="btn" onClick={() => void retry()} disabled={retrying}>
-            {retrying ? 'Trying…' : 'Try again now'}
-          </button>
+          <RetryDockerButton />
         </div>
       )}
       {info?.settingsWarning && !dismissed && (

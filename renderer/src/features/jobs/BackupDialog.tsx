@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ApiErrorPayload } from '../../../../shared/contract';
 import type { BackupPlan, JobEngine } from '../../../../shared/contract/jobs';
 import { api } from '../../api/bridge';
+import { Field, FolderField, PathInput } from '../../components/Field';
 import { EngineChoice } from './EngineChoice';
 import { HelperImageNotice } from './HelperImageNotice';
 import { StopContainersNotice } from './StopContainersNotice';
@@ -95,43 +96,28 @@ export function BackupDialog(props: { volume: string }) {
               </div>
             </div>
           ) : null}
-          <div className="field">
-            <label htmlFor="jobs-backup-dir">Folder</label>
-            <div className="toolbar">
-              <input
-                id="jobs-backup-dir"
-                className="input jobs-grow mono"
-                value={dir}
-                onChange={(e) => setDir(e.target.value)}
-                spellCheck={false}
-                autoComplete="off"
-                required
-              />
-              {plan.canChooseFolder ? (
-                <button type="button" className="btn" onClick={() => void choose()}>
-                  Choose…
-                </button>
-              ) : null}
-            </div>
+          <FolderField
+            id="jobs-backup-dir"
+            value={dir}
+            onChange={(e) => setDir(e.target.value)}
+            onChoose={plan.canChooseFolder ? () => void choose() : undefined}
+            required
+          >
             <span className="field-hint">Remembered for the next backup. On the machine where AI-Lab Desktop runs; the default is ~/ailab-backups.</span>
-          </div>
-          <div className="field">
-            <label htmlFor="jobs-backup-name">File name</label>
-            <input
+          </FolderField>
+          <Field id="jobs-backup-name" label="File name">
+            <PathInput
               id="jobs-backup-name"
-              className="input mono"
               value={fileName}
               onChange={(e) => {
                 setFileName(e.target.value);
                 setConfirmOverwrite(null);
               }}
-              spellCheck={false}
-              autoComplete="off"
               required
               data-autofocus
             />
             <span className="field-hint">A gzip&apos;d tar (.tgz) with entries ./…, restorable with the guide&apos;s tar -xvf command.</span>
-          </div>
+          </Field>
           <EngineChoice
             name="jobs-engine"
             engine={engine}

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { JobSummary } from '../../../../shared/contract/jobs';
 import { api, runMode } from '../../api/bridge';
+import { useNow } from '../../components/useNow';
 import { hintBeyond } from '../../../../shared/format';
 import { filesVerb, formatBytes, formatCount, formatDuration, jobTitle, PHASE_LABEL, statusBadge } from './format';
 import { JobDialog } from './JobDialog';
@@ -9,12 +10,7 @@ import { VirtualLog } from './VirtualLog';
 
 /** Elapsed time that keeps counting between progress events. */
 function useElapsed(job: JobSummary): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (job.status !== 'running') return;
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
-  }, [job.status]);
+  const now = useNow(1000, job.status === 'running');
   return job.status === 'running' ? Math.max(job.progress.elapsedMs, now - job.startedAt) : (job.finishedAt ?? now) - job.startedAt;
 }
 

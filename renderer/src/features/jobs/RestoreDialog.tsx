@@ -4,6 +4,7 @@ import type { ApiErrorPayload } from '../../../../shared/contract';
 import type { RestoreSource } from '../../../../shared/contract/jobs';
 import { api, runMode } from '../../api/bridge';
 import { DialogActions } from '../../components/Dialog';
+import { PathInput } from '../../components/Field';
 import { uploadArchive } from './drop';
 import { archiveParts, formatBytes, formatCount } from './format';
 import { EngineChoice } from './EngineChoice';
@@ -67,13 +68,12 @@ function SourcePicker(props: { onSource: (s: RestoreSource, name: string) => voi
       >
         <label htmlFor="jobs-restore-path">Or the path of an archive on this machine</label>
         <div className="toolbar">
-          <input
+          <PathInput
             id="jobs-restore-path"
-            className="input jobs-grow mono"
+            className="input-grow"
             value={path}
             onChange={(e) => setPath(e.target.value)}
             placeholder="/home/me/ailab-backups/notebooks.tgz"
-            spellCheck={false}
           />
           <button type="submit" className="btn" disabled={!path.trim()}>
             Check

@@ -3,13 +3,31 @@ import type { ApiErrorPayload } from '../../../../shared/contract';
 import type { AiLabContainer } from '../../../../shared/contract/launcher';
 import { formatUptime } from '../../../../shared/format';
 import { api } from '../../api/bridge';
+import { TableHead, type Column } from '../../components/ColumnHeads';
 import { Dialog, DialogActions, DialogClose } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { useNow } from './format';
+import { useNow } from '../../components/useNow';
 import { LogView } from './LogView';
 import { newFollowId, registerFollow, unregisterFollow, useLauncherStore } from './launcherStore';
 
 type Action = 'start' | 'stop' | 'restart' | 'remove' | 'open';
+
+/** The buttons that start or stop a container, by whether it runs. */
+const RUNNING_ACTIONS: Array<{ action: Action; label: string }> = [
+  { action: 'stop', label: 'Stop' },
+  { action: 'restart', label: 'Restart' },
+];
+const STOPPED_ACTIONS: Array<{ action: Action; label: string }> = [{ action: 'start', label: 'Start' }];
+
+const COLUMNS: Column[] = [
+  { label: 'Name' },
+  { label: 'State' },
+  { label: 'Version' },
+  { label: 'Volume' },
+  { label: 'URL' },
+  { label: 'Uptime' },
+  { label: 'Actions', srOnly: true },
+];
 
 function stateBadge(c: AiLabContainer) {
   const cls =
@@ -129,19 +147,7 @@ export function ContainersPanel() {
         ) : (
           <div className="al-table-wrap">
             <table className="table" aria-label="AI-Lab containers">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Volume</th>
-                  <th scope="col">URL</th>
-                  <th scope="col">Uptime</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={COLUMNS} />
               <tbody>
                 {containers.map((c) => {
                   const doing = busy[c.id];
@@ -188,38 +194,18 @@ export function ContainersPanel() {
                       <td>{running ? formatUptime(c.startedAt, now) : ''}</td>
                       <td>
                         <div className="toolbar al-actions">
-                          {running ? (
-                            <>
-                              <button
-                                type="button"
-                                className="btn btn-sm"
-                                disabled={Boolean(doing)}
-                                onClick={() => void act(c, 'stop')}
-                                aria-label={`Stop ${c.name}`}
-                              >
-                                Stop
-                              </button>
-                              <button
-                                type="button"
-                                className="btn btn-sm"
-                                disabled={Boolean(doing)}
-                                onClick={() => void act(c, 'restart')}
-                                aria-label={`Restart ${c.name}`}
-                              >
-                                Restart
-                              </button>
-                            </>
-                          ) : (
+                          {(running ? RUNNING_ACTIONS : STOPPED_ACTIONS).map(({ action, label }) => (
                             <button
+                              key={action}
                               type="button"
                               className="btn btn-sm"
                               disabled={Boolean(doing)}
-                              onClick={() => void act(c, 'start')}
-                              aria-label={`Start ${c.name}`}
+                              onClick={() => void act(c, action)}
+                              aria-label={`${label} ${c.name}`}
                             >
-                              Start
+                              {label}
                             </button>
-                          )}
+                          ))}
                           <button type="button" className="btn btn-sm" onClick={() => setLogsOf(c)} aria-label={`Logs of ${c.name}`}>
                             Logs
                           </button>

@@ -1,8 +1,22 @@
-import { useId } from 'react';
+import { useId, type ChangeEvent, type ReactNode } from 'react';
+import { Field } from '../../components/Field';
 import { equivalentCommand, imageHint } from './format';
 import { LaunchProgress } from './LaunchProgress';
 import { useLauncherStore } from './launcherStore';
-import { NEW_VOLUME, useLaunchForm } from './useLaunchForm';
+import { NEW_VOLUME, useLaunchForm, type LaunchForm } from './useLaunchForm';
+
+/** The fields typed or chosen as text (not the tick boxes). */
+type TextKey = { [K in keyof LaunchForm]: LaunchForm[K] extends string ? K : never }[keyof LaunchForm];
+
+/** One term and its value in a <dl>, grouped in a div so that the list wraps them as one. */
+function Fact(props: { term: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt>{props.term}</dt>
+      <dd>{props.children}</dd>
+    </div>
+  );
+}
 
 /**
  * The launch panel: image, volume, name, listen IP, port; what main derived from the image; the
@@ -24,7 +38,7 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
     volume: useId(),
     newVolume: useId(),
     name: useId(),
-    ip: useId(),
+    listenIp: useId(),
     port: useId(),
     password: useId(),
     facts: useId(),
@@ -45,6 +59,14 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
   const portCheck = preflight?.port ?? null;
   const existing = preflight?.existingContainer ?? null;
   const listenAll = form.listenIp === '0.0.0.0' || form.listenIp === '::';
+  // A field's id, value and change; read-only while a launch runs.
+  const bind = (key: TextKey) => ({
+    id: ids[key],
+    className: 'input',
+    value: form[key],
+    disabled: busy,
+    onChange: (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => set(key, e.target.value),
+  });
 
   return (
     <section className="card al-launch" aria-labelledby="al-launch-title">
@@ -55,36 +77,24 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
         </div>
         {!showForm && run ? (
           <dl className="al-summary" aria-label="What is being launched">
-            <div>
-              <dt>Container</dt>
-              <dd>{run.outcome?.containerName ?? run.options.name}</dd>
-            </div>
-            <div>
-              <dt>Image</dt>
-              <dd>
-                <code>{run.options.image}</code>
-              </dd>
-            </div>
-            <div>
-              <dt>Volume</dt>
-              <dd>
-                {run.options.volume} → <code>{run.outcome?.notebooksPath ?? facts?.notebooksPath ?? '…'}</code>
-              </dd>
-            </div>
-            <div>
-              <dt>Published</dt>
-              <dd>
-                <code>
-                  {run.outcome?.listenIp ?? run.options.listenIp}:{run.outcome?.hostPort ?? run.options.hostPort}
-                </code>
-                {facts ? (
-                  <>
-                    {' '}
-                    → <code>{facts.containerPort}</code>
-                  </>
-                ) : null}
-              </dd>
-            </div>
+            <Fact term="Container">{run.outcome?.containerName ?? run.options.name}</Fact>
+            <Fact term="Image">
+              <code>{run.options.image}</code>
+            </Fact>
+            <Fact term="Volume">
+              {run.options.volume} → <code>{run.outcome?.notebooksPath ?? facts?.notebooksPath ?? '…'}</code>
+            </Fact>
+            <Fact term="Published">
+              <code>
+                {run.outcome?.listenIp ?? run.options.listenIp}:{run.outcome?.hostPort ?? run.options.hostPort}
+              </code>
+              {facts ? (
+                <>
+                  {' '}
+                  → <code>{facts.containerPort}</code>
+                </>
+              ) : null}
+            </Fact>
           </dl>
         ) : null}
         <form
@@ -96,19 +106,8 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
           }}
         >
           <div className="al-grid">
-            <div className="field">
-              <label htmlFor={ids.image}>Image</label>
-              <input
-                id={ids.image}
-                className="input"
-                list={ids.images}
-                value={form.image}
-                disabled={busy}
-                onChange={(e) => set('image', e.target.value)}
-                aria-describedby={ids.facts}
-                spellCheck={false}
-                autoComplete="off"
-              />
+            <Field id={ids.image} label="Image">
+              <input {...bind('image')} list={ids.images} aria-describedby={ids.facts} spellCheck={false} autoComplete="off" />
               <datalist id={ids.images}>
                 {images.map((i) => (
                   <option key={i.ref} value={i.ref}>
@@ -117,11 +116,10 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
                 ))}
               </datalist>
               <span className="field-hint">{imageHint(form.image, facts, images)}</span>
-            </div>
+            </Field>
 
-            <div className="field">
-              <label htmlFor={ids.volume}>Volume</label>
-              <select id={ids.volume} className="input" value={form.volume} disabled={busy} onChange={(e) => set('volume', e.target.value)}>
+            <Field id={ids.volume} label="Volume">
+              <select {...bind('volume')}>
                 {volumes.map((v) => (
                   <option key={v.name} value={v.name}>
                     {v.name}
@@ -134,38 +132,19 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
                   <label htmlFor={ids.newVolume} className="sr-only">
                     New volume name
                   </label>
-                  <input
-                    id={ids.newVolume}
-                    className="input"
-                    placeholder="New volume name, e.g. my-notebooks"
-                    value={form.newVolume}
-                    disabled={busy}
-                    aria-invalid={volumeProblem !== null}
-                    onChange={(e) => set('newVolume', e.target.value)}
-                    spellCheck={false}
-                  />
+                  <input {...bind('newVolume')} placeholder="New volume name, e.g. my-notebooks" aria-invalid={volumeProblem !== null} spellCheck={false} />
                   {volumeProblem ? <span className="field-error">{volumeProblem}</span> : <span className="field-hint">Created when you launch.</span>}
                 </>
               ) : null}
-            </div>
+            </Field>
 
-            <div className="field">
-              <label htmlFor={ids.name}>Container name</label>
-              <input
-                id={ids.name}
-                className="input"
-                value={form.name}
-                disabled={busy}
-                aria-invalid={nameProblem !== null}
-                onChange={(e) => set('name', e.target.value)}
-                spellCheck={false}
-              />
+            <Field id={ids.name} label="Container name">
+              <input {...bind('name')} aria-invalid={nameProblem !== null} spellCheck={false} />
               {nameProblem ? <span className="field-error">{nameProblem}</span> : null}
-            </div>
+            </Field>
 
-            <div className="field">
-              <label htmlFor={ids.ip}>Listen IP</label>
-              <select id={ids.ip} className="input" value={form.listenIp} disabled={busy} onChange={(e) => set('listenIp', e.target.value)}>
+            <Field id={ids.listenIp} label="Listen IP">
+              <select {...bind('listenIp')}>
                 <option value="127.0.0.1">127.0.0.1 (this computer only)</option>
                 <option value="0.0.0.0">0.0.0.0 (all network interfaces)</option>
                 {form.listenIp !== '127.0.0.1' && form.listenIp !== '0.0.0.0' ? <option value={form.listenIp}>{form.listenIp}</option> : null}
@@ -175,16 +154,12 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
                   Jupyter will be reachable from the network, not only from this computer. Set a strong password.
                 </span>
               ) : null}
-            </div>
+            </Field>
 
-            <div className="field">
-              <label htmlFor={ids.port}>Host port</label>
+            <Field id={ids.port} label="Host port">
               <input
-                id={ids.port}
-                className="input"
+                {...bind('port')}
                 inputMode="numeric"
-                value={form.port}
-                disabled={busy}
                 aria-invalid={portProblem !== null || (portCheck !== null && !portCheck.free)}
                 onChange={(e) => set('port', e.target.value.replace(/[^0-9]/g, ''))}
               />
@@ -202,61 +177,40 @@ export function LaunchPanel(props: { initialVolume: string | null }) {
               ) : portCheck?.free ? (
                 <span className="field-hint">Free{portCheck.bindTested ? '' : ' (no container publishes it)'}.</span>
               ) : null}
-            </div>
+            </Field>
 
             {facts?.supportsPasswordEnv ? (
-              <div className="field">
-                <label htmlFor={ids.password}>Jupyter password (optional)</label>
-                <input
-                  id={ids.password}
-                  className="input"
-                  type="password"
-                  autoComplete="new-password"
-                  value={form.password}
-                  disabled={busy}
-                  onChange={(e) => set('password', e.target.value)}
-                />
+              <Field id={ids.password} label="Jupyter password (optional)">
+                <input {...bind('password')} type="password" autoComplete="new-password" />
                 <span className="field-hint">
                   {facts.defaultPassword ? `Empty: the default password "${facts.defaultPassword}".` : 'Empty: the image default.'} Visible to anyone who can
                   run <code>docker inspect</code>.
                 </span>
-              </div>
+              </Field>
             ) : null}
           </div>
 
           <div id={ids.facts} className="al-facts" aria-live="polite">
             {facts ? (
               <dl>
-                <div>
-                  <dt>Container port</dt>
-                  <dd>
-                    <code>{facts.containerPort}</code> <span className="muted small">from {facts.containerPortSource}</span>
-                  </dd>
-                </div>
-                <div>
-                  <dt>Notebooks folder</dt>
-                  <dd>
-                    <code>{facts.notebooksPath}</code> <span className="muted small">from {facts.notebooksPathSource}</span>
-                  </dd>
-                </div>
-                <div>
-                  <dt>Image</dt>
-                  <dd>
-                    {facts.present ? <span className="badge badge-ok">on the Docker host</span> : <span className="badge badge-warning">will be pulled</span>}{' '}
-                    {!facts.supportsPasswordEnv ? (
-                      <span className="muted small">
-                        This version has no password setting{facts.defaultPassword ? ` (password "${facts.defaultPassword}")` : ''}.
-                      </span>
-                    ) : null}
-                  </dd>
-                </div>
+                <Fact term="Container port">
+                  <code>{facts.containerPort}</code> <span className="muted small">from {facts.containerPortSource}</span>
+                </Fact>
+                <Fact term="Notebooks folder">
+                  <code>{facts.notebooksPath}</code> <span className="muted small">from {facts.notebooksPathSource}</span>
+                </Fact>
+                <Fact term="Image">
+                  {facts.present ? <span className="badge badge-ok">on the Docker host</span> : <span className="badge badge-warning">will be pulled</span>}{' '}
+                  {!facts.supportsPasswordEnv ? (
+                    <span className="muted small">
+                      This version has no password setting{facts.defaultPassword ? ` (password "${facts.defaultPassword}")` : ''}.
+                    </span>
+                  ) : null}
+                </Fact>
                 {preflight?.url ? (
-                  <div>
-                    <dt>URL</dt>
-                    <dd>
-                      <code>{preflight.url}</code>
-                    </dd>
-                  </div>
+                  <Fact term="URL">
+                    <code>{preflight.url}</code>
+                  </Fact>
                 ) : null}
               </dl>
             ) : (

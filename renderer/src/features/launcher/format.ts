@@ -1,15 +1,4 @@
-import { useEffect, useState } from 'react';
 import type { AiLabImageFacts, AiLabImageOption } from '../../../../shared/contract/launcher';
-
-/** The current time, re-rendered every `everyMs` (for uptimes; nothing is fetched). */
-export function useNow(everyMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(t);
-  }, [everyMs]);
-  return now;
-}
 
 /** The docker command the launch replaces, shown so nothing happens behind the user's back. */
 export function equivalentCommand(o: {

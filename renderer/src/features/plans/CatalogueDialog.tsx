@@ -1,16 +1,28 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { BackupCatalogue, BackupEntry, BackupVerification } from '../../../../shared/contract/backups';
 import type { ApiErrorPayload } from '../../../../shared/contract/errors';
 import { formatBytes, formatCount, formatDate } from '../../../../shared/format';
 import { api, runMode } from '../../api/bridge';
+import { AriaColumnHeads, type Column } from '../../components/ColumnHeads';
 import { Dialog, DialogActions } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { PathInput } from '../../components/Field';
+import { useScrollViewport, windowOf } from '../../components/virtualRows';
 import { openRestoreOf } from '../jobs';
-import { catalogueFolders, mergeCatalogues, windowOf, type CatalogueFolder } from './catalogueModel';
+import { catalogueFolders, mergeCatalogues, type CatalogueFolder } from './catalogueModel';
 import { usePlans } from './plansStore';
 import { agoShort } from './protection';
 
 const ROW = 40;
+
+const COLUMNS: Column[] = [
+  { label: 'Time' },
+  { label: 'Size', className: 'num' },
+  { label: 'Entries', className: 'num' },
+  { label: 'Engine' },
+  { label: 'State' },
+  { label: 'Actions', srOnly: true },
+];
 
 type Check = { state: 'running' } | { state: 'good'; result: BackupVerification } | { state: 'bad'; error: ApiErrorPayload };
 
@@ -154,8 +166,8 @@ export function CatalogueDialog(props: { volume: string }) {
           void saveAdded([...added.filter((x) => x !== d), d]);
         }}
       >
-        <input
-          className="input mono plan-grow"
+        <PathInput
+          className="input-grow"
           aria-label="Another folder to list"
           placeholder="Another folder with backups, e.g. /mnt/usb/ailab"
           value={newFolder}
@@ -238,45 +250,17 @@ function BackupTable(props: {
   onDelete: (b: BackupEntry) => void;
   onReveal: (b: BackupEntry) => void;
 }) {
-  const scroller = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
-  const [height, setHeight] = useState(400);
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    setHeight(el.clientHeight);
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
+  const viewport = useScrollViewport(400);
   const { backups } = props;
-  const { first, last } = windowOf(backups.length, scrollTop, height, ROW);
+  const { first, last } = windowOf(backups.length, viewport.scrollTop, viewport.height, ROW);
   const now = usePlans((s) => s.now);
 
   return (
     // One scroller for the header and the rows, so both have the same width and their columns line up.
-    <div
-      className="cat-table"
-      role="table"
-      aria-label="Backups"
-      aria-rowcount={backups.length + 1}
-      ref={scroller}
-      onScroll={(e) => setScrollTop((e.target as HTMLDivElement).scrollTop)}
-    >
+    <div className="cat-table" role="table" aria-label="Backups" aria-rowcount={backups.length + 1} {...viewport.scroller}>
       <div role="rowgroup" className="cat-headgroup">
         <div role="row" className="cat-row cat-head" aria-rowindex={1}>
-          <span role="columnheader">Time</span>
-          <span role="columnheader" className="num">
-            Size
-          </span>
-          <span role="columnheader" className="num">
-            Entries
-          </span>
-          <span role="columnheader">Engine</span>
-          <span role="columnheader">State</span>
-          <span role="columnheader">
-            <span className="sr-only">Actions</span>
-          </span>
+          <AriaColumnHeads columns={COLUMNS} />
         </div>
       </div>
       <div role="rowgroup" className="cat-body">

@@ -1,9 +1,10 @@
-import { useState } from 'react';
+import { useState, type ChangeEvent } from 'react';
 import { SCS_FILE } from '../../../../shared/ailab';
 import type { PlanRun } from '../../../../shared/contract/plans';
 import { Dialog } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { planOf, type PlanField } from './planForm';
+import { Field, FolderField, PathInput } from '../../components/Field';
+import { planOf, type PlanDraft, type PlanField } from './planForm';
 import { usePlans } from './plansStore';
 import { describeProtection, retentionSentence, scheduleSentence, WEEKDAY_NAMES } from './protection';
 import { usePlanForm, type HostKeyPrompt, type PlanForm } from './usePlanForm';
@@ -17,11 +18,29 @@ function FieldMessage(props: { id: string; form: PlanForm; field: PlanField; hin
   );
 }
 
+/** The fields typed as free text (not a choice from a list). */
+type TextField = { [K in PlanField]: string extends PlanDraft[K] ? K : never }[PlanField];
+
 const RETENTION: Array<{ field: 'keepLast' | 'keepDaily' | 'keepWeekly' | 'keepMonthly'; label: string }> = [
   { field: 'keepLast', label: 'Keep last' },
   { field: 'keepDaily', label: 'Daily' },
   { field: 'keepWeekly', label: 'Weekly' },
   { field: 'keepMonthly', label: 'Monthly' },
+];
+
+const SFTP_FIELDS: Array<{ field: 'sftpTarget' | 'sftpKey'; label: string; placeholder: string; hint: string }> = [
+  {
+    field: 'sftpTarget',
+    label: 'Server and folder',
+    placeholder: 'backup@nas.local:22/srv/ailab-backups',
+    hint: 'user@host:port/folder; the folder must exist on the server. Saving logs in and checks it.',
+  },
+  {
+    field: 'sftpKey',
+    label: 'Key file (optional)',
+    placeholder: '/home/me/.ssh/id_ed25519',
+    hint: 'A private key without passphrase (OpenSSH or PEM). Empty: the keys of your SSH agent (SSH_AUTH_SOCK) are used.',
+  },
 ];
 
 /** "Protect…" / "Edit plan…": a volume's backup plan, saved in main's plans.json; "Back up now" runs it at once. */
@@ -33,7 +52,10 @@ export function PlanDialog(props: { volume: string }) {
   const close = () => usePlans.getState().openPlan(null);
   const preview = planOf(props.volume, draft);
   const running = busy === 'running' || existing?.running === true;
-  const inputProps = (field: PlanField) => ({
+  // A text input's value, its messages, and the first blur that lets them show.
+  const bind = (field: TextField) => ({
+    value: draft[field],
+    onChange: (e: ChangeEvent<HTMLInputElement>) => form.set(field, e.target.value),
     'aria-invalid': form.shown[field] !== undefined,
     'aria-describedby': field.startsWith('keep') ? 'plan-keep-msg' : `plan-${field}-msg`,
     onBlur: () => form.touch(field),
@@ -81,32 +103,14 @@ export function PlanDialog(props: { volume: string }) {
           void form.save().then((ok) => ok && close());
         }}
       >
-        <div className="field">
-          <label htmlFor="plan-dir">Folder</label>
-          <div className="plan-row">
-            <input
-              id="plan-dir"
-              className="input mono plan-grow"
-              value={draft.dir}
-              spellCheck={false}
-              autoComplete="off"
-              data-autofocus
-              onChange={(e) => form.set('dir', e.target.value)}
-              {...inputProps('dir')}
-            />
-            {form.backupFacts?.canChooseFolder ? (
-              <button type="button" className="btn" onClick={() => void form.chooseFolder()}>
-                Choose…
-              </button>
-            ) : null}
-          </div>
+        <FolderField id="plan-dir" onChoose={form.backupFacts?.canChooseFolder ? () => void form.chooseFolder() : undefined} data-autofocus {...bind('dir')}>
           <FieldMessage
             id="plan-dir-msg"
             form={form}
             field="dir"
             hint="An existing folder; the plan never creates one, so a typo cannot fill the wrong disk."
           />
-        </div>
+        </FolderField>
 
         <fieldset className="plan-fieldset">
           <legend className="field-label">Schedule</legend>
@@ -119,14 +123,7 @@ export function PlanDialog(props: { volume: string }) {
             {draft.every === 'hours' ? (
               <label className="plan-inline">
                 every
-                <input
-                  className="input plan-num"
-                  inputMode="numeric"
-                  aria-label="Hours between backups"
-                  value={draft.hours}
-                  onChange={(e) => form.set('hours', e.target.value)}
-                  {...inputProps('hours')}
-                />
+                <input className="input plan-num" inputMode="numeric" aria-label="Hours between backups" {...bind('hours')} />
                 hours
               </label>
             ) : null}
@@ -142,14 +139,7 @@ export function PlanDialog(props: { volume: string }) {
             {draft.every !== 'hours' ? (
               <label className="plan-inline">
                 at
-                <input
-                  className="input plan-time"
-                  type="time"
-                  aria-label="Time of day"
-                  value={draft.at}
-                  onChange={(e) => form.set('at', e.target.value)}
-                  {...inputProps('at')}
-                />
+                <input className="input plan-time" type="time" aria-label="Time of day" {...bind('at')} />
               </label>
             ) : null}
           </div>
@@ -172,14 +162,7 @@ export function PlanDialog(props: { volume: string }) {
             {RETENTION.map(({ field, label }) => (
               <label key={field} className="plan-keep">
                 <span className="small muted">{label}</span>
-                <input
-                  className="input plan-num"
-                  inputMode="numeric"
-                  aria-label={`${label} backups to keep`}
-                  value={draft[field]}
-                  onChange={(e) => form.set(field, e.target.value)}
-                  {...inputProps(field)}
-                />
+                <input className="input plan-num" inputMode="numeric" aria-label={`${label} backups to keep`} {...bind(field)} />
               </label>
             ))}
           </div>
@@ -225,44 +208,12 @@ export function PlanDialog(props: { volume: string }) {
         </p>
         {draft.sftpOn ? (
           <fieldset className="plan-fieldset plan-indent" aria-label="SFTP server">
-            <div className="field">
-              <label htmlFor="plan-sftpTarget">Server and folder</label>
-              <input
-                id="plan-sftpTarget"
-                className="input mono"
-                value={draft.sftpTarget}
-                placeholder="backup@nas.local:22/srv/ailab-backups"
-                spellCheck={false}
-                autoComplete="off"
-                onChange={(e) => form.set('sftpTarget', e.target.value)}
-                {...inputProps('sftpTarget')}
-              />
-              <FieldMessage
-                id="plan-sftpTarget-msg"
-                form={form}
-                field="sftpTarget"
-                hint="user@host:port/folder; the folder must exist on the server. Saving logs in and checks it."
-              />
-            </div>
-            <div className="field">
-              <label htmlFor="plan-sftpKey">Key file (optional)</label>
-              <input
-                id="plan-sftpKey"
-                className="input mono"
-                value={draft.sftpKey}
-                placeholder="/home/me/.ssh/id_ed25519"
-                spellCheck={false}
-                autoComplete="off"
-                onChange={(e) => form.set('sftpKey', e.target.value)}
-                {...inputProps('sftpKey')}
-              />
-              <FieldMessage
-                id="plan-sftpKey-msg"
-                form={form}
-                field="sftpKey"
-                hint="A private key without passphrase (OpenSSH or PEM). Empty: the keys of your SSH agent (SSH_AUTH_SOCK) are used."
-              />
-            </div>
+            {SFTP_FIELDS.map(({ field, label, placeholder, hint }) => (
+              <Field key={field} id={`plan-${field}`} label={label}>
+                <PathInput id={`plan-${field}`} placeholder={placeholder} {...bind(field)} />
+                <FieldMessage id={`plan-${field}-msg`} form={form} field={field} hint={hint} />
+              </Field>
+            ))}
           </fieldset>
         ) : null}
 

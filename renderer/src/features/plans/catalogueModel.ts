@@ -36,10 +36,3 @@ export function mergeCatalogues(catalogues: readonly BackupCatalogue[]): BackupE
     return a.fileName.localeCompare(b.fileName);
   });
 }
-
-/** The rows to render for a scroll position: fixed-height rows, a few beyond the view, so hundreds of backups cost what a screenful does. */
-export function windowOf(count: number, scrollTop: number, viewHeight: number, rowHeight: number, overscan = 6): { first: number; last: number } {
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
-  const last = Math.min(count, Math.ceil((scrollTop + viewHeight) / rowHeight) + overscan);
-  return { first, last };
-}

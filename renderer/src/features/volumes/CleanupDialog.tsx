@@ -3,10 +3,13 @@ import type { ApiErrorPayload } from '../../../../shared/contract/errors';
 import type { CleanupResult } from '../../../../shared/contract/volumes';
 import { formatAgo, formatBytes, formatDate } from '../../../../shared/format';
 import { api } from '../../api/bridge';
+import { TableHead, type Column } from '../../components/ColumnHeads';
 import { Dialog, DialogActions, DialogClose } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { cleanupCandidates, sizeOf } from './listView';
 import { useVolumeStore } from './volumeStore';
+
+const COLUMNS: Column[] = [{ label: 'Remove', srOnly: true }, { label: 'Volume' }, { label: 'Size' }, { label: 'Created' }];
 
 /**
  * "Clean up": removes the unused anonymous volumes in one step, listing each one (with size and age)
@@ -68,16 +71,7 @@ export function CleanupDialog() {
           </p>
           <div className="vol-cleanup-scroll">
             <table className="table" aria-label="Volumes that will be removed">
-              <thead>
-                <tr>
-                  <th scope="col">
-                    <span className="sr-only">Remove</span>
-                  </th>
-                  <th scope="col">Volume</th>
-                  <th scope="col">Size</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
+              <TableHead columns={COLUMNS} />
               <tbody>
                 {offered.map((v) => (
                   <tr key={v.name}>

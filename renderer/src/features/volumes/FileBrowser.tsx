@@ -3,6 +3,7 @@ import type { ApiErrorPayload } from '../../../../shared/contract/errors';
 import type { VolumeFileEntry, VolumeFileListing } from '../../../../shared/contract/volumes';
 import { formatAgo, formatBytes, formatDate } from '../../../../shared/format';
 import { api } from '../../api/bridge';
+import { TableHead, type Column } from '../../components/ColumnHeads';
 import { ErrorNotice } from '../../components/ErrorNotice';
 
 /** Numeric owners: the helper image's /etc/passwd says nothing about the volume's users. */
@@ -21,6 +22,8 @@ function typeLabel(e: VolumeFileEntry): string {
 }
 
 const join = (base: string, name: string) => (base === '' ? name : `${base}/${name}`);
+
+const COLUMNS: Column[] = [{ label: 'Name' }, { label: 'Size', className: 'num' }, { label: 'Owner' }, { label: 'Mode' }, { label: 'Modified' }];
 
 /**
  * A read-only view of one folder at a time. Each folder is listed by main with a short-lived helper
@@ -104,17 +107,7 @@ export function FileBrowser(props: { volume: string }) {
       {shown && shown.entries.length > 0 ? (
         <div className="vol-files-scroll">
           <table className="table vol-files-table" aria-label={`Contents of /${path}`}>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col" className="num">
-                  Size
-                </th>
-                <th scope="col">Owner</th>
-                <th scope="col">Mode</th>
-                <th scope="col">Modified</th>
-              </tr>
-            </thead>
+            <TableHead columns={COLUMNS} />
             <tbody>
               {shown.entries.map((e) => {
                 const owner = ownerName(e.uid);

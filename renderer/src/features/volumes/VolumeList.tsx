@@ -1,6 +1,7 @@
-import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import type { VolumeSummary } from '../../../../shared/contract/volumes';
 import { formatAgo, formatBytes, formatDate } from '../../../../shared/format';
+import { useScrollViewport, windowOf } from '../../components/virtualRows';
 import { VolumeDropTarget, VolumeJobActions, VolumeJobBadge } from '../jobs';
 import { ProtectionCell } from '../plans';
 import { displayLabels, type SortKey, type SortOrder } from './listView';
@@ -161,32 +162,14 @@ export function VolumeList(props: { items: VolumeSummary[]; total: number }) {
   const sort = useVolumeStore((s) => s.sort);
   const revealToken = useVolumeStore((s) => s.revealToken);
 
-  const scroller = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
-  const [height, setHeight] = useState(600);
+  const viewport = useScrollViewport(600);
+  const { height } = viewport;
+  const scroller = viewport.scroller.ref;
   const focusAfterRender = useRef<number | null>(null);
-
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    setHeight(el.clientHeight);
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
 
   const selectedIndex = selected === null ? -1 : items.findIndex((v) => v.name === selected);
   const focusIndex = selectedIndex >= 0 ? selectedIndex : 0;
-
-  const scrollIntoView = useCallback((index: number) => {
-    const el = scroller.current;
-    if (!el) return;
-    const top = index * ROW_HEIGHT;
-    // Rows start under the sticky header: a row is in view between scrollTop and scrollTop + clientHeight - HEAD_HEIGHT.
-    if (top < el.scrollTop) el.scrollTop = top;
-    else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight - HEAD_HEIGHT) el.scrollTop = top + ROW_HEIGHT - el.clientHeight + HEAD_HEIGHT;
-    setScrollTop(el.scrollTop);
-  }, []);
+  const scrollIntoView = (index: number) => viewport.scrollToRow(index, ROW_HEIGHT, HEAD_HEIGHT);
 
   // Asked to show the selected row (after create, or from another page).
   useEffect(() => {
@@ -244,8 +227,7 @@ export function VolumeList(props: { items: VolumeSummary[]; total: number }) {
     scrollIntoView(next);
   };
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(items.length, Math.ceil((scrollTop + height - HEAD_HEIGHT) / ROW_HEIGHT) + OVERSCAN);
+  const { first, last } = windowOf(items.length, viewport.scrollTop, height - HEAD_HEIGHT, ROW_HEIGHT, OVERSCAN);
   const rows = [];
   for (let i = first; i < last; i++) {
     const v = items[i];
@@ -270,15 +252,7 @@ export function VolumeList(props: { items: VolumeSummary[]; total: number }) {
   const someChecked = !allChecked && items.some((v) => checked.has(v.name));
 
   return (
-    <div
-      className="vol-grid"
-      role="grid"
-      aria-label="Volumes"
-      aria-rowcount={items.length + 1}
-      onKeyDown={onKeyDown}
-      ref={scroller}
-      onScroll={(e) => setScrollTop((e.target as HTMLDivElement).scrollTop)}
-    >
+    <div className="vol-grid" role="grid" aria-label="Volumes" aria-rowcount={items.length + 1} onKeyDown={onKeyDown} {...viewport.scroller}>
       <div role="rowgroup" className="vol-head">
         <div role="row" className="vol-row vol-head-row" aria-rowindex={1}>
           <div role="columnheader" className="c-check">

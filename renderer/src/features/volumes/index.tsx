@@ -1,4 +1,5 @@
 import { useDeferredValue, useEffect, useMemo, useRef, type ReactNode } from 'react';
+import { RetryDockerButton } from '../../components/RetryDockerButton';
 import { useNavigation } from '../../shell/navigation';
 import { useDockerStore } from '../../store/dockerStore';
 import { CleanupDialog } from './CleanupDialog';
@@ -117,8 +118,6 @@ function Centered(props: { children: ReactNode; label?: string; role?: 'status' 
 
 function DockerUnreachable() {
   const status = useDockerStore((s) => s.status);
-  const retrying = useDockerStore((s) => s.retrying);
-  const retry = useDockerStore((s) => s.retry);
   return (
     <Centered label="Volumes unavailable: Docker is not reachable" role="status">
       <div className="vol-state-icon vol-state-danger" aria-hidden="true">
@@ -128,9 +127,7 @@ function DockerUnreachable() {
       <p className="vol-m0">{status?.error?.message ?? 'The app cannot talk to the Docker Engine.'}</p>
       <p className="muted vol-m0">{status?.error?.hint ?? 'Start Docker Desktop or the dockerd service.'}</p>
       <p className="muted small vol-m0">The list comes back by itself as soon as Docker answers.</p>
-      <button className="btn" onClick={() => void retry()} disabled={retrying}>
-        {retrying ? 'Trying…' : 'Try again now'}
-      </button>
+      <RetryDockerButton />
     </Centered>
   );
 }
