@@ -6,6 +6,7 @@ import { EXIT } from '../../electron/cli/exitCodes';
 import { PlansService, type Clock, type SchedulerEvent } from '../../electron/services/plans/plansService';
 import type { Plan, PlanList } from '../../shared/contract/plans';
 import { ailabInProcess as ailab, cliHome } from '../support/cli';
+import { planFor } from '../support/plans';
 import { sshdAvailable, startSshd, type TestSshd } from '../support/sshd';
 import { at, FakeClock, plansOn } from './plans-support';
 import { createVolume, inVolume, jobsHarness, removeTestVolumes, SEED_IMAGE, tempDir, type JobsHarness } from './jobs-support';
@@ -37,16 +38,7 @@ function plansWith(clock: Clock): PlansService {
   });
 }
 
-const plan = (over: Partial<Plan> = {}): Plan => ({
-  volume,
-  dir,
-  schedule: { every: 'hours', hours: 6 },
-  retention: { keepLast: 2, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
-  engine: null,
-  stopContainers: false,
-  sftp: sshd.target(),
-  ...over,
-});
+const plan = (over: Partial<Plan> = {}): Plan => planFor(volume, dir, { sftp: sshd.target(), ...over });
 
 beforeAll(async () => {
   if (!sshdAvailable()) return;
