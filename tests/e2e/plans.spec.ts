@@ -44,6 +44,24 @@ async function openVolume(page: Page, name: string): Promise<void> {
   await expect(row(page, name)).toBeVisible();
 }
 
+/** The Protect dialog of `volume`, opened from its row as a person would (the action shows on hover). */
+async function openProtectDialog(page: Page, volume: string) {
+  await row(page, volume).hover();
+  await page.getByRole('button', { name: `Protect ${volume}…` }).click();
+  return page.getByRole('dialog', { name: `Protect ${volume}` });
+}
+
+/** Saves a plan of `volume` into `dest`, every other field as the dialog offers it. */
+async function protect(page: Page, volume: string, dest: string): Promise<void> {
+  const dialog = await openProtectDialog(page, volume);
+  await dialog.getByLabel('Folder').fill(dest);
+  await dialog.getByRole('button', { name: 'Protect', exact: true }).click();
+  await expect(dialog).toBeHidden();
+}
+
+/** The protection badge in the row of `volume`, which opens its plan. */
+const planBadge = (page: Page, volume: string) => row(page, volume).getByRole('button', { name: new RegExp(`Edit the plan of ${escapeRe(volume)}$`) });
+
 function folder(prefix: string): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   dirs.push(d);
@@ -63,9 +81,7 @@ test('a plan set in the dialog protects the volume after "Back up now"; the cata
 
   // Not protected: subtle in the row, with its action named for the volume.
   await expect(row(page, volume).getByText('Not protected')).toBeVisible();
-  await row(page, volume).hover();
-  await page.getByRole('button', { name: `Protect ${volume}…` }).click();
-  const dialog = page.getByRole('dialog', { name: `Protect ${volume}` });
+  const dialog = await openProtectDialog(page, volume);
   await expect(dialog).toBeVisible();
   await expect(dialog.getByLabel('Folder')).toBeFocused();
 
@@ -86,7 +102,7 @@ test('a plan set in the dialog protects the volume after "Back up now"; the cata
   await expect(dialog).toBeHidden();
 
   // Set but not run yet.
-  const badge = row(page, volume).getByRole('button', { name: new RegExp(`Edit the plan of ${escapeRe(volume)}$`) });
+  const badge = planBadge(page, volume);
   await expect(badge).toHaveAttribute('data-protection', 'never-run');
   await expect(badge).toContainText('Plan set · not backed up yet');
 
@@ -135,21 +151,19 @@ test('a failing run shows the failure banner once and the failing badge', async 
   const volume = await res.volume();
   const dest = folder('ailab-e2e-plans-gone-');
   await openVolume(page, volume);
-  await row(page, volume).hover();
-  await page.getByRole('button', { name: `Protect ${volume}…` }).click();
-  const dialog = page.getByRole('dialog', { name: `Protect ${volume}` });
-  await dialog.getByLabel('Folder').fill(dest);
-  await dialog.getByRole('button', { name: 'Protect', exact: true }).click();
-  await expect(dialog).toBeHidden();
+  await protect(page, volume, dest);
 
   // The folder goes away (an unplugged disk): the next run fails.
   fs.rmSync(dest, { recursive: true });
-  const badge = row(page, volume).getByRole('button', { name: new RegExp(`Edit the plan of ${escapeRe(volume)}$`) });
-  await badge.click();
+  const badge = planBadge(page, volume);
   const edit = page.getByRole('dialog', { name: `Backup plan of ${volume}` });
-  await edit.getByRole('button', { name: 'Back up now' }).click();
-  await expect(edit.getByRole('status', { name: 'Result of Back up now' })).toContainText('The backup failed.');
-  await page.keyboard.press('Escape');
+  const backUpNowFails = async () => {
+    await badge.click();
+    await edit.getByRole('button', { name: 'Back up now' }).click();
+    await expect(edit.getByRole('status', { name: 'Result of Back up now' })).toContainText('The backup failed.');
+    await page.keyboard.press('Escape');
+  };
+  await backUpNowFails();
 
   const banner = page.getByRole('alert', { name: `Backup of ${volume} failed` });
   await expect(banner).toContainText(`The folder ${dest} does not exist.`);
@@ -161,10 +175,7 @@ test('a failing run shows the failure banner once and the failing badge', async 
   // Dismissed, a retry that fails again does not bring it back (one failure, one banner).
   await banner.getByRole('button', { name: `Dismiss the failure of ${volume}` }).click();
   await expect(banner).toBeHidden();
-  await badge.click();
-  await edit.getByRole('button', { name: 'Back up now' }).click();
-  await expect(edit.getByRole('status', { name: 'Result of Back up now' })).toContainText('The backup failed.');
-  await page.keyboard.press('Escape');
+  await backUpNowFails();
   await expect(badge).toHaveAttribute('data-protection', 'failing');
   await expect(banner).toBeHidden();
 
@@ -172,17 +183,10 @@ test('a failing run shows the failure banner once and the failing badge', async 
   const other = await res.volume();
   const gone = folder('ailab-e2e-plans-gone2-');
   await page.getByLabel('Search volumes by name or label').fill(other);
-  await row(page, other).hover();
-  await page.getByRole('button', { name: `Protect ${other}…` }).click();
-  const d2 = page.getByRole('dialog', { name: `Protect ${other}` });
-  await d2.getByLabel('Folder').fill(gone);
-  await d2.getByRole('button', { name: 'Protect', exact: true }).click();
   // Saved first (the service checks the folder exists), then the folder goes away.
-  await expect(d2).toBeHidden();
+  await protect(page, other, gone);
   fs.rmSync(gone, { recursive: true });
-  await row(page, other)
-    .getByRole('button', { name: new RegExp(`Edit the plan of ${escapeRe(other)}$`) })
-    .click();
+  await planBadge(page, other).click();
   await page
     .getByRole('dialog', { name: `Backup plan of ${other}` })
     .getByRole('button', { name: 'Back up now' })

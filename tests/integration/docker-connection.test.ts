@@ -30,6 +30,19 @@ function track(c: DockerConnection): DockerConnection {
   return c;
 }
 
+/** One attempt with only `connEnv`, as the app makes at startup; the connection is stopped after the test. */
+function connectOnce(connEnv: NodeJS.ProcessEnv): Promise<DockerStatus> {
+  return track(createDockerConnection({ env: connEnv })).connectOnce();
+}
+
+/** The relays below stand in for a remote engine: each on a free loopback port, which this returns. */
+async function listenOnLoopback(server: net.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return (server.address() as net.AddressInfo).port;
+}
+
+const closeServer = (server: net.Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+
 async function waitForStatus(c: DockerConnection, what: string, pred: (s: DockerStatus) => boolean, timeoutMs = 10_000): Promise<DockerStatus> {
   if (pred(c.status())) return c.status();
   return waitForEvent(
@@ -196,18 +209,16 @@ describe('DockerConnection over ssh (a local ssh server relaying `docker system 
         })
         .on('error', () => undefined);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    port = (server.address() as net.AddressInfo).port;
+    port = await listenOnLoopback(server);
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
     fs.rmSync(sshHome, { recursive: true, force: true });
   });
 
   it('connects through ssh://user@host:port with the default key and reaches the real engine', async () => {
-    const c = track(createDockerConnection({ env: { HOME: sshHome, DOCKER_CONFIG: path.join(sshHome, 'dc'), DOCKER_HOST: `ssh://tester@127.0.0.1:${port}` } }));
-    const s = await c.connectOnce();
+    const s = await connectOnce({ HOME: sshHome, DOCKER_CONFIG: path.join(sshHome, 'dc'), DOCKER_HOST: `ssh://tester@127.0.0.1:${port}` });
     expect(s.error).toBeNull();
     expect(s).toMatchObject({ state: 'connected', endpoint: { protocol: 'ssh', url: `ssh://tester@127.0.0.1:${port}`, local: true } });
     expect(s.engineVersion).toBe((await docker.version()).Version);
@@ -219,10 +230,7 @@ describe('DockerConnection over ssh (a local ssh server relaying `docker system 
     cleanups.push(() => fs.rmSync(otherHome, { recursive: true, force: true }));
     fs.mkdirSync(path.join(otherHome, '.ssh'));
     fs.writeFileSync(path.join(otherHome, '.ssh', 'id_ed25519'), sshKeyPair().private, { mode: 0o600 });
-    const c = track(
-      createDockerConnection({ env: { HOME: otherHome, DOCKER_CONFIG: path.join(otherHome, 'dc'), DOCKER_HOST: `ssh://tester@127.0.0.1:${port}` } }),
-    );
-    const s = await c.connectOnce();
+    const s = await connectOnce({ HOME: otherHome, DOCKER_CONFIG: path.join(otherHome, 'dc'), DOCKER_HOST: `ssh://tester@127.0.0.1:${port}` });
     expect(s.state).toBe('unreachable');
     expect(s.error?.message).toBe(`SSH login to tester@127.0.0.1:${port} failed (set by DOCKER_HOST): All configured authentication methods failed.`);
     expect(s.error?.hint).toContain(`ssh -p ${port} tester@127.0.0.1 docker version`);
@@ -300,19 +308,17 @@ describe.skipIf(!hasOpenssl())('DockerConnection over tcp with TLS (a TLS proxy 
       },
     );
     server.on('tlsClientError', () => undefined);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    port = (server.address() as net.AddressInfo).port;
+    port = await listenOnLoopback(server);
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('connects with DOCKER_TLS_VERIFY and the ca/cert/key in DOCKER_CERT_PATH', async () => {
     const certs = certFolder('good', { ca: 'server-cert.pem', cert: 'client-cert.pem', key: 'client-key.pem' });
-    const c = track(createDockerConnection({ env: env({ DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }) }));
-    const s = await c.connectOnce();
+    const s = await connectOnce(env({ DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }));
     expect(s.error).toBeNull();
     expect(s).toMatchObject({ state: 'connected', endpoint: { url: `tcp://127.0.0.1:${port}`, tls: true, local: true } });
     expect(s.engineVersion).toBe((await docker.version()).Version);
@@ -320,8 +326,7 @@ describe.skipIf(!hasOpenssl())('DockerConnection over tcp with TLS (a TLS proxy 
 
   it('refuses an engine whose certificate the CA did not sign, and says why', async () => {
     const certs = certFolder('wrong-ca', { ca: 'stranger-cert.pem', cert: 'client-cert.pem', key: 'client-key.pem' });
-    const c = track(createDockerConnection({ env: env({ DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }) }));
-    const s = await c.connectOnce();
+    const s = await connectOnce(env({ DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }));
     expect(s.state).toBe('unreachable');
     expect(s.error?.message).toMatch(new RegExp(`^TLS handshake with tcp://127\\.0\\.0\\.1:${port} \\(set by DOCKER_HOST\\) failed: `));
     expect(s.error?.hint).toMatch(/DOCKER_CERT_PATH/);
@@ -338,15 +343,13 @@ describe.skipIf(!hasOpenssl())('DockerConnection over tcp with TLS (a TLS proxy 
         'key.pem': fs.readFileSync(pem('client-key.pem')),
       },
     );
-    const c = track(createDockerConnection({ env: { HOME: dir, DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'tls-ctx' } }));
-    const s = await c.connectOnce();
+    const s = await connectOnce({ HOME: dir, DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'tls-ctx' });
     expect(s.error).toBeNull();
     expect(s).toMatchObject({ state: 'connected', endpoint: { source: 'DOCKER_CONTEXT', context: 'tls-ctx', tls: true } });
 
     // The same context verifying the (self-signed, unknown) engine certificate must fail.
     writeDockerContext(configDir, 'tls-ctx', { Host: `tcp://127.0.0.1:${port}`, SkipTLSVerify: false });
-    const strict = track(createDockerConnection({ env: { HOME: dir, DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'tls-ctx' } }));
-    const s2 = await strict.connectOnce();
+    const s2 = await connectOnce({ HOME: dir, DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'tls-ctx' });
     expect(s2.state).toBe('unreachable');
     expect(s2.error?.message).toMatch(/TLS handshake .* \(docker context "tls-ctx"\) failed/);
     expect(s2.error?.hint).toMatch(/docker context inspect tls-ctx/);

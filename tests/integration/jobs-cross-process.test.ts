@@ -4,9 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../electron/cli/exitCodes';
 import { volumeLockFile } from '../../electron/services/jobs/volumeLock';
-import type { Plan } from '../../shared/contract/plans';
 import { buildPrivateCli } from '../support/cli';
 import { TEST_DOCKER_HOST, useTestEngine } from '../support/docker';
+import { keep, planFor } from '../support/plans';
 import { createVolume, inVolume, jobsHarness, removeTestVolumes, tempDir, type JobsHarness } from './jobs-support';
 
 /**
@@ -90,15 +90,7 @@ describe('a backup in another process is a conflict', () => {
       message: expect.stringContaining(`(pid ${first.pid}, ailab CLI)`),
     });
 
-    const plan: Plan = {
-      volume,
-      dir: out,
-      schedule: { every: 'hours', hours: 6 },
-      retention: { keepLast: 1, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
-      engine: null,
-      stopContainers: false,
-    };
-    const run = await h.core.plans.runPlan(plan);
+    const run = await h.core.plans.runPlan(planFor(volume, out, { retention: keep({ keepLast: 1 }) }));
     expect(run.status).toBe('skipped');
     expect(run.message).toMatch(new RegExp(`^Skipped: A backup of ${volume} is running in another AI-Lab Desktop process \\(pid ${first.pid}, ailab CLI\\)`));
 

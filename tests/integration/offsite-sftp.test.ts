@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppError } from '../../shared/contract/errors';
-import type { BackupManifest } from '../../shared/contract/jobs';
 import { pruneRemote } from '../../electron/services/offsite/remoteRetention';
 import { openSftp, probeHostKey, trustHostKey, type OffsiteConfig } from '../../electron/services/offsite/sftpSession';
 import { uploadBackup } from '../../electron/services/offsite/sftpUpload';
+import { manifestOf } from '../support/manifest';
 import { cuttingProxy, sshdAvailable, startSshd, type TestSshd } from '../support/sshd';
 
 /**
@@ -39,20 +39,7 @@ function fakeBackup(volume: string, at: string, bytes: number): string {
   const data = Buffer.alloc(bytes);
   for (let i = 0; i < bytes; i += 65536) data.writeUInt32BE((i * 2654435761) >>> 0, i);
   fs.writeFileSync(file, data, { mode: 0o600 });
-  const manifest: BackupManifest = {
-    format: 'ailab-desktop-backup',
-    formatVersion: 1,
-    volume,
-    labels: {},
-    sourceImage: null,
-    createdAt: `${at}Z`,
-    entries: 1,
-    totalBytes: bytes,
-    compressedBytes: bytes,
-    sha256: createHash('sha256').update(data).digest('hex'),
-    engine: 'fast',
-    appVersion: 'test',
-  };
+  const manifest = manifestOf(volume, `${at}Z`, bytes, { sha256: createHash('sha256').update(data).digest('hex') });
   fs.writeFileSync(`${file}.json`, JSON.stringify(manifest), { mode: 0o600 });
   return file;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan, PlanRunFinished } from '../../shared/contract/plans';
 import { coreTestEnv, type CoreTestEnv } from '../support/core';
+import { keep, planFor } from '../support/plans';
 import { inVolume } from './jobs-support';
 
 /**
@@ -15,15 +16,7 @@ let volume: string;
 let dir: string;
 const finished: PlanRunFinished[] = [];
 
-const plan = (over: Partial<Plan> = {}): Plan => ({
-  volume,
-  dir,
-  schedule: { every: 'day', at: '02:00' },
-  retention: { keepLast: 0, keepDaily: 7, keepWeekly: 0, keepMonthly: 0 },
-  engine: null,
-  stopContainers: false,
-  ...over,
-});
+const plan = (over: Partial<Plan> = {}): Plan => planFor(volume, dir, { schedule: { every: 'day', at: '02:00' }, retention: keep({ keepDaily: 7 }), ...over });
 
 beforeAll(async () => {
   env = await coreTestEnv('plans-run-now');

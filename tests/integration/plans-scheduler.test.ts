@@ -7,6 +7,7 @@ import { listBackupsIn } from '../../electron/services/backups/catalogue';
 import { PlansService, type Clock, type SchedulerEvent } from '../../electron/services/plans/plansService';
 import type { Plan, PlanList } from '../../shared/contract/plans';
 import { ailabInProcess as ailab, cliHome } from '../support/cli';
+import { keep, planFor } from '../support/plans';
 import { at, collect, FakeClock, plansOn } from './plans-support';
 import { createVolume, inVolume, jobsHarness, removeTestVolumes, SEED_IMAGE, tempDir, type JobsHarness } from './jobs-support';
 
@@ -26,15 +27,7 @@ const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16);
 
 const plansWith = (clock: Clock) => plansOn(h, clock);
 
-const plan = (over: Partial<Plan> = {}): Plan => ({
-  volume,
-  dir,
-  schedule: { every: 'hours', hours: 6 },
-  retention: { keepLast: 2, keepDaily: 2, keepWeekly: 0, keepMonthly: 0 },
-  engine: null,
-  stopContainers: false,
-  ...over,
-});
+const plan = (over: Partial<Plan> = {}): Plan => planFor(volume, dir, { retention: keep({ keepLast: 2, keepDaily: 2 }), ...over });
 
 beforeAll(async () => {
   process.env.TZ = 'UTC';

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../electron/cli/exitCodes';
 import { runBuiltCli } from '../support/cli';
+import { planFor } from '../support/plans';
 import { startServedApp, type ServedApp } from '../support/serve';
 import { createVolume, inVolume, removeTestVolumes, SEED_IMAGE, tempDir } from './jobs-support';
 
@@ -19,14 +20,7 @@ beforeAll(async () => {
   dest = tempDir('ailab-plans-srv-dest-');
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-plans-srv-home-'));
   fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ helperImage: SEED_IMAGE }));
-  const plan = {
-    volume,
-    dir: dest,
-    schedule: { every: 'hours', hours: 24 },
-    retention: { keepLast: 2, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
-    engine: null,
-    stopContainers: false,
-  };
+  const plan = planFor(volume, dest, { schedule: { every: 'hours', hours: 24 } });
   fs.writeFileSync(path.join(home, 'plans.json'), JSON.stringify({ version: 1, plans: [plan] }));
 });
 

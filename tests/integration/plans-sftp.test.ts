@@ -6,8 +6,9 @@ import { EXIT } from '../../electron/cli/exitCodes';
 import { PlansService, type Clock, type SchedulerEvent } from '../../electron/services/plans/plansService';
 import type { Plan, PlanList } from '../../shared/contract/plans';
 import { ailabInProcess as ailab, cliHome } from '../support/cli';
+import { planFor } from '../support/plans';
 import { sshdAvailable, startSshd, type TestSshd } from '../support/sshd';
-import { at, FakeClock, plansOn } from './plans-support';
+import { at, collect, FakeClock, plansOn } from './plans-support';
 import { createVolume, inVolume, jobsHarness, removeTestVolumes, SEED_IMAGE, tempDir, type JobsHarness } from './jobs-support';
 
 /**
@@ -37,16 +38,16 @@ function plansWith(clock: Clock): PlansService {
   });
 }
 
-const plan = (over: Partial<Plan> = {}): Plan => ({
-  volume,
-  dir,
-  schedule: { every: 'hours', hours: 6 },
-  retention: { keepLast: 2, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
-  engine: null,
-  stopContainers: false,
-  sftp: sshd.target(),
-  ...over,
-});
+const plan = (over: Partial<Plan> = {}): Plan => planFor(volume, dir, { sftp: sshd.target(), ...over });
+
+/** The test sshd's folder (or `sub` below it) as `ailab plans set --sftp` takes it. */
+const sshdFolder = (sub = '') => `${sshd.user}@127.0.0.1:${sshd.port}${sshd.remoteDir}${sub}`;
+
+/** `ailab plans set` of the test volume, daily into `dir`, then the copy's options. */
+const setPlan = (...copy: string[]) => ailab('plans', 'set', volume, '--to', dir, '--every', '1d', ...copy);
+
+/** Where the CLI keeps the host keys it was told to trust. */
+const cliKnownHosts = () => path.join(cliHomeDir(), 'known_hosts');
 
 beforeAll(async () => {
   if (!sshdAvailable()) return;
@@ -80,7 +81,7 @@ describe.skipIf(!sshdAvailable())('plans with an SFTP copy', () => {
     await plans.set(plan());
     clock.end = at('2026-12-05T11:00:00');
     const events: SchedulerEvent[] = [];
-    await plans.run({ signal: clock.stop.signal, emit: (e) => events.push(e) });
+    await plans.run({ signal: clock.stop.signal, emit: collect(events) });
     const runs = events.flatMap((e) => (e.event === 'run-finished' ? [e.run] : []));
     expect(runs.map((r) => [new Date(r.startedAt).toISOString().slice(0, 16), r.status, r.copy?.status])).toEqual([
       ['2026-12-04T22:00', 'succeeded', 'succeeded'],
@@ -91,8 +92,8 @@ describe.skipIf(!sshdAvailable())('plans with an SFTP copy', () => {
     const name = `${volume}-20261205-100000.tgz`;
     expect(last?.copy).toEqual({
       status: 'succeeded',
-      message: `Copied to sftp://${sshd.user}@127.0.0.1:${sshd.port}${sshd.remoteDir}/${name}; retention there deleted 1.`,
-      remoteFile: `sftp://${sshd.user}@127.0.0.1:${sshd.port}${sshd.remoteDir}/${name}`,
+      message: `Copied to sftp://${sshdFolder(`/${name}`)}; retention there deleted 1.`,
+      remoteFile: `sftp://${sshdFolder(`/${name}`)}`,
       deleted: [path.join(sshd.remoteDir, `${volume}-20261204-220000.tgz`)],
       attempts: 1,
     });
@@ -129,66 +130,39 @@ describe.skipIf(!sshdAvailable())('plans with an SFTP copy', () => {
 
 describe.skipIf(!sshdAvailable())('ailab plans set --sftp', () => {
   it('refuses an unknown host key without --accept-new-host-key, showing its fingerprint', async () => {
-    const r = await ailab(
-      'plans',
-      'set',
-      volume,
-      '--to',
-      dir,
-      '--every',
-      '1d',
-      '--sftp',
-      `${sshd.user}@127.0.0.1:${sshd.port}${sshd.remoteDir}`,
-      '--sftp-key',
-      sshd.userKey,
-    );
+    const r = await setPlan('--sftp', sshdFolder(), '--sftp-key', sshd.userKey);
     expect(r.code).toBe(EXIT.FAILURE);
     expect(r.err).toMatch(new RegExp(`127\\.0\\.0\\.1:${sshd.port} is not in known_hosts\\. It offers the key ssh-ed25519 SHA256:[A-Za-z0-9+/]{43}\\.`));
     expect(r.err).toMatch(/--accept-new-host-key/);
-    const json = await ailab('plans', 'set', volume, '--to', dir, '--every', '1d', '--sftp', `${sshd.user}@127.0.0.1:${sshd.port}${sshd.remoteDir}`, '--json');
+    const json = await setPlan('--sftp', sshdFolder(), '--json');
     expect(JSON.parse(json.out)).toMatchObject({ ok: false, error: { code: 'HOST_KEY_UNKNOWN' }, exitCode: EXIT.FAILURE });
-    expect(fs.existsSync(path.join(cliHomeDir(), 'known_hosts'))).toBe(false);
+    expect(fs.existsSync(cliKnownHosts())).toBe(false);
   });
 
   it('trusts it with --accept-new-host-key, saves the plan and lists the copy', async () => {
-    const r = await ailab(
-      'plans',
-      'set',
-      volume,
-      '--to',
-      dir,
-      '--every',
-      '1d',
-      '--sftp',
-      `${sshd.user}@127.0.0.1:${sshd.port}${sshd.remoteDir}`,
-      '--sftp-key',
-      sshd.userKey,
-      '--accept-new-host-key',
-    );
+    const r = await setPlan('--sftp', sshdFolder(), '--sftp-key', sshd.userKey, '--accept-new-host-key');
     expect(r.code, r.err).toBe(EXIT.OK);
-    const knownHosts = path.join(cliHomeDir(), 'known_hosts');
     expect(r.out).toContain(`Trusted 127.0.0.1:${sshd.port}: ssh-ed25519 SHA256:`);
-    expect(fs.statSync(knownHosts).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(cliKnownHosts()).mode & 0o777).toBe(0o600);
     const ls = await ailab('plans', 'ls');
     expect(ls.out).toMatch(/COPY TO/);
-    expect(ls.out).toContain(`sftp://${sshd.user}@127.0.0.1:${sshd.port}${sshd.remoteDir}`);
+    expect(ls.out).toContain(`sftp://${sshdFolder()}`);
     const json = JSON.parse((await ailab('plans', 'ls', '--json')).out) as PlanList;
     expect(json.plans[0]?.plan.sftp).toEqual({ host: '127.0.0.1', port: sshd.port, user: sshd.user, path: sshd.remoteDir, keyFile: sshd.userKey });
   });
 
   it('checks the login and the folder when the plan is set, not at the first run', async () => {
-    const base = ['plans', 'set', volume, '--to', dir, '--every', '1d'];
-    const missing = await ailab(...base, '--sftp', `${sshd.user}@127.0.0.1:${sshd.port}${sshd.remoteDir}/missing`, '--sftp-key', sshd.userKey);
+    const missing = await setPlan('--sftp', sshdFolder('/missing'), '--sftp-key', sshd.userKey);
     expect(missing.code).toBe(EXIT.NOT_FOUND);
     expect(missing.err).toContain(`The folder ${sshd.remoteDir}/missing does not exist on ${sshd.user}@127.0.0.1:${sshd.port}.`);
     expect(missing.err).toContain(`mkdir -p ${sshd.remoteDir}/missing`);
-    const wrong = await ailab(...base, '--sftp', `${sshd.user}@127.0.0.1:${sshd.port}${sshd.remoteDir}`, '--sftp-key', sshd.wrongKey, '--json');
+    const wrong = await setPlan('--sftp', sshdFolder(), '--sftp-key', sshd.wrongKey, '--json');
     expect(JSON.parse(wrong.out)).toMatchObject({
       ok: false,
       error: { code: 'REMOTE_AUTH_FAILED', hint: expect.stringMatching(/authorized_keys/) },
       exitCode: EXIT.FAILURE,
     });
-    const closed = await ailab(...base, '--sftp', `${sshd.user}@127.0.0.1:1/x`);
+    const closed = await setPlan('--sftp', `${sshd.user}@127.0.0.1:1/x`);
     expect(closed.code).toBe(EXIT.FAILURE);
     expect(closed.err).toContain('Nothing accepts SSH connections at 127.0.0.1:1 (connection refused).');
     // The plan saved before is unchanged by the refusals.
@@ -200,24 +174,10 @@ describe.skipIf(!sshdAvailable())('ailab plans set --sftp', () => {
 
   it('refuses a changed host key loudly, naming the file and line to fix; a run fails the same way', async () => {
     await sshd.restart({ newHostKey: true });
-    const r = await ailab(
-      'plans',
-      'set',
-      volume,
-      '--to',
-      dir,
-      '--every',
-      '1d',
-      '--sftp',
-      `${sshd.user}@127.0.0.1:${sshd.port}${sshd.remoteDir}`,
-      '--sftp-key',
-      sshd.userKey,
-      '--accept-new-host-key',
-    );
+    const r = await setPlan('--sftp', sshdFolder(), '--sftp-key', sshd.userKey, '--accept-new-host-key');
     expect(r.code).toBe(EXIT.FAILURE);
-    const knownHosts = path.join(cliHomeDir(), 'known_hosts');
     expect(r.err).toMatch(new RegExp(`THE HOST KEY OF 127\\.0\\.0\\.1:${sshd.port} HAS CHANGED`));
-    expect(r.err).toContain(`delete line 1 of ${knownHosts}`);
+    expect(r.err).toContain(`delete line 1 of ${cliKnownHosts()}`);
     const once = await ailab('plans', 'run', '--once');
     expect(once.code).toBe(EXIT.FAILURE);
     expect(once.out).toMatch(/failed: The copy to sftp:\/\/.* failed: THE HOST KEY OF .* HAS CHANGED/);

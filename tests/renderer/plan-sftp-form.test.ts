@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Plan } from '../../shared/contract/plans';
 import { draftOf, draftProblems, newDraft, planOf, sftpOf, type PlanDraft } from '../../renderer/src/features/plans/planForm';
+import { keep, planFor } from '../support/plans';
 
 const withSftp = (over: Partial<PlanDraft> = {}): PlanDraft => ({ ...newDraft('/b'), sftpOn: true, ...over });
 
@@ -51,15 +51,11 @@ describe('the plan form: the copy to an SFTP server', () => {
   });
 
   it("shows a plan's target back when editing it, and makes the same plan again", () => {
-    const plan: Plan = {
-      volume: 'notebooks',
-      dir: '/b',
+    const plan = planFor('notebooks', '/b', {
       schedule: { every: 'day', at: '02:00' },
-      retention: { keepLast: 0, keepDaily: 7, keepWeekly: 4, keepMonthly: 6 },
-      engine: null,
-      stopContainers: false,
+      retention: keep({ keepDaily: 7, keepWeekly: 4, keepMonthly: 6 }),
       sftp: { host: 'nas.local', port: 22, user: 'backup', path: '/srv/ailab', keyFile: '/k/id' },
-    };
+    });
     expect(draftOf(plan)).toMatchObject({ sftpOn: true, sftpTarget: 'backup@nas.local:22/srv/ailab', sftpKey: '/k/id' });
     expect(planOf('notebooks', draftOf(plan))).toEqual(plan);
     const { sftp: _none, ...local } = plan;

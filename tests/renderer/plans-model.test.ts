@@ -6,20 +6,14 @@ import { failureKey, failuresToShow, loadDismissed, saveDismissed } from '../../
 import { draftOf, draftProblems, newDraft, planOf } from '../../renderer/src/features/plans/planForm';
 import { agoShort, describeProtection, nextShort, retentionSentence, scheduleSentence } from '../../renderer/src/features/plans/protection';
 import type { BackupEntry } from '../../shared/contract/backups';
+import { keep, planFor } from '../support/plans';
 
 /** The plans feature's pure parts: badge words, the plan form's rules, banner dedup, the catalogue's folders and rows. */
 
 const NOW = new Date(2026, 11, 5, 14, 0, 0).getTime(); // local time: the plan's HH:MM are local
 
 const status = (o: Partial<PlanStatus> = {}): PlanStatus => ({
-  plan: {
-    volume: 'notebooks',
-    dir: '/backups',
-    schedule: { every: 'day', at: '18:00' },
-    retention: { keepLast: 0, keepDaily: 7, keepWeekly: 4, keepMonthly: 0 },
-    engine: null,
-    stopContainers: false,
-  },
+  plan: planFor('notebooks', '/backups', { schedule: { every: 'day', at: '18:00' }, retention: keep({ keepDaily: 7, keepWeekly: 4 }) }),
   health: { state: 'ok', message: 'The last good backup is 2 hours old.' },
   last: {
     startedAt: NOW - 2 * 3600_000,

@@ -21,11 +21,16 @@ async function listDir(d: string): Promise<string[]> {
   return (await fs.readdir(d)).sort();
 }
 
+/** An output for backup.tgz in a folder of its own, so listDir sees only what this output leaves. */
+async function outputInFreshFolder(prefix: string) {
+  const d = await fs.mkdtemp(path.join(dir, prefix));
+  const final = path.join(d, 'backup.tgz');
+  return { d, final, out: await openAtomicOutput(final) };
+}
+
 describe('openAtomicOutput', () => {
   it('writes under a hidden temporary name and renames on commit', async () => {
-    const d = await fs.mkdtemp(path.join(dir, 'commit-'));
-    const final = path.join(d, 'backup.tgz');
-    const out = await openAtomicOutput(final);
+    const { d, final, out } = await outputInFreshFolder('commit-');
     expect(path.dirname(out.tempPath)).toBe(d);
     expect(path.basename(out.tempPath)).toMatch(/^\.backup\.tgz\.partial-[0-9a-f]+$/);
     await pipeline(Readable.from([Buffer.from('hello '), Buffer.from('world')]), out.stream);
@@ -46,9 +51,7 @@ describe('openAtomicOutput', () => {
   });
 
   it('flushes to disk under the temporary name without renaming; commit then only renames', async () => {
-    const d = await fs.mkdtemp(path.join(dir, 'flush-'));
-    const final = path.join(d, 'backup.tgz');
-    const out = await openAtomicOutput(final);
+    const { d, final, out } = await outputInFreshFolder('flush-');
     out.stream.write(Buffer.from('flushed'));
     await Promise.all([out.flush(), out.flush()]);
     expect(await listDir(d)).toEqual([path.basename(out.tempPath)]);
@@ -58,8 +61,7 @@ describe('openAtomicOutput', () => {
   });
 
   it('leaves nothing behind on abort, and abort is idempotent', async () => {
-    const d = await fs.mkdtemp(path.join(dir, 'abort-'));
-    const out = await openAtomicOutput(path.join(d, 'backup.tgz'));
+    const { d, out } = await outputInFreshFolder('abort-');
     out.stream.write(noise(100_000));
     await out.abort();
     await out.abort();
@@ -78,9 +80,7 @@ describe('openAtomicOutput', () => {
   });
 
   it('refuses to rename over a file that appeared meanwhile', async () => {
-    const d = await fs.mkdtemp(path.join(dir, 'race-'));
-    const final = path.join(d, 'backup.tgz');
-    const out = await openAtomicOutput(final);
+    const { d, final, out } = await outputInFreshFolder('race-');
     out.stream.end('ours');
     await fs.writeFile(final, 'theirs');
     expect((await appErrorOf(out.commit())).code).toBe('FILE_EXISTS');

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertSafe, inspectArchive } from '../../electron/services/archive/inspectArchive';
 import { createParallelGzip } from '../../electron/services/archive/parallelGzip';
 import { verifyArchive } from '../../electron/services/archive/verifyArchive';
-import { appErrorOf, gnuList, gnuTar, noise, packTar, runOk, tempTree, thrownBy } from './archive-fixtures';
+import { appErrorOf, gnuList, gnuTar, noise, packTar, runOk, tempTree, thrownBy, type PackEntry } from './archive-fixtures';
 
 let dir: string;
 let tree: string;
@@ -84,32 +84,22 @@ describe('inspectArchive on good archives', () => {
     expect(r.containsScs).toBe(true);
   });
 
+  /** The top folder inspection finds in a tar `name` of `paths` (a trailing / makes a folder, anything else a small file). */
+  async function topFolderOf(name: string, ...paths: string[]): Promise<string | null> {
+    const file = path.join(dir, name);
+    const entries = paths.map((p): PackEntry => (p.endsWith('/') ? { name: p, type: 'directory' } : { name: p, content: path.basename(p) }));
+    await packTar(file, entries);
+    return (await inspectArchive(file)).topFolder;
+  }
+
   it('follows nested single folders (backup/<name>/) and ignores their own entries', async () => {
-    const file = path.join(dir, 'nested.tar');
-    await packTar(file, [
-      { name: 'backup/', type: 'directory' },
-      { name: 'backup/myvol/', type: 'directory' },
-      { name: 'backup/myvol/a.txt', content: 'a' },
-      { name: 'backup/myvol/sub/', type: 'directory' },
-      { name: 'backup/myvol/sub/b.txt', content: 'b' },
-    ]);
-    expect((await inspectArchive(file)).topFolder).toBe('backup/myvol/');
+    const nested = ['backup/', 'backup/myvol/', 'backup/myvol/a.txt', 'backup/myvol/sub/', 'backup/myvol/sub/b.txt'];
+    expect(await topFolderOf('nested.tar', ...nested)).toBe('backup/myvol/');
   });
 
   it('sees no top folder when there is a file or an empty folder beside it', async () => {
-    const a = path.join(dir, 'beside-file.tar');
-    await packTar(a, [
-      { name: 'notebooks/', type: 'directory' },
-      { name: 'notebooks/a.txt', content: 'a' },
-      { name: 'README', content: 'r' },
-    ]);
-    expect((await inspectArchive(a)).topFolder).toBeNull();
-    const b = path.join(dir, 'beside-empty.tar');
-    await packTar(b, [
-      { name: 'notebooks/a/x', content: 'a' },
-      { name: 'notebooks/empty/', type: 'directory' },
-    ]);
-    expect((await inspectArchive(b)).topFolder).toBe('notebooks/');
+    expect(await topFolderOf('beside-file.tar', 'notebooks/', 'notebooks/a.txt', 'README')).toBeNull();
+    expect(await topFolderOf('beside-empty.tar', 'notebooks/a/x', 'notebooks/empty/')).toBe('notebooks/');
   });
 
   it('can be cancelled', async () => {

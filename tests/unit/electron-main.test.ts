@@ -6,6 +6,7 @@ import { eventChannel, methodChannel, methodNames } from '../../shared/contract'
 import { EventBus } from '../../electron/services/core/eventBus';
 import type { SchedulerEvent } from '../../electron/services/plans/plansService';
 import type { PlanStatus } from '../../shared/contract/plans';
+import { keep, planFor } from '../support/plans';
 
 const fx = await vi.hoisted(async () => {
   const { EventEmitter } = await import('node:events');
@@ -116,14 +117,7 @@ type RunListener = (e: SchedulerEvent) => void;
 
 function planStatus(volume: string): PlanStatus {
   return {
-    plan: {
-      volume,
-      dir: '/b',
-      schedule: { every: 'hours', hours: 6 },
-      retention: { keepLast: 1, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
-      engine: null,
-      stopContainers: false,
-    },
+    plan: planFor(volume, '/b', { retention: keep({ keepLast: 1 }) }),
     health: { state: 'ok', message: '' },
     last: null,
     lastSuccessAt: null,

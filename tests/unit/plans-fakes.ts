@@ -7,6 +7,7 @@ import { afterEach, beforeEach } from 'vitest';
 import { writeManifest } from '../../electron/services/archive/manifest';
 import type { Clock } from '../../electron/services/plans/plansService';
 import type { SettingsStore } from '../../electron/services/settings/settingsStore';
+import { manifestOf } from '../support/manifest';
 
 /** `home` (the data folder) and `dest` (a plan's folder), made before and removed after each test. */
 export function planTestDirs(name: string): { home: string; dest: string } {
@@ -33,18 +34,5 @@ export function testClock(): Clock & { t: number } {
 /** What a good backup job leaves: `bytes` bytes and the sidecar the real job writes. */
 export async function writeFakeBackup(file: string, volume: string, createdAt: Date, bytes = 100): Promise<void> {
   fs.writeFileSync(file, Buffer.alloc(bytes, 1));
-  await writeManifest(file, {
-    format: 'ailab-desktop-backup',
-    formatVersion: 1,
-    volume,
-    labels: {},
-    sourceImage: null,
-    createdAt: createdAt.toISOString(),
-    entries: 1,
-    totalBytes: bytes,
-    compressedBytes: bytes,
-    sha256: 'a'.repeat(64),
-    engine: 'fast',
-    appVersion: 'test',
-  });
+  await writeManifest(file, manifestOf(volume, createdAt.toISOString(), bytes));
 }

@@ -6,6 +6,7 @@ import { noBackupDirSettings, planTestDirs, testClock, writeFakeBackup } from '.
 import type { EventName, PayloadOf } from '../../shared/contract';
 import type { JobSummary } from '../../shared/contract/jobs';
 import type { Plan } from '../../shared/contract/plans';
+import { keep, planFor } from '../support/plans';
 
 /** "Back up now" (PlansService.runNow) and the events the pages and the tray learn plan changes from: a fake job, a fake clock. */
 
@@ -62,15 +63,8 @@ function setup(jobs: PlanJobs) {
   return { plans, emitted };
 }
 
-const plan = (over: Partial<Plan> = {}): Plan => ({
-  volume: 'notebooks',
-  dir: dirs.dest,
-  schedule: { every: 'day', at: '02:00' },
-  retention: { keepLast: 0, keepDaily: 7, keepWeekly: 0, keepMonthly: 0 },
-  engine: null,
-  stopContainers: false,
-  ...over,
-});
+const plan = (over: Partial<Plan> = {}): Plan =>
+  planFor('notebooks', dirs.dest, { schedule: { every: 'day', at: '02:00' }, retention: keep({ keepDaily: 7 }), ...over });
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
 

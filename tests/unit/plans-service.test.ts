@@ -7,6 +7,7 @@ import { noBackupDirSettings, planTestDirs, testClock, writeFakeBackup } from '.
 import { AppError } from '../../shared/contract/errors';
 import type { JobSummary, StartBackupOptions } from '../../shared/contract/jobs';
 import type { Plan } from '../../shared/contract/plans';
+import { planFor } from '../support/plans';
 
 /** PlansService.runPlan and tick with a fake backup job (a file and its sidecar) and a fake clock. */
 
@@ -66,15 +67,7 @@ function service(jobs: PlanJobs, freeBytes: (dir: string) => Promise<number | nu
   return new PlansService({ dataDir: dirs.home, backups: new BackupsService({ settings, retention: { utc: true } }), jobs, clock, freeBytes });
 }
 
-const plan = (over: Partial<Plan> = {}): Plan => ({
-  volume: 'notebooks',
-  dir: dirs.dest,
-  schedule: { every: 'hours', hours: 1 },
-  retention: { keepLast: 2, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
-  engine: null,
-  stopContainers: false,
-  ...over,
-});
+const plan = (over: Partial<Plan> = {}): Plan => planFor('notebooks', dirs.dest, { schedule: { every: 'hours', hours: 1 }, ...over });
 
 const tgzs = () =>
   fs

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PlanStore } from '../../electron/services/plans/planStore';
 import { acquireSchedulerLock, STALE_MS } from '../../electron/services/plans/schedulerLock';
 import type { Plan } from '../../shared/contract/plans';
+import { keep, planFor } from '../support/plans';
 
 let dir: string;
 beforeEach(() => {
@@ -13,15 +14,8 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const plan = (volume: string, over: Partial<Plan> = {}): Plan => ({
-  volume,
-  dir: '/srv/backups',
-  schedule: { every: 'day', at: '02:00' },
-  retention: { keepLast: 3, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
-  engine: null,
-  stopContainers: false,
-  ...over,
-});
+const plan = (volume: string, over: Partial<Plan> = {}): Plan =>
+  planFor(volume, '/srv/backups', { schedule: { every: 'day', at: '02:00' }, retention: keep({ keepLast: 3 }), ...over });
 
 describe('PlanStore', () => {
   it('writes plans.json atomically, 0600, and reads it back', async () => {

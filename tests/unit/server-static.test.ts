@@ -48,13 +48,16 @@ describe('resolveStaticPath', () => {
 });
 
 describe('contentTypeFor', () => {
-  it('gives the right types for what Vite emits', () => {
-    expect(contentTypeFor('index.html')).toBe('text/html; charset=utf-8');
-    expect(contentTypeFor('a.JS')).toBe('text/javascript; charset=utf-8');
-    expect(contentTypeFor('a.css')).toBe('text/css; charset=utf-8');
-    expect(contentTypeFor('a.svg')).toBe('image/svg+xml');
-    expect(contentTypeFor('a.woff2')).toBe('font/woff2');
-    expect(contentTypeFor('a.js.map')).toBe('application/json; charset=utf-8');
-    expect(contentTypeFor('unknown.bin')).toBe('application/octet-stream');
+  const emitted = {
+    'index.html': 'text/html; charset=utf-8',
+    'a.JS': 'text/javascript; charset=utf-8',
+    'a.css': 'text/css; charset=utf-8',
+    'a.svg': 'image/svg+xml',
+    'a.woff2': 'font/woff2',
+    'a.js.map': 'application/json; charset=utf-8',
+    'unknown.bin': 'application/octet-stream',
+  };
+  it.each(Object.entries(emitted))('gives %s, as Vite emits it, the type %s', (file, type) => {
+    expect(contentTypeFor(file)).toBe(type);
   });
 });
