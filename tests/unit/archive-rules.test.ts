@@ -117,6 +117,24 @@ describe('the rules of the check', () => {
     expect(kinds(Buffer.concat([file('l', 'x'), link('l', '../a'), link('l2', 'l'), end()]))).toEqual([]);
   });
 
+  it('refuses a folder with no entry inside a setgid folder; every folder given is fine', () => {
+    const dir = (name: string, mode = 0o755) => header({ name, type: '5', mode });
+    // The fuzzer's case: data.csv setgid, then a folder two levels below it whose parents have no entries.
+    const deep = Buffer.concat([dir('./data.csv', 0o7777), file('other', 'x'), dir('data.csv/.hidden/e3/f3/', 0o644), end()]);
+    expect(kinds(deep)).toEqual(['setgid-parent-missing']);
+    expect(kinds(Buffer.concat([dir('./', 0o2775), file('a/b', 'x'), end()]))).toEqual(['setgid-parent-missing']);
+    // Every folder given (as tar of a real folder writes it), or a missing one outside any setgid folder.
+    const given = Buffer.concat([dir('./', 0o2775), dir('a/'), dir('a/b/', 0o2755), file('a/b/f', 'x'), dir('a/c/'), file('a/c/g', 'x'), end()]);
+    expect(kinds(given)).toEqual([]);
+    expect(kinds(Buffer.concat([dir('s/', 0o2755), file('s/f', 'x'), file('t/u/f', 'x'), dir('v/'), file('v/w/f', 'x'), end()]))).toEqual([]);
+    // A setgid folder given again without the bit no longer counts; below a setgid folder, a folder's own
+    // mode does not help (it is set only when tar leaves it), and the walk starts again after a folder entry.
+    expect(kinds(Buffer.concat([dir('s/', 0o2755), dir('s/'), file('s/m/f', 'x'), end()]))).toEqual([]);
+    expect(kinds(Buffer.concat([dir('s/', 0o2755), dir('s/m/'), file('s/m/f', 'x'), dir('s/n/', 0o755), file('s/n/o/f', 'x'), end()]))).toEqual([
+      'setgid-parent-missing',
+    ]);
+  });
+
   it('refuses a folder given again under another spelling, the top folder included', () => {
     const top = Buffer.concat([header({ name: './', type: '5' }), header({ name: '././', type: '5', mode: 0o7777 }), end()]);
     const inner = Buffer.concat([header({ name: './d/', type: '5' }), header({ name: 'd', type: '5' }), end()]);

@@ -56,6 +56,14 @@ export class ArchiveRules {
   /** Every folder's path key, with its spelling (trailing slashes off): a later non-folder there would replace it. */
   private readonly folders = new Map<string, string>();
   private readonly symlinks: SymlinkNode = { symlink: false, children: null };
+  /** Folder entries whose (last) mode has the setgid bit, as path keys ('' for the top). */
+  private readonly setgidFolders = new Set<string>();
+  /**
+   * The parent path last walked for the setgid rule, and per component (end index in it) whether a
+   * folder made up there would sit below a setgid folder: the next entry walks only what is new.
+   */
+  private walked = '';
+  private walk: { end: number; setgid: boolean }[] = [];
   private remembered = 0;
   private folderRecords = 0;
   /** The folder the previous entry was in (or, for a folder entry, that folder), as a path key. */
@@ -97,7 +105,10 @@ export class ArchiveRules {
 
     if (parts.length === 0) {
       if (info.type !== 'directory') problem('unsupported-type', `The archive's top entry "${shown}" is a ${info.type}, not a folder.`);
-      else this.rememberFolder('', raw, problem);
+      else {
+        this.rememberFolder('', raw, problem);
+        this.noteFolderMode('', info.mode);
+      }
       return problems;
     }
     if (raw.startsWith('/')) problem('absolute', `"${shown}" has an absolute path: it would be written outside the volume.`);
@@ -111,6 +122,16 @@ export class ArchiveRules {
       problem('through-symlink', `"${shown}" would be written through the symlink "${through}", possibly outside the volume.`);
     }
     const key = parts.join('/');
+    if (this.setgidFolders.size > 0) {
+      const slashAt = key.lastIndexOf('/');
+      const missing = this.missingBelowSetgid(slashAt < 0 ? '' : key.slice(0, slashAt));
+      if (missing !== null) {
+        problem(
+          'setgid-parent-missing',
+          `"${shown}" is in "${shorten(missing)}", a folder the archive has no entry for, inside a setgid folder: whether tar makes it setgid depends on the order it sets folder modes in. An archive of a real folder has an entry for every folder.`,
+        );
+      }
+    }
     if (info.type === 'hardlink') {
       const target = link ?? '';
       const targetParts = pathComponents(target);
@@ -153,6 +174,7 @@ export class ArchiveRules {
       // The splitter keeps every folder entry, as read, for its last pass.
       this.remembered += e.header.length + e.meta.reduce((n, b) => n + b.length, 0) + ENTRY_OVERHEAD;
       this.rememberFolder(key, raw, problem);
+      this.noteFolderMode(key, info.mode);
     }
     const slash = key.lastIndexOf('/');
     const parent = slash < 0 ? '' : key.slice(0, slash);
@@ -188,6 +210,53 @@ export class ArchiveRules {
         `"${shorten(raw)}" names the folder "${shorten(earlier)}" again, spelt differently; tar would keep the first entry's owner, mode and time, not the last's. An archive of a real folder names each folder once.`,
       );
     }
+  }
+
+  /**
+   * GNU tar makes a missing parent folder 0755, and the kernel adds setgid when the folder it is made
+   * in has it on disk; a folder's own mode is set only once tar has left it. So a missing folder below
+   * a setgid one comes out 0755 or 02755 depending on the entries in between, and the fast engine's
+   * extractors, which make such parents themselves, could not match it (fuzzer finding
+   * splitter-differs-1798273188-27156). Such an archive is refused.
+   */
+  private noteFolderMode(key: string, mode: number): void {
+    if ((mode & 0o2000) !== 0) {
+      if (!this.setgidFolders.has(key)) this.remembered += key.length + ENTRY_OVERHEAD;
+      this.setgidFolders.add(key);
+    } else this.setgidFolders.delete(key);
+    // What was walked below this folder may have changed (made up, then given; or its mode).
+    this.walk = this.walk.filter((w) => w.end < key.length);
+  }
+
+  /** The first folder of `parent` with no entry so far that sits below a setgid folder, or null. */
+  private missingBelowSetgid(parent: string): string | null {
+    if (parent === '') return null;
+    // Keep the components shared with the previous walk (whole components only), walk the rest.
+    let n = 0;
+    const max = Math.min(this.walked.length, parent.length);
+    while (n < max && this.walked.charCodeAt(n) === parent.charCodeAt(n)) n++;
+    const whole = (n === this.walked.length || this.walked.charCodeAt(n) === 0x2f) && (n === parent.length || parent.charCodeAt(n) === 0x2f);
+    const shared = whole ? n : Math.max(0, parent.lastIndexOf('/', n - 1));
+    let kept = 0;
+    while (kept < this.walk.length && (this.walk[kept] as { end: number }).end <= shared) kept++;
+    this.walk.length = kept;
+    this.walked = parent;
+    let setgid = kept > 0 ? (this.walk[kept - 1] as { setgid: boolean }).setgid : this.setgidFolders.has('');
+    let from = kept > 0 ? (this.walk[kept - 1] as { end: number }).end : 0;
+    while (from < parent.length) {
+      const end = parent.indexOf('/', from + 1);
+      const stop = end < 0 ? parent.length : end;
+      const folder = parent.slice(0, stop);
+      // A folder made in a setgid one is setgid on disk until tar sets its own mode: below it counts too.
+      if (this.folders.has(folder)) setgid ||= this.setgidFolders.has(folder);
+      else if (setgid) {
+        this.walk.length = 0; // refused: nothing to keep
+        return folder;
+      }
+      this.walk.push({ end: stop, setgid });
+      from = stop;
+    }
+    return null;
   }
 
   /** The first proper ancestor of `parts` that is a symlink from earlier in the archive, or null. */

@@ -34,7 +34,8 @@ export type ArchiveProblemKind =
   | 'too-large'
   | 'type-changes'
   | 'respelt-folder'
-  | 'symlink-replaced';
+  | 'symlink-replaced'
+  | 'setgid-parent-missing';
 
 export interface ArchiveProblem {
   path: string;
