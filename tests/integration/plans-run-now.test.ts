@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan, PlanRunFinished } from '../../shared/contract/plans';
+import { timestampedBackupName } from '../../electron/services/backups/catalogue';
 import { coreTestEnv, type CoreTestEnv } from '../support/core';
 import { keep, planFor } from '../support/plans';
 import { inVolume } from './jobs-support';
@@ -48,11 +49,34 @@ describe('runPlanNow', () => {
   });
 
   it('says JOB_CONFLICT for a second run of the plan while one is going', async () => {
+    // The second call goes in once the first has begun (its run-started), not after a guessed delay.
+    const second = new Promise<ReturnType<typeof env.call<'runPlanNow'>>>((resolve) => {
+      const off = env.core.plans.onRun((e) => {
+        if (e.event !== 'run-started') return;
+        off();
+        resolve(env.call('runPlanNow', volume));
+      });
+    });
     const first = env.ok('runPlanNow', volume);
-    await new Promise((r) => setTimeout(r, 50));
-    const err = await env.fails('runPlanNow', volume);
-    expect(err).toMatchObject({ code: 'JOB_CONFLICT', message: `The plan of ${volume} is running now.` });
+    const err = await second;
+    expect(err).toMatchObject({ ok: false, error: { code: 'JOB_CONFLICT', message: `The plan of ${volume} is running now.` } });
     expect((await first).run.status).toBe('succeeded');
+  });
+
+  it('gives a backup whose second is taken a name of its own, beside the file already there', async () => {
+    // Every name the run could take in the next 10 s is held by another file, so it must pick `-2`.
+    const now = Date.now();
+    const held = Array.from({ length: 10 }, (_, i) => path.join(dir, timestampedBackupName(volume, new Date(now + i * 1000))));
+    for (const f of held) fs.writeFileSync(f, 'held');
+    try {
+      const { run } = await env.ok('runPlanNow', volume);
+      expect(run.status).toBe('succeeded');
+      expect(held).toContain((run.file as string).replace(/-2\.tgz$/, '.tgz'));
+      expect(run.file).toMatch(/-2\.tgz$/);
+      for (const f of held) expect(fs.readFileSync(f, 'utf8')).toBe('held');
+    } finally {
+      for (const f of held) fs.rmSync(f);
+    }
   });
 
   it('records a run into a folder that went away as failed, announced once as a first failure', async () => {

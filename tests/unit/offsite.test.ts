@@ -114,8 +114,10 @@ describe('retention on the SFTP server', () => {
   });
 
   it('knows its own partials by name, per volume', () => {
-    const partials = ['v-20261203-020000.tgz', 'v-20261203-020000.tgz.json', 'v.x-20261203-020000.tgz', 'notes.txt'].map((n) => `${n}.partial-0123456789ab`);
-    expect(partials.filter((n) => isOurPartial(n, 'v'))).toEqual(partials.slice(0, 2));
+    const partials = ['v-20261203-020000.tgz', 'v-20261203-020000.tgz.json', 'v-20261203-020000-2.tgz', 'v.x-20261203-020000.tgz', 'notes.txt'].map(
+      (n) => `${n}.partial-0123456789ab`,
+    );
+    expect(partials.filter((n) => isOurPartial(n, 'v'))).toEqual(partials.slice(0, 3));
     expect(partials.filter((n) => isOurPartial(n, 'w'))).toEqual([]);
   });
 

@@ -8,7 +8,7 @@ import type { Core } from '../../services/createCore';
 import { parse, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT, exitCodeFor } from '../exitCodes';
-import { timestampedBackupName } from '../../services/backups/catalogue';
+import { freeBackupName } from '../../services/backups/catalogue';
 import { KEEP_HELP, KEEP_OPTIONS, keepPolicy, printPrune } from './retentionArgs';
 import { archiveParts, formatBytes, formatCount as count, formatDuration as duration, hintBeyond, plural, printList } from '../format';
 
@@ -261,7 +261,7 @@ with 130.`,
     let fileName: string | undefined;
     if (values.to !== undefined) {
       dir = path.resolve(values.to);
-      fileName = timestampedBackupName(volume, new Date());
+      fileName = await freeBackupName(dir, volume, new Date());
     } else if (values.out) {
       const target = path.resolve(values.out);
       const st = await fs.stat(target).catch(() => null);

@@ -15,6 +15,28 @@ export function timestampedBackupName(volume: string, at: Date): string {
 }
 
 /**
+ * timestampedBackupName, made free in `dir`: a second backup within the same second (a quick "Back up
+ * now" after a run, `ailab backup --to` beside the scheduler) gets `-2`, `-3`… rather than failing on
+ * FILE_EXISTS. Free means neither the archive nor its sidecar is there; the job still refuses atomically
+ * if another process takes the name meanwhile. Order comes from the manifest's time, not the name.
+ */
+export async function freeBackupName(dir: string, volume: string, at: Date): Promise<string> {
+  const base = timestampedBackupName(volume, at);
+  const exists = (file: string) =>
+    fs.lstat(file).then(
+      () => true,
+      () => false,
+    );
+  const taken = async (name: string) => (await exists(path.join(dir, name))) || (await exists(manifestPath(path.join(dir, name))));
+  if (!(await taken(base))) return base;
+  for (let n = 2; n < 100; n++) {
+    const name = base.replace(/\.tgz$/, `-${n}.tgz`);
+    if (!(await taken(name))) return name;
+  }
+  return base; // 99 backups in one second: let the job say FILE_EXISTS.
+}
+
+/**
  * One file as the catalogue sees it. Ours means: a regular file (not a symlink), with the sidecar this
  * app writes after the backup verified, describing a file of exactly this size. The sha256 is not
  * re-read here (that is `verify`): listing a folder of 50 GB of backups must stay instant.

@@ -43,7 +43,7 @@ export interface UploadResult {
 /** `<volume>-<yyyymmdd-hhmmss>.tgz[.json].partial-<hex>`: the partials this app leaves when a run is cut off. */
 export function isOurPartial(name: string, volume: string): boolean {
   const v = volume.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^${v}-\\d{8}-\\d{6}\\.tgz(\\.json)?\\.partial-[0-9a-f]{12}$`).test(name);
+  return new RegExp(`^${v}-\\d{8}-\\d{6}(-\\d+)?\\.tgz(\\.json)?\\.partial-[0-9a-f]{12}$`).test(name);
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

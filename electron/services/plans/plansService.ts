@@ -17,7 +17,7 @@ import {
 } from '../../../shared/contract/plans';
 import { sftpUrl } from '../../../shared/sftpTarget';
 import type { BackupsService } from '../backups/backupsService';
-import { timestampedBackupName } from '../backups/catalogue';
+import { freeBackupName } from '../backups/catalogue';
 import { policyIsEmpty } from '../backups/retention';
 import { pruneRemote } from '../offsite/remoteRetention';
 import { openSftp, probeHostKey, trustHostKey, type OffsiteConfig } from '../offsite/sftpSession';
@@ -222,7 +222,7 @@ export class PlansService {
       }
     };
     const startedAt = this.clock.now();
-    const fileName = timestampedBackupName(plan.volume, new Date(startedAt));
+    const fileName = await freeBackupName(plan.dir, plan.volume, new Date(startedAt));
     const finish = async (run: Omit<PlanRun, 'startedAt' | 'finishedAt'>, decisions = 0): Promise<PlanRun> => {
       const done: PlanRun = { startedAt, finishedAt: this.clock.now(), ...run };
       // Once per failure: runs that fail again before a success (a retry, the next slot, after a restart:
