@@ -8,6 +8,7 @@ import { PlansService, type Clock, type SchedulerEvent } from '../../electron/se
 import type { Plan, PlanList } from '../../shared/contract/plans';
 import { ailabInProcess as ailab, cliHome } from '../support/cli';
 import { keep, planFor } from '../support/plans';
+import { waitUntil } from '../support/wait';
 import { at, collect, FakeClock, plansOn } from './plans-support';
 import { createVolume, inVolume, jobsHarness, removeTestVolumes, SEED_IMAGE, tempDir, type JobsHarness } from './jobs-support';
 
@@ -144,7 +145,8 @@ describe('plans with an injected clock', () => {
     const stop = new AbortController();
     const real: Clock = { now: () => clock.now(), sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))) };
     const first = plansWith(real).run({ signal: stop.signal });
-    await new Promise((r) => setTimeout(r, 200));
+    // Once the first holds the lock, not after a guessed delay.
+    await waitUntil(() => fs.existsSync(path.join(h.core.dataDir, 'plans.lock')), 20_000);
     await expect(plansWith(clock).run({ once: true })).rejects.toMatchObject({
       code: 'JOB_CONFLICT',
       message: expect.stringMatching(/Another scheduler already runs the plans/),
