@@ -94,6 +94,79 @@ export const retentionPolicySchema = z.object({
 
 const dirSchema = z.string().min(1).max(4096);
 
+/** One entry of an archive as the backup browser shows it (issue 15). Times are epoch ms. */
+export type ArchiveFileType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
+
+export interface ArchiveFileEntry {
+  /** Normalised, relative to the archive's root ("notebooks/a.ipynb"; "" is the root itself). */
+  path: string;
+  name: string;
+  type: ArchiveFileType;
+  size: number;
+  /** Permission bits in octal, e.g. "755"; with setuid/setgid/sticky as a fourth digit ("2775"). */
+  mode: string;
+  uid: number;
+  gid: number;
+  modifiedAt: number;
+  /** Symlinks: where it points; hard links: the path it links to. */
+  linkTarget: string | null;
+  /** Folders: how many entries lie directly inside (made-up parents count too); null otherwise. */
+  children: number | null;
+}
+
+export interface ArchiveFolderPage {
+  file: string;
+  /** Normalised as ArchiveFileEntry.path. */
+  path: string;
+  /** Folders first, then by name. */
+  entries: ArchiveFileEntry[];
+  /** Entries directly in `path`, of which this page is entries[offset…]. */
+  total: number;
+  offset: number;
+  /** All entries of the archive. */
+  archiveEntries: number;
+  /** The index was read from the cache (the archive unchanged since it was made). */
+  fromCache: boolean;
+}
+
+export interface ArchiveSearchResult {
+  file: string;
+  query: string;
+  matches: ArchiveFileEntry[];
+  /** More matched than `limit`. */
+  truncated: boolean;
+}
+
+/**
+ * From the volume's side, since the backup: `added` is in the volume now and not in the backup,
+ * `removed` is in the backup and gone from the volume (restorable), `changed` is in both but differs.
+ */
+export type DiffKind = 'added' | 'removed' | 'changed';
+
+export interface DiffSide {
+  type: ArchiveFileType;
+  size: number;
+  modifiedAt: number;
+}
+
+export interface DiffEntry {
+  path: string;
+  kind: DiffKind;
+  /** For `changed`: what differs first (type, then size, then mtime, then content). */
+  reason: 'type' | 'size' | 'mtime' | 'content' | null;
+  backup: DiffSide | null;
+  volume: DiffSide | null;
+}
+
+export interface BackupDiff {
+  file: string;
+  volume: string;
+  content: boolean;
+  counts: { added: number; removed: number; changed: number; same: number };
+  /** Every difference, by path; a folder that is added or removed whole is one entry plus its contents. */
+  entries: DiffEntry[];
+}
+
 export const listBackupsSchema = z.object({
   dir: dirSchema.optional(),
   volume: volumeNameSchema.optional(),
@@ -108,6 +181,40 @@ export const pruneBackupsSchema = z.object({
   runFailed: z.boolean().optional(),
 });
 
+/** A path inside an archive or a volume, relative to its root: "" is the root; "./a", "/a" and "a" are one path. */
+export const archivePathSchema = z.string().max(4096);
+
+export const listArchiveFolderSchema = z
+  .object({
+    /** Any archive the restore accepts: ours, the guide's, a foreign one. */
+    file: dirSchema,
+    path: archivePathSchema,
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(5000).default(500),
+  })
+  .strict();
+
+export const searchArchiveSchema = z
+  .object({
+    file: dirSchema,
+    /** Matched against the name (not the folders above it), case-insensitively; `*` and `?` as in a shell. */
+    query: z.string().min(1).max(255),
+    limit: z.number().int().min(1).max(5000).default(200),
+  })
+  .strict();
+
+export const diffBackupSchema = z
+  .object({
+    file: dirSchema,
+    volume: volumeNameSchema,
+    /** Also hash files whose size and mtime agree (reads both sides in full). */
+    content: z.boolean().default(false),
+  })
+  .strict();
+
+export type ListArchiveFolderOptions = z.input<typeof listArchiveFolderSchema>;
+export type SearchArchiveOptions = z.input<typeof searchArchiveSchema>;
+export type DiffBackupOptions = z.input<typeof diffBackupSchema>;
 export type ListBackupsOptions = z.infer<typeof listBackupsSchema>;
 export type PruneBackupsOptions = z.infer<typeof pruneBackupsSchema>;
 
@@ -125,6 +232,16 @@ export const backupMethods = {
   deleteBackup: method<BackupCatalogue>()(z.tuple([dirSchema])),
   /** Desktop only: shows a backup in the file manager (INVALID_ARGUMENT in the browser mode, whose page shows the path instead). */
   showBackupInFolder: method<void>()(z.tuple([dirSchema])),
+  /**
+   * The backup browser: one folder of an archive, a page at a time. The archive is indexed once (a full
+   * read, with the restore's check) and the index cached by path, size, mtime and sha256.
+   * FILE_NOT_FOUND with near names when `path` is not a folder of the archive.
+   */
+  listArchiveFolder: method<ArchiveFolderPage>()(z.tuple([listArchiveFolderSchema])),
+  /** Entries whose name matches, from the same index. */
+  searchArchive: method<ArchiveSearchResult>()(z.tuple([searchArchiveSchema])),
+  /** Compares a backup with the volume now (a helper lists the volume; nothing is changed). */
+  diffBackup: method<BackupDiff>()(z.tuple([diffBackupSchema])),
 };
 
 export const backupEvents = {};

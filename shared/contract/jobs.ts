@@ -251,6 +251,8 @@ export interface RestorePlan {
   target: RestoreTargetInfo | null;
   /** Null when the archive has no single top folder. */
   topFolder: TopFolderAdvice | null;
+  /** For a selective restore (planRestore's selection): what it would write and what it meets. */
+  selection: RestoreSelectionPlan | null;
   /** The strip this plan describes: only when asked for (planRestore's stripTopFolder), never by default. */
   stripTopFolder: boolean;
   /** A volume name for a restore into a new volume, from the manifest or the file name, not yet taken. */
@@ -319,11 +321,44 @@ export const startBackupSchema = z
   .strict();
 export type StartBackupOptions = z.input<typeof startBackupSchema>;
 
+/** What to do with a chosen file that exists in the volume already, once for the whole job. */
+export const conflictChoiceSchema = z.enum(['overwrite', 'keep-both', 'skip']);
+export type ConflictChoice = z.infer<typeof conflictChoiceSchema>;
+
+/**
+ * A restore of chosen paths only (issue 15, "get one notebook back"): a merge that writes nothing
+ * outside them. Paths are relative to the archive's root, with or without "./" or "/".
+ */
+export const restoreSelectionSchema = z
+  .object({
+    /** Files or folders of the archive (a folder with everything below it). */
+    only: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
+    /** A folder of the volume to restore into, keeping the chosen paths below it; absent: their own place. */
+    into: z.string().min(1).max(4096).optional(),
+    /** Needed when a chosen file exists in the volume (keep-both: `a (backup 2026-12-01 10-00).ipynb` beside it). */
+    conflict: conflictChoiceSchema.optional(),
+  })
+  .strict();
+export type RestoreSelection = z.input<typeof restoreSelectionSchema>;
+
+/** What a selective restore would do, from planRestore. */
+export interface RestoreSelectionPlan {
+  only: string[];
+  into: string | null;
+  /** Entries and content bytes the chosen paths hold in the archive. */
+  entries: number;
+  bytes: number;
+  /** Chosen files that exist in the volume (the first 50), and how many in all. */
+  conflicts: string[];
+  conflictCount: number;
+}
+
 export const restorePlanSchema = z
   .object({
     source: restoreSourceSchema,
     volume: volumeNameSchema.nullable().default(null),
     stripTopFolder: z.boolean().optional(),
+    selection: restoreSelectionSchema.optional(),
   })
   .strict();
 
@@ -337,6 +372,8 @@ export const startRestoreSchema = z
     stopContainers: z.boolean().default(false),
     /** Keep setuid/setgid on root-owned files; by default they are removed (AI-Lab's user could become root). */
     keepSetuid: z.boolean().default(false),
+    /** Only these paths (mode must be merge). */
+    selection: restoreSelectionSchema.optional(),
   })
   .strict();
 export type StartRestoreOptions = z.input<typeof startRestoreSchema>;

@@ -123,6 +123,77 @@ const removeOptionsSchema = z
   })
   .strict();
 
+/** A host file or folder to copy into a volume: a path (Electron, the CLI) or a browser-mode upload. */
+export const copySourceSchema = z.union([
+  z.object({ hostPath: z.string().min(1).max(4096) }).strict(),
+  z.object({ uploadId: z.string().min(1).max(64) }).strict(),
+]);
+export type CopySource = z.infer<typeof copySourceSchema>;
+
+export const copyFromVolumeSchema = z
+  .object({
+    volume: z.string().min(1).max(255),
+    /** A file or folder of the volume, relative to its root. */
+    path: volumePathSchema,
+    /** A host folder the copy is written into (under its own name). */
+    dest: z.string().min(1).max(4096),
+    /** A folder as a folder (default) or as one .tgz; a file is always a file. */
+    as: z.enum(['folder', 'tgz']).default('folder'),
+  })
+  .strict();
+
+export const copyIntoVolumeSchema = z
+  .object({
+    volume: z.string().min(1).max(255),
+    /** The volume's folder the sources land in. */
+    folder: volumePathSchema,
+    sources: z.array(copySourceSchema).min(1).max(1000),
+    /** Needed when a source's name exists in the folder. */
+    conflict: z.enum(['overwrite', 'keep-both', 'skip']).optional(),
+    /** `auto`: the owner of the folder they land in (uid 1001 in an AI-Lab 2+ volume); or a uid:gid. */
+    owner: z
+      .union([
+        z.literal('auto'),
+        z
+          .object({
+            uid: z
+              .number()
+              .int()
+              .min(0)
+              .max(2 ** 31),
+            gid: z
+              .number()
+              .int()
+              .min(0)
+              .max(2 ** 31),
+          })
+          .strict(),
+      ])
+      .default('auto'),
+  })
+  .strict();
+
+export type CopyFromVolumeOptions = z.input<typeof copyFromVolumeSchema>;
+export type CopyIntoVolumeOptions = z.input<typeof copyIntoVolumeSchema>;
+
+export interface CopyFromVolumeResult {
+  /** The file or folder written on the host. */
+  written: string;
+  entries: number;
+  bytes: number;
+}
+
+export interface CopyIntoVolumeResult {
+  volume: string;
+  folder: string;
+  /** Volume paths written, kept-both copies under their new names, and names skipped. */
+  copied: string[];
+  renamed: Array<{ from: string; to: string }>;
+  skipped: string[];
+  uid: number;
+  gid: number;
+}
+
 export const volumeMethods = {
   /** Every volume with its containers; never waits for sizes (they come via volumeSizes). */
   listVolumes: method<VolumeSummary[]>()(z.tuple([])),
@@ -141,6 +212,10 @@ export const volumeMethods = {
   cleanupVolumes: method<CleanupResult>()(z.tuple([z.array(z.string().min(1).max(255)).max(10_000)])),
   /** A read-only listing of one folder of a volume; does not copy the volume. */
   listVolumeFiles: method<VolumeFileListing>()(z.tuple([z.string().min(1).max(255), volumePathSchema])),
+  /** Copies a file or folder out of a volume to a host folder (issue 15); FILE_EXISTS when the name is taken there. */
+  copyFromVolume: method<CopyFromVolumeResult>()(z.tuple([copyFromVolumeSchema])),
+  /** Copies host files or folders into a folder of a volume, owned as `owner` says. */
+  copyIntoVolume: method<CopyIntoVolumeResult>()(z.tuple([copyIntoVolumeSchema])),
 };
 
 export const volumeEvents = {

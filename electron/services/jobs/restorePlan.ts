@@ -113,6 +113,7 @@ export async function buildRestorePlan(
     target,
     topFolder: topFolderAdvice(inspection, manifest),
     stripTopFolder: strip,
+    selection: null, // WIP-ISSUE-15
     suggestedVolume: await freeVolumeName(deps.docker, manifest?.volume ?? volumeNameFromFile(fileName)),
     defaultEngine: deps.defaultEngine,
     helperImage: deps.helperImage,

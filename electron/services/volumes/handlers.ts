@@ -1,3 +1,4 @@
+import { AppError } from '../../../shared/contract/errors';
 import type { Handlers } from '../../../shared/contract';
 import type { volumeMethods } from '../../../shared/contract/volumes';
 import type { VolumeService } from './volumeService';
@@ -12,5 +13,8 @@ export function volumeHandlers(volumes: VolumeService): Pick<Handlers, keyof typ
     listCleanupCandidates: () => volumes.cleanupCandidates(),
     cleanupVolumes: (names) => volumes.cleanup(names),
     listVolumeFiles: (name, path) => volumes.files(name, path),
+    // WIP-ISSUE-15: replaced by the copy service's calls before landing.
+    copyFromVolume: () => Promise.reject(new AppError('INTERNAL', 'Not built yet.')),
+    copyIntoVolume: () => Promise.reject(new AppError('INTERNAL', 'Not built yet.')),
   };
 }
