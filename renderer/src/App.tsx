@@ -1,5 +1,6 @@
 import { AiLabPage } from './features/launcher';
 import { GlobalArchiveDrop, JobsPage } from './features/jobs';
+import { BackupFilesHost } from './features/backupFiles';
 import { PlansHost } from './features/plans';
 import { SettingsPage } from './features/settings/SettingsPage';
 import { VolumesPage } from './features/volumes';
@@ -37,6 +38,7 @@ export function App() {
         </main>
       </div>
       <PlansHost />
+      <BackupFilesHost />
     </GlobalArchiveDrop>
   );
 }

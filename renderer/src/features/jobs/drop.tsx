@@ -9,16 +9,16 @@ import { useJobs } from './jobsStore';
 
 /**
  * A dropped File as something main can read: its path in Electron (webUtils.getPathForFile in the
- * preload; main checks it again), or an upload streamed to the browser-mode server.
+ * preload; main checks it again), or an upload streamed to the browser-mode server (its progress in
+ * the upload toast).
  */
-export async function uploadArchive(file: File): Promise<{ ok: true; source: RestoreSource } | { ok: false; error: ApiErrorPayload }> {
+export async function readDroppedFile(
+  file: File,
+  hint: string,
+): Promise<{ ok: true; source: { hostPath: string } | { uploadId: string } } | { ok: false; error: ApiErrorPayload }> {
   const path = api.pathForFile?.(file);
-  if (path) return { ok: true, source: { archivePath: path } };
-  if (!api.uploadFile)
-    return {
-      ok: false,
-      error: { code: 'INVALID_ARGUMENT', message: 'This window cannot read dropped files.', hint: 'Choose the backup with “Restore a backup…”.' },
-    };
+  if (path) return { ok: true, source: { hostPath: path } };
+  if (!api.uploadFile) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'This window cannot read dropped files.', hint } };
   useJobs.setState({ upload: { name: file.name, sent: 0, total: file.size } });
   try {
     const r = await api.uploadFile(file, (sent, total) => useJobs.setState({ upload: { name: file.name, sent, total } }));
@@ -28,8 +28,20 @@ export async function uploadArchive(file: File): Promise<{ ok: true; source: Res
   }
 }
 
-/** Drops a volume row took care of; the window's handler then only resets its hint. */
+/** A dropped archive as a restore's source. */
+export async function uploadArchive(file: File): Promise<{ ok: true; source: RestoreSource } | { ok: false; error: ApiErrorPayload }> {
+  const r = await readDroppedFile(file, 'Choose the backup with “Restore a backup…”.');
+  if (!r.ok) return r;
+  return { ok: true, source: 'hostPath' in r.source ? { archivePath: r.source.hostPath } : r.source };
+}
+
+/** Drops a volume row (or another drop target) took care of; the window's handler then only resets its hint. */
 const handledDrops = new WeakSet<Event>();
+
+/** Marks a drop as taken by a target inside the window, so the window's archive drop leaves it alone. */
+export function claimDrop(e: Event): void {
+  handledDrops.add(e);
+}
 
 function hasFiles(e: DragEvent): boolean {
   return [...(e.dataTransfer?.types ?? [])].includes('Files');

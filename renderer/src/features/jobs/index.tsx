@@ -11,7 +11,7 @@ import { runningJobFor, startJobsSync, useJobs } from './jobsStore';
 import { RestoreDialog } from './RestoreDialog';
 import './jobs.css';
 
-export { VolumeDropTarget } from './drop';
+export { claimDrop, readDroppedFile, VolumeDropTarget } from './drop';
 export { JobsPage } from './JobsPage';
 
 /**
@@ -107,4 +107,9 @@ export function GlobalArchiveDrop(props: { children?: ReactNode }): ReactNode {
       <JobsDialogs />
     </DropZone>
   );
+}
+
+/** Shows a job's progress view (a job another feature started, e.g. a restore of chosen files). */
+export function viewJob(id: string): void {
+  useJobs.getState().view(id);
 }

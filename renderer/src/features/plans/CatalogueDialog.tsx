@@ -8,6 +8,7 @@ import { Dialog, DialogActions } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { PathInput } from '../../components/Field';
 import { useScrollViewport, windowOf } from '../../components/virtualRows';
+import { openBackupBrowser } from '../backupFiles';
 import { openRestoreOf } from '../jobs';
 import { catalogueFolders, mergeCatalogues, type CatalogueFolder } from './catalogueModel';
 import { usePlans } from './plansStore';
@@ -191,6 +192,7 @@ export function CatalogueDialog(props: { volume: string }) {
           openRestoreOf(b.file, b.fileName, volume);
         }}
         onDelete={setConfirmDelete}
+        onBrowse={(b) => openBackupBrowser({ file: b.file, fileName: b.fileName, volume })}
         onReveal={(b) => void reveal(b)}
       />
       <div className="dialog-actions">
@@ -248,6 +250,7 @@ function BackupTable(props: {
   onVerify: (b: BackupEntry) => void;
   onRestore: (b: BackupEntry) => void;
   onDelete: (b: BackupEntry) => void;
+  onBrowse: (b: BackupEntry) => void;
   onReveal: (b: BackupEntry) => void;
 }) {
   const viewport = useScrollViewport(400);
@@ -297,6 +300,15 @@ function BackupTable(props: {
                       onClick={() => props.onVerify(b)}
                     >
                       Verify
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-sm"
+                      aria-label={`Browse ${b.fileName}`}
+                      title="See its files, compare it with the volume now, restore chosen files"
+                      onClick={() => props.onBrowse(b)}
+                    >
+                      Browse…
                     </button>
                     <button type="button" className="btn btn-sm" aria-label={`Restore ${b.fileName}`} onClick={() => props.onRestore(b)}>
                       Restore…
