@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { SCREENSHOTS, sharedServedApp } from '../support/e2e';
+import { backUpThroughDialog, SCREENSHOTS, sharedServedApp } from '../support/e2e';
 import { dropFiles } from './drop';
 import { testResources } from '../support/resources';
 import { runInVolume, volumeTree } from '../support/volumeShell';
@@ -42,18 +42,6 @@ chmod 775 /volume
 touch -d @1660000000 /volume
 `;
 
-async function backUp(page: Page, volume: string, fileName: string): Promise<string> {
-  await page.getByRole('button', { name: 'Back up…' }).click();
-  const dialog = page.getByRole('dialog', { name: `Back up ${volume}` });
-  await dialog.getByLabel('Folder').fill(out);
-  await dialog.getByLabel('File name').fill(fileName);
-  await dialog.getByRole('button', { name: 'Back up' }).click();
-  const view = page.getByRole('dialog', { name: `Backup of ${volume}` });
-  await expect(view.getByRole('region', { name: 'Result' })).toContainText('Backup complete and verified', { timeout: 60_000 });
-  await view.getByRole('button', { name: 'Close' }).click();
-  return path.join(out, fileName);
-}
-
 /** Confirms the Restore dialog exactly as it opened (every default), and waits for the result. */
 async function restoreWithDefaults(page: Page, dialogName: string, volume: string, why: RegExp): Promise<void> {
   const dialog = page.getByRole('dialog', { name: dialogName });
@@ -81,7 +69,7 @@ test("restoring a volume's own backup with every default gives back an identical
   await page.goto(app().url);
   await page.getByPlaceholder(/Search/).fill(volume);
   await page.getByRole('row').filter({ hasText: volume }).first().click();
-  const file = await backUp(page, volume, 'own.tgz');
+  const file = await backUpThroughDialog(page, volume, out, 'own.tgz');
 
   // 1. Dropped on its row (browser mode uploads it: no manifest beside it, the "./" entry decides).
   await dropFiles(page, [{ name: 'own.tgz', content: fs.readFileSync(file) }], `[role="row"][data-name="${volume}"]`);

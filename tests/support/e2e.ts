@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { TestResources } from './resources';
 import { startServedApp, type ServedApp } from './serve';
 
@@ -41,4 +41,20 @@ export async function saveDocScreenshot(target: Pick<Page, 'screenshot'> | Pick<
   fs.mkdirSync(DOCS, { recursive: true });
   await target.screenshot({ path: out });
   return true;
+}
+
+/**
+ * Backs the selected volume up through its "Back up…" dialog into `dir` as `fileName`, waits for the
+ * verified result and closes the progress view. Returns the archive's path.
+ */
+export async function backUpThroughDialog(page: Page, volume: string, dir: string, fileName: string): Promise<string> {
+  await page.getByRole('button', { name: 'Back up…' }).click();
+  const dialog = page.getByRole('dialog', { name: `Back up ${volume}` });
+  await dialog.getByLabel('Folder').fill(dir);
+  await dialog.getByLabel('File name').fill(fileName);
+  await dialog.getByRole('button', { name: 'Back up' }).click();
+  const view = page.getByRole('dialog', { name: `Backup of ${volume}` });
+  await expect(view.getByRole('region', { name: 'Result' })).toContainText('Backup complete and verified', { timeout: 60_000 });
+  await view.getByRole('button', { name: 'Close' }).click();
+  return path.join(dir, fileName);
 }

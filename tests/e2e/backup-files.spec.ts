@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { backUpThroughDialog, SCREENSHOTS, sharedServedApp } from '../support/e2e';
+import { testResources } from '../support/resources';
+import { runInVolume, volumeTree } from '../support/volumeShell';
+
+// Issue 15, "get one notebook back": a notebook deleted after the backup is found through the compare
+// view and restored alone, in real Chromium against the browser-mode server and the real engine.
+const res = testResources('e2e-backup-files');
+const app = sharedServedApp(res);
+let out: string;
+
+test.beforeAll(() => {
+  out = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-backup-files-e2e-'));
+});
+
+test.afterAll(() => {
+  if (out) fs.rmSync(out, { recursive: true, force: true });
+});
+
+const CONTENT = `
+set -e
+mkdir -p /volume/notebooks/sub
+printf '{"cells": ["yesterday"]}' > /volume/notebooks/analysis.ipynb
+printf '{"cells": []}' > /volume/notebooks/keep.ipynb
+printf 'x' > /volume/notebooks/sub/deep.txt
+chown -R 1001:100 /volume/notebooks
+touch -d @1700000000 /volume/notebooks/analysis.ipynb
+`;
+
+test('a notebook deleted since the backup is found in the compare view and restored alone', async ({ page }) => {
+  test.setTimeout(180_000);
+  const volume = await res.volume();
+  await runInVolume(volume, CONTENT);
+  const before = await volumeTree(volume);
+
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.goto(app().url);
+  await page.getByPlaceholder(/Search/).fill(volume);
+  await page.getByRole('row').filter({ hasText: volume }).first().click();
+  const file = await backUpThroughDialog(page, volume, out, `${volume}-yesterday.tgz`);
+
+  // The mistake: the notebook is deleted, and another one is edited.
+  await runInVolume(volume, 'rm /volume/notebooks/analysis.ipynb; printf "more" >> /volume/notebooks/keep.ipynb');
+  const afterMistake = await volumeTree(volume);
+
+  // The catalogue lists the backup (its folder is the remembered one); Browse… opens it.
+  const details = page.getByRole('complementary', { name: `Details of volume ${volume}` });
+  await details.getByRole('button', { name: 'Backups…' }).click();
+  const catalogue = page.getByRole('dialog', { name: `Backups of ${volume}` });
+  await catalogue.getByRole('button', { name: `Browse ${path.basename(file)}` }).click();
+  const browser = page.getByRole('dialog', { name: `Backup ${path.basename(file)}` });
+  await expect(browser.getByRole('table', { name: 'Contents of /' })).toContainText('notebooks');
+
+  // Compare, with the keyboard: the tab list moves with the arrow keys.
+  await browser.getByRole('tab', { name: 'Files' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(browser.getByRole('tab', { name: `Compare with ${volume} now` })).toHaveAttribute('aria-selected', 'true');
+  const tree = browser.getByRole('tree', { name: `Differences between the backup and ${volume}` });
+  const gone = tree.getByRole('treeitem', { name: 'notebooks/analysis.ipynb' });
+  await expect(gone).toContainText('gone since the backup');
+  await expect(tree.getByRole('treeitem', { name: 'notebooks/keep.ipynb' })).toContainText('changed');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'backup-files-compare.png') });
+
+  // One click restores just it; nothing exists under its name, so nothing is asked about conflicts.
+  await gone.getByRole('button', { name: 'Restore notebooks/analysis.ipynb from the backup' }).click();
+  const confirm = page.getByRole('dialog', { name: `Restore notebooks/analysis.ipynb into ${volume}` });
+  await expect(confirm).toContainText('1 entry');
+  await expect(confirm).toContainText('AI-Lab can keep running');
+  await expect(confirm.getByRole('radio', { name: 'Keep both' })).toHaveCount(0);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'backup-files-restore-chosen.png') });
+  await confirm.getByRole('button', { name: 'Restore it' }).click();
+  const view = page.getByRole('dialog', { name: `Restore into ${volume}` });
+  await expect(view.getByRole('region', { name: 'Result' })).toContainText(`Restored into ${volume}`, { timeout: 60_000 });
+  await view.getByRole('button', { name: 'Close' }).click();
+
+  // The notebook is back as it was (owner, mode, time, content); the edited one kept its edit.
+  const now = await volumeTree(volume);
+  const line = (tree: string[], p: string) => tree.find((l) => l.startsWith(`./${p}\t`));
+  expect(line(now, 'notebooks/analysis.ipynb')).toBe(line(before, 'notebooks/analysis.ipynb'));
+  expect(line(now, 'notebooks/keep.ipynb')).toBe(line(afterMistake, 'notebooks/keep.ipynb'));
+  expect(now.filter((l) => !l.startsWith('./notebooks/analysis.ipynb\t') && !l.startsWith('./notebooks\t'))).toEqual(
+    afterMistake.filter((l) => !l.startsWith('./notebooks\t')),
+  );
+});
