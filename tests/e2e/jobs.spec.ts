@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fillFolder } from '../support/e2e';
 import { expect, test, type Page } from '@playwright/test';
 import { docker, removeVolumeQuietly, TEST_LABEL, uniqueName } from '../support/docker';
 import { runGuideTar } from '../support/guideTar';
@@ -58,7 +59,7 @@ test('backs up a volume with the progress view streaming files, then shows the r
   const dialog = page.getByRole('dialog', { name: `Back up ${volume}` });
   await expect(dialog).toBeVisible();
   // Browser mode: no native picker, a path field for the folder.
-  await dialog.getByLabel('Folder').fill(out);
+  await fillFolder(dialog, out);
   await expect(dialog.getByLabel('File name')).toHaveValue(new RegExp(`^${volume}-\\d{8}-\\d{6}\\.tgz$`));
   await dialog.getByLabel('File name').fill('e2e-backup.tgz');
   await page.screenshot({ path: path.join(SHOTS, 'jobs-backup-dialog.png') });
@@ -125,7 +126,7 @@ test('a running job survives a page reload: the view re-attaches and replays its
   await openVolume(page, volume);
   await page.getByRole('button', { name: 'Back up…' }).click();
   const dialog = page.getByRole('dialog', { name: `Back up ${volume}` });
-  await dialog.getByLabel('Folder').fill(out);
+  await fillFolder(dialog, out);
   await dialog.getByLabel('File name').fill('reload.tgz');
   await dialog.getByRole('radio', { name: /^tar/ }).check();
   await dialog.getByRole('button', { name: 'Back up' }).click();
@@ -277,7 +278,7 @@ test('the backup dialog offers to overwrite only an earlier backup of the app, n
   const backUpAs = async (fileName: string) => {
     await page.getByRole('button', { name: 'Back up…' }).click();
     const dialog = page.getByRole('dialog', { name: `Back up ${volume}` });
-    await dialog.getByLabel('Folder').fill(out);
+    await fillFolder(dialog, out);
     await dialog.getByLabel('File name').fill(fileName);
     await dialog.getByRole('button', { name: 'Back up' }).click();
     return dialog;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { SCREENSHOTS, sharedServedApp } from '../support/e2e';
+import { fillFolder, SCREENSHOTS, sharedServedApp } from '../support/e2e';
 import { AI_LAB_6_IMAGE } from '../support/fixtures';
 import { fillVolume, testResources } from '../support/resources';
 import { dropFiles } from './drop';
@@ -138,7 +138,7 @@ test('archive listing sizes line up on the right; the Restore volume picker serv
   await page.getByRole('grid', { name: 'Volumes' }).getByRole('row').filter({ hasText: volume }).click();
   await page.getByRole('button', { name: 'Back up…' }).click();
   const dialog = page.getByRole('dialog', { name: `Back up ${volume}` });
-  await dialog.getByLabel('Folder').fill(out);
+  await fillFolder(dialog, out);
   await dialog.getByLabel('File name').fill('layout.tgz');
   await dialog.getByRole('button', { name: 'Back up' }).click();
   const view = page.getByRole('dialog', { name: `Backup of ${volume}` });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { SCREENSHOTS as SHOTS } from '../support/e2e';
+import { fillFolder, SCREENSHOTS as SHOTS } from '../support/e2e';
 import { fillVolume, testResources } from '../support/resources';
 import { startServedApp, type ServedApp } from '../support/serve';
 import { sshdAvailable, startSshd, type TestSshd } from '../support/sshd';
@@ -85,7 +85,7 @@ test('a plan with an SFTP copy: the unknown host key is shown, trusted, and the 
   await row(page, volume).hover();
   await page.getByRole('button', { name: `Protect ${volume}…` }).click();
   const dialog = page.getByRole('dialog', { name: `Protect ${volume}` });
-  await dialog.getByLabel('Folder').fill(dest);
+  await fillFolder(dialog, dest);
 
   // The SFTP section: inline validation of user@host:port/folder, the key file else the agent.
   await expect(dialog.getByLabel('Server and folder')).toHaveCount(0);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { SCREENSHOTS as SHOTS } from '../support/e2e';
+import { fillFolder, SCREENSHOTS as SHOTS } from '../support/e2e';
 import { fillVolume, testResources } from '../support/resources';
 import { startServedApp, type ServedApp } from '../support/serve';
 
@@ -54,7 +54,7 @@ async function openProtectDialog(page: Page, volume: string) {
 /** Saves a plan of `volume` into `dest`, every other field as the dialog offers it. */
 async function protect(page: Page, volume: string, dest: string): Promise<void> {
   const dialog = await openProtectDialog(page, volume);
-  await dialog.getByLabel('Folder').fill(dest);
+  await fillFolder(dialog, dest);
   await dialog.getByRole('button', { name: 'Protect', exact: true }).click();
   await expect(dialog).toBeHidden();
 }
@@ -86,11 +86,11 @@ test('a plan set in the dialog protects the volume after "Back up now"; the cata
   await expect(dialog.getByLabel('Folder')).toBeFocused();
 
   // Inline validation, then a valid plan: every 6 hours, keep the last 3.
-  await dialog.getByLabel('Folder').fill('relative/path');
+  await fillFolder(dialog, 'relative/path');
   await dialog.getByLabel('Folder').blur();
   await expect(dialog.getByText('Give the folder as a full path, e.g. /home/me/ailab-backups.')).toBeVisible();
   await expect(dialog.getByLabel('Folder')).toHaveAttribute('aria-invalid', 'true');
-  await dialog.getByLabel('Folder').fill(dest);
+  await fillFolder(dialog, dest);
   await dialog.getByLabel('Repeat').selectOption('hours');
   await dialog.getByLabel('Hours between backups').fill('6');
   await dialog.getByLabel('Keep last backups to keep').fill('3');

@@ -44,13 +44,25 @@ export async function saveDocScreenshot(target: Pick<Page, 'screenshot'> | Pick<
 }
 
 /**
+ * Types `value` into a dialog's Folder field once the folder main suggests has arrived. The suggestion
+ * fills an empty field when it comes; landing between a fill's select-all and its typing, it would be
+ * prepended to what is typed (seen in CI on a loaded machine). A person sees it first, then replaces it.
+ */
+export async function fillFolder(dialog: Locator, value: string): Promise<void> {
+  const field = dialog.getByLabel('Folder');
+  await expect(field).not.toHaveValue('');
+  await field.fill(value);
+  await expect(field).toHaveValue(value);
+}
+
+/**
  * Backs the selected volume up through its "Back up…" dialog into `dir` as `fileName`, waits for the
  * verified result and closes the progress view. Returns the archive's path.
  */
 export async function backUpThroughDialog(page: Page, volume: string, dir: string, fileName: string): Promise<string> {
   await page.getByRole('button', { name: 'Back up…' }).click();
   const dialog = page.getByRole('dialog', { name: `Back up ${volume}` });
-  await dialog.getByLabel('Folder').fill(dir);
+  await fillFolder(dialog, dir);
   await dialog.getByLabel('File name').fill(fileName);
   await dialog.getByRole('button', { name: 'Back up' }).click();
   const view = page.getByRole('dialog', { name: `Backup of ${volume}` });
