@@ -35,6 +35,7 @@ function restorePlan(o: Partial<RestorePlan> = {}): RestorePlan {
     target: null,
     topFolder: null,
     stripTopFolder: false,
+    selection: null,
     suggestedVolume: 'notebooks-restored',
     defaultEngine: 'tar',
     helperImage: 'ubuntu:24.04',
