@@ -135,6 +135,9 @@ describe('the archive index', () => {
     expect(typo.code).toBe('FILE_NOT_FOUND');
     expect(typo.message).toBe(`There is no "notebook" in ${file}. Did you mean "notebooks"?`);
     expect(typo.details).toMatchObject({ suggestions: ['notebooks'] });
+    // A typo in a folder on the way: the whole corrected path.
+    const onTheWay = await appErrorOf(s.listArchiveFolder({ file, path: 'deep/err/still' }));
+    expect((onTheWay.details as { suggestions: string[] }).suggestions[0]).toBe('deep/er/still');
     const inner = await appErrorOf(s.listArchiveFolder({ file, path: 'notebooks/zdat' }));
     expect((inner.details as { suggestions: string[] }).suggestions[0]).toBe('notebooks/zdata');
     // The same name elsewhere is offered too.

@@ -412,7 +412,13 @@ export class ArchiveIndex {
       }
     }
     scored.sort((a, b) => a.score - b.score || (a.path < b.path ? -1 : 1));
-    return [...new Set(scored.map((s) => s.path))].slice(0, MAX_SUGGESTIONS);
+    // A typo in a folder ("notebook/old"): offer the whole corrected path when the rest exists there.
+    const rest = parts.slice(depth + 1).join('/');
+    const fixed = scored.map((s) => {
+      const whole = rest === '' || s.score > max + 1 ? s.path : `${s.path}/${rest}`;
+      return whole !== s.path && this.lookup.has(whole) ? whole : s.path;
+    });
+    return [...new Set(fixed)].slice(0, MAX_SUGGESTIONS);
   }
 
   private notAFolder(path: string, i: number | undefined): AppError {
