@@ -71,7 +71,7 @@ async function helpersOf(vol: string): Promise<string[]> {
 
 describe('browsing a backup (handlers)', () => {
   it('lists the guide backup: folders first, owners and modes as archived; the second look comes from the cache', async () => {
-    const root = await env.ok('listArchiveFolder', { file: backup, path: '' });
+    const root = await env.ok('listArchiveFolder', { file: backup, path: '', offset: 0, limit: 500 });
     expect(root.fromCache).toBe(false);
     expect(root.entries.map((e) => [e.name, e.type])).toEqual([
       ['data', 'dir'],
@@ -79,7 +79,7 @@ describe('browsing a backup (handlers)', () => {
       ['sp ace', 'dir'],
     ]);
     expect(root.entries.find((e) => e.name === 'data')).toMatchObject({ mode: '2775', children: 4, modifiedAt: 1_700_000_000_000 });
-    const data = await env.ok('listArchiveFolder', { file: backup, path: './data/' });
+    const data = await env.ok('listArchiveFolder', { file: backup, path: './data/', offset: 0, limit: 500 });
     expect(data.fromCache).toBe(true);
     const byName = Object.fromEntries(data.entries.map((e) => [e.name, e]));
     expect(byName.link).toMatchObject({ type: 'symlink', linkTarget: '../notebooks/start.ipynb' });
@@ -87,7 +87,7 @@ describe('browsing a backup (handlers)', () => {
     const hard = data.entries.filter((e) => e.type === 'hardlink');
     expect(hard).toHaveLength(1);
     expect(hard[0]).toMatchObject({ size: 10 });
-    const nb = await env.ok('listArchiveFolder', { file: backup, path: '/notebooks' });
+    const nb = await env.ok('listArchiveFolder', { file: backup, path: '/notebooks', offset: 0, limit: 500 });
     expect(nb.entries.find((e) => e.name === 'start.ipynb')).toMatchObject({ uid: 1001, gid: 100, size: 15 });
     // The index was written to the data folder, private.
     const cacheDir = path.join(env.core.dataDir, 'archive-index');
@@ -96,9 +96,9 @@ describe('browsing a backup (handlers)', () => {
   });
 
   it('searches names and suggests near names for a missing folder', async () => {
-    const found = await env.ok('searchArchive', { file: backup, query: '*.IPYNB' });
+    const found = await env.ok('searchArchive', { file: backup, query: '*.IPYNB', limit: 200 });
     expect(found.matches.map((m) => m.path).sort()).toEqual(['notebooks/old/gone.ipynb', 'notebooks/start.ipynb']);
-    const err = await env.fails('listArchiveFolder', { file: backup, path: 'notebook/old' });
+    const err = await env.fails('listArchiveFolder', { file: backup, path: 'notebook/old', offset: 0, limit: 500 });
     expect(err.code).toBe('FILE_NOT_FOUND');
     expect(err.message).toContain('Did you mean "notebooks/old"');
   });
@@ -106,7 +106,7 @@ describe('browsing a backup (handlers)', () => {
 
 describe('comparing a backup with the volume (handlers)', () => {
   it('finds added, removed and changed by type, size and mtime; a same-size same-mtime edit is the same without --content', async () => {
-    const d = await env.ok('diffBackup', { file: backup, volume });
+    const d = await env.ok('diffBackup', { file: backup, volume, content: false });
     expect(d.content).toBe(false);
     const lines = d.entries.map((e) => `${e.kind} ${e.path} ${e.reason ?? ''}`.trim());
     expect(lines).toEqual([
@@ -134,7 +134,7 @@ describe('comparing a backup with the volume (handlers)', () => {
   });
 
   it('says which volume is missing, as every volume lookup does', async () => {
-    const err = await env.fails('diffBackup', { file: backup, volume: 'bk-browse-no-such-volume' });
+    const err = await env.fails('diffBackup', { file: backup, volume: 'bk-browse-no-such-volume', content: false });
     expect(err.code).toBe('VOLUME_NOT_FOUND');
     expect(err.message).toBe('There is no volume named bk-browse-no-such-volume.');
   });
