@@ -78,7 +78,13 @@ export class IndexCache {
   }
 
   private async trim(): Promise<void> {
-    const names = (await fs.readdir(this.dir)).filter((n) => n.endsWith('.json'));
+    const all = await fs.readdir(this.dir);
+    // A temporary file left by a process that died mid-write: gone after an hour (a live write takes far less).
+    for (const n of all.filter((x) => x.endsWith('.partial'))) {
+      const st = await fs.stat(path.join(this.dir, n)).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > 3_600_000) await fs.rm(path.join(this.dir, n), { force: true });
+    }
+    const names = all.filter((n) => n.endsWith('.json'));
     if (names.length <= this.max) return;
     const stats = await Promise.all(
       names.map(async (n) => {
