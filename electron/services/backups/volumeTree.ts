@@ -141,12 +141,14 @@ export class TarHasher extends Writable {
         this.finishCurrent();
         const p = pathComponents(e.info.path).join('/');
         if (e.info.type === 'hardlink') {
+          // Its target was asked for too (callers resolve links to their targets), so its hash is known.
           const target = this.hashes.get(pathComponents(e.info.linkTarget ?? '').join('/'));
-          if (this.wanted.has(p) && target !== undefined) this.hashes.set(p, target);
+          if (target !== undefined) this.hashes.set(p, target);
+          else this.hashes.delete(p);
           return;
         }
-        // Data-tracked even when not wanted: a later hard link may name it.
-        if (e.info.type === 'file' && e.sparse === null) {
+        // Only what was asked for is hashed: comparing a few files must not hash a 50 GB archive's every byte.
+        if (e.info.type === 'file' && e.sparse === null && this.wanted.has(p)) {
           this.current = { path: p, hash: createHash('sha256'), left: e.dataSize };
           if (e.dataSize === 0) this.finishCurrent();
         } else this.hashes.delete(p);
