@@ -39,7 +39,7 @@ function fileRows(entries: ArchiveFileEntry[], full: boolean): string[][] {
   return entries.map((e) => [
     modeString(e.type, e.mode),
     `${e.uid}/${e.gid}`,
-    String(e.size),
+    e.type === 'dir' ? '-' : String(e.size),
     // tar invents these folders at restore time: no archived time to show.
     e.madeUp ? '-' : formatTimestamp(new Date(e.modifiedAt).toISOString()),
     displayName(e, full),
