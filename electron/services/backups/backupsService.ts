@@ -86,7 +86,14 @@ export class BackupsService {
     const docker = this.deps.docker();
     await requireVolume(docker, opts.volume, 'backup');
     const { index } = await this.browser.open(opts.file);
-    const signal = new AbortController().signal;
+    // One side failing stops the other (the helper is killed and removed, the archive read ends).
+    const stop = new AbortController();
+    const { signal } = stop;
+    const orStop = <T>(p: Promise<T>) =>
+      p.catch((err: unknown) => {
+        stop.abort();
+        throw err;
+      });
     const tree = { docker, helperImage: this.deps.settings.get().helperImage, signal };
     const volumeTree = await listVolumeTree(tree, opts.volume);
     return diffTrees(
@@ -94,14 +101,20 @@ export class BackupsService {
       volumeTree,
       { file: index.file.file, volume: opts.volume },
       opts.content
-        ? async ({ candidates }) => ({
-            backup: await hashArchiveFiles(index, [...new Set(candidates.map((c) => c.dataPath))], signal),
-            volume: await hashVolumeFiles(
-              tree,
-              opts.volume,
-              candidates.map((c) => c.path),
-            ),
-          })
+        ? async ({ candidates }) => {
+            // Both sides at once: the archive is read on the host while the helper reads the volume.
+            const [backup, volume] = await Promise.all([
+              orStop(hashArchiveFiles(index, [...new Set(candidates.map((c) => c.dataPath))], signal)),
+              orStop(
+                hashVolumeFiles(
+                  tree,
+                  opts.volume,
+                  candidates.map((c) => c.path),
+                ),
+              ),
+            ]);
+            return { backup, volume };
+          }
         : null,
     );
   }
