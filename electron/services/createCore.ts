@@ -91,7 +91,13 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
       return (domains.launcher ??= new LauncherService(core, opts.launcher));
     },
     get backups() {
-      return (domains.backups ??= new BackupsService({ settings, env, desktop: opts.desktop ?? null }));
+      return (domains.backups ??= new BackupsService({
+        settings,
+        env,
+        desktop: opts.desktop ?? null,
+        dataDir: path.resolve(dataDir),
+        docker: () => docker.client(),
+      }));
     },
     get plans() {
       return (domains.plans ??= new PlansService({

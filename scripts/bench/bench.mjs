@@ -1,5 +1,7 @@
 // `npm run bench`: runs each benchmark as its own process and section — backup.mjs (backup/restore,
-// issue 4), then volumes-ui.mjs when present. Options are environment variables (see each script).
+// issue 4), volumes-ui.mjs, archive-index.mjs (the backup browser, issue 15). Options are environment
+// variables (see each script). `npm run bench -- archive-index` (or any script's name without .mjs)
+// runs only the sections named; each script also runs alone (`node scripts/bench/<name>.mjs`).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -9,7 +11,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const sections = [
   ['Backup and restore', 'backup.mjs'],
   ['Volumes UI', 'volumes-ui.mjs'],
+  ['Backup browser: 100k-entry archive index', 'archive-index.mjs'],
 ];
+const picked = process.argv.slice(2);
+const unknown = picked.filter((p) => !sections.some(([, script]) => script === `${p}.mjs` || script === p));
+if (unknown.length > 0) {
+  console.error(`Unknown benchmark ${unknown.join(', ')}; there are: ${sections.map(([, s]) => s.replace(/\.mjs$/, '')).join(', ')}.`);
+  process.exit(2);
+}
 
 function runSection(script) {
   return new Promise((resolve) => {
@@ -22,6 +31,7 @@ function runSection(script) {
 
 let failed = 0;
 for (const [title, script] of sections) {
+  if (picked.length > 0 && !picked.some((p) => script === `${p}.mjs` || script === p)) continue;
   if (!existsSync(path.join(here, script))) {
     console.log(`\n== ${title}: skipped (scripts/bench/${script} is not there)`);
     continue;

@@ -102,16 +102,22 @@ export interface ArchiveFileEntry {
   path: string;
   name: string;
   type: ArchiveFileType;
+  /** Bytes of content; a hard link: its target's size (a second name of that file); a symlink: its target's length (as `ls -l`). */
   size: number;
   /** Permission bits in octal, e.g. "755"; with setuid/setgid/sticky as a fourth digit ("2775"). */
   mode: string;
   uid: number;
   gid: number;
   modifiedAt: number;
-  /** Symlinks: where it points; hard links: the path it links to. */
+  /** Symlinks: where it points; hard links: the path it links to (normalised like `path`). */
   linkTarget: string | null;
   /** Folders: how many entries lie directly inside (made-up parents count too); null otherwise. */
   children: number | null;
+  /**
+   * A folder with no entry of its own, implied by deeper paths: tar creates it (owned by root, mode
+   * 755 from the umask, the time of the restore), so its owner, mode and time here are those, not archived.
+   */
+  madeUp?: true;
 }
 
 export interface ArchiveFolderPage {

@@ -4,11 +4,13 @@ import { commandWithSubcommands, parse, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT, EXIT_CODE_HELP } from '../exitCodes';
 import { formatBytes, formatCount, formatDuration, formatTable, formatTimestamp, printable } from '../format';
+import { LS_FILES_HELP, lsFiles } from './archiveFiles';
 import { KEEP_HELP, KEEP_OPTIONS, keepPolicy, printPrune } from './retentionArgs';
 
 const HELP = `Usage: ailab backups [SUBCOMMAND] [options]
 
-The backups in a folder: what is there, whether a backup is still what was written, and retention.
+The backups in a folder: what is there, whether a backup is still what was written, retention, and
+the files inside one backup.
 
 Subcommands:
   ls [VOLUME] [--in DIR]   the backups in DIR (default: VOLUME's plan's folder, else the remembered
@@ -21,9 +23,11 @@ Subcommands:
   prune VOLUME --in DIR --keep-… [--dry-run]
                            apply retention to VOLUME's backups in DIR and print every decision with
                            its reason
+${LS_FILES_HELP}
 
 Options:
   --in DIR             the folder
+  --find PATTERN       ls-files: search names instead of listing a folder
 ${KEEP_HELP}
   --dry-run            prune: decide and print, delete nothing
   --json               print JSON (errors too: {"ok":false,"error":{...}} on stdout)
@@ -34,6 +38,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   in: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  find: { type: 'string' },
   ...KEEP_OPTIONS,
 } as const;
 
@@ -117,12 +122,13 @@ async function prune(ctx: CliContext, values: Values, args: string[]): Promise<n
 
 const backups = commandWithSubcommands({
   name: 'backups',
-  summary: 'the backups in a folder: list, verify, apply retention (ailab backups --help)',
+  summary: "the backups in a folder: list, verify, apply retention, list a backup's files (ailab backups --help)",
   help: HELP,
   options: OPTIONS,
   subcommands: (ctx, values) => ({
     ls: { options: ['in'], run: (args) => ls(ctx, values, args) },
     verify: { options: [], run: (args) => verify(ctx, values, args) },
+    'ls-files': { options: ['find'], run: (args) => lsFiles(ctx, values, args) },
     prune: { options: ['in', 'dry-run', 'keep-last', 'keep-daily', 'keep-weekly', 'keep-monthly'], run: (args) => prune(ctx, values, args) },
   }),
   aliases: { list: 'ls' },

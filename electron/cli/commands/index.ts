@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command';
+import { diffCommands } from './archiveFiles';
 import { backupCommands } from './backups';
 import { doctorCommands } from './doctor';
 import { jobCommands } from './jobs';
@@ -6,4 +7,12 @@ import { launcherCommands } from './launcher';
 import { planCommands } from './plans';
 import { volumeCommands } from './volumes';
 
-export const allCommands: CliCommand[] = [...doctorCommands, ...volumeCommands, ...jobCommands, ...backupCommands, ...planCommands, ...launcherCommands];
+export const allCommands: CliCommand[] = [
+  ...doctorCommands,
+  ...volumeCommands,
+  ...jobCommands,
+  ...backupCommands,
+  ...diffCommands,
+  ...planCommands,
+  ...launcherCommands,
+];

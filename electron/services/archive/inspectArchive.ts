@@ -3,6 +3,7 @@ import { SCS_FILE } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
 import { ArchiveRules, isSetuidRoot, pathComponents, shorten } from './archiveRules';
 import { scanArchive, type ScanProgress } from './scanArchive';
+import type { ParsedEntry } from './tarParser';
 import type { ArchiveInspection, ArchiveProblem } from './types';
 
 export const MAX_PROBLEMS = 1000;
@@ -74,10 +75,12 @@ export class TopFolder {
  * write outside the volume, create device nodes, or cannot be created (archiveRules.ts). Throws
  * ARCHIVE_INVALID for non-archives and truncated or corrupt files; returns problems for the caller
  * to refuse with assertSafe(). `handle`: read this open file (the descriptor a restore then extracts from).
+ * `onEntry`: each entry as the check sees it, so a caller that needs every entry (the backup browser's
+ * index) reads the archive once, not a second time after the check.
  */
 export async function inspectArchive(
   file: string,
-  opts: { signal?: AbortSignal; onProgress?: (p: InspectProgress) => void; handle?: FileHandle } = {},
+  opts: { signal?: AbortSignal; onProgress?: (p: InspectProgress) => void; handle?: FileHandle; onEntry?: (e: ParsedEntry) => void } = {},
 ): Promise<ArchiveInspection> {
   let fileCount = 0;
   let dirCount = 0;
@@ -99,6 +102,7 @@ export async function inspectArchive(
     onProgress: opts.onProgress,
     handle: opts.handle,
     onEntry: (e) => {
+      opts.onEntry?.(e);
       const { info } = e;
       const raw = info.path;
       if (sample.length < SAMPLE_SIZE) sample.push(shorten(raw));

@@ -1,22 +1,37 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type Dockerode from 'dockerode';
 import {
+  diffBackupSchema,
+  listArchiveFolderSchema,
   listBackupsSchema,
   pruneBackupsSchema,
+  searchArchiveSchema,
+  type ArchiveFolderPage,
+  type ArchiveSearchResult,
   type BackupCatalogue,
+  type BackupDiff,
   type BackupVerification,
+  type DiffBackupOptions,
+  type ListArchiveFolderOptions,
   type ListBackupsOptions,
   type PruneBackupsOptions,
   type PruneResult,
+  type SearchArchiveOptions,
 } from '../../../shared/contract/backups';
 import { AppError } from '../../../shared/contract/errors';
 import { archiveInvalid } from '../archive/errors';
 import { manifestPath, readManifest } from '../archive/manifest';
 import { assertSafe, inspectArchive } from '../archive/inspectArchive';
 import type { DesktopIntegration } from '../core/context';
+import { requireVolume } from '../docker/volumes';
 import { checkReadableFile, defaultBackupDir, expandHome } from '../jobs/paths';
 import type { SettingsStore } from '../settings/settingsStore';
+import { ArchiveBrowser } from './archiveBrowser';
+import { diffTrees, hashArchiveFiles } from './backupDiff';
 import { describeBackup, listBackupsIn } from './catalogue';
+import { INDEX_CACHE_DIR, IndexCache } from './indexCache';
+import { hashVolumeFiles, listVolumeTree } from './volumeTree';
 import { applyRetention, type RetentionOptions } from './retention';
 
 const UNRELIABLE =
@@ -29,6 +44,10 @@ export interface BackupsServiceDeps {
   retention?: Pick<RetentionOptions, 'utc'>;
   /** The Electron app's file manager integration; null in the browser mode and the CLI. */
   desktop?: DesktopIntegration | null;
+  /** The data folder: the backup browser's indexes are cached in its archive-index/ (without it, in memory only). */
+  dataDir?: string;
+  /** The Docker client, for comparing a backup with a volume (the only call here that needs the engine). */
+  docker?: () => Dockerode;
 }
 
 /**
@@ -37,7 +56,68 @@ export interface BackupsServiceDeps {
  * just before each removal.
  */
 export class BackupsService {
-  constructor(private readonly deps: BackupsServiceDeps) {}
+  private readonly browser: ArchiveBrowser;
+
+  constructor(private readonly deps: BackupsServiceDeps) {
+    this.browser = new ArchiveBrowser({ cache: deps.dataDir ? new IndexCache(path.join(deps.dataDir, INDEX_CACHE_DIR)) : null, env: deps.env });
+  }
+
+  /** One folder of any archive a restore accepts, a page at a time, from the archive's index. */
+  async listArchiveFolder(raw: ListArchiveFolderOptions): Promise<ArchiveFolderPage> {
+    const opts = listArchiveFolderSchema.parse(raw);
+    const { index, fromCache } = await this.browser.open(opts.file);
+    return index.page(opts.path, opts.offset, opts.limit, fromCache);
+  }
+
+  async searchArchive(raw: SearchArchiveOptions): Promise<ArchiveSearchResult> {
+    const opts = searchArchiveSchema.parse(raw);
+    const { index } = await this.browser.open(opts.file);
+    return index.search(opts.query, opts.limit);
+  }
+
+  /**
+   * The backup against the volume now: a helper lists the volume (find), the archive's index gives
+   * the other side; with `content`, files alike in type, size and mtime are hashed on both sides.
+   * Nothing is written anywhere but the index cache.
+   */
+  async diff(raw: DiffBackupOptions): Promise<BackupDiff> {
+    const opts = diffBackupSchema.parse(raw);
+    if (!this.deps.docker) throw new AppError('INTERNAL', 'Comparing with a volume needs the Docker engine, which this service was not given.');
+    const docker = this.deps.docker();
+    await requireVolume(docker, opts.volume, 'backup');
+    const { index } = await this.browser.open(opts.file);
+    // One side failing stops the other (the helper is killed and removed, the archive read ends).
+    const stop = new AbortController();
+    const { signal } = stop;
+    const orStop = <T>(p: Promise<T>) =>
+      p.catch((err: unknown) => {
+        stop.abort();
+        throw err;
+      });
+    const tree = { docker, helperImage: this.deps.settings.get().helperImage, signal };
+    const volumeTree = await listVolumeTree(tree, opts.volume);
+    return diffTrees(
+      index,
+      volumeTree,
+      { file: index.file.file, volume: opts.volume },
+      opts.content
+        ? async ({ candidates }) => {
+            // Both sides at once: the archive is read on the host while the helper reads the volume.
+            const [backup, volume] = await Promise.all([
+              orStop(hashArchiveFiles(index, [...new Set(candidates.map((c) => c.dataPath))], signal)),
+              orStop(
+                hashVolumeFiles(
+                  tree,
+                  opts.volume,
+                  candidates.map((c) => c.path),
+                ),
+              ),
+            ]);
+            return { backup, volume };
+          }
+        : null,
+    );
+  }
 
   /** A folder as typed: `~/x` expanded, relative refused (the CLI resolves its own arguments first). */
   folder(given: string | undefined): string {

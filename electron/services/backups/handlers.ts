@@ -1,4 +1,3 @@
-import { AppError } from '../../../shared/contract/errors';
 import type { Handlers } from '../../../shared/contract';
 import type { backupMethods } from '../../../shared/contract/backups';
 import type { BackupsService } from './backupsService';
@@ -10,9 +9,8 @@ export function backupHandlers(backups: BackupsService): Pick<Handlers, keyof ty
     pruneBackups: (opts) => backups.prune(opts),
     deleteBackup: (file) => backups.deleteBackup(file),
     showBackupInFolder: (file) => backups.showInFolder(file),
-    // WIP-ISSUE-15: replaced by the backup browser's service calls before landing.
-    listArchiveFolder: () => Promise.reject(new AppError('INTERNAL', 'Not built yet.')),
-    searchArchive: () => Promise.reject(new AppError('INTERNAL', 'Not built yet.')),
-    diffBackup: () => Promise.reject(new AppError('INTERNAL', 'Not built yet.')),
+    listArchiveFolder: (opts) => backups.listArchiveFolder(opts),
+    searchArchive: (opts) => backups.searchArchive(opts),
+    diffBackup: (opts) => backups.diff(opts),
   };
 }

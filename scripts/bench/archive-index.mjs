@@ -1,0 +1,103 @@
+// Benchmark (a printout, not a test): the backup browser on a 100k-entry archive (issue 15).
+//
+//   node scripts/bench/archive-index.mjs [--entries 100000] [--keep]
+//
+// Writes a synthetic .tgz with Python's tarfile (1,000 folders of notebooks, a few bytes each, so the
+// time is the index's, not gzip's), then runs scripts/bench/archiveIndexWorker.ts twice, each time in
+// a new process with the same data folder: the first run reads the whole archive with the restore's
+// check and builds and caches the index; the second opens the root and the first folder from the cache
+// (the goal: under 1 s). Everything lives in a temp folder, removed afterwards unless --keep.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = process.argv.slice(2);
+const at = args.indexOf('--entries');
+const ENTRIES = at >= 0 && Number(args[at + 1]) > 0 ? Math.floor(Number(args[at + 1])) : 100_000;
+const KEEP = args.includes('--keep');
+
+function run(cmd, argv, input) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited with ${code}`))));
+    child.stdin.end(input ?? '');
+  });
+}
+
+// Folders of 100 notebooks each; a pax-free GNU archive like the guide's `tar -czvf … .`.
+const PY = `
+import io, sys, tarfile, time
+n, out = int(sys.argv[1]), sys.argv[2]
+mt = 1700000000
+with tarfile.open(out, 'w:gz', compresslevel=1, format=tarfile.GNU_FORMAT) as t:
+    def add(name, kind, data=b''):
+        i = tarfile.TarInfo(name); i.mtime = mt; i.uid = i.gid = 1001
+        i.type = kind; i.mode = 0o755 if kind == tarfile.DIRTYPE else 0o644; i.size = len(data)
+        t.addfile(i, io.BytesIO(data) if data else None)
+    add('./', tarfile.DIRTYPE)
+    add('./notebooks/', tarfile.DIRTYPE)
+    made, d = 2, 0
+    while made < n:
+        add(f'./notebooks/project-{d:04d}/', tarfile.DIRTYPE); made += 1
+        for f in range(min(99, n - made)):
+            add(f'./notebooks/project-{d:04d}/notebook-{f:02d}.ipynb', tarfile.REGTYPE, b'{"cells": []}\\n'); made += 1
+        d += 1
+`;
+
+const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'ailab-bench-index-'));
+try {
+  const file = path.join(tmp, 'bench-100k.tgz');
+  let t = Date.now();
+  await run('python3', ['-c', PY, String(ENTRIES), file]);
+  const st = await fs.stat(file);
+  console.log(
+    `archive: ${ENTRIES.toLocaleString('en')} entries, ${(st.size / 1024 / 1024).toFixed(1)} MiB .tgz, written in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+  );
+
+  // Beside the checkout's node_modules (packages stay external, as in the real bundles).
+  await fs.mkdir(path.join(root, '.tmp/bench'), { recursive: true });
+  const worker = path.join(root, '.tmp/bench/archive-index-worker.cjs');
+  await build({
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    logLevel: 'warning',
+    absWorkingDir: root,
+    entryPoints: ['scripts/bench/archiveIndexWorker.ts'],
+    outfile: worker,
+  });
+  const dataDir = path.join(tmp, 'data');
+  await fs.mkdir(dataDir, { mode: 0o700 });
+  t = Date.now();
+  const first = JSON.parse(await run(process.execPath, [worker, file, dataDir]));
+  const firstWall = Date.now() - t;
+  const second = JSON.parse(await run(process.execPath, [worker, file, dataDir]));
+  const cacheFiles = await fs.readdir(path.join(dataDir, 'archive-index'));
+  const cacheBytes = (await fs.stat(path.join(dataDir, 'archive-index', cacheFiles[0]))).size;
+
+  console.log(`first index (read + check + index + cache write, root folder): ${first.rootMs} ms (process ${firstWall} ms, peak RSS ${first.peakRssMiB} MiB)`);
+  console.log(
+    `  then ${first.firstFolder} (${first.folderEntries} entries): ${first.folderMs} ms; search "*07.ipynb": ${first.searchMs} ms (${first.searchMatches} matches)`,
+  );
+  console.log(
+    `from the cache, new process: root ${second.rootMs} ms, ${second.firstFolder} ${second.folderMs} ms (fromCache ${second.rootFromCache}), peak RSS ${second.peakRssMiB} MiB`,
+  );
+  console.log(`cache file: ${(cacheBytes / 1024 / 1024).toFixed(1)} MiB`);
+  const opened = second.rootMs + second.folderMs;
+  console.log(
+    opened < 1000 ? `OK: first folder from the cache in ${opened} ms (goal < 1000 ms)` : `SLOW: first folder from the cache took ${opened} ms (goal < 1000 ms)`,
+  );
+  if (!second.rootFromCache || opened >= 1000) process.exitCode = 1;
+} finally {
+  if (KEEP) console.log(`kept ${tmp}`);
+  else await fs.rm(tmp, { recursive: true, force: true });
+}
