@@ -218,15 +218,24 @@ export function ArchiveFiles(props: { backup: OpenBackup }) {
               <span role="cell" className="num">
                 {e.type === 'dir' ? (e.children === null ? '—' : `${formatCount(e.children)} inside`) : formatBytes(e.size)}
               </span>
-              <span role="cell" className="mono small">
-                {e.uid}:{e.gid}
-              </span>
-              <span role="cell" className="mono small">
-                {permissionsOf(e.type, e.mode)}
-              </span>
-              <span role="cell" className="small">
-                {formatDate(new Date(e.modifiedAt).toISOString())}
-              </span>
+              {e.madeUp ? (
+                // A folder the archive only implies: tar makes it up on a restore, with nothing of its own to show.
+                <span role="cell" className="small muted bf-madeup" title="Not in the archive itself: a restore creates it for the files inside">
+                  made up by tar
+                </span>
+              ) : (
+                <>
+                  <span role="cell" className="mono small">
+                    {e.uid}:{e.gid}
+                  </span>
+                  <span role="cell" className="mono small">
+                    {permissionsOf(e.type, e.mode)}
+                  </span>
+                  <span role="cell" className="small">
+                    {formatDate(new Date(e.modifiedAt).toISOString())}
+                  </span>
+                </>
+              )}
             </div>
           ))}
           <div style={{ height: Math.max(0, (rows.length - last) * ROW) }} aria-hidden="true" />
