@@ -55,7 +55,7 @@ test('a notebook deleted since the backup is found in the compare view and resto
   await expect(browser.getByRole('table', { name: 'Contents of /' })).toContainText('notebooks');
 
   // Compare, with the keyboard: the tab list moves with the arrow keys.
-  await browser.getByRole('tab', { name: 'Files' }).focus();
+  await browser.getByRole('tab', { name: 'Files', exact: true }).focus();
   await page.keyboard.press('ArrowRight');
   await expect(browser.getByRole('tab', { name: `Compare with ${volume} now` })).toHaveAttribute('aria-selected', 'true');
   const tree = browser.getByRole('tree', { name: `Differences between the backup and ${volume}` });

@@ -60,9 +60,6 @@ export function CompareView(props: { backup: OpenBackup }) {
   return (
     <div className="bf-files">
       <div className="toolbar">
-        <span className="small">
-          Backup against <span className="mono">{volume}</span> now:
-        </span>
         {diff
           ? KINDS.map((k) => (
               <button
