@@ -97,20 +97,23 @@ async function refused(volume: string, selection: RestoreSelection): Promise<{ c
 }
 
 describe('selective restore', () => {
-  it.each(['fast', 'tar'] as const)('overwrite replaces only the chosen file; the rest, its folder and the volume keep owners, modes and times (%s)', async (engine) => {
-    const v = await target();
-    const before = await listing(v);
-    const done = await restore(v, { only: ['./notebooks/a.ipynb'], conflict: 'overwrite' }, { engine });
-    expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
-    expect(await cat(v, 'notebooks/a.ipynb')).toBe('A-from-backup');
-    const after = await listing(v);
-    expect(after.get('./notebooks/a.ipynb')).toMatch(/^644 1001 1001 1650000000\.0+ 13 f$/);
-    untouched(before, after, ['./notebooks/a.ipynb']);
-    expect(done.result?.kind === 'restore' && done.result.selection?.overwritten).toEqual(['notebooks/a.ipynb']);
-    const log = (await h.jobs.get(done.id)).log.join('\n');
-    expect(log).toContain('notebooks/a.ipynb');
-    expect(log).not.toMatch(/^\.?\/?notebooks\/?$/m);
-  });
+  it.each(['fast', 'tar'] as const)(
+    'overwrite replaces only the chosen file; the rest, its folder and the volume keep owners, modes and times (%s)',
+    async (engine) => {
+      const v = await target();
+      const before = await listing(v);
+      const done = await restore(v, { only: ['./notebooks/a.ipynb'], conflict: 'overwrite' }, { engine });
+      expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+      expect(await cat(v, 'notebooks/a.ipynb')).toBe('A-from-backup');
+      const after = await listing(v);
+      expect(after.get('./notebooks/a.ipynb')).toMatch(/^644 1001 1001 1650000000\.0+ 13 f$/);
+      untouched(before, after, ['./notebooks/a.ipynb']);
+      expect(done.result?.kind === 'restore' && done.result.selection?.overwritten).toEqual(['notebooks/a.ipynb']);
+      const log = (await h.jobs.get(done.id)).log.join('\n');
+      expect(log).toContain('notebooks/a.ipynb');
+      expect(log).not.toMatch(/^\.?\/?notebooks\/?$/m);
+    },
+  );
 
   it('skip leaves an existing file and says so', async () => {
     const v = await target();
@@ -139,21 +142,24 @@ describe('selective restore', () => {
     expect(r?.renamed).toEqual([{ path: 'notebooks/a.ipynb', as: copy }]);
   });
 
-  it.each(['fast', 'tar'] as const)('a folder --into a new folder keeps archive paths, hard links and owners; the new folder gets the volume root owner (%s)', async (engine) => {
-    const v = await target();
-    const before = await listing(v);
-    const done = await restore(v, { only: ['notebooks/'], into: 'restored/here' }, { engine });
-    expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
-    expect(await cat(v, 'restored/here/notebooks/sub/s.txt')).toBe('S-from-backup');
-    const after = await listing(v);
-    expect(after.get('./restored')).toMatch(/^755 1001 1001 /);
-    expect(after.get('./restored/here/notebooks')).toMatch(/^755 1001 1001 1650000000/);
-    const inodes = await inVolume(v, "stat -c '%i %h' /volume/restored/here/notebooks/a.ipynb /volume/restored/here/notebooks/a-link.ipynb");
-    const [x, y] = inodes.trim().split('\n');
-    expect(x).toBe(y);
-    expect(x).toMatch(/ 2$/);
-    untouched(before, after, ['./restored']);
-  });
+  it.each(['fast', 'tar'] as const)(
+    'a folder --into a new folder keeps archive paths, hard links and owners; the new folder gets the volume root owner (%s)',
+    async (engine) => {
+      const v = await target();
+      const before = await listing(v);
+      const done = await restore(v, { only: ['notebooks/'], into: 'restored/here' }, { engine });
+      expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+      expect(await cat(v, 'restored/here/notebooks/sub/s.txt')).toBe('S-from-backup');
+      const after = await listing(v);
+      expect(after.get('./restored')).toMatch(/^755 1001 1001 /);
+      expect(after.get('./restored/here/notebooks')).toMatch(/^755 1001 1001 1650000000/);
+      const inodes = await inVolume(v, "stat -c '%i %h' /volume/restored/here/notebooks/a.ipynb /volume/restored/here/notebooks/a-link.ipynb");
+      const [x, y] = inodes.trim().split('\n');
+      expect(x).toBe(y);
+      expect(x).toMatch(/ 2$/);
+      untouched(before, after, ['./restored']);
+    },
+  );
 
   it('a hard link whose target is not chosen gets its content', async () => {
     const v = await target();
@@ -176,7 +182,9 @@ describe('selective restore', () => {
     const v = await target();
     expect((await refused(v, { only: ['notebooks/../../etc/passwd'] })).code).toBe('INVALID_ARGUMENT');
     expect((await refused(v, { only: ['notebooks'], into: '../x' })).message).toContain('..');
-    const err = await h.jobs.startRestore({ source: { archivePath: archive }, volume: v, mode: 'replace', selection: { only: ['notebooks'] } }).catch((e: unknown) => e);
+    const err = await h.jobs
+      .startRestore({ source: { archivePath: archive }, volume: v, mode: 'replace', selection: { only: ['notebooks'] } })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('merge') });
   });
 

@@ -472,7 +472,8 @@ contents back).`,
     const only = values.only ?? [];
     if (only.length === 0 && (values.into !== undefined || values.conflict !== undefined)) throw new UsageError('--into and --conflict go with --only PATH.');
     if (only.length > 0 && mode !== 'merge') throw new UsageError('--only restores chosen paths into an existing volume: add --mode merge.');
-    if (only.length > 0 && strip) throw new UsageError('--strip-top-folder does not go with --only: give archive paths as they are, and --into FOLDER for another place.');
+    if (only.length > 0 && strip)
+      throw new UsageError('--strip-top-folder does not go with --only: give archive paths as they are, and --into FOLDER for another place.');
     let conflict = conflictOption(values.conflict);
     const selection = only.length > 0 ? { only, into: values.into, conflict } : undefined;
     const core = await ctx.core();

@@ -115,7 +115,6 @@ export class TarRewriter extends Transform {
   }
 }
 
-
 /**
  * The blocks that carry entry `e` under `newPath` with link target `link` (null: none): its header
  * rewritten in place (new checksum), pax and GNU long-name records re-emitted only where needed, so

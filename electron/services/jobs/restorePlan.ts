@@ -3,7 +3,15 @@ import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { SCS_FILE } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
-import type { ArchiveSummary, JobEngine, RestorePlan, RestoreSelection, RestoreSelectionPlan, RestoreSource, RestoreTargetInfo } from '../../../shared/contract/jobs';
+import type {
+  ArchiveSummary,
+  JobEngine,
+  RestorePlan,
+  RestoreSelection,
+  RestoreSelectionPlan,
+  RestoreSource,
+  RestoreTargetInfo,
+} from '../../../shared/contract/jobs';
 import { assertSafe, inspectArchive } from '../archive/inspectArchive';
 import { manifestMatches, readManifest } from '../archive/manifest';
 import type { ArchiveInspection } from '../archive/types';

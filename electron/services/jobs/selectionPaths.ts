@@ -54,9 +54,13 @@ export function isUnder(key: string, root: string): boolean {
 export function selectionKey(raw: string, what: 'only' | 'into'): string {
   const parts = raw.split(/\/+/);
   if (parts.includes('..')) {
-    throw new AppError('INVALID_ARGUMENT', `"${raw}" contains "..": ${what === 'into' ? 'the folder to restore into' : 'a chosen path'} must stay inside the volume.`, {
-      hint: 'Give paths relative to the top of the archive (or the volume), e.g. notebooks/a.ipynb.',
-    });
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `"${raw}" contains "..": ${what === 'into' ? 'the folder to restore into' : 'a chosen path'} must stay inside the volume.`,
+      {
+        hint: 'Give paths relative to the top of the archive (or the volume), e.g. notebooks/a.ipynb.',
+      },
+    );
   }
   if (raw.includes('\0')) throw new AppError('INVALID_ARGUMENT', `"${raw.replace(/\0/g, '\\0')}" contains a NUL character.`);
   const key = keyOfText(raw);

@@ -123,7 +123,17 @@ export function decideSelection(
   const planned = new Set<string>(c.items.filter((i) => i.chosen).map((i) => target(i.key)));
   const taken = (k: string) => volume.has(k) || planned.has(k);
 
-  const d: SelectionDecisions = { actions: new Map(), prelude: [], entries: 0, bytes: 0, conflicts: [], conflictCount: 0, overwritten: [], skipped: [], renamed: [] };
+  const d: SelectionDecisions = {
+    actions: new Map(),
+    prelude: [],
+    entries: 0,
+    bytes: 0,
+    conflicts: [],
+    conflictCount: 0,
+    overwritten: [],
+    skipped: [],
+    renamed: [],
+  };
   /** Archive path → where its content was written (null: not written), for hard links. */
   const writtenAs = new Map<string, string | null>();
   const written = new Set<string>();

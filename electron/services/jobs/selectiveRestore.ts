@@ -91,7 +91,10 @@ export async function restoreSelection(
   started: number,
 ): Promise<RestoreResult> {
   if (o.mode !== 'merge') throw selectionNeedsMerge(o.mode);
-  if (o.stripTopFolder) throw new AppError('INVALID_ARGUMENT', 'Stripping the top folder does not go with chosen paths: they are paths of the archive as it is.', { hint: 'Use "into" to restore them below another folder.' });
+  if (o.stripTopFolder)
+    throw new AppError('INVALID_ARGUMENT', 'Stripping the top folder does not go with chosen paths: they are paths of the archive as it is.', {
+      hint: 'Use "into" to restore them below another folder.',
+    });
   const image = await requireRunnableImage(ctx.docker, ctx.helperImage);
   if (o.stopContainers) {
     await stopUsersOrWarn(ctx, o.volume, true, () => '');
@@ -116,7 +119,13 @@ export async function restoreSelection(
   });
   if (d.conflictCount > 0 && o.selection.conflict === undefined) throw missingChoice(d);
   ctx.throwIfCancelled();
-  const spaceChecked = assertSpaceFor(ctx, image, { volume: o.volume, mode: 'merge', restoreBytes: d.bytes + 4096 * d.entries, currentBytes: 0, safetyDir: '' });
+  const spaceChecked = assertSpaceFor(ctx, image, {
+    volume: o.volume,
+    mode: 'merge',
+    restoreBytes: d.bytes + 4096 * d.entries,
+    currentBytes: 0,
+    safetyDir: '',
+  });
   spaceChecked.catch(() => undefined);
 
   const restated = new Set(d.prelude.filter((p) => p.restated).map((p) => p.key));
@@ -130,14 +139,18 @@ export async function restoreSelection(
         const act = d.actions.get(index);
         if (!act) return null;
         if (keyOfBytes(e.pathBytes) !== act.sourceKey) {
-          throw new AppError('ARCHIVE_INVALID', 'The archive changed after it was checked: its entries are not the ones chosen.', { hint: 'Check where this file came from, then restore it again.' });
+          throw new AppError('ARCHIVE_INVALID', 'The archive changed after it was checked: its entries are not the ones chosen.', {
+            hint: 'Check where this file came from, then restore it again.',
+          });
         }
         return { path: Buffer.from(act.isDir ? `${act.path}/` : act.path, 'latin1'), link: act.link === null ? null : Buffer.from(act.link, 'latin1') };
       },
     });
 
   ctx.phase('unpacking', { filesTotal: d.entries, bytesTotal: d.bytes });
-  ctx.log(`Restoring ${d.entries} chosen ${d.entries === 1 ? 'entry' : 'entries'} into ${o.volume}${into ? ` below ${shown(into)}/` : ''} (${o.engine} engine)…`);
+  ctx.log(
+    `Restoring ${d.entries} chosen ${d.entries === 1 ? 'entry' : 'entries'} into ${o.volume}${into ? ` below ${shown(into)}/` : ''} (${o.engine} engine)…`,
+  );
   let unpacking = false;
   const ready = spaceChecked.then(() => {
     unpacking = true;
@@ -186,7 +199,8 @@ export async function restoreSelection(
       },
     };
   } catch (err) {
-    if (unpacking && (err as { code?: string }).code !== 'CANCELLED') ctx.warn(`The restore into ${o.volume} failed part-way: chosen files written before the failure remain.`);
+    if (unpacking && (err as { code?: string }).code !== 'CANCELLED')
+      ctx.warn(`The restore into ${o.volume} failed part-way: chosen files written before the failure remain.`);
     throw err;
   }
 }

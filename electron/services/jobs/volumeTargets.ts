@@ -57,12 +57,21 @@ async function listWith(args: ProbeArgs, cmd: string[]): Promise<Map<string, Vol
       cb();
     },
   });
-  const res = await runHelper(args.docker, { image: args.image, cmd, volume: args.volume, readOnly: true, labels: args.labels }, { signal: args.signal, stdout: sink }, args.tracker);
+  const res = await runHelper(
+    args.docker,
+    { image: args.image, cmd, volume: args.volume, readOnly: true, labels: args.labels },
+    { signal: args.signal, stdout: sink },
+    args.tracker,
+  );
   const other = res.stderrTail.filter((l) => l.trim() !== '' && !MISSING.test(l));
   if (res.exitCode !== 0 && (res.exitCode !== 1 || other.length > 0)) {
-    throw new AppError('DOCKER_ERROR', `Could not list the paths to restore in ${args.volume} (find exited with ${res.exitCode}${other.length > 0 ? `: ${other.slice(-2).join(' / ')}` : ''}).`, {
-      hint: 'See the job log.',
-    });
+    throw new AppError(
+      'DOCKER_ERROR',
+      `Could not list the paths to restore in ${args.volume} (find exited with ${res.exitCode}${other.length > 0 ? `: ${other.slice(-2).join(' / ')}` : ''}).`,
+      {
+        hint: 'See the job log.',
+      },
+    );
   }
   return parseListing(Buffer.concat(chunks));
 }
