@@ -430,7 +430,8 @@ Options:
                         --only notebooks/a.ipynb --into restored → restored/notebooks/a.ipynb
   --conflict CHOICE     what to do with chosen files that exist in VOLUME: overwrite, keep-both (the
                         backup's copy beside it, "a (backup 2026-12-01 10-00).ipynb") or skip; asked
-                        on a terminal, required otherwise (the restore refuses and lists them)
+                        on a terminal, required otherwise (the restore refuses and lists them).
+                        A restore with --only needs no --yes: --conflict is the decision
   --keep-setuid         keep the setuid/setgid bit of root-owned files (removed by default, with a
                         warning: in AI-Lab such a file lets the notebook user become root)
   --yes                 do not ask before replace or merge (needed when not on a terminal)

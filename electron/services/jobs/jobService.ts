@@ -30,6 +30,7 @@ import { JobManager, type JobManagerOptions } from './jobManager';
 import { checkReadableFile, defaultBackupDir, defaultBackupName, resolveBackupDir } from './paths';
 import { buildRestorePlan } from './restorePlan';
 import { runRestore, safetyDir } from './restoreJob';
+import { chosenRoots, selectionKey } from './selectionPaths';
 import { selectionNeedsMerge } from './selectiveRestore';
 import { containersUsingVolume } from './volumeContainers';
 
@@ -152,7 +153,12 @@ export class JobService {
 
   async startRestore(raw: StartRestoreOptions): Promise<JobSummary> {
     const opts = startRestoreSchema.parse(raw);
-    if (opts.selection && opts.mode !== 'merge') throw selectionNeedsMerge(opts.mode);
+    if (opts.selection) {
+      if (opts.mode !== 'merge') throw selectionNeedsMerge(opts.mode);
+      // Bad paths answer at once, before a job exists.
+      chosenRoots(opts.selection.only);
+      if (opts.selection.into !== undefined) selectionKey(opts.selection.into, 'into');
+    }
     const archivePath = await this.resolveSource(opts.source);
     const docker = this.manager.docker();
     await this.manager.assertFreeEverywhere(opts.volume);
