@@ -348,6 +348,8 @@ with 130.`,
 };
 
 function describePlan(plan: RestorePlan, strip: boolean, keepSetuid: boolean): string {
+  // Chosen paths: the whole-volume lines (top folder, what a full merge overwrites) do not apply; describeSelection says what does.
+  const whole = plan.selection === null;
   const a = plan.archive;
   const lines = [
     `Archive ${plan.fileName}: ${plural(a.entries, 'entry', 'entries')} (${archiveParts(a)}), ${formatBytes(a.totalBytes)} (${formatBytes(a.compressedBytes)} compressed).`,
@@ -355,13 +357,13 @@ function describePlan(plan: RestorePlan, strip: boolean, keepSetuid: boolean): s
   if (plan.manifest) lines.push(`Backup of volume ${plan.manifest.volume}, made ${plan.manifest.createdAt} by AI-Lab Desktop ${plan.manifest.appVersion}.`);
   if (plan.manifestWarning) lines.push(`Note: ${plan.manifestWarning}`);
   const top = plan.topFolder;
-  if (top) {
+  if (top && whole) {
     const example = top.examples[0];
     const shown = example ? ` (${example.path} → ${example.stripped})` : '';
     lines.push(strip ? `${top.folder} is stripped: its contents go to the top of the volume${shown}.` : top.why);
     if (!strip && top.offered) lines.push(`Add --strip-top-folder to restore its contents at the top of the volume${shown}.`);
   }
-  if (a.containsScs) {
+  if (a.containsScs && whole) {
     lines.push(`The archive holds ${SCS_FILE}: restoring it brings back the archive's Secure Configuration Storage and its master password.`);
   }
   if (a.setuidRootCount > 0) {
@@ -373,7 +375,7 @@ function describePlan(plan: RestorePlan, strip: boolean, keepSetuid: boolean): s
     );
   }
   const t = plan.target;
-  if (t?.exists) {
+  if (t?.exists && whole) {
     if (t.overwritten.length > 0)
       lines.push(
         `Present in both the archive and ${t.volume} (overwritten): ${t.overwritten.slice(0, 20).join(', ')}${t.overwritten.length > 20 ? ', …' : ''}`,
