@@ -94,6 +94,22 @@ export interface RestoreResult {
   /** The archive was a browser-mode upload, removed after the restore (nothing left to list). */
   archiveRemoved: boolean;
   durationMs: number;
+  /** A restore of chosen paths (startRestore's selection): what happened to the chosen files that existed. */
+  selection?: RestoreSelectionResult;
+}
+
+export interface RestoreSelectionResult {
+  /** The chosen paths, normalised (no "./", no leading or trailing "/"). */
+  only: string[];
+  into: string | null;
+  conflict: ConflictChoice | null;
+  /** Chosen files that existed and were replaced, left as they were, or written beside (the first 50 of each, and how many). */
+  overwritten: string[];
+  overwrittenCount: number;
+  skipped: string[];
+  skippedCount: number;
+  renamed: Array<{ path: string; as: string }>;
+  renamedCount: number;
 }
 
 export type JobResult = BackupResult | RestoreResult;

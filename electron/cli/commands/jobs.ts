@@ -3,7 +3,16 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { SCS_FILE } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
-import type { JobLogChunk, JobProgress, JobSummary, RestorePlan, RestoreResult } from '../../../shared/contract/jobs';
+import type {
+  ConflictChoice,
+  JobLogChunk,
+  JobProgress,
+  JobSummary,
+  RestorePlan,
+  RestoreResult,
+  RestoreSelectionPlan,
+  RestoreSelectionResult,
+} from '../../../shared/contract/jobs';
 import type { Core } from '../../services/createCore';
 import { parse, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
@@ -162,6 +171,43 @@ export function restoredLine(file: string, r: RestoreResult): string {
   return `Merged ${file} into ${r.volume}: files of the same names were overwritten, all others kept.`;
 }
 
+function conflictOption(v: string | undefined): ConflictChoice | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'overwrite' && v !== 'keep-both' && v !== 'skip') throw new UsageError(`--conflict must be overwrite, keep-both or skip, not "${v}".`);
+  return v;
+}
+
+async function askConflict(): Promise<ConflictChoice | undefined> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await new Promise<string>((resolve) => rl.question('Overwrite them, keep both, or skip them? [o/k/s, anything else cancels] ', resolve));
+    const a = answer.trim().toLowerCase();
+    return a === 'o' ? 'overwrite' : a === 'k' ? 'keep-both' : a === 's' ? 'skip' : undefined;
+  } finally {
+    rl.close();
+  }
+}
+
+function describeSelection(sel: RestoreSelectionPlan, volume: string): string {
+  const lines = [
+    `Chosen: ${sel.only.join(', ')} (${plural(sel.entries, 'entry', 'entries')}, ${formatBytes(sel.bytes)})${sel.into ? `, restored below ${sel.into}/ in ${volume}` : ` into ${volume}`}.`,
+    'Nothing else in the volume is touched; a running AI-Lab does not need to be stopped.',
+  ];
+  if (sel.conflictCount > 0) lines.push(`Already in ${volume}: ${sel.conflicts.slice(0, 20).join(', ')}${sel.conflictCount > 20 ? ', …' : ''}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** What a restore of chosen paths did with the files that existed. */
+export function selectionLines(sel: RestoreSelectionResult): string[] {
+  const more = (n: number, shownCount: number) => (n > shownCount ? `, and ${n - shownCount} more` : '');
+  const lines: string[] = [];
+  if (sel.overwrittenCount > 0) lines.push(`  Overwritten: ${sel.overwritten.join(', ')}${more(sel.overwrittenCount, sel.overwritten.length)}`);
+  if (sel.skippedCount > 0) lines.push(`  Skipped (left as they were): ${sel.skipped.join(', ')}${more(sel.skippedCount, sel.skipped.length)}`);
+  for (const r of sel.renamed) lines.push(`  Kept both: ${r.path} → backup's copy as ${r.as}`);
+  if (sel.renamedCount > sel.renamed.length) lines.push(`  …and ${sel.renamedCount - sel.renamed.length} more kept both`);
+  return lines;
+}
+
 function printOutcome(ctx: CliContext, s: JobSummary): void {
   const out = ctx.io.out;
   for (const w of s.warnings) ctx.io.err(`Warning: ${w}\n`);
@@ -173,6 +219,11 @@ function printOutcome(ctx: CliContext, s: JobSummary): void {
         `  ${plural(r.entries, 'entry', 'entries')}, ${formatBytes(r.totalBytes)} → ${formatBytes(r.compressedBytes)} compressed, ${duration(r.durationMs)}\n`,
       );
       out(`  sha256 ${r.sha256}\n`);
+    } else if (r.selection) {
+      const sel = r.selection;
+      out(`Restored ${sel.only.join(', ')} from ${path.basename(s.file)} into ${r.volume}${sel.into ? ` below ${sel.into}/` : ''}.\n`);
+      out(`  ${plural(r.entries, 'entry', 'entries')}, ${formatBytes(r.totalBytes)}, ${duration(r.durationMs)}\n`);
+      for (const line of selectionLines(sel)) out(`${line}\n`);
     } else {
       out(`${restoredLine(path.basename(s.file), r)}\n`);
       out(
@@ -297,6 +348,8 @@ with 130.`,
 };
 
 function describePlan(plan: RestorePlan, strip: boolean, keepSetuid: boolean): string {
+  // Chosen paths: the whole-volume lines (top folder, what a full merge overwrites) do not apply; describeSelection says what does.
+  const whole = plan.selection === null;
   const a = plan.archive;
   const lines = [
     `Archive ${plan.fileName}: ${plural(a.entries, 'entry', 'entries')} (${archiveParts(a)}), ${formatBytes(a.totalBytes)} (${formatBytes(a.compressedBytes)} compressed).`,
@@ -304,13 +357,13 @@ function describePlan(plan: RestorePlan, strip: boolean, keepSetuid: boolean): s
   if (plan.manifest) lines.push(`Backup of volume ${plan.manifest.volume}, made ${plan.manifest.createdAt} by AI-Lab Desktop ${plan.manifest.appVersion}.`);
   if (plan.manifestWarning) lines.push(`Note: ${plan.manifestWarning}`);
   const top = plan.topFolder;
-  if (top) {
+  if (top && whole) {
     const example = top.examples[0];
     const shown = example ? ` (${example.path} → ${example.stripped})` : '';
     lines.push(strip ? `${top.folder} is stripped: its contents go to the top of the volume${shown}.` : top.why);
     if (!strip && top.offered) lines.push(`Add --strip-top-folder to restore its contents at the top of the volume${shown}.`);
   }
-  if (a.containsScs) {
+  if (a.containsScs && whole) {
     lines.push(`The archive holds ${SCS_FILE}: restoring it brings back the archive's Secure Configuration Storage and its master password.`);
   }
   if (a.setuidRootCount > 0) {
@@ -322,7 +375,7 @@ function describePlan(plan: RestorePlan, strip: boolean, keepSetuid: boolean): s
     );
   }
   const t = plan.target;
-  if (t?.exists) {
+  if (t?.exists && whole) {
     if (t.overwritten.length > 0)
       lines.push(
         `Present in both the archive and ${t.volume} (overwritten): ${t.overwritten.slice(0, 20).join(', ')}${t.overwritten.length > 20 ? ', …' : ''}`,
@@ -350,6 +403,8 @@ const restore: CliCommand = {
   summary: 'restore a .tgz/.tar.gz/.tar into a volume (checked before anything changes)',
   help: `Usage: ailab restore ARCHIVE VOLUME [--mode new|replace|merge] [--engine fast|tar] [--strip-top-folder]
                      [--stop-containers] [--keep-setuid] [--yes] [--json]
+       ailab restore ARCHIVE VOLUME --mode merge --only PATH [--only PATH…] [--into FOLDER]
+                     [--conflict overwrite|keep-both|skip] [--json]
 
 The whole archive is read first (gzip integrity, tar structure, unsafe paths, free space); a corrupt,
 truncated, non-tar or path-escaping archive, or one that does not fit, is refused and nothing is
@@ -369,6 +424,16 @@ Options:
                         asked; the plan printed first says whether the archive looks like a copied
                         folder (no "./" entry, no AI-Lab Desktop manifest) or a volume backup
   --stop-containers     stop the containers using VOLUME during the restore, start them again after
+  --only PATH           restore only this file or folder of the archive (a folder with everything in
+                        it; repeatable; relative to the archive's top, with or without ./ or /).
+                        Needs --mode merge; nothing else in VOLUME is touched, and a running AI-Lab
+                        need not be stopped
+  --into FOLDER         restore the chosen paths below this folder of VOLUME (made if missing), e.g.
+                        --only notebooks/a.ipynb --into restored → restored/notebooks/a.ipynb
+  --conflict CHOICE     what to do with chosen files that exist in VOLUME: overwrite, keep-both (the
+                        backup's copy beside it, "a (backup 2026-12-01 10-00).ipynb") or skip; asked
+                        on a terminal, required otherwise (the restore refuses and lists them).
+                        A restore with --only needs no --yes: --conflict is the decision
   --keep-setuid         keep the setuid/setgid bit of root-owned files (removed by default, with a
                         warning: in AI-Lab such a file lets the notebook user become root)
   --yes                 do not ask before replace or merge (needed when not on a terminal)
@@ -385,6 +450,9 @@ contents back).`,
       'strip-top-folder': { type: 'boolean' },
       'stop-containers': { type: 'boolean' },
       'keep-setuid': { type: 'boolean' },
+      only: { type: 'string', multiple: true },
+      into: { type: 'string' },
+      conflict: { type: 'string' },
       yes: { type: 'boolean', short: 'y' },
       pull: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
@@ -404,6 +472,13 @@ contents back).`,
     const json = values.json === true;
     const strip = values['strip-top-folder'] === true;
     const archivePath = path.resolve(archive);
+    const only = values.only ?? [];
+    if (only.length === 0 && (values.into !== undefined || values.conflict !== undefined)) throw new UsageError('--into and --conflict go with --only PATH.');
+    if (only.length > 0 && mode !== 'merge') throw new UsageError('--only restores chosen paths into an existing volume: add --mode merge.');
+    if (only.length > 0 && strip)
+      throw new UsageError('--strip-top-folder does not go with --only: give archive paths as they are, and --into FOLDER for another place.');
+    let conflict = conflictOption(values.conflict);
+    const selection = only.length > 0 ? { only, into: values.into, conflict } : undefined;
     const core = await ctx.core();
 
     let lastPct = -1;
@@ -415,7 +490,7 @@ contents back).`,
     });
     let plan: RestorePlan;
     try {
-      plan = await ctx.call('planRestore', { source: { archivePath }, volume, stripTopFolder: strip });
+      plan = await ctx.call('planRestore', { source: { archivePath }, volume, stripTopFolder: strip, selection });
     } finally {
       offPlan();
       if (lastPct >= 0) ctx.io.out('\r\x1b[K');
@@ -423,6 +498,40 @@ contents back).`,
     if (json) io(ctx, { event: 'plan', plan });
     else ctx.io.out(describePlan(plan, strip, values['keep-setuid'] === true));
 
+    if (selection && plan.selection) {
+      if (!json) ctx.io.out(describeSelection(plan.selection, volume));
+      if (plan.selection.conflictCount > 0 && conflict === undefined) {
+        const listed = `${plan.selection.conflicts.slice(0, 10).join(', ')}${plan.selection.conflictCount > 10 ? ', …' : ''}`;
+        if (!process.stdin.isTTY || json) {
+          throw new UsageError(
+            `restore: ${plural(plan.selection.conflictCount, 'chosen file exists', 'chosen files exist')} in ${volume} already (${listed}): choose --conflict overwrite (replace them), --conflict keep-both (the backup's copy beside each) or --conflict skip (leave them).`,
+          );
+        }
+        conflict = await askConflict();
+        if (conflict === undefined) {
+          ctx.io.err('Nothing was changed.\n');
+          return EXIT.CANCELLED;
+        }
+      }
+      return follow(
+        ctx,
+        core,
+        () =>
+          withPull(ctx, values.pull === true, json, () =>
+            ctx.call('startRestore', {
+              source: { archivePath },
+              volume,
+              mode: 'merge',
+              engine,
+              stripTopFolder: false,
+              stopContainers: values['stop-containers'] === true,
+              keepSetuid: values['keep-setuid'] === true,
+              selection: { ...selection, conflict },
+            }),
+          ),
+        { json, verbose: values.verbose === true },
+      );
+    }
     const exists = plan.target?.exists === true;
     const chosen = mode ?? (exists ? null : 'new');
     if (chosen === null) {

@@ -89,58 +89,10 @@ export class TarRewriter extends Transform {
     this.keeping = true;
     this.kept++;
 
-    const header = Buffer.from(e.header);
-    const pax: PaxRecord[] = e.pax ? e.pax.map((r) => ({ key: r.key, value: r.value })) : [];
-    const out: Buffer[] = [];
-    const setPax = (key: string, value: Buffer) => {
-      // One record per key: a later duplicate would win over ours.
-      for (let i = pax.length - 1; i >= 0; i--) if (pax[i]?.key === key) pax.splice(i, 1);
-      pax.push({ key, value });
-    };
-
-    // Path. GNU.sparse.name beats path (GNU tar ignores a path record once it has a sparse name).
-    if (e.pathFrom === 'sparse-name') {
-      setPax('GNU.sparse.name', newPath);
-    } else if (e.pathFrom === 'pax') {
-      setPax('path', newPath);
-      if (!fitUstar(header, newPath, !e.gnuMagic)) setField(header, 0, 100, newPath);
-    } else if (!fitUstar(header, newPath, !e.gnuMagic)) {
-      if (e.gnuMagic) {
-        const content = Buffer.concat([newPath, Buffer.alloc(1)]);
-        out.push(metaHeader('L', content.length, true, e.info.mtime), padBlock(content));
-      } else {
-        setPax('path', newPath);
-      }
-      setField(header, 0, 100, newPath);
-    }
-
     // Link target: hardlinks point at archive paths and move with them; symlink targets stay as stored.
     let link = e.linkBytes;
     if (link !== null && e.info.type === 'hardlink') link = this.strip(link) ?? link;
-    if (link !== null) {
-      const fits = link.length <= 100;
-      if (e.linkFrom === 'pax') {
-        setPax('linkpath', link);
-        setField(header, 157, 100, link);
-      } else if (fits) {
-        setField(header, 157, 100, link);
-      } else if (e.gnuMagic || e.linkFrom === 'gnu') {
-        const content = Buffer.concat([link, Buffer.alloc(1)]);
-        out.unshift(metaHeader('K', content.length, true, e.info.mtime), padBlock(content));
-        setField(header, 157, 100, link);
-      } else {
-        setPax('linkpath', link);
-        setField(header, 157, 100, link);
-      }
-    }
-
-    if (pax.length > 0) {
-      const content = Buffer.concat(pax.map((r) => paxRecord(r.key, r.value)));
-      out.unshift(metaHeader('x', content.length, false, e.info.mtime), padBlock(content));
-    }
-    writeChecksum(header);
-    out.push(header);
-    for (const b of out) this.push(b);
+    for (const b of rewriteEntryHeaders(e, newPath, link)) this.push(b);
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
@@ -161,6 +113,63 @@ export class TarRewriter extends Transform {
       callback(rewriteError(err));
     }
   }
+}
+
+/**
+ * The blocks that carry entry `e` under `newPath` with link target `link` (null: none): its header
+ * rewritten in place (new checksum), pax and GNU long-name records re-emitted only where needed, so
+ * owners, modes, times, xattrs and long names survive. Content is not included: it follows unchanged.
+ */
+export function rewriteEntryHeaders(e: ParsedEntry, newPath: Buffer, link: Buffer | null): Buffer[] {
+  const header = Buffer.from(e.header);
+  const pax: PaxRecord[] = e.pax ? e.pax.map((r) => ({ key: r.key, value: r.value })) : [];
+  const out: Buffer[] = [];
+  const setPax = (key: string, value: Buffer) => {
+    // One record per key: a later duplicate would win over ours.
+    for (let i = pax.length - 1; i >= 0; i--) if (pax[i]?.key === key) pax.splice(i, 1);
+    pax.push({ key, value });
+  };
+
+  // Path. GNU.sparse.name beats path (GNU tar ignores a path record once it has a sparse name).
+  if (e.pathFrom === 'sparse-name') {
+    setPax('GNU.sparse.name', newPath);
+  } else if (e.pathFrom === 'pax') {
+    setPax('path', newPath);
+    if (!fitUstar(header, newPath, !e.gnuMagic)) setField(header, 0, 100, newPath);
+  } else if (!fitUstar(header, newPath, !e.gnuMagic)) {
+    if (e.gnuMagic) {
+      const content = Buffer.concat([newPath, Buffer.alloc(1)]);
+      out.push(metaHeader('L', content.length, true, e.info.mtime), padBlock(content));
+    } else {
+      setPax('path', newPath);
+    }
+    setField(header, 0, 100, newPath);
+  }
+
+  if (link !== null) {
+    const fits = link.length <= 100;
+    if (e.linkFrom === 'pax') {
+      setPax('linkpath', link);
+      setField(header, 157, 100, link);
+    } else if (fits) {
+      setField(header, 157, 100, link);
+    } else if (e.gnuMagic || e.linkFrom === 'gnu') {
+      const content = Buffer.concat([link, Buffer.alloc(1)]);
+      out.unshift(metaHeader('K', content.length, true, e.info.mtime), padBlock(content));
+      setField(header, 157, 100, link);
+    } else {
+      setPax('linkpath', link);
+      setField(header, 157, 100, link);
+    }
+  }
+
+  if (pax.length > 0) {
+    const content = Buffer.concat(pax.map((r) => paxRecord(r.key, r.value)));
+    out.unshift(metaHeader('x', content.length, false, e.info.mtime), padBlock(content));
+  }
+  writeChecksum(header);
+  out.push(header);
+  return out;
 }
 
 function rewriteError(err: unknown): Error {

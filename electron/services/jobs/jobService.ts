@@ -9,6 +9,7 @@ import type {
   JobHistoryEntry,
   JobSummary,
   RestorePlan,
+  RestoreSelection,
   RestoreSource,
   SafetyBackup,
   StartBackupOptions,
@@ -29,6 +30,8 @@ import { JobManager, type JobManagerOptions } from './jobManager';
 import { checkReadableFile, defaultBackupDir, defaultBackupName, resolveBackupDir } from './paths';
 import { buildRestorePlan } from './restorePlan';
 import { runRestore, safetyDir } from './restoreJob';
+import { chosenRoots, selectionKey } from './selectionPaths';
+import { selectionNeedsMerge } from './selectiveRestore';
 import { containersUsingVolume } from './volumeContainers';
 
 /**
@@ -129,7 +132,7 @@ export class JobService {
     return checkReadableFile(source.archivePath);
   }
 
-  async planRestore(args: { source: RestoreSource; volume: string | null; stripTopFolder?: boolean }): Promise<RestorePlan> {
+  async planRestore(args: { source: RestoreSource; volume: string | null; stripTopFolder?: boolean; selection?: RestoreSelection }): Promise<RestorePlan> {
     const archivePath = await this.resolveSource(args.source);
     const key = 'uploadId' in args.source ? args.source.uploadId : args.source.archivePath;
     const settings = this.core.settings.get();
@@ -144,12 +147,18 @@ export class JobService {
         tracker: this.manager.tracker(),
         onProgress: (bytesDone, bytesTotal) => this.core.bus.emit('restorePlanProgress', { key, bytesDone, bytesTotal }),
       },
-      { source: args.source, archivePath, volume: args.volume, stripTopFolder: args.stripTopFolder },
+      { source: args.source, archivePath, volume: args.volume, stripTopFolder: args.stripTopFolder, selection: args.selection },
     );
   }
 
   async startRestore(raw: StartRestoreOptions): Promise<JobSummary> {
     const opts = startRestoreSchema.parse(raw);
+    if (opts.selection) {
+      if (opts.mode !== 'merge') throw selectionNeedsMerge(opts.mode);
+      // Bad paths answer at once, before a job exists.
+      chosenRoots(opts.selection.only);
+      if (opts.selection.into !== undefined) selectionKey(opts.selection.into, 'into');
+    }
     const archivePath = await this.resolveSource(opts.source);
     const docker = this.manager.docker();
     await this.manager.assertFreeEverywhere(opts.volume);
@@ -163,7 +172,8 @@ export class JobService {
     if (opts.mode !== 'new' && !existing) throw volumeNotFound(opts.volume, 'restore');
     const settings = this.core.settings.get();
     const engine = opts.engine ?? settings.backupEngine;
-    if (engine === 'tar' || opts.mode === 'replace') await requireRunnableImage(docker, settings.helperImage);
+    // Chosen paths go through tar (either engine), never the Engine's archive API.
+    if (engine === 'tar' || opts.mode === 'replace' || opts.selection) await requireRunnableImage(docker, settings.helperImage);
     const manifest = await readManifest(archivePath);
     return this.manager.launch({ kind: 'restore', volume: opts.volume, file: archivePath, engine, mode: opts.mode }, async (ctx) => {
       const result = await runRestore(ctx, {
@@ -174,6 +184,7 @@ export class JobService {
         stripTopFolder: opts.stripTopFolder,
         stopContainers: opts.stopContainers,
         keepSetuid: opts.keepSetuid,
+        selection: opts.selection,
         manifest,
         cache: this.cache,
         appVersion: this.core.version,

@@ -48,6 +48,12 @@ export interface UnpackArgs {
    * start); a rejection stops the restore with its error.
    */
   ready?: Promise<void>;
+  /**
+   * A restore of chosen paths: every entry passes the guard first (the check's rules see the whole
+   * archive), then `stream` keeps and renames the chosen ones; `hidden` names the folders above them
+   * that are only written back as they were, left out of the log.
+   */
+  select?: { stream: (onEntry: (e: TarEntryInfo) => void) => Transform & { readonly tarBytes: number }; hidden: (path: string) => boolean };
 }
 
 export interface UnpackResult {
@@ -107,8 +113,16 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
   const counter = new TapProgress(ctx.progress, ctx.log);
   const guard = new RestoreGuard(args.guard);
   const stages = tarSource(args, guard);
-  const splitter = createTarSplitter(WRITERS, { highWaterMark: CHUNK, onEntry: counter.onEntry, guard });
-  counter.attach(splitter);
+  let splitter: ReturnType<typeof createTarSplitter>;
+  if (args.select) {
+    const select = args.select.stream(counter.onEntry);
+    stages.push(new TarGuardStream(guard, () => undefined), select);
+    splitter = createTarSplitter(WRITERS, { highWaterMark: CHUNK });
+    counter.attach(select);
+  } else {
+    splitter = createTarSplitter(WRITERS, { highWaterMark: CHUNK, onEntry: counter.onEntry, guard });
+    counter.attach(splitter);
+  }
   const abort = new AbortController();
   // What stopped the others first: a bad archive, or a failed extractor (Docker gone, volume full).
   type Failure = { from: 'archive' | 'tar'; err: unknown };
@@ -187,6 +201,8 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
  * afterwards.
  */
 export async function unpackViaArchiveApi(ctx: JobContext, args: UnpackArgs): Promise<UnpackResult> {
+  // The Engine writes what it is given with no say over folders it passes; chosen paths need tar.
+  if (args.select) throw new AppError('INTERNAL', 'A restore of chosen paths needs a helper image that runs tar.');
   const container = await createHelper(ctx.docker, { image: args.image, volume: args.volume, readOnly: false, labels: ctx.labels }, ctx.tracker);
   const counter = new TapProgress(ctx.progress, ctx.log);
   const abort = new AbortController();
@@ -266,7 +282,7 @@ async function setVolumeRoot(container: Dockerode.Container, root: TarEntryInfo)
  * extracts only what the check saw: GNU tar itself would read whatever the file holds by then.
  */
 export async function unpackTar(ctx: JobContext, args: UnpackArgs): Promise<UnpackResult> {
-  const listing = new VerboseListing(ctx);
+  const listing = new VerboseListing(ctx, args.select?.hidden);
   const guard = new RestoreGuard(args.guard);
   const stdin = new PassThrough({ highWaterMark: CHUNK });
   // A refused entry or a changed file stops tar at once: it must not wait for the rest of its input.
@@ -275,7 +291,11 @@ export async function unpackTar(ctx: JobContext, args: UnpackArgs): Promise<Unpa
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let feedError: unknown = null;
   const feeding = (args.ready ?? Promise.resolve())
-    .then(() => pipeline([...tarSource(args, guard), new TarGuardStream(guard, () => undefined), stdin], { signal: abort.signal }))
+    .then(() =>
+      pipeline([...tarSource(args, guard), new TarGuardStream(guard, () => undefined), ...(args.select ? [args.select.stream(() => undefined)] : []), stdin], {
+        signal: abort.signal,
+      }),
+    )
     .catch((err: unknown) => {
       feedError ??= err;
       abort.abort();

@@ -2,7 +2,7 @@ import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { AppError } from '../../../shared/contract/errors';
-import type { BackupManifest, JobEngine, RestoreMode, RestoreResult } from '../../../shared/contract/jobs';
+import type { BackupManifest, JobEngine, RestoreMode, RestoreResult, RestoreSelection } from '../../../shared/contract/jobs';
 import { openAtomicOutput } from '../archive/atomicOutput';
 import { toArchiveFsError } from '../archive/errors';
 import { assertSafe, inspectArchive, pathComponents } from '../archive/inspectArchive';
@@ -19,6 +19,7 @@ import type { JobContext } from './jobContext';
 import { measureVolume, type VolumeMeasure } from './measure';
 import { defaultBackupName } from './paths';
 import { unpackEngine, unpackFast } from './restoreEngines';
+import { restoreSelection } from './selectiveRestore';
 import { stopUsersOrWarn } from './volumeContainers';
 import { clearVolume } from './volumeOps';
 import { verifyWithProgress } from './verify';
@@ -33,6 +34,8 @@ export interface RestoreJobOptions {
   /** Keep setuid/setgid on root-owned files (by default they are removed, with a warning). */
   keepSetuid: boolean;
   manifest: BackupManifest | null;
+  /** Only these paths (a merge that writes nothing else): selectiveRestore.ts. */
+  selection?: RestoreSelection;
   cache: InspectionCache;
   appVersion: string;
 }
@@ -166,6 +169,7 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
     });
   }
   if (o.mode !== 'new' && !existing) throw volumeNotFound(o.volume, 'restore');
+  if (o.selection) return restoreSelection(ctx, { ...o, selection: o.selection }, handle, inspection, manifest, started);
 
   const createImage = await helperImageForEngine(ctx.docker, o.engine, ctx.helperImage);
   const runImage = o.mode === 'replace' ? await requireRunnableImage(ctx.docker, ctx.helperImage) : createImage.runnable ? createImage.image : null;

@@ -1,7 +1,17 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { SCS_FILE } from '../../../shared/ailab';
-import type { ArchiveSummary, JobEngine, RestorePlan, RestoreSource, RestoreTargetInfo } from '../../../shared/contract/jobs';
+import { AppError } from '../../../shared/contract/errors';
+import type {
+  ArchiveSummary,
+  JobEngine,
+  RestorePlan,
+  RestoreSelection,
+  RestoreSelectionPlan,
+  RestoreSource,
+  RestoreTargetInfo,
+} from '../../../shared/contract/jobs';
 import { assertSafe, inspectArchive } from '../archive/inspectArchive';
 import { manifestMatches, readManifest } from '../archive/manifest';
 import type { ArchiveInspection } from '../archive/types';
@@ -11,6 +21,7 @@ import type { ContainerTracker } from './helperContainer';
 import { anyImageForCreate, imagePresent, withDefaultTag } from './images';
 import type { InspectionCache } from './inspectionCache';
 import { volumeNameFromFile } from './paths';
+import { decideFor, selectionPlan } from './selectiveRestore';
 import { containersUsingVolume } from './volumeContainers';
 import { topFolderAdvice } from './topFolderAdvice';
 import { existingTopLevelNames } from './volumeProbe';
@@ -74,8 +85,13 @@ async function freeVolumeName(docker: Dockerode, wanted: string): Promise<string
 /** Everything the Restore dialog shows before the user confirms; changes nothing. */
 export async function buildRestorePlan(
   deps: PlanDeps,
-  args: { source: RestoreSource; archivePath: string; volume: string | null; stripTopFolder?: boolean },
+  args: { source: RestoreSource; archivePath: string; volume: string | null; stripTopFolder?: boolean; selection?: RestoreSelection },
 ): Promise<RestorePlan> {
+  if (args.selection && args.stripTopFolder) {
+    throw new AppError('INVALID_ARGUMENT', 'Stripping the top folder does not go with chosen paths: they are paths of the archive as it is.', {
+      hint: 'Use "into" to restore them below another folder.',
+    });
+  }
   const { inspection, namesUnderTop } = await inspectCached(deps, args.archivePath, args.stripTopFolder === true);
   assertSafe(inspection);
   // Stripped only when asked: topFolderAdvice says why, and whether the dialog offers it.
@@ -102,6 +118,23 @@ export async function buildRestorePlan(
     target = { volume: args.volume, exists, containers, overwritten, overwritesScs: overwritten.includes(SCS_FILE) };
   }
 
+  // Chosen paths: read once more for their entries, and the volume probed where they would go.
+  let selection: RestoreSelectionPlan | null = null;
+  if (args.selection) {
+    const { decisions, roots, into } = await decideFor({
+      docker: deps.docker,
+      helperImage: deps.helperImage,
+      volume: target?.exists ? (args.volume as string) : null,
+      labels: deps.labels,
+      tracker: deps.tracker,
+      signal: deps.signal ?? new AbortController().signal,
+      archivePath: args.archivePath,
+      selection: args.selection,
+      createdAt: manifest ? new Date(manifest.createdAt) : (await fs.stat(args.archivePath)).mtime,
+    });
+    selection = selectionPlan(decisions, roots, into);
+  }
+
   const fileName = path.basename(args.archivePath);
   return {
     source: args.source,
@@ -113,7 +146,7 @@ export async function buildRestorePlan(
     target,
     topFolder: topFolderAdvice(inspection, manifest),
     stripTopFolder: strip,
-    selection: null, // WIP-ISSUE-15
+    selection,
     suggestedVolume: await freeVolumeName(deps.docker, manifest?.volume ?? volumeNameFromFile(fileName)),
     defaultEngine: deps.defaultEngine,
     helperImage: deps.helperImage,

@@ -13,7 +13,11 @@ export class VerboseListing {
   rootEntry = false;
   readonly messages: string[] = [];
 
-  constructor(private readonly ctx: Pick<JobContext, 'log' | 'progress'>) {}
+  /** `hidden`: entries tar writes that are not the archive's (a selective restore's folders written back as they were). */
+  constructor(
+    private readonly ctx: Pick<JobContext, 'log' | 'progress'>,
+    private readonly hidden?: (path: string) => boolean,
+  ) {}
 
   /** Bound, so it can be handed to runHelper as a line callback. */
   readonly onLine = (line: string): void => {
@@ -24,6 +28,7 @@ export class VerboseListing {
       this.ctx.log(parsed.text);
       return;
     }
+    if (this.hidden?.(parsed.path)) return;
     this.entries++;
     this.bytes += parsed.size ?? 0;
     if (parsed.path === './' || parsed.path === '.') this.rootEntry = true;
