@@ -84,4 +84,24 @@ test('a notebook deleted since the backup is found in the compare view and resto
   expect(now.filter((l) => !l.startsWith('./notebooks/analysis.ipynb\t') && !l.startsWith('./notebooks\t'))).toEqual(
     afterMistake.filter((l) => !l.startsWith('./notebooks\t')),
   );
+  // The edited notebook's backup copy goes beside it: the conflict is asked once, keep both first.
+  // The catalogue it was opened from is still there under the finished job.
+  await expect(catalogue).toBeVisible();
+  await catalogue.getByRole('button', { name: `Browse ${path.basename(file)}` }).click();
+  await browser.getByRole('tab', { name: `Compare with ${volume} now` }).click();
+  await tree
+    .getByRole('treeitem', { name: 'notebooks/keep.ipynb' })
+    .getByRole('button', { name: /^Restore / })
+    .click();
+  const again = page.getByRole('dialog', { name: `Restore notebooks/keep.ipynb into ${volume}` });
+  await expect(again.getByRole('radio', { name: /^Keep both/ })).toBeChecked();
+  await again.getByRole('button', { name: 'Restore it' }).click();
+  await expect(view.getByRole('region', { name: 'Result' })).toContainText(`Restored into ${volume}`, { timeout: 60_000 });
+  await view.getByRole('button', { name: 'Close' }).click();
+  const both = (await volumeTree(volume)).filter((l) => l.startsWith('./notebooks/keep'));
+  expect(both).toHaveLength(2);
+  expect(both).toContain(line(afterMistake, 'notebooks/keep.ipynb'));
+  const copy = both.find((l) => l !== line(afterMistake, 'notebooks/keep.ipynb')) ?? '';
+  // The backup's copy: its name says which backup, its content and owner are the backup's.
+  expect(copy).toMatch(/^\.\/notebooks\/keep \(backup \d{4}-\d\d-\d\d \d\d-\d\d\)\.ipynb\tf\t1001:100\t644\t13\t/);
 });
