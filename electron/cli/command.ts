@@ -1,5 +1,6 @@
 import type { ArgsOf, Handlers, MethodName, ResultOf } from '../../shared/contract';
 import type { Core } from '../services/createCore';
+import type { Readable, Writable } from 'node:stream';
 import type { StdinLike } from './password';
 
 export interface CliIO {
@@ -9,6 +10,10 @@ export interface CliIO {
   tty: boolean;
   /** Where secrets are read from (`--password-stdin`); process.stdin when absent. */
   stdin?: StdinLike;
+  /** Bytes out (`volumes cp VOL:PATH -` writes a tar stream); process.stdout when absent. */
+  binaryOut?: Writable;
+  /** Bytes in (`volumes cp - VOL:PATH` reads a tar stream); process.stdin when absent. */
+  binaryIn?: Readable;
 }
 
 export interface CliContext {

@@ -139,6 +139,11 @@ export const copyFromVolumeSchema = z
     dest: z.string().min(1).max(4096),
     /** A folder as a folder (default) or as one .tgz; a file is always a file. */
     as: z.enum(['folder', 'tgz']).default('folder'),
+    /**
+     * Written under this plain name instead of its own (`name`, or `name.tgz` for a .tgz): the CLI's
+     * `cp VOL:PATH NEWNAME`. Optional; the UI leaves it out.
+     */
+    name: z.string().min(1).max(255).optional(),
   })
   .strict();
 

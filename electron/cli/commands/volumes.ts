@@ -3,6 +3,7 @@ import type { RemoveVolumeResult, VolumeSize, VolumeSummary } from '../../../sha
 import { commandWithSubcommands, parse, parseLabels, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from '../exitCodes';
+import { cp } from './volumesCp';
 import { formatBytes, formatLabels, formatTable, formatTimestamp, printable, printList } from '../format';
 
 const HELP = `Usage: ailab volumes [SUBCOMMAND] [options]
@@ -22,6 +23,17 @@ Subcommands:
   ls-files NAME [PATH]      list one folder of a volume, read-only (PATH relative to the volume
                             root; default: the root). Runs the helper image (Settings) with find.
   cleanup [--yes]           list unused anonymous volumes; with --yes, remove exactly those
+  cp VOLUME:PATH HOSTPATH   copy a file or folder out of a volume, like \`docker cp\`. HOSTPATH an
+                            existing folder: written into it under its own name; otherwise written
+                            as the new name HOSTPATH. A taken name is refused (nothing is replaced).
+                            Modes, mtimes and symlinks are kept; the copy is yours (no owners).
+                            HOSTPATH "-": a tar stream on stdout (members under the path's name).
+  cp HOSTPATH... VOLUME:FOLDER
+                            copy host files or folders into an existing folder of a volume, owned
+                            by --owner; "-" instead of HOSTPATH reads a tar stream from stdin.
+                            Names that exist in FOLDER need --conflict (there is no prompt).
+                            Paths in a volume are relative to its root ("/", "./" or none);
+                            ".." and paths through a symbolic link in the volume are refused.
 
 Options:
   --json       print JSON instead of text (errors too: {"ok":false,"error":{...}} on stdout)
@@ -29,6 +41,14 @@ Options:
   --label k=v  create: add a label (repeatable)
   --force      rm: remove the stopped containers that use the volume first
   --yes        cleanup: remove the volumes listed
+  --as-tgz     cp out: write a folder as one .tgz (members ./..., numeric owners, like a backup;
+               restores with \`ailab restore\` or the guide's tar -x); the file is private (0600)
+  --conflict overwrite|keep-both|skip
+               cp in: for names that exist in FOLDER: replace them, keep both (the copy gets
+               "NAME (copy).EXT"), or leave the volume's own
+  --owner auto|UID:GID
+               cp in: owner of what is copied; auto (default): the owner of FOLDER (1001:1001 in
+               an AI-Lab 2+ volume)
 
 ${EXIT_CODE_HELP}`;
 
@@ -38,6 +58,9 @@ const OPTIONS = {
   label: { type: 'string', multiple: true },
   force: { type: 'boolean' },
   yes: { type: 'boolean' },
+  'as-tgz': { type: 'boolean' },
+  conflict: { type: 'string' },
+  owner: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
@@ -247,7 +270,7 @@ function nameAfterCreate(argv: string[]): string[] {
 
 const volumes = commandWithSubcommands({
   name: 'volumes',
-  summary: 'list, create, remove, inspect volumes and list their files (ailab volumes --help)',
+  summary: 'list, create, remove, inspect volumes, list their files and copy files in and out (ailab volumes --help)',
   help: HELP,
   options: OPTIONS,
   prepare: nameAfterCreate,
@@ -257,6 +280,7 @@ const volumes = commandWithSubcommands({
     rm: { options: ['force'], run: (args) => rm(ctx, values, args) },
     inspect: { options: [], run: (args) => inspect(ctx, values, args) },
     'ls-files': { options: [], run: (args) => lsFiles(ctx, values, args) },
+    cp: { options: ['as-tgz', 'conflict', 'owner'], run: (args) => cp(ctx, values, args) },
     cleanup: { options: ['yes'], noArguments: 'it removes exactly the volumes it lists', run: () => cleanup(ctx, values) },
   }),
   aliases: { list: 'ls', remove: 'rm' },

@@ -1,4 +1,3 @@
-import { AppError } from '../../../shared/contract/errors';
 import type { Handlers } from '../../../shared/contract';
 import type { volumeMethods } from '../../../shared/contract/volumes';
 import type { VolumeService } from './volumeService';
@@ -13,8 +12,7 @@ export function volumeHandlers(volumes: VolumeService): Pick<Handlers, keyof typ
     listCleanupCandidates: () => volumes.cleanupCandidates(),
     cleanupVolumes: (names) => volumes.cleanup(names),
     listVolumeFiles: (name, path) => volumes.files(name, path),
-    // WIP-ISSUE-15: replaced by the copy service's calls before landing.
-    copyFromVolume: () => Promise.reject(new AppError('INTERNAL', 'Not built yet.')),
-    copyIntoVolume: () => Promise.reject(new AppError('INTERNAL', 'Not built yet.')),
+    copyFromVolume: (opts) => volumes.copyOut(opts),
+    copyIntoVolume: (opts) => volumes.copyIn(opts),
   };
 }

@@ -1,8 +1,13 @@
 import type Dockerode from 'dockerode';
 import { AppError } from '../../../shared/contract/errors';
 import { checkVolumeName, VOLUME_NAME_RULE } from '../../../shared/contract/validation';
+import type { Readable, Writable } from 'node:stream';
 import type {
   CleanupResult,
+  CopyFromVolumeOptions,
+  CopyFromVolumeResult,
+  CopyIntoVolumeOptions,
+  CopyIntoVolumeResult,
   RemoveVolumeOptions,
   RemoveVolumeResult,
   VolumeContainerRef,
@@ -14,6 +19,9 @@ import type {
 import type { CoreServices } from '../core/context';
 import { isConflict, isNotFound, isNotModified, toAppError } from '../docker/errors';
 import { inspectVolume, volumeNotFound } from '../docker/volumes';
+import type { CopyDeps } from './copyHelper';
+import { copyIntoVolume, importTar, type ConflictChoice } from './copyIn';
+import { copyFromVolume, streamFromVolume } from './copyOut';
 import { diskUsageWhenFree, VolumeSizeCache, type DiskUsage } from './sizeCache';
 import { listVolumeFiles } from './volumeFiles';
 import { containersByVolume, describeContainers, isAnonymousVolume, toVolumeSummary, type RawVolume } from './volumeModel';
@@ -215,20 +223,54 @@ export class VolumeService {
     return result;
   }
 
-  async files(name: string, path: string | undefined): Promise<VolumeFileListing> {
-    return listVolumeFiles(
-      {
-        client: this.client(),
-        helperImage: this.core.settings.get().helperImage,
-        onHelper: (id, phase) => {
-          if (phase === 'created') this.helperIds.add(id);
-          // Keep it a little longer: its destroy/unmount events may arrive after remove() returns.
-          else setTimeout(() => this.helperIds.delete(id), 10_000).unref?.();
-        },
+  private helperDeps(): CopyDeps {
+    return {
+      client: this.client(),
+      helperImage: this.core.settings.get().helperImage,
+      dataDir: this.core.dataDir,
+      onHelper: (id, phase) => {
+        if (phase === 'created') this.helperIds.add(id);
+        // Keep it a little longer: its destroy/unmount events may arrive after remove() returns.
+        else setTimeout(() => this.helperIds.delete(id), 10_000).unref?.();
       },
-      name,
-      path,
-    );
+    };
+  }
+
+  async files(name: string, path: string | undefined): Promise<VolumeFileListing> {
+    return listVolumeFiles(this.helperDeps(), name, path);
+  }
+
+  /** A file or folder of a volume into a host folder (copyOut.ts: rules, atomicity, modes). */
+  async copyOut(opts: CopyFromVolumeOptions): Promise<CopyFromVolumeResult> {
+    await this.inspectRaw(opts.volume);
+    return copyFromVolume(this.helperDeps(), { ...opts, as: opts.as ?? 'folder' });
+  }
+
+  /** Host files or folders into a folder of a volume (copyIn.ts: conflicts, owners, staging). */
+  async copyIn(opts: CopyIntoVolumeOptions): Promise<CopyIntoVolumeResult> {
+    await this.inspectRaw(opts.volume);
+    const result = await copyIntoVolume(this.helperDeps(), { ...opts, owner: opts.owner ?? 'auto' });
+    if (result.copied.length > 0) this.sizes.invalidate();
+    return result;
+  }
+
+  /** The CLI's `cp VOL:PATH -`: the raw tar stream of a file or folder, like `docker cp`'s. */
+  async exportTar(volume: string, path: string, out: Writable): Promise<{ entries: number; bytes: number }> {
+    await this.inspectRaw(volume);
+    return streamFromVolume(this.helperDeps(), volume, path, out);
+  }
+
+  /** The CLI's `cp - VOL:PATH`: a tar stream into a folder, with the same conflict and owner rules. */
+  async importTar(
+    volume: string,
+    folder: string,
+    input: Readable,
+    opts: { conflict?: ConflictChoice; owner: 'auto' | { uid: number; gid: number } },
+  ): Promise<CopyIntoVolumeResult> {
+    await this.inspectRaw(volume);
+    const result = await importTar(this.helperDeps(), { volume, folder, input, ...opts });
+    if (result.copied.length > 0) this.sizes.invalidate();
+    return result;
   }
 
   dispose(): void {
