@@ -189,13 +189,13 @@ async function writeTgz(deps: CopyDeps, volume: string, cmd: string[], final: st
  */
 export async function streamFromVolume(deps: CopyDeps, volume: string, rawPath: string, out: Writable): Promise<ExtractCounts> {
   const rel = normalizeVolumePath(rawPath);
-  const probe = await probeVolumePath(deps, volume, rel, { children: false });
+  // Refuses `..`, a link on the way and a missing path before any byte is written to `out`.
+  await probeVolumePath(deps, volume, rel, { children: false });
   const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
   const cmd =
     rel === ''
       ? ['tar', '-C', containerPathFor(''), '--numeric-owner', '-cf', '-', '.']
       : ['tar', '-C', containerPathFor(parent), '--numeric-owner', '-cf', '-', '--', copyName(volume, rel)];
-  void probe;
   const tap = createTarTap(() => undefined);
   tap.pipe(out, { end: false });
   await pump(deps, volume, cmd, async (s) => {
