@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { backUpThroughDialog, SCREENSHOTS, sharedServedApp } from '../support/e2e';
+import { backUpThroughDialog, fillFolder, SCREENSHOTS, sharedServedApp } from '../support/e2e';
 import { testResources } from '../support/resources';
 import { runInVolume, volumeTree } from '../support/volumeShell';
 
@@ -104,4 +104,46 @@ test('a notebook deleted since the backup is found in the compare view and resto
   const copy = both.find((l) => l !== line(afterMistake, 'notebooks/keep.ipynb')) ?? '';
   // The backup's copy: its name says which backup, its content and owner are the backup's.
   expect(copy).toMatch(/^\.\/notebooks\/keep \(backup \d{4}-\d\d-\d\d \d\d-\d\d\)\.ipynb\tf\t1001:100\t644\t13\t/);
+});
+
+test('the file browser copies a notebook out to a folder of this computer and host files in, owned as the folder', async ({ page }) => {
+  test.setTimeout(120_000);
+  const volume = await res.volume();
+  await runInVolume(volume, CONTENT);
+  const host = fs.mkdtempSync(path.join(out, 'host-'));
+  fs.writeFileSync(path.join(host, 'new.ipynb'), '{"cells": ["new"]}');
+  fs.writeFileSync(path.join(host, 'keep.ipynb'), '{"cells": ["mine"]}');
+
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.goto(app().url);
+  await page.getByPlaceholder(/Search/).fill(volume);
+  await page.getByRole('row').filter({ hasText: volume }).first().click();
+  await page.getByRole('button', { name: 'Browse files' }).click();
+  const files = page.getByRole('region', { name: `Files in ${volume}` });
+  await files.getByRole('button', { name: 'Open folder notebooks' }).click();
+  await expect(files.getByRole('table', { name: 'Contents of /notebooks' })).toContainText('analysis.ipynb');
+
+  // Out: the notebook lands in the chosen folder under its own name.
+  await files.getByRole('button', { name: 'Copy analysis.ipynb out of the volume' }).click();
+  const outDialog = page.getByRole('dialog', { name: `Copy analysis.ipynb out of ${volume}` });
+  await fillFolder(outDialog, host);
+  await outDialog.getByRole('button', { name: 'Copy', exact: true }).click();
+  await expect(outDialog).toContainText(`Copied to ${path.join(host, 'analysis.ipynb')}`);
+  expect(fs.readFileSync(path.join(host, 'analysis.ipynb'), 'utf8')).toBe('{"cells": ["yesterday"]}');
+  await outDialog.getByRole('button', { name: 'Close' }).click();
+
+  // In: two host files, one of whose names is taken: asked once, kept both; owned like the folder.
+  await files.getByRole('button', { name: 'Copy in…' }).click();
+  const inDialog = page.getByRole('dialog', { name: `Copy into /notebooks of ${volume}` });
+  await inDialog.getByLabel(/one per line/).fill(`${path.join(host, 'new.ipynb')}\n${path.join(host, 'keep.ipynb')}`);
+  await expect(inDialog.getByRole('radio', { name: /^Keep both/ })).toBeChecked();
+  await expect(inDialog).toContainText('1001:100');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'backup-files-copy-in.png') });
+  await inDialog.getByRole('button', { name: 'Copy in' }).click();
+  await expect(inDialog).toBeHidden();
+  await expect(files).toContainText('Copied 2 into /notebooks as 1001:100');
+  const tree = await volumeTree(volume);
+  expect(tree.find((l) => l.startsWith('./notebooks/new.ipynb\t'))).toMatch(/\tf\t1001:100\t/);
+  expect(tree.find((l) => l.startsWith('./notebooks/keep (copy).ipynb\t'))).toMatch(/\tf\t1001:100\t/);
+  expect(tree.find((l) => l.startsWith('./notebooks/keep.ipynb\t'))).toMatch(/\t13\t/);
 });
