@@ -1,4 +1,5 @@
 import type { ArchiveFileEntry, ArchiveFileType, ArchiveFolderPage, ArchiveSearchResult } from '../../../shared/contract/backups';
+import { editDistance } from '../core/editDistance';
 import { AppError } from '../../../shared/contract/errors';
 import { pathComponents } from '../archive/archiveRules';
 import type { ArchiveFormat, TarEntryInfo } from '../archive/types';
@@ -192,24 +193,6 @@ export class IndexBuilder {
 const MAX_SUGGESTIONS = 3;
 /** Siblings compared by edit distance when a name is not found; a flat folder of 100k is sampled. */
 const MAX_SIBLINGS_COMPARED = 5000;
-
-/** Edit distance, stopping early once it exceeds `max`. */
-export function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
-      if (v < best) best = v;
-    }
-    if (best > max) return max + 1;
-    prev = cur;
-  }
-  return prev[b.length] as number;
-}
 
 /** `*` and `?` as in a shell, the whole name; without them, a part of the name. Case-insensitive. */
 export function nameMatcher(query: string): (name: string) => boolean {

@@ -1,4 +1,5 @@
 import { AppError } from '../../../shared/contract/errors';
+import { editDistance } from '../core/editDistance';
 
 /**
  * Paths of a selective restore. Keys are byte strings (latin1, one character a byte) as the fast
@@ -80,23 +81,6 @@ export function chosenRoots(only: readonly string[]): string[] {
   return roots;
 }
 
-function distance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
-      best = Math.min(best, v);
-    }
-    if (best > max) return max + 1;
-    prev = cur;
-  }
-  return prev[b.length] as number;
-}
-
 /**
  * Up to `max` archive paths a person may have meant: the same name elsewhere first, then paths within a
  * few edits (case and typos), then paths that start alike.
@@ -112,7 +96,7 @@ export function nearNames(wanted: string, candidates: Iterable<string>, max = 3)
     if (cl === lower) score = 0;
     else if (baseName(c).toLowerCase() === base) score = 1;
     else {
-      const d = distance(lower, cl, limit);
+      const d = editDistance(lower, cl, limit);
       if (d <= limit) score = 2 + d;
       else if (cl.startsWith(lower) || lower.startsWith(cl)) score = 100;
       else continue;
