@@ -15,6 +15,7 @@ export const FIXTURE_HASH_LABEL = 'com.exasol.ailab-desktop.fixture.hash';
 
 export const GNU_TAR_IMAGE = 'ailab-fixture/gnu-tar:latest';
 export const AI_LAB_6_IMAGE = 'ailab-fixture/ai-lab:6.1.0';
+export const AI_LAB_62_IMAGE = 'ailab-fixture/ai-lab:6.2.0';
 export const AI_LAB_1_IMAGE = 'ailab-fixture/ai-lab:1.0.0';
 export const SANDBOX_IMAGE = 'ailab-fixture/data-science-sandbox:0.1.0';
 export const NEVER_READY_IMAGE = 'ailab-fixture/ai-lab:never-ready';
@@ -22,6 +23,7 @@ export const NEVER_READY_IMAGE = 'ailab-fixture/ai-lab:never-ready';
 /** Tags under the real names (made by --alias-ubuntu / --alias-exasol unless a real image holds them). */
 export const UBUNTU_ALIAS = 'ubuntu:latest';
 export const AI_LAB_6_ALIAS = 'exasol/ai-lab:6.1.0';
+export const AI_LAB_62_ALIAS = 'exasol/ai-lab:6.2.0';
 export const AI_LAB_1_ALIAS = 'exasol/ai-lab:1.0.0';
 export const SANDBOX_ALIAS = 'exasol/data-science-sandbox:0.1.0';
 
@@ -41,6 +43,7 @@ export interface AiLabFixture {
 /** What each AI-Lab stand-in is, as the tests expect it (mirrors scripts/fixtures/build-images.sh). */
 export const AI_LAB_FIXTURES = {
   aiLab6: { image: AI_LAB_6_IMAGE, alias: AI_LAB_6_ALIAS, port: 49494, notebooks: '/home/jupyter/notebooks', uid: 1001, notebooksEnv: true, ready: true },
+  aiLab62: { image: AI_LAB_62_IMAGE, alias: AI_LAB_62_ALIAS, port: 49494, notebooks: '/home/jupyter/notebooks', uid: 1001, notebooksEnv: true, ready: true },
   aiLab1: { image: AI_LAB_1_IMAGE, alias: AI_LAB_1_ALIAS, port: 49494, notebooks: '/root/notebooks', uid: null, notebooksEnv: false, ready: true },
   sandbox: { image: SANDBOX_IMAGE, alias: SANDBOX_ALIAS, port: 8888, notebooks: '/root/notebooks', uid: null, notebooksEnv: false, ready: true },
   neverReady: { image: NEVER_READY_IMAGE, alias: null, port: 49494, notebooks: '/home/jupyter/notebooks', uid: 1001, notebooksEnv: true, ready: false },
@@ -49,11 +52,20 @@ export const AI_LAB_FIXTURES = {
 /** Default notebooks every AI-Lab stand-in copies into its notebooks folder when they are missing. */
 export const FIXTURE_DEFAULT_NOTEBOOKS = ['start.ipynb', 'tutorials/welcome.ipynb'] as const;
 
+/**
+ * Where the 6.x stand-ins keep their shipped notebooks (as the real image does; root-owned, read-only to
+ * uid 1001). 6.2.0 differs from 6.1.0: start.ipynb changed, tutorials/welcome.ipynb the same, and
+ * tutorials/new-in-6.2.ipynb added. 1.x and the sandbox keep theirs under /opt/fixture/notebook-defaults.
+ */
+export const NOTEBOOK_DEFAULTS_DIR = '/home/jupyter/notebook-defaults';
+export const FIXTURE_62_NEW_NOTEBOOKS = ['tutorials/new-in-6.2.ipynb'] as const;
+export const FIXTURE_62_CHANGED_NOTEBOOKS = ['start.ipynb'] as const;
+
 /** Printed by the AI-Lab stand-ins (to stderr) once the HTTP server answers, like Jupyter Server. */
 export const JUPYTER_READY_LINE = /Jupyter Server \S+ is running at:/;
 
-export const FIXTURE_IMAGES = [GNU_TAR_IMAGE, AI_LAB_6_IMAGE, AI_LAB_1_IMAGE, SANDBOX_IMAGE, NEVER_READY_IMAGE] as const;
-export const ALIAS_IMAGES = [UBUNTU_ALIAS, AI_LAB_6_ALIAS, AI_LAB_1_ALIAS, SANDBOX_ALIAS] as const;
+export const FIXTURE_IMAGES = [GNU_TAR_IMAGE, AI_LAB_6_IMAGE, AI_LAB_62_IMAGE, AI_LAB_1_IMAGE, SANDBOX_IMAGE, NEVER_READY_IMAGE] as const;
+export const ALIAS_IMAGES = [UBUNTU_ALIAS, AI_LAB_6_ALIAS, AI_LAB_62_ALIAS, AI_LAB_1_ALIAS, SANDBOX_ALIAS] as const;
 
 interface ImageState {
   exists: boolean;
