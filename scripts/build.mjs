@@ -2,11 +2,51 @@
 // Node-side bundles keep node_modules external, so dockerode's optional native parts load as shipped.
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * dockerode and docker-modem load BuildKit's gRPC session (@grpc/grpc-js, protobufjs: ~70 ms) and the
+ * ssh agent (ssh2: ~45 ms) at require time, though the app never uses the first and needs the second only
+ * for an ssh:// DOCKER_HOST; measured, they were 160 of the ~400 ms every `ailab` command spent before
+ * doing anything. The two entry files are bundled with those two requires deferred to first use (the
+ * modules themselves stay external, loaded from node_modules as shipped). A dockerode whose source no
+ * longer has the line fails the build here, rather than quietly loading everything again.
+ */
+const LAZY_REQUIRES = [
+  {
+    pkg: 'dockerode',
+    file: 'node_modules/dockerode/lib/docker.js',
+    from: "withSession = require('./session')",
+    to: "withSession = function () { return require('dockerode/lib/session').apply(this, arguments); }",
+  },
+  {
+    pkg: 'docker-modem',
+    file: 'node_modules/docker-modem/lib/modem.js',
+    from: "ssh = require('./ssh')",
+    to: "ssh = function (opt) { return require('docker-modem/lib/ssh')(opt); }",
+  },
+];
+
+const lazyDockerRequires = {
+  name: 'lazy-docker-requires',
+  setup(b) {
+    const byPkg = new Map(LAZY_REQUIRES.map((l) => [l.pkg, l]));
+    b.onResolve({ filter: /^(dockerode|docker-modem)$/ }, (args) => ({ path: path.join(root, byPkg.get(args.path).file) }));
+    b.onLoad({ filter: /node_modules[\\/](dockerode|docker-modem)[\\/]lib[\\/](docker|modem)\.js$/ }, async (args) => {
+      const lazy = LAZY_REQUIRES.find((l) => args.path === path.join(root, l.file));
+      const source = await readFile(args.path, 'utf8');
+      if (!lazy) return { contents: source, loader: 'js' };
+      if (!source.includes(lazy.from)) {
+        return { errors: [{ text: `${lazy.file} no longer contains "${lazy.from}": update LAZY_REQUIRES in scripts/build.mjs` }] };
+      }
+      return { contents: source.replace(lazy.from, lazy.to), loader: 'js', resolveDir: path.dirname(args.path) };
+    });
+  },
+};
 
 const nodeTargets = [
   { entry: 'electron/main/main.ts', out: 'dist/electron/main.cjs', external: ['electron'] },
@@ -29,6 +69,7 @@ async function buildNode() {
         external: t.external ?? [],
         sourcemap: true,
         logLevel: 'warning',
+        plugins: [lazyDockerRequires],
       }),
     ),
   );

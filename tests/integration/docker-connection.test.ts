@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DockerStatus } from '../../shared/contract/docker';
 import { createDockerConnection } from '../../electron/services/docker/connection';
 import type { DockerConnection, EngineEvent } from '../../electron/services/docker/types';
+import { runBuiltCli } from '../support/cli';
 import { docker, ENGINE_SOCKET, removeVolumeQuietly, TEST_LABEL, uniqueName } from '../support/docker';
 import { writeDockerContext } from '../support/dockerContext';
 import { dockerProxy } from '../support/dockerProxy';
@@ -223,6 +224,16 @@ describe('DockerConnection over ssh (a local ssh server relaying `docker system 
     expect(s).toMatchObject({ state: 'connected', endpoint: { protocol: 'ssh', url: `ssh://tester@127.0.0.1:${port}`, local: true } });
     expect(s.engineVersion).toBe((await docker.version()).Version);
     expect(execs).toContain('docker system dial-stdio');
+  });
+
+  it('the built CLI reaches the engine over ssh:// too (its ssh agent is loaded on first use, not at start)', async () => {
+    const r = await runBuiltCli(['volumes', 'ls', '--json'], {
+      env: { HOME: sshHome, DOCKER_CONFIG: path.join(sshHome, 'dc'), DOCKER_HOST: `ssh://tester@127.0.0.1:${port}` },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const names = (JSON.parse(r.stdout) as { name: string }[]).map((v) => v.name);
+    expect(names).toEqual(expect.arrayContaining((await docker.listVolumes()).Volumes.slice(0, 3).map((v) => v.Name)));
   });
 
   it('explains a rejected ssh login', async () => {
