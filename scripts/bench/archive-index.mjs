@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { writeSmallFilesTgz } from './smallFilesArchive.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -31,31 +32,11 @@ function run(cmd, argv, input) {
   });
 }
 
-// Folders of 100 notebooks each; a pax-free GNU archive like the guide's `tar -czvf … .`.
-const PY = `
-import io, sys, tarfile, time
-n, out = int(sys.argv[1]), sys.argv[2]
-mt = 1700000000
-with tarfile.open(out, 'w:gz', compresslevel=1, format=tarfile.GNU_FORMAT) as t:
-    def add(name, kind, data=b''):
-        i = tarfile.TarInfo(name); i.mtime = mt; i.uid = i.gid = 1001
-        i.type = kind; i.mode = 0o755 if kind == tarfile.DIRTYPE else 0o644; i.size = len(data)
-        t.addfile(i, io.BytesIO(data) if data else None)
-    add('./', tarfile.DIRTYPE)
-    add('./notebooks/', tarfile.DIRTYPE)
-    made, d = 2, 0
-    while made < n:
-        add(f'./notebooks/project-{d:04d}/', tarfile.DIRTYPE); made += 1
-        for f in range(min(99, n - made)):
-            add(f'./notebooks/project-{d:04d}/notebook-{f:02d}.ipynb', tarfile.REGTYPE, b'{"cells": []}\\n'); made += 1
-        d += 1
-`;
-
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'ailab-bench-index-'));
 try {
   const file = path.join(tmp, 'bench-100k.tgz');
   let t = Date.now();
-  await run('python3', ['-c', PY, String(ENTRIES), file]);
+  await writeSmallFilesTgz(file, ENTRIES);
   const st = await fs.stat(file);
   console.log(
     `archive: ${ENTRIES.toLocaleString('en')} entries, ${(st.size / 1024 / 1024).toFixed(1)} MiB .tgz, written in ${((Date.now() - t) / 1000).toFixed(1)} s`,

@@ -8,13 +8,13 @@
 // long tasks (main-thread work over 50 ms, PerformanceObserver 'longtask') during each step. The
 // volumes are removed afterwards (also on Ctrl+C) unless --keep is given.
 /* global window, document, requestAnimationFrame, HTMLInputElement -- these run inside the page (page.evaluate) */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { chromium } from '@playwright/test';
+import { OBSERVE_LONG_TASKS, startServer } from './browserMode.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BENCH_LABEL = 'com.exasol.ailab-desktop.bench';
@@ -55,38 +55,6 @@ async function removeVolumes() {
       .catch(() => undefined),
   );
 }
-
-function startServer(home) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/server/serve.cjs'), '--port', '0', '--no-open'], {
-    cwd: ROOT,
-    env: { ...process.env, AILAB_DESKTOP_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const url = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 30_000);
-    const check = () => {
-      const m = /AI-Lab Desktop is running at: (\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout.on('data', check);
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)));
-  });
-  return { child, url };
-}
-
-// In the page: collect long tasks from the start.
-const OBSERVE_LONG_TASKS = () => {
-  window.__longTasks = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-  }).observe({ type: 'longtask', buffered: true });
-};
 
 /**
  * Runs `action` in the page and waits until the list shows the result: the "N volumes" line matches
