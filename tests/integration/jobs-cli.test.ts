@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildPrivateCli } from '../support/cli';
-import { createVolume, inVolume, newVolumeName, removeTestVolumes, RICH_CONTENT, tempDir, treeOf } from './jobs-support';
+import { docker, uniqueName } from '../support/docker';
+import { createVolume, inVolume, newVolumeName, removeTestVolumes, RICH_CONTENT, tempDir, trackVolume, treeOf } from './jobs-support';
 
 let cli: string;
 let home: string;
@@ -100,6 +101,29 @@ describe('ailab backup / restore', () => {
     expect(entries).toMatch(/^[\d,]+$/);
     expect(counted).toBe(entries);
     expect(await treeOf(target)).toEqual(await treeOf(source));
+  });
+
+  it('restores its own backup into a new volume in one pass: no plan read first, the same tree', async () => {
+    // No labels on the source, so the sidecar has none to lend (labels make the restore check first).
+    const plain = trackVolume(uniqueName('jobs-cli-plain'));
+    await docker.createVolume({ Name: plain });
+    await inVolume(plain, RICH_CONTENT);
+    const file = path.join(out, 'plain.tgz');
+    expect((await ailab(['backup', plain, '--out', file])).code).toBe(0);
+    const target = newVolumeName('jobs-cli-onepass');
+    const r = await ailab(['restore', file, target, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const events = jsonLines(r.stdout) as Array<{ event: string; plan?: unknown; onePass?: { manifest: { volume: string } } }>;
+    expect(events[0]).toMatchObject({ event: 'plan', plan: null, onePass: { manifest: { volume: plain } } });
+    const log = events
+      .filter((e) => e.event === 'log')
+      .map((e) => JSON.stringify(e))
+      .join('\n');
+    expect(log).toMatch(/the archive is read once/);
+    expect(log).not.toMatch(/Reading the whole archive/);
+    expect(await treeOf(target)).toEqual(await treeOf(plain));
+    const text = await ailab(['restore', file, newVolumeName('jobs-cli-onepass')]);
+    expect(text.stdout).toMatch(new RegExp(`^Backup of volume ${plain}, made .*: [\\d,]+ entries, .*read once with every entry checked on the way\\.$`, 'm'));
   });
 
   it('needs --mode and --yes for an existing volume when not on a terminal', async () => {

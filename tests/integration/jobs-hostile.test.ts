@@ -213,10 +213,13 @@ describe('the archive swapped between the check and the extraction (item 3)', ()
     const archive = write(`inplace-${engine}.tar`, a);
     const off = atUnpacking(() => fs.writeFileSync(archive, b));
     const volume = newVolumeName('jobs-inplace');
+    // The check-first path (a new volume is otherwise restored in one pass, with no earlier check to differ from).
+    process.env.AILAB_RESTORE_CHECK_FIRST = '1';
     let done: JobSummary;
     try {
       done = await restore({ archivePath: archive, volume, mode: 'new', engine });
     } finally {
+      delete process.env.AILAB_RESTORE_CHECK_FIRST;
       off();
     }
     expect(done.status).toBe('failed');

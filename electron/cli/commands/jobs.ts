@@ -4,6 +4,7 @@ import readline from 'node:readline';
 import { SCS_FILE } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
 import type {
+  BackupManifest,
   ConflictChoice,
   JobLogChunk,
   JobProgress,
@@ -18,6 +19,7 @@ import { parse, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT, exitCodeFor } from '../exitCodes';
 import { freeBackupName } from '../../services/backups/catalogue';
+import { readManifest } from '../../services/archive/manifest';
 import { KEEP_HELP, KEEP_OPTIONS, keepPolicy, printPrune } from './retentionArgs';
 import { archiveParts, formatBytes, formatCount as count, formatDuration as duration, hintBeyond, plural, printList } from '../format';
 
@@ -409,6 +411,9 @@ const restore: CliCommand = {
 The whole archive is read first (gzip integrity, tar structure, unsafe paths, free space); a corrupt,
 truncated, non-tar or path-escaping archive, or one that does not fit, is refused and nothing is
 changed. The extraction reads the same open file and stops if it is not what was checked.
+One exception, for speed: an AI-Lab Desktop backup (its .json sidecar beside it) restored into a new
+volume is read once, every entry checked on its way in; any problem stops it, removes the new volume
+and reports what the whole-archive check says.
 
 Modes:
   new        create VOLUME and restore into it (the default when VOLUME does not exist)
@@ -480,6 +485,34 @@ contents back).`,
     let conflict = conflictOption(values.conflict);
     const selection = only.length > 0 ? { only, into: values.into, conflict } : undefined;
     const core = await ctx.core();
+
+    // Our own backup into a new volume: no plan to show that its sidecar does not already say, so the
+    // archive is not read before the job, which reads it once (jobs/onePassRestore.ts).
+    const onePass = selection || strip || (mode !== undefined && mode !== 'new') ? null : await ownBackupForNewVolume(ctx, archivePath, volume);
+    if (onePass) {
+      if (json) io(ctx, { event: 'plan', plan: null, onePass: { fileName: path.basename(archivePath), manifest: onePass } });
+      else
+        ctx.io.out(
+          `Backup of volume ${onePass.volume}, made ${onePass.createdAt} by AI-Lab Desktop ${onePass.appVersion}: ${plural(onePass.entries, 'entry', 'entries')}, ${formatBytes(onePass.totalBytes)}. Restored into the new volume ${volume} as it was, read once with every entry checked on the way.\n`,
+        );
+      return follow(
+        ctx,
+        core,
+        () =>
+          withPull(ctx, values.pull === true, json, () =>
+            ctx.call('startRestore', {
+              source: { archivePath },
+              volume,
+              mode: 'new',
+              engine,
+              stripTopFolder: false,
+              stopContainers: false,
+              keepSetuid: values['keep-setuid'] === true,
+            }),
+          ),
+        { json, verbose: values.verbose === true },
+      );
+    }
 
     let lastPct = -1;
     const offPlan = core.bus.on('restorePlanProgress', (p) => {
@@ -569,6 +602,27 @@ contents back).`,
     );
   },
 };
+
+/**
+ * The sidecar of an archive this app wrote (its size matching the file, no labels to lend the volume)
+ * when `volume` does not exist yet: then the restore needs no plan first. Null otherwise.
+ */
+async function ownBackupForNewVolume(ctx: CliContext, archivePath: string, volume: string): Promise<BackupManifest | null> {
+  const manifest = await readManifest(archivePath);
+  if (!manifest || Object.keys(manifest.labels).length > 0) return null;
+  const size = await fs.stat(archivePath).then(
+    (st) => st.size,
+    () => null,
+  );
+  if (size !== manifest.compressedBytes) return null;
+  try {
+    await ctx.call('inspectVolume', volume);
+    return null;
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'VOLUME_NOT_FOUND') return manifest;
+    throw err;
+  }
+}
 
 const jobs: CliCommand = {
   name: 'jobs',

@@ -6,7 +6,7 @@ export { backupManifestSchema, manifestMatches, manifestPath, readManifest, writ
 export { createParallelGzip, ParallelGzip, DEFAULT_BLOCK_SIZE, DEFAULT_GZIP_LEVEL, type ParallelGzipOptions } from './parallelGzip';
 export { createParallelGunzip } from './parallelGunzip';
 export { sizedMemberLength } from './gzipMembers';
-export { detectFormat } from './scanArchive';
+export { detectFormat, sniffArchive } from './scanArchive';
 export { createTarRewriter, TarRewriter, type TarRewriterOptions } from './stripTopFolder';
 export { createTarSplitter, TarSplitter } from './tarSplitter';
 export { createTarTap, TarTap } from './tarTap';

@@ -15,13 +15,35 @@ export interface CheckedArchive {
 }
 
 export interface RestoreGuardOptions {
-  /** The inspection the restore was allowed on; null for an archive this app wrote itself (a safety backup). */
+  /** The inspection the restore was allowed on; null for an archive this app wrote itself (a safety backup), or for onePass. */
   checked: CheckedArchive | null;
+  /**
+   * No check before (a restore into a volume the job creates itself, jobs/onePassRestore.ts): the check's
+   * rules apply here, entry by entry, and the first problem stops the restore (OnePassStop), as does
+   * content beyond `diskCap()` bytes (the free space where the volume lives, less a margin; null: unknown).
+   */
+  onePass?: { diskCap: () => number | null };
   /** Restore root-owned setuid/setgid files with those bits (by default they are removed). */
   keepSetuid: boolean;
 }
 
 const SETUID_SAMPLE = 20;
+/** As inspectArchive counts diskBytes: content plus a block per file and folder. */
+const FS_BLOCK = 4096;
+
+/**
+ * Why a one-pass restore stopped before the end. The job removes the volume it made and checks the
+ * whole archive as a two-pass restore does, so the user gets the very refusal the check gives (or,
+ * when the check finds nothing wrong, as after a near-full disk estimate, a two-pass restore).
+ */
+export class OnePassStop extends AppError {
+  constructor(
+    readonly reason: 'unsafe' | 'space',
+    message: string,
+  ) {
+    super(reason === 'unsafe' ? 'ARCHIVE_UNSAFE' : 'DISK_FULL', message);
+  }
+}
 const HINT = 'The file changed after it was checked, so the restore was stopped. Check where this file came from, then restore it again.';
 
 /**
@@ -38,13 +60,15 @@ export class RestoreGuard {
   private readonly hash: Hash = createHash('sha256');
   private entries = 0;
   private bytes = 0;
+  private diskBytes = 0;
+  private digest: string | null = null;
   /** Root-owned files whose setuid/setgid bits were removed: how many, and the first few. */
   strippedCount = 0;
   readonly stripped: string[] = [];
   readonly hasher: Transform;
 
   constructor(private readonly opts: RestoreGuardOptions) {
-    this.rules = opts.checked ? new ArchiveRules() : null;
+    this.rules = opts.checked || opts.onePass ? new ArchiveRules() : null;
     const hash = this.hash;
     this.hasher = new Transform({
       transform(chunk: Buffer, _enc, cb) {
@@ -57,6 +81,14 @@ export class RestoreGuard {
   /** Checks one entry as its header passes; returns the header block to pass on. Throws ARCHIVE_UNSAFE / ARCHIVE_INVALID. */
   admit(e: ParsedEntry): Buffer {
     const checked = this.opts.checked;
+    const onePass = this.opts.onePass;
+    if (this.rules && onePass) {
+      const problem = this.rules.check(e)[0];
+      if (problem) throw new OnePassStop('unsafe', problem.message);
+      if (e.info.type === 'file' || e.info.type === 'directory') this.diskBytes += FS_BLOCK + (e.info.type === 'file' ? e.info.size : 0);
+      const cap = onePass.diskCap();
+      if (cap !== null && this.diskBytes > cap) throw new OnePassStop('space', `The archive holds more than the ${cap} bytes the volume's disk can take.`);
+    }
     if (this.rules && checked) {
       const problem = this.rules.check(e)[0];
       if (problem)
@@ -83,13 +115,19 @@ export class RestoreGuard {
   verify(): void {
     const checked = this.opts.checked;
     if (!checked) return;
-    const sha256 = this.hash.digest('hex');
+    const sha256 = this.sha256();
     if (sha256 !== checked.sha256) {
       throw new AppError('ARCHIVE_INVALID', `The archive changed after it was checked: its sha256 is now ${sha256}, not ${checked.sha256}.`, {
         hint: HINT,
         details: { expected: checked.sha256, actual: sha256 },
       });
     }
+  }
+
+  /** The sha256 of the bytes read; call once the input has ended. */
+  sha256(): string {
+    this.digest ??= this.hash.digest('hex');
+    return this.digest;
   }
 
   /** For the job's warnings: what was removed, or null. */

@@ -76,6 +76,12 @@ async function readHead(file: string, given?: fs.FileHandle): Promise<{ head: Bu
   }
 }
 
+/** The archive's format and size from its first block, reading no further (a one-pass restore starts with this). */
+export async function sniffArchive(file: string, handle: fs.FileHandle): Promise<{ format: ArchiveFormat; size: number }> {
+  const { head, size } = await readHead(file, handle);
+  return { format: detectFormat(file, head), size };
+}
+
 function isZlibError(err: unknown): err is Error & { code: string } {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('Z_');

@@ -64,6 +64,8 @@ export interface UnpackResult {
   rootEntry: boolean;
   /** For the job's warnings: root-owned files restored without their setuid/setgid bits, or null. */
   setuidWarning: string | null;
+  /** The sha256 of the archive file as read (a one-pass restore has no earlier check that knew it). */
+  sha256: string;
 }
 
 /**
@@ -185,7 +187,13 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
     if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Cancelled.');
     const failed = failure as Failure | null; // set in callbacks, which the compiler cannot see
     if (failed) throw failed.from === 'archive' ? unpackError(failed.err, args.archivePath) : toAppError(failed.err);
-    return { entries: counter.entries, bytes: counter.bytes, rootEntry: counter.rootEntry !== null, setuidWarning: guard.strippedWarning() };
+    return {
+      entries: counter.entries,
+      bytes: counter.bytes,
+      rootEntry: counter.rootEntry !== null,
+      setuidWarning: guard.strippedWarning(),
+      sha256: guard.sha256(),
+    };
   } finally {
     counter.stop();
     ctx.signal.removeEventListener('abort', onAbort);
@@ -232,7 +240,13 @@ export async function unpackViaArchiveApi(ctx: JobContext, args: UnpackArgs): Pr
     if (fed.status === 'rejected') throw unpackError(ctx.signal.aborted ? new AppError('CANCELLED', 'Cancelled.') : fed.reason, args.archivePath);
     if (put.status === 'rejected') throw ctx.signal.aborted ? new AppError('CANCELLED', 'Cancelled.') : toAppError(put.reason);
     if (counter.rootEntry) await setVolumeRoot(container, counter.rootEntry);
-    return { entries: counter.entries, bytes: counter.bytes, rootEntry: counter.rootEntry !== null, setuidWarning: guard.strippedWarning() };
+    return {
+      entries: counter.entries,
+      bytes: counter.bytes,
+      rootEntry: counter.rootEntry !== null,
+      setuidWarning: guard.strippedWarning(),
+      sha256: guard.sha256(),
+    };
   } finally {
     counter.stop();
     ctx.signal.removeEventListener('abort', onAbort);
@@ -321,7 +335,7 @@ export async function unpackTar(ctx: JobContext, args: UnpackArgs): Promise<Unpa
     // The archive ends with our end-of-archive marker, sent only once all of it was read and verified.
     if (fed.state === 'pending')
       throw new AppError('INTERNAL', 'tar finished before the whole archive had been read.', { hint: 'See the job log; try the other engine.' });
-    return { entries: listing.entries, bytes: listing.bytes, rootEntry: listing.rootEntry, setuidWarning: guard.strippedWarning() };
+    return { entries: listing.entries, bytes: listing.bytes, rootEntry: listing.rootEntry, setuidWarning: guard.strippedWarning(), sha256: guard.sha256() };
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     stdin.destroy();

@@ -1,7 +1,5 @@
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type Dockerode from 'dockerode';
-import { AppError } from '../../../shared/contract/errors';
 import type { BackupManifest, JobEngine, RestoreMode, RestoreResult, RestoreSelection } from '../../../shared/contract/jobs';
 import { openAtomicOutput } from '../archive/atomicOutput';
 import { toArchiveFsError } from '../archive/errors';
@@ -22,6 +20,8 @@ import { unpackEngine, unpackFast } from './restoreEngines';
 import { restoreSelection } from './selectiveRestore';
 import { stopUsersOrWarn } from './volumeContainers';
 import { clearVolume } from './volumeOps';
+import { countRestored, createVolume, volumeExists } from './restoreSteps';
+import { tryOnePassRestore } from './onePassRestore';
 import { verifyWithProgress } from './verify';
 
 export interface RestoreJobOptions {
@@ -114,17 +114,6 @@ function strippedEntryCount(inspection: ArchiveInspection, prefix: string | null
   return Math.max(0, inspection.entries - pathComponents(prefix).length - (inspection.rootEntry ? 1 : 0));
 }
 
-async function createVolume(docker: Dockerode, name: string, labels: Record<string, string>): Promise<void> {
-  try {
-    await docker.createVolume({ Name: name, Labels: labels });
-  } catch (err) {
-    throw toAppError(err, {
-      conflict: () =>
-        new AppError('VOLUME_EXISTS', `A volume named ${name} already exists.`, { hint: 'Restore into it with replace or merge, or choose another name.' }),
-    });
-  }
-}
-
 /**
  * A restore: read and check the whole archive first, then (per mode) create the volume, or stop its
  * containers, take a safety backup and empty it; unpack; count the entries in the volume against the
@@ -132,22 +121,29 @@ async function createVolume(docker: Dockerode, name: string, labels: Record<stri
  */
 export async function runRestore(ctx: JobContext, o: RestoreJobOptions): Promise<RestoreResult> {
   ctx.phase('starting');
-  // One descriptor for the check and the extraction: replacing the file by its path in between changes nothing.
+  const started = Date.now();
+  // A stopped one pass may leave its descriptor closed (its streams were torn down): the check-first
+  // path opens the file again, and checks and extracts from that one descriptor as always.
+  const onePass = await withArchive(o.archivePath, (handle) => tryOnePassRestore(ctx, o, handle, started));
+  return onePass ?? withArchive(o.archivePath, (handle) => restoreFrom(ctx, o, handle, started));
+}
+
+/** One descriptor for the check and the extraction: replacing the file by its path in between changes nothing. */
+async function withArchive<T>(archivePath: string, use: (handle: FileHandle) => Promise<T>): Promise<T> {
   let handle: FileHandle;
   try {
-    handle = await fs.open(o.archivePath, 'r');
+    handle = await fs.open(archivePath, 'r');
   } catch (err) {
-    throw toArchiveFsError(err, o.archivePath, 'read');
+    throw toArchiveFsError(err, archivePath, 'read');
   }
   try {
-    return await restoreFrom(ctx, o, handle);
+    return await use(handle);
   } finally {
-    await handle.close();
+    await handle.close().catch(() => undefined);
   }
 }
 
-async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHandle): Promise<RestoreResult> {
-  const started = Date.now();
+async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHandle, started: number): Promise<RestoreResult> {
   const inspection = await inspectForRestore(ctx, o, handle);
   assertSafe(inspection);
   // A sidecar of another file of the same name must not label the new volume.
@@ -163,11 +159,7 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
   ctx.throwIfCancelled();
 
   const existing = await inspectVolume(ctx.docker, o.volume);
-  if (o.mode === 'new' && existing) {
-    throw new AppError('VOLUME_EXISTS', `A volume named ${o.volume} already exists.`, {
-      hint: 'Restore into it with replace or merge, or choose another name.',
-    });
-  }
+  if (o.mode === 'new' && existing) throw volumeExists(o.volume);
   if (o.mode !== 'new' && !existing) throw volumeNotFound(o.volume, 'restore');
   if (o.selection) return restoreSelection(ctx, { ...o, selection: o.selection }, handle, inspection, manifest, started);
 
@@ -251,25 +243,7 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
     if (unpacked.setuidWarning) ctx.warn(unpacked.setuidWarning);
     ctx.throwIfCancelled();
 
-    ctx.phase('counting');
-    const measured = await measureVolume({
-      docker: ctx.docker,
-      volume: o.volume,
-      labels: ctx.labels,
-      signal: ctx.signal,
-      tracker: ctx.tracker,
-      image: runImage ?? createImage.image,
-      runnable: runImage !== null,
-    });
-    const expected = unpacked.entries - (unpacked.rootEntry ? 1 : 0);
-    const inVolume = measured.entries - 1;
-    ctx.log(`Check: ${inVolume} entries in the volume, ${expected} restored from the archive.`);
-    if (inVolume < expected) {
-      throw new AppError('DOCKER_ERROR', `The restore is incomplete: the volume holds ${inVolume} entries, but the archive has ${expected}.`, {
-        hint: 'See the job log; try the other engine.',
-        details: { volumeEntries: inVolume, archiveEntries: expected },
-      });
-    }
+    const volumeEntries = await countRestored(ctx, o.volume, runImage ?? createImage.image, runImage !== null, unpacked);
     return {
       kind: 'restore',
       volume: o.volume,
@@ -279,8 +253,7 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
       totalBytes: unpacked.bytes,
       compressedBytes: inspection.compressedBytes,
       sha256: inspection.sha256,
-      // Counted as tar lists the archive: with the volume folder itself when the archive has a "./" entry.
-      volumeEntries: inVolume + (unpacked.rootEntry ? 1 : 0),
+      volumeEntries,
       strippedPrefix: stripPrefix,
       safetyBackup: safety,
       archiveRemoved: false,

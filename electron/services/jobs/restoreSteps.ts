@@ -1,0 +1,43 @@
+import type Dockerode from 'dockerode';
+import { AppError } from '../../../shared/contract/errors';
+import { toAppError } from '../docker/errors';
+import type { JobContext } from './jobContext';
+import { measureVolume } from './measure';
+import type { UnpackResult } from './restoreEngines';
+
+/** The steps both restore paths share (restoreJob.ts checks first, onePassRestore.ts checks while it writes). */
+
+export async function createVolume(docker: Dockerode, name: string, labels: Record<string, string>): Promise<void> {
+  try {
+    await docker.createVolume({ Name: name, Labels: labels });
+  } catch (err) {
+    throw toAppError(err, {
+      conflict: () =>
+        new AppError('VOLUME_EXISTS', `A volume named ${name} already exists.`, { hint: 'Restore into it with replace or merge, or choose another name.' }),
+    });
+  }
+}
+
+export function volumeExists(name: string): AppError {
+  return new AppError('VOLUME_EXISTS', `A volume named ${name} already exists.`, { hint: 'Restore into it with replace or merge, or choose another name.' });
+}
+
+/**
+ * Counts the entries in the volume against what was unpacked: fewer means tar skipped something
+ * without failing. Returns the count as tar lists the archive (with the volume folder when the archive
+ * has a "./" entry).
+ */
+export async function countRestored(ctx: JobContext, volume: string, image: string, runnable: boolean, unpacked: UnpackResult): Promise<number> {
+  ctx.phase('counting');
+  const measured = await measureVolume({ docker: ctx.docker, volume, labels: ctx.labels, signal: ctx.signal, tracker: ctx.tracker, image, runnable });
+  const expected = unpacked.entries - (unpacked.rootEntry ? 1 : 0);
+  const inVolume = measured.entries - 1;
+  ctx.log(`Check: ${inVolume} entries in the volume, ${expected} restored from the archive.`);
+  if (inVolume < expected) {
+    throw new AppError('DOCKER_ERROR', `The restore is incomplete: the volume holds ${inVolume} entries, but the archive has ${expected}.`, {
+      hint: 'See the job log; try the other engine.',
+      details: { volumeEntries: inVolume, archiveEntries: expected },
+    });
+  }
+  return inVolume + (unpacked.rootEntry ? 1 : 0);
+}
