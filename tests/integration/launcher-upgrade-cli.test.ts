@@ -24,7 +24,12 @@ beforeAll(() => {
 
 afterAll(async () => {
   const left = await docker.listContainers({ all: true });
-  for (const c of left) if (c.Names.some((n) => n.includes('cli-upgrade-'))) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  for (const c of left)
+    if (c.Names.some((n) => n.includes('cli-upgrade-')))
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
   await res.removeAll();
   if (savedHome === undefined) delete process.env.AILAB_DESKTOP_HOME;
   else process.env.AILAB_DESKTOP_HOME = savedHome;
@@ -45,7 +50,19 @@ describe('ailab upgrade', () => {
     const name = uniqueName('cli-upgrade');
     res.containers.push(name);
     const port = await freePort();
-    const launched = await cli('launch', '--volume', volume, '--image', AI_LAB_FIXTURES.aiLab6.image, '--port', String(port), '--name', name, '--timeout', '30');
+    const launched = await cli(
+      'launch',
+      '--volume',
+      volume,
+      '--image',
+      AI_LAB_FIXTURES.aiLab6.image,
+      '--port',
+      String(port),
+      '--name',
+      name,
+      '--timeout',
+      '30',
+    );
     expect(launched.code).toBe(EXIT.OK);
 
     const noYes = await cli('upgrade', name, '--image', AI_LAB_FIXTURES.aiLab62.image);
@@ -91,9 +108,10 @@ describe('ailab upgrade', () => {
     const volume = await res.volume();
     const name = uniqueName('cli-upgrade');
     res.containers.push(name);
-    expect((await cli('launch', '--volume', volume, '--image', AI_LAB_FIXTURES.aiLab1.image, '--port', String(await freePort()), '--name', name, '--timeout', '30')).code).toBe(
-      EXIT.OK,
-    );
+    expect(
+      (await cli('launch', '--volume', volume, '--image', AI_LAB_FIXTURES.aiLab1.image, '--port', String(await freePort()), '--name', name, '--timeout', '30'))
+        .code,
+    ).toBe(EXIT.OK);
     if (list.length > 0) {
       // Other AI-Lab containers exist on this engine (other tests): the name is required then.
       const ambiguous = await cli('upgrade', '--image', AI_LAB_FIXTURES.aiLab6.image, '--yes');

@@ -22,7 +22,12 @@ beforeAll(async () => {
 afterAll(async () => {
   // Kept old containers carry the test label too (they were launched by the tests).
   const left = await docker.listContainers({ all: true, filters: { label: ['com.exasol.ailab-desktop.test=1'] } });
-  for (const c of left) if (c.Names.some((n) => n.includes('ailab-up-'))) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  for (const c of left)
+    if (c.Names.some((n) => n.includes('ailab-up-')))
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
   await t?.cleanup();
 });
 
@@ -118,7 +123,14 @@ describe('6.1.0 → 6.2.0, then Roll back', () => {
     const before = await volumeTree(volume);
 
     const upgradeId = id();
-    const outcome = await t.ok('upgradeAiLab', upgradeId, { container: old.containerName, image: AI_LAB_FIXTURES.aiLab62.image, pull: false, backupDir, timeoutSeconds: 60, labels: TEST_LABEL });
+    const outcome = await t.ok('upgradeAiLab', upgradeId, {
+      container: old.containerName,
+      image: AI_LAB_FIXTURES.aiLab62.image,
+      pull: false,
+      backupDir,
+      timeoutSeconds: 60,
+      labels: TEST_LABEL,
+    });
     const newId = outcome.container.id;
     expect(newId).not.toBe(old.containerId);
     const during = await volumeTree(volume);
@@ -199,7 +211,12 @@ describe('refusals change nothing', () => {
   });
 
   it('a volume used by two AI-Lab containers, naming both', async () => {
-    const second = launchOptions(t, { image: AI_LAB_FIXTURES.aiLab1.image, volume: old.volume ?? '', hostPort: await freePort(), name: uniqueName('ailab-up-second') });
+    const second = launchOptions(t, {
+      image: AI_LAB_FIXTURES.aiLab1.image,
+      volume: old.volume ?? '',
+      hostPort: await freePort(),
+      name: uniqueName('ailab-up-second'),
+    });
     await t.ok('launchAiLab', id(), second);
     await t.ok('stopAiLabContainer', second.name);
     const err = await t.fails('upgradeAiLab', id(), opts(AI_LAB_FIXTURES.aiLab62.image));
@@ -228,7 +245,10 @@ describe('refusals change nothing', () => {
       expect(err.message).toMatch(/Nothing was changed/);
       await unchanged();
       expect(fs.readdirSync(backupDir).filter((f) => f.includes(old.volume ?? '-'))).toEqual([]);
-      await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+      await docker
+        .getImage(image)
+        .remove({ force: true })
+        .catch(() => undefined);
     } finally {
       await registry.close().catch(() => undefined);
     }

@@ -37,7 +37,10 @@ async function pickPending(ctx: CliContext, name: string | undefined, verb: stri
   if (name !== undefined) return name;
   const pending = await ctx.call('listPendingAiLabUpgrades');
   if (pending.length === 1 && pending[0]) return pending[0].name;
-  if (pending.length === 0) throw new AppError('CONTAINER_NOT_FOUND', 'No upgrade is waiting for Keep or Roll back.', { hint: 'Start one with `ailab upgrade CONTAINER --image IMAGE`.' });
+  if (pending.length === 0)
+    throw new AppError('CONTAINER_NOT_FOUND', 'No upgrade is waiting for Keep or Roll back.', {
+      hint: 'Start one with `ailab upgrade CONTAINER --image IMAGE`.',
+    });
   throw new UsageError(`${pending.length} upgrades are waiting (${pending.map((p) => p.name).join(', ')}); name the one to ${verb}.`);
 }
 

@@ -375,7 +375,16 @@ export class LauncherService {
       endpoint: this.endpoint(),
       jobs: this.upgradeJobs(),
       ledger: this.ledger,
-      launch: (launchId, opts) => this.launch(launchId, opts),
+      launch: async (launchId, opts, onWaiting) => {
+        const off = bus.on('launchState', (e) => {
+          if (e.launchId === launchId && e.state === 'waiting') onWaiting(e.message);
+        });
+        try {
+          return await this.launch(launchId, opts);
+        } finally {
+          off();
+        }
+      },
       emitProgress: (e) => bus.emit('aiLabUpgradeProgress', e),
       emitPull: (e) => bus.emit('launchPullProgress', e),
       signal,
@@ -424,14 +433,23 @@ export class LauncherService {
         if (verdict !== 'newer' && verdict !== 'unknown') continue;
         const inspect = await inspectImage(this.docker(), tagRef);
         if (!inspect || !aiLabLayout(tagRef, inspect).isAiLab) continue;
-        out.push({ ref: tagRef, repository, tag, present: true, sizeBytes: img.Size ?? null, created: img.Created ? new Date(img.Created * 1000).toISOString() : null });
+        out.push({
+          ref: tagRef,
+          repository,
+          tag,
+          present: true,
+          sizeBytes: img.Size ?? null,
+          created: img.Created ? new Date(img.Created * 1000).toISOString() : null,
+        });
       }
     }
     return out.sort((a, b) => (compareVersions(b.tag, a.tag) ?? (compareVersions(a.tag, '0') === null ? 1 : -1)) || a.ref.localeCompare(b.ref));
   }
 
   async planUpgrade(ref: string, image: string): Promise<UpgradePlan> {
-    const a = await assessUpgrade({ docker: this.docker(), endpoint: this.endpoint(), jobs: this.upgradeJobs(), ledger: this.ledger }, ref, image, { measure: true });
+    const a = await assessUpgrade({ docker: this.docker(), endpoint: this.endpoint(), jobs: this.upgradeJobs(), ledger: this.ledger }, ref, image, {
+      measure: true,
+    });
     return a.plan;
   }
 

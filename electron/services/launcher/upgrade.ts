@@ -48,7 +48,7 @@ export interface UpgradeDeps {
   jobs: UpgradeJobs;
   ledger: UpgradeLedger;
   /** The launcher's own launch (checks, create, start, readiness), tagged with the upgrade's id. */
-  launch: (launchId: string, opts: LaunchOptions) => Promise<LaunchOutcome>;
+  launch: (launchId: string, opts: LaunchOptions, onWaiting: (message: string) => void) => Promise<LaunchOutcome>;
   emitProgress: (e: UpgradeProgressEvent) => void;
   emitPull: (e: PullProgressEvent) => void;
   signal: AbortSignal;
@@ -104,7 +104,9 @@ export async function assessUpgrade(
   const blockers: AppError[] = [];
   const now = deps.now?.() ?? new Date();
 
-  const pending = (await deps.ledger.list()).find((e) => e.name === summary.name || e.keptAs === summary.name || e.oldContainerId === old.Id || e.newContainerId === old.Id);
+  const pending = (await deps.ledger.list()).find(
+    (e) => e.name === summary.name || e.keptAs === summary.name || e.oldContainerId === old.Id || e.newContainerId === old.Id,
+  );
   if (pending) {
     blockers.push(
       new AppError('JOB_CONFLICT', `"${pending.name}" has an upgrade to ${pending.newImage} waiting for Keep or Roll back.`, {
@@ -204,7 +206,10 @@ export async function runUpgrade(deps: UpgradeDeps, upgradeId: string, opts: Upg
     throw early;
   }
   if (a.plan.needsPull) {
-    if (!opts.pull) throw new AppError('IMAGE_NOT_FOUND', `The image ${opts.image} is not on the Docker host.`, { hint: 'Pull it first, or allow the upgrade to pull it. Nothing was changed.' });
+    if (!opts.pull)
+      throw new AppError('IMAGE_NOT_FOUND', `The image ${opts.image} is not on the Docker host.`, {
+        hint: 'Pull it first, or allow the upgrade to pull it. Nothing was changed.',
+      });
     step('pull', 'running', `Pulling ${opts.image}…`);
     try {
       let last = 0;
@@ -290,9 +295,13 @@ export async function runUpgrade(deps: UpgradeDeps, upgradeId: string, opts: Upg
   } catch (err) {
     const e = toAppError(err);
     const started = await restartOld();
-    const failed = new AppError(e.code, `Could not rename "${summary.name}" to keep it: ${e.message} Nothing was upgraded${started ? `; "${summary.name}" is running again` : ''}.`, {
-      hint: e.hint,
-    });
+    const failed = new AppError(
+      e.code,
+      `Could not rename "${summary.name}" to keep it: ${e.message} Nothing was upgraded${started ? `; "${summary.name}" is running again` : ''}.`,
+      {
+        hint: e.hint,
+      },
+    );
     step('rename', 'failed', failed.message);
     throw failed;
   }
@@ -314,7 +323,11 @@ export async function runUpgrade(deps: UpgradeDeps, upgradeId: string, opts: Upg
   await deps.ledger.put(entry);
   step('rename', 'done', `The old container is kept as "${plan.keptAs}" (stopped).`);
 
-  step('start', 'running', `Starting ${opts.image} as "${summary.name}": volume ${plan.volume} → ${plan.newNotebooksPath}, port ${summary.listenIp}:${summary.hostPort}…`);
+  step(
+    'start',
+    'running',
+    `Starting ${opts.image} as "${summary.name}": volume ${plan.volume} → ${plan.newNotebooksPath}, port ${summary.listenIp}:${summary.hostPort}…`,
+  );
   const password = passwordOf(old);
   const launchOpts: LaunchOptions = {
     image: opts.image,
@@ -332,11 +345,16 @@ export async function runUpgrade(deps: UpgradeDeps, upgradeId: string, opts: Upg
     ...(password !== undefined ? { password } : {}),
   };
   let outcome: LaunchOutcome;
+  let waiting = false;
   try {
-    outcome = await deps.launch(upgradeId, launchOpts);
+    outcome = await deps.launch(upgradeId, launchOpts, (message) => {
+      waiting = true;
+      step('start', 'done', `Started "${summary.name}" from ${opts.image}.`);
+      step('wait', 'running', message);
+    });
   } catch (err) {
     const reason = toAppError(err);
-    step('start', 'failed', reason.message);
+    step(waiting ? 'wait' : 'start', 'failed', reason.message);
     let rolled: UpgradeFinished | null = null;
     let rollbackError: AppError | null = null;
     try {
@@ -346,11 +364,10 @@ export async function runUpgrade(deps: UpgradeDeps, upgradeId: string, opts: Upg
     }
     const tail = Array.isArray(reason.details?.lastLogLines) ? (reason.details.lastLogLines as unknown[]) : [];
     if (rolled) {
-      throw new AppError(
-        reason.code,
-        `The upgrade to ${opts.image} failed and was rolled back: ${reason.message} ${rolled.message}`,
-        { hint: `${reason.hint ?? ''} The backup stays at ${plan.backupFile}.`.trim(), details: { rolledBack: true, reason: reason.toPayload(), lastLogLines: tail } },
-      );
+      throw new AppError(reason.code, `The upgrade to ${opts.image} failed and was rolled back: ${reason.message} ${rolled.message}`, {
+        hint: `${reason.hint ?? ''} The backup stays at ${plan.backupFile}.`.trim(),
+        details: { rolledBack: true, reason: reason.toPayload(), lastLogLines: tail },
+      });
     }
     throw new AppError(
       rollbackError?.code ?? reason.code,
@@ -361,7 +378,7 @@ export async function runUpgrade(deps: UpgradeDeps, upgradeId: string, opts: Upg
       },
     );
   }
-  step('start', 'done', `Started "${summary.name}" from ${opts.image}.`);
+  if (!waiting) step('start', 'done', `Started "${summary.name}" from ${opts.image}.`);
   step('wait', 'done', `Jupyter is ready at ${outcome.url}.`);
   const ready: LedgerEntry = { ...entry, newContainerId: outcome.containerId, state: 'ready' };
   await deps.ledger.put(ready);
@@ -389,14 +406,22 @@ async function newContainersOf(docker: Dockerode, entry: LedgerEntry): Promise<s
  * the volume, and keeps a safety backup), then the old container back under its name and started if
  * it was running. A failure leaves the ledger entry, so Roll back can be tried again.
  */
-export async function rollBackEntry(deps: Pick<UpgradeDeps, 'docker' | 'jobs' | 'ledger' | 'emitProgress'>, upgradeId: string, entry: LedgerEntry): Promise<UpgradeFinished> {
+export async function rollBackEntry(
+  deps: Pick<UpgradeDeps, 'docker' | 'jobs' | 'ledger' | 'emitProgress'>,
+  upgradeId: string,
+  entry: LedgerEntry,
+): Promise<UpgradeFinished> {
   const step = stepper(deps, upgradeId);
   const { docker } = deps;
   const old = await inspectContainer(docker, entry.oldContainerId);
   if (!old) {
-    throw new AppError('CONTAINER_NOT_FOUND', `The old container of "${entry.name}" (kept as "${entry.keptAs}") is gone, so there is nothing to roll back to.`, {
-      hint: `Keep the new version (\`ailab upgrade --keep ${entry.name}\`); the notebooks' backup from before the upgrade is ${entry.backupFile}.`,
-    });
+    throw new AppError(
+      'CONTAINER_NOT_FOUND',
+      `The old container of "${entry.name}" (kept as "${entry.keptAs}") is gone, so there is nothing to roll back to.`,
+      {
+        hint: `Keep the new version (\`ailab upgrade --keep ${entry.name}\`); the notebooks' backup from before the upgrade is ${entry.backupFile}.`,
+      },
+    );
   }
 
   step('remove-new', 'running', `Removing the new container "${entry.name}"…`);
@@ -460,7 +485,9 @@ export async function rollBackEntry(deps: Pick<UpgradeDeps, 'docker' | 'jobs' | 
         const e = toAppError(err);
         await deps.ledger.remove(entry.id);
         step('start-old', 'failed', e.message);
-        throw new AppError(e.code, `Rolled back, but starting "${entry.name}" failed: ${e.message}`, { hint: 'Start it from the AI-Lab tab or with `ailab launch --name NAME --start-existing`.' });
+        throw new AppError(e.code, `Rolled back, but starting "${entry.name}" failed: ${e.message}`, {
+          hint: 'Start it from the AI-Lab tab or with `ailab launch --name NAME --start-existing`.',
+        });
       }
     }
     started = true;

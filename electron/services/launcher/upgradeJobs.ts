@@ -56,7 +56,14 @@ export function upgradeJobs(jobs: JobService, helperImage: () => string, remembe
     freeBytes: async (dir) => (await hostDisk(dir))?.free ?? null,
     async measure(volume) {
       const image = await requireRunnableImage(m.docker(), helperImage());
-      return measureWithFind({ docker: m.docker(), volume, image, labels: m.labels(`upgrade-${randomUUID().slice(0, 8)}`), signal: new AbortController().signal, tracker: m.tracker() });
+      return measureWithFind({
+        docker: m.docker(),
+        volume,
+        image,
+        labels: m.labels(`upgrade-${randomUUID().slice(0, 8)}`),
+        signal: new AbortController().signal,
+        tracker: m.tracker(),
+      });
     },
     async fingerprint(volume) {
       const lines: string[] = [];
