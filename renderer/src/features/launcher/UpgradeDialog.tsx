@@ -256,9 +256,11 @@ export function UpgradeDialog(props: { container: AiLabContainer; onClose: () =>
 
   return (
     <Dialog title={`Upgrade ${pending?.name ?? container.name}`} onClose={close} busy={busy} className="al-dialog-wide">
-      <p className="muted small">
-        Now: {container.image} ({container.state}), volume {container.volume ?? 'none'} at {container.notebooksPath ?? '—'}.
-      </p>
+      {mine?.done ? null : (
+        <p className="muted small">
+          Now: {container.image} ({container.state}), volume {container.volume ?? 'none'} at {container.notebooksPath ?? '—'}.
+        </p>
+      )}
       {body}
     </Dialog>
   );
