@@ -9,6 +9,7 @@ import { ensurePrivateDir } from './core/privateFiles';
 import { createDockerConnection } from './docker/connection';
 import { JobService } from './jobs/jobService';
 import { LauncherService, type LauncherOptions } from './launcher/launcherService';
+import { upgradeJobs } from './launcher/upgradeJobs';
 import { defaultOffsiteConfig } from './offsite/sftpSession';
 import { PlansService } from './plans/plansService';
 import { settingsFile, userDataDir } from './settings/paths';
@@ -88,7 +89,16 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
       return (domains.jobs ??= new JobService(core));
     },
     get launcher() {
-      return (domains.launcher ??= new LauncherService(core, opts.launcher));
+      return (domains.launcher ??= new LauncherService(core, {
+        // An upgrade's backup and roll back are the jobs domain's own backup and replace restore.
+        upgradeJobs: () =>
+          upgradeJobs(
+            core.jobs,
+            () => settings.get().helperImage,
+            () => settings.get().backupDir,
+          ),
+        ...opts.launcher,
+      }));
     },
     get backups() {
       return (domains.backups ??= new BackupsService({

@@ -235,6 +235,106 @@ export interface LogLine {
   end?: true;
 }
 
+/** Issue 18: the steps of an upgrade (and of its roll back), in the order they run. */
+export const UPGRADE_STEPS = ['check', 'pull', 'stop', 'backup', 'rename', 'start', 'wait'] as const;
+export const ROLLBACK_STEPS = ['remove-new', 'restore', 'rename-back', 'start-old'] as const;
+export type UpgradeStep = (typeof UPGRADE_STEPS)[number] | (typeof ROLLBACK_STEPS)[number] | 'keep';
+export type UpgradeStepStatus = 'running' | 'done' | 'skipped' | 'failed';
+
+export const upgradeOptionsSchema = z
+  .object({
+    /** The AI-Lab container to upgrade (id or name), running or stopped. */
+    container: containerRefSchema,
+    /** The newer image; pulled when not on the Docker host (and `pull`). */
+    image: imageRefSchema,
+    pull: z.boolean().default(true),
+    /** Where the pre-upgrade backup goes; empty or absent: the backup folder of the settings (else ~/ailab-backups). */
+    backupDir: z.string().max(4096).optional(),
+    timeoutSeconds: z.number().min(1).max(3600).default(120),
+    /** Extra labels for the new container (tests mark what they create). */
+    labels: labelsSchema.optional(),
+  })
+  .strict();
+export type UpgradeOptions = z.output<typeof upgradeOptionsSchema>;
+
+export interface UpgradeVersionCheck {
+  from: string;
+  to: string;
+  /** newer: both tags are versions and `to` is later; unknown: a tag is not a version (latest, a name), so only the image ids are compared. */
+  verdict: 'newer' | 'same' | 'older' | 'unknown';
+  message: string;
+}
+
+/** What an upgrade would do, before anything changes. Blockers are refusals (the upgrade would throw them). */
+export interface UpgradePlan {
+  container: AiLabContainer;
+  image: AiLabImageFacts;
+  /** The image is not on the Docker host: it is pulled first and checked again before anything is stopped. */
+  needsPull: boolean;
+  version: UpgradeVersionCheck;
+  /** Does the new image look like AI-Lab (NOTEBOOKS env, exposed 49494, a notebooks volume, or a known repository)? null: not pulled yet. */
+  aiLabLayout: { isAiLab: boolean; reasons: string[] } | null;
+  volume: string;
+  /** Volume size (content bytes) and where its verified backup goes. */
+  volumeBytes: number | null;
+  backupFile: string;
+  backupFreeBytes: number | null;
+  oldNotebooksPath: string;
+  newNotebooksPath: string;
+  /** Words for the user: the mount path change and the entrypoint's chown to uid 1001, when they apply. */
+  notes: string[];
+  /** The name the old container gets while the new one runs under its name. */
+  keptAs: string;
+  blockers: ApiErrorPayload[];
+}
+
+export interface UpgradeProgressEvent {
+  upgradeId: string;
+  step: UpgradeStep;
+  status: UpgradeStepStatus;
+  message: string;
+  at: number;
+}
+
+/** An upgrade that finished starting and waits for Keep or Roll back (kept in the data folder: survives a restart). */
+export interface PendingUpgrade {
+  id: string;
+  /** The name both had: the new container now, the old one again after a roll back. */
+  name: string;
+  newContainerId: string | null;
+  newImage: string;
+  oldContainerId: string;
+  oldImage: string;
+  /** The old container's name while it is kept. */
+  keptAs: string;
+  oldWasRunning: boolean;
+  volume: string;
+  backupFile: string;
+  /** 'starting': the app stopped before the new container was ready (only Roll back makes sense). */
+  state: 'starting' | 'ready';
+  /** ISO 8601 */
+  startedAt: string;
+}
+
+export interface UpgradeOutcome {
+  upgrade: PendingUpgrade;
+  container: AiLabContainer;
+  url: string;
+  loginHint: string;
+  notes: string[];
+}
+
+export interface UpgradeFinished {
+  action: 'kept' | 'rolled-back';
+  name: string;
+  /** Roll back: the volume was restored from the backup (the new version had changed it). */
+  volumeRestored: boolean;
+  /** Roll back: the old container was started again (it was running before the upgrade). */
+  oldStarted: boolean;
+  backupFile: string;
+  message: string;
+}
+
 const tailSchema = z.object({ tail: z.number().int().min(0).max(10_000).default(200) }).default({});
 
 export const launcherMethods = {
@@ -265,6 +365,21 @@ export const launcherMethods = {
   /** Streams the last `tail` lines and then new ones as launcherLog events with source = followId. */
   followAiLabLogs: method<{ followId: string; containerId: string }>()(z.tuple([clientIdSchema, containerRefSchema, tailSchema])),
   stopFollowingAiLabLogs: method<{ stopped: boolean }>()(z.tuple([clientIdSchema])),
+  /** Local images that would upgrade this container (newer AI-Lab versions), newest first. */
+  listAiLabUpgradeImages: method<AiLabImageOption[]>()(z.tuple([containerRefSchema])),
+  /** The plan of an upgrade, without changing anything; refusals are listed as blockers. */
+  planAiLabUpgrade: method<UpgradePlan>()(z.tuple([containerRefSchema, imageRefSchema])),
+  /**
+   * Backup, stop, keep the old container renamed, start the new image on the same volume and port, wait
+   * for Jupyter. A failure rolls back by itself and says why. Progress: aiLabUpgradeProgress, and
+   * launchPullProgress / launchState / launcherLog tagged with upgradeId.
+   */
+  upgradeAiLab: method<UpgradeOutcome>()(z.tuple([clientIdSchema, upgradeOptionsSchema])),
+  listPendingAiLabUpgrades: method<PendingUpgrade[]>()(z.tuple([])),
+  /** Keep the new version: removes the old container (the backup stays). CONTAINER: the upgraded container's name. */
+  keepAiLabUpgrade: method<UpgradeFinished>()(z.tuple([containerRefSchema])),
+  /** Back to the old container (started if it was running), the volume restored if the new version changed it. */
+  rollBackAiLabUpgrade: method<UpgradeFinished>()(z.tuple([clientIdSchema, containerRefSchema])),
 };
 
 export const launcherEvents = {
@@ -274,4 +389,7 @@ export const launcherEvents = {
   launcherLog: event<LogLine[]>({ batched: true }),
   /** The AI-Lab containers changed (from the Engine's event stream): the fresh list. */
   aiLabContainersChanged: event<{ containers: AiLabContainer[] }>(),
+  aiLabUpgradeProgress: event<UpgradeProgressEvent>(),
+  /** The pending upgrades changed (one started, was kept or rolled back). */
+  aiLabUpgradesChanged: event<{ pending: PendingUpgrade[] }>(),
 };

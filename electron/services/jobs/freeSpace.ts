@@ -34,7 +34,8 @@ export async function volumeDisk(ctx: JobContext, volume: string, image: string)
   return { free: availableKb * 1024, dev };
 }
 
-async function hostDisk(dir: string): Promise<VolumeDisk | null> {
+/** Free bytes and device of a host folder (the safety backups', an upgrade's backup folder); null when it cannot be read. */
+export async function hostDisk(dir: string): Promise<VolumeDisk | null> {
   try {
     const [st, fsSt] = await Promise.all([fs.stat(dir), fs.statfs(dir)]);
     return { free: fsSt.bavail * fsSt.bsize, dev: st.dev };

@@ -19,5 +19,11 @@ export function launcherHandlers(launcher: LauncherService): Pick<Handlers, keyo
     getAiLabLogs: (ref, opts) => launcher.logs(ref, opts),
     followAiLabLogs: (followId, ref, opts) => launcher.followLogs(followId, ref, opts),
     stopFollowingAiLabLogs: async (followId) => launcher.stopFollowingLogs(followId),
+    listAiLabUpgradeImages: (ref) => launcher.listUpgradeImages(ref),
+    planAiLabUpgrade: (ref, image) => launcher.planUpgrade(ref, image),
+    upgradeAiLab: (upgradeId, opts) => launcher.upgrade(upgradeId, opts),
+    listPendingAiLabUpgrades: () => launcher.listPendingUpgrades(),
+    keepAiLabUpgrade: (ref) => launcher.keepUpgrade(ref),
+    rollBackAiLabUpgrade: (rollbackId, ref) => launcher.rollBackUpgrade(rollbackId, ref),
   };
 }

@@ -8,6 +8,11 @@ import type {
   AiLabImageOption,
   AiLabImageFacts,
   LaunchDraft,
+  PendingUpgrade,
+  UpgradeFinished,
+  UpgradeOptions,
+  UpgradeOutcome,
+  UpgradePlan,
   LaunchOptions,
   LaunchOutcome,
   LaunchPreflight,
@@ -20,11 +25,15 @@ import { isNotModified, toAppError } from '../docker/errors';
 import type { EngineEvent } from '../docker/types';
 import { demuxBuffer } from './containerLog';
 import { inspectContainer, listAiLabContainers, noteStop, requireAiLabContainer, summariseContainer } from './containers';
-import { imageFacts } from './imageFacts';
+import { imageFacts, inspectImage } from './imageFacts';
 import { launchAiLab, type LaunchDeps } from './launch';
 import { LogFollows } from './logFollows';
 import { checkPort } from './portCheck';
 import { collectWarnings, volumeExists } from './preflight';
+import { UpgradeLedger, toPending, type LedgerEntry } from './upgradeLedger';
+import { assessUpgrade, keepEntry, rollBackEntry, runUpgrade, type UpgradeDeps } from './upgrade';
+import type { UpgradeJobs } from './upgradeJobs';
+import { aiLabLayout, checkVersion, compareVersions } from './upgradePlan';
 import { buildAiLabUrl } from './url';
 
 /** What `docker stop` waits for a container to end on SIGTERM before it sends SIGKILL. */
@@ -33,6 +42,8 @@ export const STOP_GRACE_SECONDS = 10;
 export interface LauncherOptions {
   /** GET /api probe; unit tests replace it. */
   probe?: LaunchDeps['probe'];
+  /** The jobs an upgrade runs (backup, restore, volume looks); createCore wires the jobs domain, tests may fake the disk. */
+  upgradeJobs?: () => UpgradeJobs;
 }
 
 /** How long the launch keeps showing the log after Jupyter is ready. */
@@ -55,12 +66,16 @@ export class LauncherService {
   /** Ids of the AI-Lab containers last listed: their events count even when their labels are gone. */
   private readonly known = new Set<string>();
   private pendingRefresh: NodeJS.Timeout | null = null;
+  private readonly ledger: UpgradeLedger;
+  /** Upgrades and roll backs running in this process, by container name: one at a time per container. */
+  private readonly upgrading = new Map<string, AbortController>();
 
   constructor(
     private readonly core: CoreServices,
     private readonly options: LauncherOptions = {},
   ) {
     this.follows = new LogFollows((lines) => core.bus.emit('launcherLog', lines));
+    this.ledger = UpgradeLedger.in(core.dataDir);
     core.docker.onEngineEvent((e) => {
       if (this.relevant(e)) this.refresh();
     });
@@ -348,7 +363,133 @@ export class LauncherService {
     return { stopped: this.follows.stop(followId) };
   }
 
+  private upgradeJobs(): UpgradeJobs {
+    if (!this.options.upgradeJobs) throw new AppError('INTERNAL', 'Upgrades need the jobs domain, which this core was made without.');
+    return this.options.upgradeJobs();
+  }
+
+  private upgradeDeps(signal: AbortSignal): UpgradeDeps {
+    const bus = this.core.bus;
+    return {
+      docker: this.docker(),
+      endpoint: this.endpoint(),
+      jobs: this.upgradeJobs(),
+      ledger: this.ledger,
+      launch: async (launchId, opts, onWaiting) => {
+        const off = bus.on('launchState', (e) => {
+          if (e.launchId === launchId && e.state === 'waiting') onWaiting(e.message);
+        });
+        try {
+          return await this.launch(launchId, opts);
+        } finally {
+          off();
+        }
+      },
+      emitProgress: (e) => bus.emit('aiLabUpgradeProgress', e),
+      emitPull: (e) => bus.emit('launchPullProgress', e),
+      signal,
+    };
+  }
+
+  /** One upgrade or roll back per container at a time in this process; the ledger guards across processes. */
+  private async exclusive<T>(name: string, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.upgrading.has(name)) {
+      throw new AppError('JOB_CONFLICT', `An upgrade of "${name}" is already running.`, { hint: 'Wait for it to finish.' });
+    }
+    const c = new AbortController();
+    this.upgrading.set(name, c);
+    try {
+      return await body(c.signal);
+    } finally {
+      this.upgrading.delete(name);
+      this.refresh();
+      void this.announceUpgrades();
+    }
+  }
+
+  private async announceUpgrades(): Promise<void> {
+    const pending = await this.listPendingUpgrades().catch(() => null);
+    if (pending) this.core.bus.emit('aiLabUpgradesChanged', { pending });
+  }
+
+  /** Local images newer than the container's (by version; a tag that is not a version counts when its image differs). */
+  async listUpgradeImages(ref: string): Promise<AiLabImageOption[]> {
+    const c = await requireAiLabContainer(this.docker(), ref);
+    const from = c.Config.Image;
+    const fromRepo = splitImageRef(from).repository;
+    const fromId = ((await this.docker().getContainer(c.Id).inspect()) as unknown as { Image?: string }).Image ?? null;
+    let list: Dockerode.ImageInfo[];
+    try {
+      list = await this.docker().listImages();
+    } catch (err) {
+      throw toAppError(err);
+    }
+    const out: AiLabImageOption[] = [];
+    for (const img of list) {
+      for (const tagRef of img.RepoTags ?? []) {
+        const { repository, tag } = splitImageRef(tagRef);
+        if (repository !== fromRepo && !isAiLabImage(tagRef)) continue;
+        const verdict = checkVersion(from, tagRef, fromId, img.Id).verdict;
+        if (verdict !== 'newer' && verdict !== 'unknown') continue;
+        const inspect = await inspectImage(this.docker(), tagRef);
+        if (!inspect || !aiLabLayout(tagRef, inspect).isAiLab) continue;
+        out.push({
+          ref: tagRef,
+          repository,
+          tag,
+          present: true,
+          sizeBytes: img.Size ?? null,
+          created: img.Created ? new Date(img.Created * 1000).toISOString() : null,
+        });
+      }
+    }
+    return out.sort((a, b) => (compareVersions(b.tag, a.tag) ?? (compareVersions(a.tag, '0') === null ? 1 : -1)) || a.ref.localeCompare(b.ref));
+  }
+
+  async planUpgrade(ref: string, image: string): Promise<UpgradePlan> {
+    const a = await assessUpgrade({ docker: this.docker(), endpoint: this.endpoint(), jobs: this.upgradeJobs(), ledger: this.ledger }, ref, image, {
+      measure: true,
+    });
+    return a.plan;
+  }
+
+  async upgrade(upgradeId: string, opts: UpgradeOptions): Promise<UpgradeOutcome> {
+    const c = await requireAiLabContainer(this.docker(), opts.container);
+    const name = c.Name.replace(/^\//, '');
+    return this.exclusive(name, async (signal) => {
+      const outcome = await runUpgrade(this.upgradeDeps(signal), upgradeId, opts);
+      await this.rememberImage(opts.image);
+      return outcome;
+    });
+  }
+
+  async listPendingUpgrades(): Promise<PendingUpgrade[]> {
+    return (await this.ledger.list()).map(toPending);
+  }
+
+  private async pendingFor(ref: string): Promise<LedgerEntry> {
+    const entry = await this.ledger.find(ref);
+    if (!entry) {
+      const pending = await this.ledger.list();
+      throw new AppError('CONTAINER_NOT_FOUND', `No upgrade of "${ref}" is waiting for Keep or Roll back.`, {
+        hint: pending.length ? `Waiting: ${pending.map((p) => p.name).join(', ')}.` : 'There are no pending upgrades (`ailab upgrade --pending` lists them).',
+      });
+    }
+    return entry;
+  }
+
+  async keepUpgrade(ref: string): Promise<UpgradeFinished> {
+    const entry = await this.pendingFor(ref);
+    return this.exclusive(entry.name, (signal) => keepEntry(this.upgradeDeps(signal), entry));
+  }
+
+  async rollBackUpgrade(id: string, ref: string): Promise<UpgradeFinished> {
+    const entry = await this.pendingFor(ref);
+    return this.exclusive(entry.name, (signal) => rollBackEntry(this.upgradeDeps(signal), id, entry));
+  }
+
   private dispose(): void {
+    for (const c of this.upgrading.values()) c.abort();
     for (const c of this.launches.values()) c.abort();
     this.follows.stopAll();
     for (const [stop, timer] of this.lingering) {

@@ -9,6 +9,8 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { useNow } from '../../components/useNow';
 import { LogView } from './LogView';
 import { newFollowId, registerFollow, unregisterFollow, useLauncherStore } from './launcherStore';
+import { UpgradeDialog } from './UpgradeDialog';
+import { startUpgradeSync, useUpgradeStore } from './upgradeStore';
 
 type Action = 'start' | 'stop' | 'restart' | 'remove' | 'open';
 
@@ -104,6 +106,9 @@ export function ContainersPanel() {
   const [error, setError] = useState<{ name: string; error: ApiErrorPayload } | null>(null);
   const [removing, setRemoving] = useState<AiLabContainer | null>(null);
   const [logsOf, setLogsOf] = useState<AiLabContainer | null>(null);
+  const [upgrading, setUpgrading] = useState<AiLabContainer | null>(null);
+  const pending = useUpgradeStore((s) => s.pending);
+  useEffect(() => startUpgradeSync(), []);
 
   const act = async (c: AiLabContainer, action: Action) => {
     setBusy((b) => ({ ...b, [c.id]: action }));
@@ -152,6 +157,8 @@ export function ContainersPanel() {
                 {containers.map((c) => {
                   const doing = busy[c.id];
                   const running = c.state === 'running';
+                  const upgraded = pending.find((p) => p.name === c.name && p.oldContainerId !== c.id) ?? null;
+                  const keptFor = pending.find((p) => p.oldContainerId === c.id) ?? null;
                   return (
                     <tr key={c.id} aria-label={c.name}>
                       <td>
@@ -168,6 +175,13 @@ export function ContainersPanel() {
                         ) : (
                           stateBadge(c)
                         )}
+                        {upgraded ? (
+                          <div className="al-upgrade-pending small">
+                            <span className="badge badge-warning">upgrade pending</span>{' '}
+                            <span className="muted">from {upgraded.oldImage.split(':').at(-1)}: keep or roll back</span>
+                          </div>
+                        ) : null}
+                        {keptFor ? <div className="muted small al-upgrade-pending">Kept for a roll back of “{keptFor.name}”.</div> : null}
                         {c.dockerSocket ? (
                           <span className="badge badge-warning" title="The Docker socket is mounted: notebooks have root access to the Docker host.">
                             docker.sock
@@ -206,6 +220,17 @@ export function ContainersPanel() {
                               {label}
                             </button>
                           ))}
+                          {keptFor ? null : (
+                            <button
+                              type="button"
+                              className={upgraded ? 'btn btn-sm btn-primary' : 'btn btn-sm'}
+                              disabled={Boolean(doing)}
+                              onClick={() => setUpgrading(c)}
+                              aria-label={upgraded ? `Keep or roll back the upgrade of ${c.name}` : `Upgrade ${c.name}`}
+                            >
+                              {upgraded ? 'Keep / Roll back…' : 'Upgrade…'}
+                            </button>
+                          )}
                           <button type="button" className="btn btn-sm" onClick={() => setLogsOf(c)} aria-label={`Logs of ${c.name}`}>
                             Logs
                           </button>
@@ -236,6 +261,7 @@ export function ContainersPanel() {
           onConfirm={() => void act(removing, 'remove')}
         />
       ) : null}
+      {upgrading ? <UpgradeDialog container={upgrading} onClose={() => setUpgrading(null)} /> : null}
       {logsOf ? <LogsDialog container={containers.find((c) => c.id === logsOf.id) ?? logsOf} onClose={() => setLogsOf(null)} /> : null}
     </section>
   );

@@ -32,7 +32,7 @@ function steps(history: LaunchState[], state: LaunchState): LaunchState[] {
   return base;
 }
 
-function PullProgress(props: { pull: PullProgressEvent }) {
+export function PullProgress(props: { pull: PullProgressEvent }) {
   const { layers } = props.pull;
   let current = 0;
   let total = 0;
