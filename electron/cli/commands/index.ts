@@ -5,6 +5,7 @@ import { doctorCommands } from './doctor';
 import { jobCommands } from './jobs';
 import { launcherCommands } from './launcher';
 import { planCommands } from './plans';
+import { tutorialCommands } from './tutorials';
 import { volumeCommands } from './volumes';
 
 export const allCommands: CliCommand[] = [
@@ -15,4 +16,5 @@ export const allCommands: CliCommand[] = [
   ...diffCommands,
   ...planCommands,
   ...launcherCommands,
+  ...tutorialCommands,
 ];
