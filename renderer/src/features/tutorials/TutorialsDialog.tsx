@@ -79,7 +79,8 @@ export function TutorialsDialog(props: { volume: string }) {
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [conflict, setConflict] = useState<ConflictChoice>('keep-both');
   const [error, setError] = useState<ApiErrorPayload | null>(null);
-  const [loading, setLoading] = useState(true);
+  /** The image the comparison shown (or its error) was made for; reading while it differs from the one asked. */
+  const [comparedFor, setComparedFor] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<TutorialsCopyResult | null>(null);
 
@@ -95,14 +96,13 @@ export function TutorialsDialog(props: { volume: string }) {
 
   useEffect(() => {
     let live = true;
-    setLoading(true);
-    setError(null);
     void api.compareTutorials({ volume, ...(asked ? { image: asked } : {}) }).then((r) => {
       if (!live) return;
-      setLoading(false);
+      setComparedFor(asked ?? '');
       if (r.ok) {
         setComparison(r.value);
         setChosen(initialChoice(r.value));
+        setError(null);
       } else {
         setComparison(null);
         setError(r.error);
@@ -113,6 +113,7 @@ export function TutorialsDialog(props: { volume: string }) {
     };
   }, [volume, asked]);
 
+  const loading = comparedFor !== (asked ?? '');
   const toggle = (path: string, on: boolean) =>
     setChosen((s) => {
       const next = new Set(s);
@@ -174,7 +175,7 @@ export function TutorialsDialog(props: { volume: string }) {
           Reading the image’s tutorials and the volume…
         </p>
       ) : null}
-      {error ? <ErrorNotice error={error} /> : null}
+      {error && !loading ? <ErrorNotice error={error} /> : null}
       {groups && !loading ? (
         <div className="tut-groups">
           <fieldset className="tut-fieldset">
