@@ -14,6 +14,7 @@ import { defaultOffsiteConfig } from './offsite/sftpSession';
 import { PlansService } from './plans/plansService';
 import { settingsFile, userDataDir } from './settings/paths';
 import { SettingsStore } from './settings/settingsStore';
+import { TutorialsService } from './tutorials/tutorialsService';
 import { VolumeService } from './volumes/volumeService';
 
 export interface CreateCoreOptions {
@@ -43,6 +44,8 @@ export interface Core extends CoreServices {
   readonly backups: BackupsService;
   /** Backup plans and their scheduler (issue 14). */
   readonly plans: PlansService;
+  /** Fresh tutorials: a volume against an image's notebook-defaults (issue 18). */
+  readonly tutorials: TutorialsService;
   shutdown(): Promise<void>;
 }
 
@@ -65,6 +68,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     launcher?: LauncherService;
     backups?: BackupsService;
     plans?: PlansService;
+    tutorials?: TutorialsService;
   } = {};
   const core: Core = {
     mode: opts.mode,
@@ -123,6 +127,9 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
         },
         offsite: { config: defaultOffsiteConfig(path.resolve(dataDir), env) },
       }));
+    },
+    get tutorials() {
+      return (domains.tutorials ??= new TutorialsService(core));
     },
     async shutdown() {
       for (const fn of cleanups.reverse()) {

@@ -6,6 +6,7 @@ import { dockerHandlers } from './docker/handlers';
 import { jobHandlers } from './jobs/handlers';
 import { launcherHandlers } from './launcher/handlers';
 import { planHandlers } from './plans/handlers';
+import { tutorialHandlers } from './tutorials/handlers';
 import { volumeHandlers } from './volumes/handlers';
 
 /**
@@ -23,5 +24,6 @@ export function createHandlers(core: Core): Handlers {
     ...launcherHandlers(core.launcher),
     ...backupHandlers(core.backups),
     ...planHandlers(core.plans),
+    ...tutorialHandlers(core.tutorials),
   } satisfies Handlers;
 }

@@ -3,6 +3,7 @@ import { GlobalArchiveDrop, JobsPage } from './features/jobs';
 import { BackupFilesHost } from './features/backupFiles';
 import { PlansHost } from './features/plans';
 import { SettingsPage } from './features/settings/SettingsPage';
+import { TutorialsHost } from './features/tutorials';
 import { VolumesPage } from './features/volumes';
 import { AppBanners } from './shell/AppBanners';
 import { DockerStatusPill } from './shell/DockerStatusPill';
@@ -39,6 +40,7 @@ export function App() {
       </div>
       <PlansHost />
       <BackupFilesHost />
+      <TutorialsHost />
     </GlobalArchiveDrop>
   );
 }

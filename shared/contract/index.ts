@@ -7,6 +7,7 @@ import type { Result } from './errors';
 import { jobEvents, jobMethods } from './jobs';
 import { launcherEvents, launcherMethods } from './launcher';
 import { planEvents, planMethods } from './plans';
+import { tutorialEvents, tutorialMethods } from './tutorials';
 import { volumeEvents, volumeMethods } from './volumes';
 
 /**
@@ -22,6 +23,7 @@ export const methods = {
   ...launcherMethods,
   ...backupMethods,
   ...planMethods,
+  ...tutorialMethods,
 } as const;
 
 export const events = {
@@ -32,6 +34,7 @@ export const events = {
   ...launcherEvents,
   ...backupEvents,
   ...planEvents,
+  ...tutorialEvents,
 } as const;
 
 export type Methods = typeof methods;

@@ -6,6 +6,7 @@ import { jobCommands } from './jobs';
 import { launcherCommands } from './launcher';
 import { planCommands } from './plans';
 import { upgradeCommands } from './upgrade';
+import { tutorialCommands } from './tutorials';
 import { volumeCommands } from './volumes';
 
 export const allCommands: CliCommand[] = [
@@ -17,4 +18,5 @@ export const allCommands: CliCommand[] = [
   ...planCommands,
   ...launcherCommands,
   ...upgradeCommands,
+  ...tutorialCommands,
 ];

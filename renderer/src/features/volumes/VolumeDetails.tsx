@@ -5,6 +5,7 @@ import { api } from '../../api/bridge';
 import { VolumeJobActions } from '../jobs';
 import { LaunchWithVolumeButton } from '../launcher';
 import { ProtectionSection } from '../plans';
+import { TutorialsButton } from '../tutorials';
 import { FileBrowser } from './FileBrowser';
 import { displayLabels, sizeOf } from './listView';
 import { useVolumeStore } from './volumeStore';
@@ -57,6 +58,7 @@ export function VolumeDetails(props: { volume: VolumeSummary }) {
       <div className="toolbar vol-details-actions">
         <LaunchWithVolumeButton volumeName={v.name} />
         <VolumeJobActions volume={v} />
+        <TutorialsButton volume={v.name} />
         <button className="btn btn-danger" onClick={() => store().openDialog({ kind: 'remove', names: [v.name] })}>
           Remove…
         </button>
