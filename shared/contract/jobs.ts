@@ -176,6 +176,11 @@ export interface BackupPlan {
   canShowInFolder: boolean;
   /** A job already running on this volume (its id), which would refuse a new one. */
   runningJobId: string | null;
+  /**
+   * Stopping the containers is the recommended (default) choice for this volume, and why: the Exasol
+   * DB's volume (a database copied while running may not start again). Null: the user's choice, off by default.
+   */
+  stopFirst: { why: string; containers: string[] } | null;
 }
 
 /**

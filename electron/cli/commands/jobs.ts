@@ -260,6 +260,25 @@ async function withPull<T>(ctx: CliContext, pull: boolean, json: boolean, fn: ()
   }
 }
 
+/**
+ * The Exasol DB's volume: its running DB container is better stopped for the backup. On a terminal the
+ * question defaults to yes; a script that did not pass --stop-containers gets the warning (text on
+ * stderr, or a `warning` event with --json) and the backup runs as asked.
+ */
+async function stopDbFirst(ctx: CliContext, volume: string, json: boolean): Promise<boolean> {
+  const plan = await ctx.call('prepareBackup', volume);
+  const running = plan.containers.filter((c) => c.running).map((c) => c.name);
+  if (!plan.stopFirst || running.length === 0) return false;
+  const warning = `${volume} holds AI-Lab's Exasol database and ${running.join(', ')} is running. ${plan.stopFirst.why}`;
+  if (!json && process.stdin.isTTY) {
+    ctx.io.err(`${warning}\n`);
+    return confirm(`Stop ${running.join(', ')} for the backup?`, true);
+  }
+  if (json) io(ctx, { event: 'warning', message: `${warning} Add --stop-containers to stop it.`, containers: running });
+  else ctx.io.err(`Warning: ${warning} Add --stop-containers to stop it.\n`);
+  return false;
+}
+
 const backup: CliCommand = {
   name: 'backup',
   summary: "back up a volume to a .tgz (like the AI-Lab guide's tar -czvf command, with progress)",
@@ -279,7 +298,10 @@ Options:
 ${KEEP_HELP}
   --engine fast|tar    fast: the same .tgz, compressed on the host on all cores (default);
                        tar: the guide's tar -czvf command in the helper image (ubuntu)
-  --stop-containers    stop the containers using the volume during the backup, start them again after
+  --stop-containers    stop the containers using the volume during the backup, start them again after.
+                       For db_container_DemoDb_volume (AI-Lab's Exasol database) it is recommended: a
+                       database copied while it runs may not start again. Without it a terminal asks
+                       (default yes); otherwise a warning is printed and the DB keeps running
   --overwrite          replace an existing backup of that name (only one this app wrote)
   --pull               pull the helper image when it is missing
   -v, --verbose        print every file as it is packed
@@ -324,12 +346,13 @@ with 130.`,
     }
     const core = await ctx.core();
     const json = values.json === true;
+    const stopContainers = values['stop-containers'] === true || (await stopDbFirst(ctx, volume, json));
     const code = await follow(
       ctx,
       core,
       () =>
         withPull(ctx, values.pull === true, json, () =>
-          ctx.call('startBackup', { volume, dir, fileName, engine, stopContainers: values['stop-containers'] === true, overwrite: values.overwrite === true }),
+          ctx.call('startBackup', { volume, dir, fileName, engine, stopContainers, overwrite: values.overwrite === true }),
         ),
       { json, verbose: values.verbose === true },
     );
@@ -388,10 +411,11 @@ function describePlan(plan: RestorePlan, strip: boolean, keepSetuid: boolean): s
   return `${lines.join('\n')}\n`;
 }
 
-async function confirm(question: string): Promise<boolean> {
+async function confirm(question: string, byDefault = false): Promise<boolean> {
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await new Promise<string>((resolve) => rl.question(`${question} [y/N] `, resolve));
+    const answer = await new Promise<string>((resolve) => rl.question(`${question} ${byDefault ? '[Y/n]' : '[y/N]'} `, resolve));
+    if (byDefault && answer.trim() === '') return true;
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isAiLabImage } from '../../../shared/ailab';
+import { isAiLabImage, isExasolDbVolume } from '../../../shared/ailab';
 import type { BackupResult, ContainerRef, JobEngine } from '../../../shared/contract/jobs';
 import { openAtomicOutput } from '../archive/atomicOutput';
 import { writeManifest } from '../archive/manifest';
@@ -44,7 +44,10 @@ export async function runBackup(ctx: JobContext, o: BackupJobOptions): Promise<B
     ctx,
     o.volume,
     o.stopContainers,
-    (names) => `Containers using ${o.volume} were running (${names}): files they wrote during the backup may be caught mid-write.`,
+    (names) =>
+      isExasolDbVolume(o.volume)
+        ? `The Exasol database in ${o.volume} was copied while ${names} ran: a database copied while it runs may not start again from this backup. Stop the DB container for the backup (it is started again afterwards).`
+        : `Containers using ${o.volume} were running (${names}): files they wrote during the backup may be caught mid-write.`,
   );
   ctx.throwIfCancelled();
 

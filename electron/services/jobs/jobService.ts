@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { EXASOL_DB_STOP_WHY, isExasolDbVolume } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
 import type {
   ArchiveListingPage,
@@ -78,9 +79,10 @@ export class JobService {
     const docker = this.manager.docker();
     await requireVolume(docker, volume);
     const settings = this.core.settings.get();
+    const containers = await containersUsingVolume(docker, volume);
     return {
       volume,
-      containers: await containersUsingVolume(docker, volume),
+      containers,
       defaultDir: settings.backupDir.trim() || defaultBackupDir(),
       defaultFileName: defaultBackupName(volume),
       engine: settings.backupEngine,
@@ -89,6 +91,7 @@ export class JobService {
       canChooseFolder: this.core.desktop !== null,
       canShowInFolder: this.core.desktop !== null,
       runningJobId: this.manager.runningJobFor(volume),
+      stopFirst: isExasolDbVolume(volume) ? { why: EXASOL_DB_STOP_WHY, containers: containers.map((c) => c.name) } : null,
     };
   }
 
