@@ -187,6 +187,7 @@ export class JobService {
         stripTopFolder: opts.stripTopFolder,
         stopContainers: opts.stopContainers,
         keepSetuid: opts.keepSetuid,
+        keepScs: opts.keepScs === true,
         selection: opts.selection,
         manifest,
         cache: this.cache,

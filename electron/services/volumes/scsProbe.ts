@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import type Dockerode from 'dockerode';
 import tarStream from 'tar-stream';
 import { LABELS, SCS_FILE } from '../../../shared/ailab';
 import type { VolumeScsInfo } from '../../../shared/contract/volumes';
@@ -9,6 +10,33 @@ import { createHelper, type ContainerTracker } from '../jobs/helperContainer';
 import { anyImageForCreate } from '../jobs/images';
 import type { CopyDeps } from './copyHelper';
 import { FILES_HELPER_ROLE, FILES_HELPER_ROLE_LABEL } from './volumeModel';
+
+export interface ScsProbeDeps {
+  docker: Dockerode;
+  helperImage: string;
+  /** The helper's labels: the file browser's (left out of the volume list) or a job's. */
+  labels: Record<string, string>;
+  tracker: ContainerTracker;
+}
+
+/** The file browser's labels and helper bookkeeping, for the volumes domain's own probes. */
+export function filesProbeDeps(deps: CopyDeps): ScsProbeDeps {
+  return {
+    docker: deps.client,
+    helperImage: deps.helperImage,
+    labels: { [LABELS.managed]: '1', [FILES_HELPER_ROLE_LABEL]: FILES_HELPER_ROLE },
+    tracker: {
+      add: (id) => deps.onHelper?.(id, 'created'),
+      remove: async (id) => {
+        await deps.client
+          .getContainer(id)
+          .remove({ force: true })
+          .catch(() => undefined);
+        deps.onHelper?.(id, 'removed');
+      },
+    },
+  };
+}
 
 function absent(volume: string): VolumeScsInfo {
   return { volume, present: false, size: null, modifiedAt: null, uid: null, gid: null, mode: null, sha256: null };
@@ -44,23 +72,10 @@ async function readEntry(stream: Readable, withHash: boolean): Promise<{ header:
  * one create and one remove (~0.1 s here), so the details panel can ask each time it opens. The stat
  * alone reads only the tar header's worth; `withHash` streams the file (a few hundred KiB at most).
  */
-export async function probeScs(deps: CopyDeps, volume: string, opts: { withHash: boolean }): Promise<VolumeScsInfo> {
-  const tracker: ContainerTracker = {
-    add: (id) => deps.onHelper?.(id, 'created'),
-    remove: async (id) => {
-      await deps.client
-        .getContainer(id)
-        .remove({ force: true })
-        .catch(() => undefined);
-      deps.onHelper?.(id, 'removed');
-    },
-  };
-  const { image } = await anyImageForCreate(deps.client, deps.helperImage);
-  const container = await createHelper(
-    deps.client,
-    { image, volume, readOnly: true, labels: { [LABELS.managed]: '1', [FILES_HELPER_ROLE_LABEL]: FILES_HELPER_ROLE } },
-    tracker,
-  );
+export async function probeScs(deps: ScsProbeDeps, volume: string, opts: { withHash: boolean }): Promise<VolumeScsInfo> {
+  const { tracker } = deps;
+  const { image } = await anyImageForCreate(deps.docker, deps.helperImage);
+  const container = await createHelper(deps.docker, { image, volume, readOnly: true, labels: deps.labels }, tracker);
   try {
     let stream: Readable;
     try {

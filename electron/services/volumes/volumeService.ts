@@ -28,7 +28,7 @@ import { listVolumeFiles } from './volumeFiles';
 import { containersByVolume, describeContainers, isAnonymousVolume, toVolumeSummary, type RawVolume } from './volumeModel';
 import { VolumeChangeWatcher } from './volumeWatcher';
 import { assertRemovalConfirmed } from './removalGuard';
-import { probeScs } from './scsProbe';
+import { filesProbeDeps, probeScs } from './scsProbe';
 
 function containerDetails(list: VolumeContainerRef[]): Array<Record<string, unknown>> {
   return list.map((c) => ({ id: c.id, name: c.name, state: c.state, running: c.running, aiLab: c.aiLab, image: c.image }));
@@ -244,7 +244,7 @@ export class VolumeService {
   /** The SCS at the volume's root (scsProbe.ts): a stat without running anything, the content only when hashed. */
   async scs(name: string, withHash: boolean): Promise<VolumeScsInfo> {
     await this.inspectRaw(name);
-    return probeScs(this.helperDeps(), name, { withHash });
+    return probeScs(filesProbeDeps(this.helperDeps()), name, { withHash });
   }
 
   async files(name: string, path: string | undefined): Promise<VolumeFileListing> {
