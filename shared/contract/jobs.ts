@@ -412,6 +412,8 @@ export const restorePlanSchema = z
     volume: volumeNameSchema.nullable().default(null),
     stripTopFolder: z.boolean().optional(),
     selection: restoreSelectionSchema.optional(),
+    /** As startRestore's: a kept SCS is no conflict among chosen files. */
+    keepScs: z.boolean().optional(),
   })
   .strict();
 

@@ -532,7 +532,7 @@ contents back).`,
     });
     let plan: RestorePlan;
     try {
-      plan = await ctx.call('planRestore', { source: { archivePath }, volume, stripTopFolder: strip, selection });
+      plan = await ctx.call('planRestore', { source: { archivePath }, volume, stripTopFolder: strip, selection, keepScs: values['keep-scs'] === true });
     } finally {
       offPlan();
       if (lastPct >= 0) ctx.io.out('\r\x1b[K');
@@ -594,7 +594,8 @@ contents back).`,
         return EXIT.CANCELLED;
       }
       // Asked only on a terminal, and only when the two differ; --yes keeps the default (the archive's).
-      if (!keepScs && plan.target?.scs?.differs) keepScs = await confirm(`Keep the current ${SCS_FILE} of ${volume} (its master password) instead of the archive's?`);
+      if (!keepScs && plan.target?.scs?.differs)
+        keepScs = await confirm(`Keep the current ${SCS_FILE} of ${volume} (its master password) instead of the archive's?`);
     }
     return follow(
       ctx,

@@ -135,7 +135,13 @@ export class JobService {
     return checkReadableFile(source.archivePath);
   }
 
-  async planRestore(args: { source: RestoreSource; volume: string | null; stripTopFolder?: boolean; selection?: RestoreSelection }): Promise<RestorePlan> {
+  async planRestore(args: {
+    source: RestoreSource;
+    volume: string | null;
+    stripTopFolder?: boolean;
+    selection?: RestoreSelection;
+    keepScs?: boolean;
+  }): Promise<RestorePlan> {
     const archivePath = await this.resolveSource(args.source);
     const key = 'uploadId' in args.source ? args.source.uploadId : args.source.archivePath;
     const settings = this.core.settings.get();
@@ -150,7 +156,7 @@ export class JobService {
         tracker: this.manager.tracker(),
         onProgress: (bytesDone, bytesTotal) => this.core.bus.emit('restorePlanProgress', { key, bytesDone, bytesTotal }),
       },
-      { source: args.source, archivePath, volume: args.volume, stripTopFolder: args.stripTopFolder, selection: args.selection },
+      { source: args.source, archivePath, volume: args.volume, stripTopFolder: args.stripTopFolder, selection: args.selection, keepScs: args.keepScs },
     );
   }
 

@@ -111,7 +111,7 @@ async function freeVolumeName(docker: Dockerode, wanted: string): Promise<string
 /** Everything the Restore dialog shows before the user confirms; changes nothing. */
 export async function buildRestorePlan(
   deps: PlanDeps,
-  args: { source: RestoreSource; archivePath: string; volume: string | null; stripTopFolder?: boolean; selection?: RestoreSelection },
+  args: { source: RestoreSource; archivePath: string; volume: string | null; stripTopFolder?: boolean; selection?: RestoreSelection; keepScs?: boolean },
 ): Promise<RestorePlan> {
   if (args.selection && args.stripTopFolder) {
     throw new AppError('INVALID_ARGUMENT', 'Stripping the top folder does not go with chosen paths: they are paths of the archive as it is.', {
@@ -160,6 +160,7 @@ export async function buildRestorePlan(
       archivePath: args.archivePath,
       selection: args.selection,
       createdAt: manifest ? new Date(manifest.createdAt) : (await fs.stat(args.archivePath)).mtime,
+      keepScs: args.keepScs,
     });
     selection = selectionPlan(decisions, roots, into);
   }
