@@ -140,7 +140,7 @@ describe('the Exasol DB volume', () => {
     const plainPlan = await t.ok('prepareBackup', await t.volume());
     expect(plainPlan.stopFirst).toBeNull();
 
-    const job = await t.ok('startBackup', { volume: EXASOL_DB_VOLUME, dir: out, fileName: 'db.tgz', stopContainers: true });
+    const job = await t.ok('startBackup', { volume: EXASOL_DB_VOLUME, dir: out, fileName: 'db.tgz', stopContainers: true, overwrite: false });
     const done = await t.core.jobs.manager.wait(job.id);
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
     expect(done.stoppedContainers.map((c) => c.name)).toEqual([EXASOL_DB_CONTAINER]);

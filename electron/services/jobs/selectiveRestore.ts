@@ -129,8 +129,7 @@ export async function restoreSelection(
     keepScs: o.keepScs,
   });
   if (d.keptScs) ctx.log(`${SCS_FILE} is not restored: the volume's own stays as it is (keepScs).`);
-  else if (d.writesScs)
-    ctx.warn(`${SCS_FILE} was restored from the archive: its master password and connection settings are now the archive's.`);
+  else if (d.writesScs) ctx.warn(`${SCS_FILE} was restored from the archive: its master password and connection settings are now the archive's.`);
   if (d.conflictCount > 0 && o.selection.conflict === undefined) throw missingChoice(d);
   ctx.throwIfCancelled();
   const spaceChecked = assertSpaceFor(ctx, image, {

@@ -49,7 +49,7 @@ async function readEntry(stream: Readable, withHash: boolean): Promise<{ header:
   await new Promise<void>((resolve, reject) => {
     extract.on('entry', (header, content, next) => {
       const hash = withHash && found === null && header.type === 'file' ? createHash('sha256') : null;
-      content.on("data", (chunk: unknown) => {
+      content.on('data', (chunk: unknown) => {
         if (hash && Buffer.isBuffer(chunk)) hash.update(chunk);
       });
       content.on('end', () => {

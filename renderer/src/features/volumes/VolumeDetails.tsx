@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { VolumeDetails as Details, VolumeSummary } from '../../../../shared/contract/volumes';
+import { SCS_FILE } from '../../../../shared/ailab';
+import type { VolumeDetails as Details, VolumeScsInfo, VolumeSummary } from '../../../../shared/contract/volumes';
 import { formatAgo, formatBytes, formatDate } from '../../../../shared/format';
 import { api } from '../../api/bridge';
 import { VolumeJobActions } from '../jobs';
@@ -24,11 +25,46 @@ function useOptions(name: string): Details['options'] | null {
   return options?.name === name ? options.options : null;
 }
 
+/**
+ * The SCS at the volume's root: a stat through a never-started helper (~0.1 s), asked again when the
+ * volume list changes (a restore or AI-Lab itself may have replaced it).
+ */
+function useScs(name: string, changed: unknown): VolumeScsInfo | 'error' | null {
+  const [scs, setScs] = useState<{ name: string; info: VolumeScsInfo | 'error' } | null>(null);
+  useEffect(() => {
+    let alive = true;
+    void api.volumeScs(name, false).then((r) => {
+      if (alive) setScs({ name, info: r.ok ? r.value : 'error' });
+    });
+    return () => {
+      alive = false;
+    };
+  }, [name, changed]);
+  return scs?.name === name ? scs.info : null;
+}
+
+function ScsLine(props: { scs: VolumeScsInfo | 'error' | null }) {
+  const s = props.scs;
+  if (s === null) return <span className="muted">looking…</span>;
+  if (s === 'error') return <span className="muted">could not be read</span>;
+  if (!s.present) return <span className="muted">none</span>;
+  return (
+    <>
+      <span title={SCS_FILE}>present</span>, changed <span title={s.modifiedAt ?? undefined}>{formatDate(s.modifiedAt)}</span>{' '}
+      <span className="muted">({formatAgo(s.modifiedAt)})</span>
+      <div className="muted small">
+        Your saved connections, encrypted with your master password. A restore brings back the backup&apos;s, unless you keep this one.
+      </div>
+    </>
+  );
+}
+
 export function VolumeDetails(props: { volume: VolumeSummary }) {
   const v = props.volume;
   const sizes = useVolumeStore((s) => s.sizes);
   const filesOpen = useVolumeStore((s) => s.filesOpen);
   const options = useOptions(v.name);
+  const scs = useScs(v.name, v);
   const size = sizeOf(v, sizes);
   const labels = displayLabels(v);
   const store = useVolumeStore.getState;
@@ -46,6 +82,7 @@ export function VolumeDetails(props: { volume: VolumeSummary }) {
               </span>
             ) : null}
             {v.containers.some((c) => c.aiLab) ? <span className="badge badge-accent">AI-Lab</span> : null}
+            {v.exasolDb ? <span className="badge badge-danger">{v.exasolDb.label}</span> : null}
             {v.containers.length === 0 ? <span className="badge">unused</span> : null}
           </div>
         </div>
@@ -75,6 +112,27 @@ export function VolumeDetails(props: { volume: VolumeSummary }) {
         </dd>
         <dt>Mountpoint</dt>
         <dd className="mono small vol-break">{v.mountpoint}</dd>
+        {v.exasolDb ? (
+          <>
+            <dt>Holds</dt>
+            <dd>
+              {v.exasolDb.label}
+              {v.exasolDb.containers.length > 0 ? (
+                <>
+                  , used by the DB container <strong>{v.exasolDb.containers.join(', ')}</strong>
+                </>
+              ) : null}
+              <div className="muted small">Removing it deletes the database; back it up with the DB container stopped.</div>
+            </dd>
+          </>
+        ) : (
+          <>
+            <dt>Secure configuration</dt>
+            <dd aria-label="Secure Configuration Storage">
+              <ScsLine scs={scs} />
+            </dd>
+          </>
+        )}
         {v.compose ? (
           <>
             <dt>Compose</dt>
