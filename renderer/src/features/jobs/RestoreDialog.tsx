@@ -114,7 +114,9 @@ function ScsNotice(props: {
             : `${into?.volume} has a Secure Configuration Storage (${SCS_FILE})`}
         </div>
         <div className="small">
-          {plan.archive.containsScs ? (
+          {choice === 'keep' && into ? (
+            <>It is not restored: {into.volume} keeps its own, and with it its master password.</>
+          ) : plan.archive.containsScs ? (
             <>
               Restoring it brings back the archive&apos;s stored credentials and <strong>its master password</strong>.
             </>

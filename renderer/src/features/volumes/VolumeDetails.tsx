@@ -26,11 +26,14 @@ function useOptions(name: string): Details['options'] | null {
 }
 
 /**
- * The SCS at the volume's root: a stat through a never-started helper (~0.1 s), asked again when the
- * volume list changes (a restore or AI-Lab itself may have replaced it).
+ * The SCS at the volume's root: a stat through a never-started helper (~0.1 s), asked again after a
+ * job on the volume (a restore may have replaced it). Not on every list change: creating the helper
+ * makes the engine report a "volume create", which reloads the list, which would ask again, for ever.
  */
-function useScs(name: string, changed: unknown): VolumeScsInfo | 'error' | null {
+function useScs(name: string): VolumeScsInfo | 'error' | null {
   const [scs, setScs] = useState<{ name: string; info: VolumeScsInfo | 'error' } | null>(null);
+  const [jobsDone, setJobsDone] = useState(0);
+  useEffect(() => api.onJobFinished((s) => s.volume === name && setJobsDone((n) => n + 1)), [name]);
   useEffect(() => {
     let alive = true;
     void api.volumeScs(name, false).then((r) => {
@@ -39,7 +42,7 @@ function useScs(name: string, changed: unknown): VolumeScsInfo | 'error' | null 
     return () => {
       alive = false;
     };
-  }, [name, changed]);
+  }, [name, jobsDone]);
   return scs?.name === name ? scs.info : null;
 }
 
@@ -64,7 +67,7 @@ export function VolumeDetails(props: { volume: VolumeSummary }) {
   const sizes = useVolumeStore((s) => s.sizes);
   const filesOpen = useVolumeStore((s) => s.filesOpen);
   const options = useOptions(v.name);
-  const scs = useScs(v.name, v);
+  const scs = useScs(v.name);
   const size = sizeOf(v, sizes);
   const labels = displayLabels(v);
   const store = useVolumeStore.getState;
