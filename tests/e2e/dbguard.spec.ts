@@ -75,6 +75,19 @@ test('the Exasol DB volume: labelled with its DB container, removed only when it
   await row(page, EXASOL_DB_VOLUME).click();
   const details = page.getByRole('complementary', { name: `Details of volume ${EXASOL_DB_VOLUME}` });
   await expect(details).toContainText(`Exasol database data, used by the DB container ${EXASOL_DB_CONTAINER}`);
+
+  // Backing it up: stopping the DB is the default, marked recommended, with the reason.
+  await details.getByRole('button', { name: 'Back up…' }).click();
+  const backup = page.getByRole('dialog', { name: `Back up ${EXASOL_DB_VOLUME}` });
+  const stop = backup.getByRole('checkbox', { name: /Stop it during the backup .*\(recommended\)/ });
+  await expect(stop).toBeChecked();
+  await expect(backup).toContainText('may not start again from the copy');
+  await stop.uncheck();
+  await expect(backup.getByRole('alert')).toContainText('this backup may not start again');
+  await page.screenshot({ path: path.join(SHOTS, 'dbguard-backup-dialog.png') });
+  await page.keyboard.press('Escape');
+  await expect(backup).toHaveCount(0);
+
   await details.getByRole('button', { name: 'Remove…' }).click();
 
   const dialog = page.getByRole('dialog', { name: `Remove volume “${EXASOL_DB_VOLUME}”?` });
