@@ -6,13 +6,14 @@
 // db_container_DemoDb_volume is a fixed, real name: this file creates it only when absent (a leftover
 // of an earlier run, labelled as a test's, is removed first; anyone else's is never touched) and
 // removes it at the end. The tests below run one after the other and depend on that order.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXASOL_DB_CONTAINER, EXASOL_DB_LABEL, EXASOL_DB_VOLUME, SCS_FILE } from '../../shared/ailab';
-import { ailabInProcess, cliHome } from '../support/cli';
+import { ailabInProcess, buildPrivateCli, cliHome } from '../support/cli';
 import { coreTestEnv, type CoreTestEnv } from '../support/core';
 import { docker, removeContainerQuietly, removeVolumeQuietly, TEST_LABEL, uniqueName } from '../support/docker';
 import { GNU_TAR_IMAGE } from '../support/fixtures';
@@ -131,6 +132,36 @@ describe('the Exasol DB volume', () => {
     const plain = await t.volume();
     expect((await ailabInProcess('volumes', 'rm', plain, '--yes')).code).toBe(0);
     expect((await ailabInProcess('volumes', 'inspect', EXASOL_DB_VOLUME)).code).toBe(0);
+  });
+
+  it('CLI on a terminal: the name typed at the prompt confirms (a wrong one is refused)', async () => {
+    const cli = await buildPrivateCli('dbguard');
+    try {
+      const typed = (name: string) =>
+        new Promise<{ code: number | null; out: string }>((resolve) => {
+          // `script` gives the CLI a terminal, so it prompts; what is written to its stdin is typed there.
+          const p = spawn('script', ['-qec', `${process.execPath} ${cli} volumes rm ${EXASOL_DB_VOLUME} --yes`, '/dev/null'], {
+            env: { ...process.env },
+            stdio: ['pipe', 'pipe', 'pipe'],
+          });
+          let out = '';
+          p.stdout.on('data', (b: Buffer) => {
+            out += b.toString();
+            if (out.includes('Type its name to remove it:') && !p.stdin.writableEnded) p.stdin.write(`${name}\n`);
+          });
+          p.on('close', (code) => resolve({ code, out }));
+          setTimeout(() => p.kill(), 20_000).unref();
+        });
+      const wrong = await typed('db_container_DemoDb');
+      expect(wrong.out).toMatch(/does not match/);
+      expect(wrong.code).toBe(6);
+      // The right name passes the guard; the running DB container still holds the volume (never stopped by rm).
+      const right = await typed(EXASOL_DB_VOLUME);
+      expect(right.out).toMatch(/in use by container/);
+      expect(right.code).toBe(5);
+    } finally {
+      fs.rmSync(path.dirname(cli), { recursive: true, force: true });
+    }
   });
 
   it('backup: the plan recommends stopping the DB and says why; stopped for the backup, running again after', async () => {
