@@ -70,17 +70,18 @@ const Row = memo(function Row({ v, index, size, selected, checked, focusable, on
               {v.name}
             </span>
             {v.containers.some((c) => c.aiLab) ? <span className="badge badge-accent">AI-Lab</span> : null}
-            {v.exasolDb ? <span className="badge badge-danger">{v.exasolDb.label}</span> : null}
             <VolumeJobBadge volumeName={v.name} />
           </div>
           {v.exasolDb ? (
             <div className="vol-sub" title="AI-Lab's Exasol Docker-DB keeps its database in this volume">
+              {/* Below the name, not beside it: the fixed name is long enough to squeeze a badge to "Ex…". */}
+              <span className="badge badge-danger">{v.exasolDb.label}</span>{' '}
               {v.exasolDb.containers.length > 0 ? (
                 <>
                   DB container <strong>{v.exasolDb.containers.join(', ')}</strong>
                 </>
               ) : (
-                'no DB container at the moment'
+                <span className="muted">no DB container now</span>
               )}
             </div>
           ) : v.compose ? (
