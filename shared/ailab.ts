@@ -7,6 +7,24 @@ export const AI_LAB_REPOSITORIES = ['exasol/ai-lab', 'exasol/data-science-sandbo
 
 export const SCS_FILE = 'ai_lab_secure_configuration_storage.sqlite';
 
+/**
+ * AI-Lab's integrated Exasol Docker-DB (the test environment "DemoDb") keeps its database in this
+ * volume; its container is normally `db_container_DemoDb`, but a container is recognised as the DB's by
+ * mounting this volume, since the name alone proves nothing. A database copied while it runs may not
+ * start again, and a removed one is gone: the app guards both.
+ */
+export const EXASOL_DB_VOLUME = 'db_container_DemoDb_volume';
+export const EXASOL_DB_CONTAINER = 'db_container_DemoDb';
+export const EXASOL_DB_LABEL = 'Exasol database data';
+
+/** Why a backup of the DB volume stops the DB container first: said by the dialog, the CLI and the job log alike. */
+export const EXASOL_DB_STOP_WHY =
+  'A database copied while it runs may not start again from the copy: stop the DB container for the backup (it is started again afterwards).';
+
+export function isExasolDbVolume(name: string): boolean {
+  return name === EXASOL_DB_VOLUME;
+}
+
 export interface AiLabLayout {
   notebooksPath: string;
   containerPort: number;

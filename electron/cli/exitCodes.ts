@@ -21,7 +21,7 @@ export const EXIT_CODE_HELP = `Exit codes:
   3    Docker is not reachable, or its socket refused us
   4    a volume, container, image, job or file does not exist
   5    conflict: the name is taken, the volume is in use, a job is already running, the port is in use
-  6    invalid input: a bad name, a corrupt or unsafe archive
+  6    invalid input: a bad name, a corrupt or unsafe archive, a guarded volume's name not confirmed
   130  cancelled (Ctrl+C)`;
 
 export function exitCodeFor(code: ErrorCode): number {
@@ -44,6 +44,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'FILE_EXISTS':
       return EXIT.CONFLICT;
     case 'INVALID_ARGUMENT':
+    case 'CONFIRMATION_REQUIRED':
     case 'VOLUME_NAME_INVALID':
     case 'ARCHIVE_INVALID':
     case 'ARCHIVE_UNSAFE':

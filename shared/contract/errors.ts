@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'VOLUME_EXISTS',
   'VOLUME_NOT_FOUND',
   'VOLUME_IN_USE',
+  /** A guarded volume (the Exasol DB's) is removed only with its name typed: removeVolume's confirmName. */
+  'CONFIRMATION_REQUIRED',
   'CONTAINER_NOT_FOUND',
   'CONTAINER_EXISTS',
   'CONTAINER_RUNNING',

@@ -96,6 +96,8 @@ export interface RestoreResult {
   durationMs: number;
   /** A restore of chosen paths (startRestore's selection): what happened to the chosen files that existed. */
   selection?: RestoreSelectionResult;
+  /** keepScs: the archive's SCS was not written; the volume's own (or its absence) stayed as it was. */
+  keptScs?: boolean;
 }
 
 export interface RestoreSelectionResult {
@@ -176,6 +178,11 @@ export interface BackupPlan {
   canShowInFolder: boolean;
   /** A job already running on this volume (its id), which would refuse a new one. */
   runningJobId: string | null;
+  /**
+   * Stopping the containers is the recommended (default) choice for this volume, and why: the Exasol
+   * DB's volume (a database copied while running may not start again). Null: the user's choice, off by default.
+   */
+  stopFirst: { why: string; containers: string[] } | null;
 }
 
 /**
@@ -251,6 +258,29 @@ export interface RestoreTargetInfo {
   overwritten: string[];
   /** The volume holds a Secure Configuration Storage that the archive's would replace. */
   overwritesScs: boolean;
+  /**
+   * The SCS at the volume's root and at the archive's (as restored), compared, so the dialog asks only
+   * when they differ. Null when the volume does not exist.
+   */
+  scs: ScsComparison | null;
+}
+
+/** One SCS file: its size, time and content hash (null when it could not be hashed). */
+export interface ScsStat {
+  size: number;
+  /** ISO 8601. */
+  modifiedAt: string;
+  sha256: string | null;
+}
+
+export interface ScsComparison {
+  volume: ScsStat | null;
+  archive: ScsStat | null;
+  /**
+   * Both exist and are not the same file (sha256, or size and time when a hash is missing): restoring
+   * would change the master password and connection settings, so the user is asked (keepScs).
+   */
+  differs: boolean;
 }
 
 export interface RestorePlan {
@@ -367,6 +397,13 @@ export interface RestoreSelectionPlan {
   /** Chosen files that exist in the volume (the first 50), and how many in all. */
   conflicts: string[];
   conflictCount: number;
+  /**
+   * The chosen paths write the archive's Secure Configuration Storage at the volume's root (its master
+   * password and connection settings become the archive's) unless keepScs; `overwritesScs`: the volume
+   * has its own there.
+   */
+  writesScs: boolean;
+  overwritesScs: boolean;
 }
 
 export const restorePlanSchema = z
@@ -375,6 +412,8 @@ export const restorePlanSchema = z
     volume: volumeNameSchema.nullable().default(null),
     stripTopFolder: z.boolean().optional(),
     selection: restoreSelectionSchema.optional(),
+    /** As startRestore's: a kept SCS is no conflict among chosen files. */
+    keepScs: z.boolean().optional(),
   })
   .strict();
 
@@ -388,6 +427,12 @@ export const startRestoreSchema = z
     stopContainers: z.boolean().default(false),
     /** Keep setuid/setgid on root-owned files; by default they are removed (AI-Lab's user could become root). */
     keepSetuid: z.boolean().default(false),
+    /**
+     * Leave the volume's Secure Configuration Storage exactly as it is (content, owner, mode, time): the
+     * archive's SCS at the root is not written, everything else is restored; replace keeps it across the
+     * emptying. Default false: the archive's SCS is restored, with its master password.
+     */
+    keepScs: z.boolean().optional(),
     /** Only these paths (mode must be merge). */
     selection: restoreSelectionSchema.optional(),
   })

@@ -46,6 +46,33 @@ export interface VolumeSummary {
   createdBy: { id: string; name: string } | null;
   /** Cached size when one is known; sizes arrive later through the volumeSizes event. */
   size: VolumeSize | null;
+  /** AI-Lab's Exasol Docker-DB volume (shared/ailab.ts EXASOL_DB_VOLUME): removing it needs its name typed. */
+  exasolDb: ExasolDbInfo | null;
+}
+
+export interface ExasolDbInfo {
+  /** "Exasol database data". */
+  label: string;
+  /** The DB containers: every container mounting the volume (names), running ones first. */
+  containers: string[];
+  /** One of them runs: a backup should stop it first (a database copied while running may not start again). */
+  running: boolean;
+}
+
+/** The Secure Configuration Storage (shared/ailab.ts SCS_FILE) at a volume's root, as volumeScs reads it. */
+export interface VolumeScsInfo {
+  volume: string;
+  present: boolean;
+  /** Null when absent. */
+  size: number | null;
+  /** ISO 8601, when it last changed. */
+  modifiedAt: string | null;
+  uid: number | null;
+  gid: number | null;
+  /** Octal permission bits, e.g. "644". */
+  mode: string | null;
+  /** Hex sha256 of its content (only when asked for). */
+  sha256: string | null;
 }
 
 export interface VolumeDetails extends VolumeSummary {
@@ -97,6 +124,11 @@ export interface RemoveVolumeOptions {
    * not named here is never stopped.
    */
   stopContainers?: string[];
+  /**
+   * The volume's name as the user typed it. Required for a guarded volume (the Exasol DB's): the
+   * service refuses its removal without it (CONFIRMATION_REQUIRED), whatever the caller is.
+   */
+  confirmName?: string;
 }
 
 export interface RemoveVolumeResult {
@@ -120,6 +152,7 @@ const removeOptionsSchema = z
   .object({
     removeStoppedContainers: z.boolean().optional(),
     stopContainers: z.array(z.string().min(1).max(256)).max(1000).optional(),
+    confirmName: z.string().max(255).optional(),
   })
   .strict();
 
@@ -211,6 +244,11 @@ export const volumeMethods = {
    */
   createVolume: method<VolumeSummary>()(z.tuple([z.string().max(1024), labelsSchema])),
   removeVolume: method<RemoveVolumeResult>()(z.tuple([z.string().min(1).max(255), removeOptionsSchema])),
+  /**
+   * Whether the volume holds the Secure Configuration Storage at its root, and when it changed: a stat
+   * through a created, never started helper (no image needs to run). `withHash` also reads its content.
+   */
+  volumeScs: method<VolumeScsInfo>()(z.tuple([z.string().min(1).max(255), z.boolean()])),
   /** Unused anonymous volumes, the candidates "Clean up" offers. */
   listCleanupCandidates: method<VolumeSummary[]>()(z.tuple([])),
   /** Removes exactly the named volumes the user confirmed, each only if still anonymous and unused. */

@@ -4,6 +4,7 @@ import type { RestorePlan } from '../../shared/contract/jobs';
 import { createFakeApi, ok, type FakeApi } from './fakeApi';
 import { setFakeApi } from './fakeBridge';
 
+const SCS = 'ai_lab_secure_configuration_storage.sqlite';
 const { CopyInDialog } = await import('../../renderer/src/features/volumes/CopyDialogs');
 const { RestoreChosenDialog } = await import('../../renderer/src/features/backupFiles/RestoreChosenDialog');
 
@@ -98,5 +99,21 @@ describe('Restore chosen files', () => {
         selection: { only: ['notebooks/a.ipynb'], into: 'from-backup' },
       }),
     );
+  });
+
+  it("warns when the chosen files include the SCS, and keeps the volume's when asked (keepScs)", async () => {
+    const scsPlan = {
+      selection: { only: [SCS], into: null, entries: 1, bytes: 9, conflicts: [SCS], conflictCount: 1, writesScs: true, overwritesScs: true },
+    } as unknown as RestorePlan;
+    api.planRestore.mockImplementation(() => ok(scsPlan));
+    api.startRestore.mockImplementation(() => ok({ id: 'j2' }));
+    api.getJob.mockImplementation(() => new Promise(() => undefined));
+    render(<RestoreChosenDialog restore={{ ...restore, only: [SCS] }} />);
+    const note = await screen.findByText(/include the Secure Configuration Storage/);
+    expect(note.parentElement?.textContent).toMatch(/master password and connection settings become those of the backup, replacing the ones now in nb/);
+    fireEvent.click(screen.getByRole('checkbox', { name: /Keep the current one of nb/ }));
+    expect(note.parentElement?.textContent).toMatch(/nb keeps its own as it is/);
+    fireEvent.click(screen.getByRole('button', { name: 'Restore it' }));
+    await waitFor(() => expect(api.startRestore).toHaveBeenCalledWith(expect.objectContaining({ mode: 'merge', keepScs: true })));
   });
 });

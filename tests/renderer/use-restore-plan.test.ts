@@ -51,7 +51,7 @@ beforeEach(() => {
   setFakeApi(api);
   api.listVolumes.mockImplementation(() => ok([volume('notebooks'), volume('scratch')]));
   api.planRestore.mockImplementation((args: { volume: string | null }) =>
-    ok(restorePlan(args.volume ? { target: { volume: args.volume, exists: true, containers: [], overwritten: [], overwritesScs: false } } : {})),
+    ok(restorePlan(args.volume ? { target: { volume: args.volume, exists: true, containers: [], overwritten: [], overwritesScs: false, scs: null } } : {})),
   );
 });
 
@@ -93,7 +93,7 @@ describe('useRestorePlan', () => {
       ok(
         restorePlan({
           helperImagePresent: false,
-          target: args.volume ? { volume: args.volume, exists: true, containers: [], overwritten: [], overwritesScs: false } : null,
+          target: args.volume ? { volume: args.volume, exists: true, containers: [], overwritten: [], overwritesScs: false, scs: null } : null,
         }),
       ),
     );
@@ -136,6 +136,7 @@ describe('useRestorePlan', () => {
             containers: [{ id: 'c1', name: 'ai-lab', image: 'exasol/ai-lab:6.1.0', running: true }],
             overwritten: [],
             overwritesScs: false,
+            scs: null,
           },
         }),
       ),
@@ -157,6 +158,50 @@ describe('useRestorePlan', () => {
       stopContainers: true,
       keepSetuid: false,
     });
+  });
+
+  it('asks which SCS the volume keeps when its own differs from the archive: nothing preselected, keepScs sent when kept, the answer tied to its volume', async () => {
+    api.startRestore.mockImplementation(() => ok({ id: 'job-2' } as JobSummary));
+    const scs = (differs: boolean) => ({
+      volume: { size: 10, modifiedAt: '2026-12-01T10:00:00.000Z', sha256: 'b'.repeat(64) },
+      archive: { size: 12, modifiedAt: '2026-11-01T10:00:00.000Z', sha256: differs ? 'c'.repeat(64) : 'b'.repeat(64) },
+      differs,
+    });
+    api.planRestore.mockImplementation((args: { volume: string | null }) =>
+      ok(
+        restorePlan({
+          target: args.volume
+            ? { volume: args.volume, exists: true, containers: [], overwritten: [], overwritesScs: true, scs: scs(args.volume === 'notebooks') }
+            : null,
+        }),
+      ),
+    );
+    const { result } = open('notebooks');
+    await waitFor(() => expect(result.current.plan?.target?.scs?.differs).toBe(true));
+    expect(result.current.askScs).toBe(true);
+    expect(result.current.scsChoice).toBeNull();
+    expect(result.current.canStart).toBe(false);
+    act(() => result.current.setScsChoice('keep'));
+    expect(result.current.canStart).toBe(true);
+    await act(async () => {
+      await result.current.start();
+    });
+    expect(api.startRestore).toHaveBeenLastCalledWith(expect.objectContaining({ volume: 'notebooks', mode: 'replace', keepScs: true }));
+
+    act(() => result.current.setExisting('scratch'));
+    await waitFor(() => expect(result.current.plan?.target?.volume).toBe('scratch'));
+    // The same SCS in both: nothing to ask, and the default (the archive's) is sent as before.
+    expect(result.current.askScs).toBe(false);
+    expect(result.current.canStart).toBe(true);
+    act(() => result.current.setExisting('notebooks'));
+    await waitFor(() => expect(result.current.plan?.target?.volume).toBe('notebooks'));
+    // The answer belongs to the volume it was given for.
+    expect(result.current.scsChoice).toBe('keep');
+    act(() => result.current.setScsChoice('archive'));
+    await act(async () => {
+      await result.current.start();
+    });
+    expect(api.startRestore).toHaveBeenLastCalledWith(expect.not.objectContaining({ keepScs: true }));
   });
 
   it("shows main's refusal, and an archive that cannot be restored until another is chosen", async () => {

@@ -14,6 +14,7 @@ export function volumeSummary(name: string, extra: Partial<VolumeSummary> = {}):
     containers: [],
     createdBy: null,
     size: null,
+    exasolDb: null,
     ...extra,
   };
 }

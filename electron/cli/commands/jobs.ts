@@ -190,12 +190,17 @@ async function askConflict(): Promise<ConflictChoice | undefined> {
   }
 }
 
-function describeSelection(sel: RestoreSelectionPlan, volume: string): string {
+function describeSelection(sel: RestoreSelectionPlan, volume: string, keepScs: boolean): string {
   const lines = [
     `Chosen: ${sel.only.join(', ')} (${plural(sel.entries, 'entry', 'entries')}, ${formatBytes(sel.bytes)})${sel.into ? `, restored below ${sel.into}/ in ${volume}` : ` into ${volume}`}.`,
     'Nothing else in the volume is touched; a running AI-Lab does not need to be stopped.',
   ];
   if (sel.conflictCount > 0) lines.push(`Already in ${volume}: ${sel.conflicts.slice(0, 20).join(', ')}${sel.conflictCount > 20 ? ', …' : ''}`);
+  if (sel.writesScs && keepScs) lines.push(`${SCS_FILE} is chosen but not restored: ${volume} keeps its own as it is (--keep-scs).`);
+  else if (sel.writesScs)
+    lines.push(
+      `${SCS_FILE} is chosen: the archive's replaces ${sel.overwritesScs ? `the one in ${volume}` : 'none yet'}, and its master password and connection settings become those of the archive (--keep-scs leaves the volume's as it is).`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -226,12 +231,14 @@ function printOutcome(ctx: CliContext, s: JobSummary): void {
       out(`Restored ${sel.only.join(', ')} from ${path.basename(s.file)} into ${r.volume}${sel.into ? ` below ${sel.into}/` : ''}.\n`);
       out(`  ${plural(r.entries, 'entry', 'entries')}, ${formatBytes(r.totalBytes)}, ${duration(r.durationMs)}\n`);
       for (const line of selectionLines(sel)) out(`${line}\n`);
+      if (r.keptScs) out(`  ${SCS_FILE} of ${r.volume} was kept as it was (--keep-scs).\n`);
     } else {
       out(`${restoredLine(path.basename(s.file), r)}\n`);
       out(
         `  ${plural(r.entries, 'entry', 'entries')}, ${formatBytes(r.totalBytes)}, ${duration(r.durationMs)}; ${count(r.volumeEntries)} counted in the volume\n`,
       );
       if (r.safetyBackup) out(`  The previous contents are kept in ${r.safetyBackup}\n`);
+      if (r.keptScs) out(`  ${SCS_FILE} of ${r.volume} was kept as it was (--keep-scs).\n`);
     }
     return;
   }
@@ -262,6 +269,25 @@ async function withPull<T>(ctx: CliContext, pull: boolean, json: boolean, fn: ()
   }
 }
 
+/**
+ * The Exasol DB's volume: its running DB container is better stopped for the backup. On a terminal the
+ * question defaults to yes; a script that did not pass --stop-containers gets the warning (text on
+ * stderr, or a `warning` event with --json) and the backup runs as asked.
+ */
+async function stopDbFirst(ctx: CliContext, volume: string, json: boolean): Promise<boolean> {
+  const plan = await ctx.call('prepareBackup', volume);
+  const running = plan.containers.filter((c) => c.running).map((c) => c.name);
+  if (!plan.stopFirst || running.length === 0) return false;
+  const warning = `${volume} holds AI-Lab's Exasol database and ${running.join(', ')} is running. ${plan.stopFirst.why}`;
+  if (!json && process.stdin.isTTY) {
+    ctx.io.err(`${warning}\n`);
+    return confirm(`Stop ${running.join(', ')} for the backup?`, true);
+  }
+  if (json) io(ctx, { event: 'warning', message: `${warning} Add --stop-containers to stop it.`, containers: running });
+  else ctx.io.err(`Warning: ${warning} Add --stop-containers to stop it.\n`);
+  return false;
+}
+
 const backup: CliCommand = {
   name: 'backup',
   summary: "back up a volume to a .tgz (like the AI-Lab guide's tar -czvf command, with progress)",
@@ -281,7 +307,10 @@ Options:
 ${KEEP_HELP}
   --engine fast|tar    fast: the same .tgz, compressed on the host on all cores (default);
                        tar: the guide's tar -czvf command in the helper image (ubuntu)
-  --stop-containers    stop the containers using the volume during the backup, start them again after
+  --stop-containers    stop the containers using the volume during the backup, start them again after.
+                       For db_container_DemoDb_volume (AI-Lab's Exasol database) it is recommended: a
+                       database copied while it runs may not start again. Without it a terminal asks
+                       (default yes); otherwise a warning is printed and the DB keeps running
   --overwrite          replace an existing backup of that name (only one this app wrote)
   --pull               pull the helper image when it is missing
   -v, --verbose        print every file as it is packed
@@ -326,12 +355,13 @@ with 130.`,
     }
     const core = await ctx.core();
     const json = values.json === true;
+    const stopContainers = values['stop-containers'] === true || (await stopDbFirst(ctx, volume, json));
     const code = await follow(
       ctx,
       core,
       () =>
         withPull(ctx, values.pull === true, json, () =>
-          ctx.call('startBackup', { volume, dir, fileName, engine, stopContainers: values['stop-containers'] === true, overwrite: values.overwrite === true }),
+          ctx.call('startBackup', { volume, dir, fileName, engine, stopContainers, overwrite: values.overwrite === true }),
         ),
       { json, verbose: values.verbose === true },
     );
@@ -349,7 +379,7 @@ with 130.`,
   },
 };
 
-function describePlan(plan: RestorePlan, strip: boolean, keepSetuid: boolean): string {
+function describePlan(plan: RestorePlan, strip: boolean, keepSetuid: boolean, keepScs: boolean): string {
   // Chosen paths: the whole-volume lines (top folder, what a full merge overwrites) do not apply; describeSelection says what does.
   const whole = plan.selection === null;
   const a = plan.archive;
@@ -358,6 +388,7 @@ function describePlan(plan: RestorePlan, strip: boolean, keepSetuid: boolean): s
   ];
   if (plan.manifest) lines.push(`Backup of volume ${plan.manifest.volume}, made ${plan.manifest.createdAt} by AI-Lab Desktop ${plan.manifest.appVersion}.`);
   if (plan.manifestWarning) lines.push(`Note: ${plan.manifestWarning}`);
+  const t = plan.target;
   const top = plan.topFolder;
   if (top && whole) {
     const example = top.examples[0];
@@ -365,7 +396,7 @@ function describePlan(plan: RestorePlan, strip: boolean, keepSetuid: boolean): s
     lines.push(strip ? `${top.folder} is stripped: its contents go to the top of the volume${shown}.` : top.why);
     if (!strip && top.offered) lines.push(`Add --strip-top-folder to restore its contents at the top of the volume${shown}.`);
   }
-  if (a.containsScs && whole) {
+  if (a.containsScs && whole && !t?.overwritesScs) {
     lines.push(`The archive holds ${SCS_FILE}: restoring it brings back the archive's Secure Configuration Storage and its master password.`);
   }
   if (a.setuidRootCount > 0) {
@@ -376,13 +407,17 @@ function describePlan(plan: RestorePlan, strip: boolean, keepSetuid: boolean): s
         : `${count(a.setuidRootCount)} root-owned setuid/setgid files (${files}) are restored without those bits; --keep-setuid keeps them.`,
     );
   }
-  const t = plan.target;
   if (t?.exists && whole) {
     if (t.overwritten.length > 0)
       lines.push(
         `Present in both the archive and ${t.volume} (overwritten): ${t.overwritten.slice(0, 20).join(', ')}${t.overwritten.length > 20 ? ', …' : ''}`,
       );
-    if (t.overwritesScs) lines.push(`${t.volume} has its own ${SCS_FILE}; it will be replaced by the archive's (its master password).`);
+    if (t.overwritesScs && keepScs) lines.push(`${t.volume} keeps its own ${SCS_FILE} exactly as it is (--keep-scs); the archive's is not restored.`);
+    else if (t.overwritesScs && t.scs?.differs === false) lines.push(`The archive's ${SCS_FILE} is the same as the one in ${t.volume}.`);
+    else if (t.overwritesScs)
+      lines.push(
+        `${t.volume} has its own ${SCS_FILE}; it will be replaced by the archive's: its master password and connection settings become those of the archive (--keep-scs keeps the current one).`,
+      );
     const running = t.containers.filter((c) => c.running);
     if (running.length > 0)
       lines.push(`Running containers use ${t.volume}: ${running.map((c) => c.name).join(', ')} (--stop-containers stops them during the restore).`);
@@ -390,10 +425,11 @@ function describePlan(plan: RestorePlan, strip: boolean, keepSetuid: boolean): s
   return `${lines.join('\n')}\n`;
 }
 
-async function confirm(question: string): Promise<boolean> {
+async function confirm(question: string, byDefault = false): Promise<boolean> {
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await new Promise<string>((resolve) => rl.question(`${question} [y/N] `, resolve));
+    const answer = await new Promise<string>((resolve) => rl.question(`${question} ${byDefault ? '[Y/n]' : '[y/N]'} `, resolve));
+    if (byDefault && answer.trim() === '') return true;
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();
@@ -404,9 +440,9 @@ const restore: CliCommand = {
   name: 'restore',
   summary: 'restore a .tgz/.tar.gz/.tar into a volume (checked before anything changes)',
   help: `Usage: ailab restore ARCHIVE VOLUME [--mode new|replace|merge] [--engine fast|tar] [--strip-top-folder]
-                     [--stop-containers] [--keep-setuid] [--yes] [--json]
+                     [--stop-containers] [--keep-setuid] [--keep-scs] [--yes] [--json]
        ailab restore ARCHIVE VOLUME --mode merge --only PATH [--only PATH…] [--into FOLDER]
-                     [--conflict overwrite|keep-both|skip] [--json]
+                     [--conflict overwrite|keep-both|skip] [--keep-scs] [--json]
 
 The whole archive is read first (gzip integrity, tar structure, unsafe paths, free space); a corrupt,
 truncated, non-tar or path-escaping archive, or one that does not fit, is refused and nothing is
@@ -441,6 +477,11 @@ Options:
                         A restore with --only needs no --yes: --conflict is the decision
   --keep-setuid         keep the setuid/setgid bit of root-owned files (removed by default, with a
                         warning: in AI-Lab such a file lets the notebook user become root)
+  --keep-scs            keep VOLUME's Secure Configuration Storage (ai_lab_secure_configuration_storage.sqlite)
+                        exactly as it is (content, owner, mode, time): the archive's is not restored,
+                        everything else is; replace keeps it across the emptying. Without it the
+                        archive's SCS is restored, and with it the archive's master password and
+                        connection settings (asked on a terminal when the two differ)
   --yes                 do not ask before replace or merge (needed when not on a terminal)
   --pull                pull the helper image when it is missing
   -v, --verbose         print every file as it is unpacked
@@ -455,6 +496,7 @@ contents back).`,
       'strip-top-folder': { type: 'boolean' },
       'stop-containers': { type: 'boolean' },
       'keep-setuid': { type: 'boolean' },
+      'keep-scs': { type: 'boolean' },
       only: { type: 'string', multiple: true },
       into: { type: 'string' },
       conflict: { type: 'string' },
@@ -523,16 +565,17 @@ contents back).`,
     });
     let plan: RestorePlan;
     try {
-      plan = await ctx.call('planRestore', { source: { archivePath }, volume, stripTopFolder: strip, selection });
+      plan = await ctx.call('planRestore', { source: { archivePath }, volume, stripTopFolder: strip, selection, keepScs: values['keep-scs'] === true });
     } finally {
       offPlan();
       if (lastPct >= 0) ctx.io.out('\r\x1b[K');
     }
+    let keepScs = values['keep-scs'] === true;
     if (json) io(ctx, { event: 'plan', plan });
-    else ctx.io.out(describePlan(plan, strip, values['keep-setuid'] === true));
+    else ctx.io.out(describePlan(plan, strip, values['keep-setuid'] === true, keepScs));
 
     if (selection && plan.selection) {
-      if (!json) ctx.io.out(describeSelection(plan.selection, volume));
+      if (!json) ctx.io.out(describeSelection(plan.selection, volume, keepScs));
       if (plan.selection.conflictCount > 0 && conflict === undefined) {
         const listed = `${plan.selection.conflicts.slice(0, 10).join(', ')}${plan.selection.conflictCount > 10 ? ', …' : ''}`;
         if (!process.stdin.isTTY || json) {
@@ -559,6 +602,7 @@ contents back).`,
               stripTopFolder: false,
               stopContainers: values['stop-containers'] === true,
               keepSetuid: values['keep-setuid'] === true,
+              keepScs,
               selection: { ...selection, conflict },
             }),
           ),
@@ -582,6 +626,9 @@ contents back).`,
         ctx.io.err('Nothing was changed.\n');
         return EXIT.CANCELLED;
       }
+      // Asked only on a terminal, and only when the two differ; --yes keeps the default (the archive's).
+      if (!keepScs && plan.target?.scs?.differs)
+        keepScs = await confirm(`Keep the current ${SCS_FILE} of ${volume} (its master password) instead of the archive's?`);
     }
     return follow(
       ctx,
@@ -596,6 +643,7 @@ contents back).`,
             stripTopFolder: strip,
             stopContainers: values['stop-containers'] === true,
             keepSetuid: values['keep-setuid'] === true,
+            keepScs,
           }),
         ),
       { json, verbose: values.verbose === true },

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { SCS_FILE } from '../../../shared/ailab';
+import { EXASOL_DB_STOP_WHY, isExasolDbVolume, SCS_FILE } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
 import type { PlanList, PlanSchedule, SftpTarget } from '../../../shared/contract/plans';
 import { parseSftpTarget, sftpUrl } from '../../../shared/sftpTarget';
@@ -189,7 +189,9 @@ async function setPlan(ctx: CliContext, values: Values, args: string[]): Promise
     ctx.io.out(
       values['stop-containers'] === true
         ? `Containers using ${volume} are stopped during each backup and started again after: the backup is consistent, AI-Lab is away meanwhile.\n`
-        : `Containers using ${volume} keep running during backups: a notebook or ${SCS_FILE} being written at that moment may be caught mid-write (--stop-containers stops them).\n`,
+        : isExasolDbVolume(volume)
+          ? `Warning: ${volume} holds AI-Lab's Exasol database and its DB container keeps running during backups. ${EXASOL_DB_STOP_WHY} Add --stop-containers.\n`
+          : `Containers using ${volume} keep running during backups: a notebook or ${SCS_FILE} being written at that moment may be caught mid-write (--stop-containers stops them).\n`,
     );
   }
   printList(ctx, list, json);

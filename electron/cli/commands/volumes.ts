@@ -1,5 +1,7 @@
+import readline from 'node:readline';
+import { EXASOL_DB_LABEL, EXASOL_DB_VOLUME, isExasolDbVolume, SCS_FILE } from '../../../shared/ailab';
 import { AppError, type ApiErrorPayload } from '../../../shared/contract/errors';
-import type { RemoveVolumeResult, VolumeSize, VolumeSummary } from '../../../shared/contract/volumes';
+import type { RemoveVolumeResult, VolumeScsInfo, VolumeSize, VolumeSummary } from '../../../shared/contract/volumes';
 import { commandWithSubcommands, parse, parseLabels, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from '../exitCodes';
@@ -16,10 +18,15 @@ Subcommands:
   create NAME [--label k=v]...
                             create a volume; NAME: letters, digits, "_", "." or "-", at least 2
                             characters, starting with a letter or digit. A taken name is refused.
-  rm NAME... [--force]      remove volumes. A volume in use is refused, naming its containers.
+  rm NAME... [--force] [--confirm-name NAME]
+                            remove volumes. A volume in use is refused, naming its containers.
                             --force also removes the STOPPED containers that use it first (and says
                             which). Running containers are never stopped: stop them yourself first.
-  inspect NAME              everything about one volume, including the containers that use it
+                            ${EXASOL_DB_VOLUME} (AI-Lab's Exasol database) is removed
+                            only with --confirm-name ${EXASOL_DB_VOLUME}, or its name
+                            typed at the prompt on a terminal; --yes alone is not enough.
+  inspect NAME              everything about one volume, including the containers that use it and
+                            whether it holds the Secure Configuration Storage (and when it changed)
   ls-files NAME [PATH]      list one folder of a volume, read-only (PATH relative to the volume
                             root; default: the root). Runs the helper image (Settings) with find.
   cleanup [--yes]           list unused anonymous volumes; with --yes, remove exactly those
@@ -40,7 +47,10 @@ Options:
   --no-size    ls: do not compute sizes (they take a while on big volumes)
   --label k=v  create: add a label (repeatable)
   --force      rm: remove the stopped containers that use the volume first
-  --yes        cleanup: remove the volumes listed
+  --confirm-name NAME
+               rm: the guarded volume's name, typed (repeatable, one per guarded volume)
+  --yes        cleanup: remove the volumes listed; rm: accepted, but it does not confirm a guarded
+               volume (the Exasol database's): that needs --confirm-name
   --as-tgz     cp out: write a folder as one .tgz (members ./..., numeric owners, like a backup;
                restores with \`ailab restore\` or the guide's tar -x); the file is private (0600)
   --conflict overwrite|keep-both|skip
@@ -57,6 +67,7 @@ const OPTIONS = {
   'no-size': { type: 'boolean' },
   label: { type: 'string', multiple: true },
   force: { type: 'boolean' },
+  'confirm-name': { type: 'string', multiple: true },
   yes: { type: 'boolean' },
   'as-tgz': { type: 'boolean' },
   conflict: { type: 'string' },
@@ -74,6 +85,7 @@ function usedBy(v: VolumeSummary): string {
 }
 
 function note(v: VolumeSummary): string {
+  if (v.exasolDb) return `${v.exasolDb.label}${v.exasolDb.containers.length > 0 ? ` (${v.exasolDb.containers.join(', ')})` : ''}`;
   if (v.compose) return `compose ${v.compose.project} / ${v.compose.volume}`;
   if (v.anonymous) return v.createdBy ? `anonymous, from ${v.createdBy.name}` : 'anonymous';
   return '';
@@ -127,13 +139,40 @@ interface RmOutcome {
   error?: ApiErrorPayload;
 }
 
+async function askName(name: string): Promise<string> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await new Promise<string>((resolve) =>
+      rl.question(`${name} holds ${EXASOL_DB_LABEL} (AI-Lab's Exasol database); removing it deletes the database.\nType its name to remove it: `, resolve),
+    );
+  } finally {
+    rl.close();
+  }
+}
+
+/**
+ * The name the user confirmed for a guarded volume: --confirm-name, else typed at a prompt on a terminal.
+ * Without either the service refuses (CONFIRMATION_REQUIRED), which is what a script gets.
+ */
+async function confirmedName(values: Values, name: string): Promise<string | undefined> {
+  if (!isExasolDbVolume(name)) return undefined;
+  const given = values['confirm-name'] ?? [];
+  if (given.length > 0) return given.includes(name) ? name : given[0];
+  if (!process.stdin.isTTY || values.json) return undefined;
+  return (await askName(name)).trim();
+}
+
 async function rm(ctx: CliContext, values: Values, names: string[]): Promise<number> {
-  if (names.length === 0) throw new UsageError('Usage: ailab volumes rm NAME... [--force]');
+  if (names.length === 0) throw new UsageError('Usage: ailab volumes rm NAME... [--force] [--confirm-name NAME]');
   const outcomes: RmOutcome[] = [];
   let exit: number = EXIT.OK;
   for (const name of names) {
     try {
-      const result = await ctx.call('removeVolume', name, { removeStoppedContainers: Boolean(values.force) });
+      const confirmName = await confirmedName(values, name);
+      const result = await ctx.call('removeVolume', name, {
+        removeStoppedContainers: Boolean(values.force),
+        ...(confirmName === undefined ? {} : { confirmName }),
+      });
       outcomes.push({ volume: name, ok: true, result });
       if (!values.json) {
         if (result.removedContainers.length > 0)
@@ -152,6 +191,8 @@ async function rm(ctx: CliContext, values: Values, names: string[]): Promise<num
         payload.hint = `ailab never stops a running container. Stop ${running.map((c) => c.name).join(', ')} first (docker stop ${running.map((c) => c.name).join(' ')}), then run this again${values.force ? '' : ' with --force to remove the stopped containers too'}.`;
       } else if (err.code === 'VOLUME_IN_USE') {
         payload.hint = 'Run this again with --force to remove the stopped containers that use it first.';
+      } else if (err.code === 'CONFIRMATION_REQUIRED') {
+        payload.hint = `Run this again with --confirm-name ${name}, or on a terminal type the name at the prompt${values.yes ? ' (--yes alone is not enough)' : ''}.`;
       }
       outcomes.push({ volume: name, ok: false, error: payload });
       if (!values.json) {
@@ -170,12 +211,17 @@ function sizeLine(size: VolumeSize | null): string {
   return `${size.size === null ? 'unknown' : formatBytes(size.size)}${size.refCount === null ? '' : ` (${size.refCount} reference${size.refCount === 1 ? '' : 's'})`}`;
 }
 
+function scsLine(s: VolumeScsInfo): string {
+  if (!s.present) return `no ${SCS_FILE}`;
+  return `${SCS_FILE}, ${formatBytes(s.size ?? 0)}, changed ${formatTimestamp(s.modifiedAt)}, owner ${s.uid}:${s.gid}, mode ${s.mode}`;
+}
+
 async function inspect(ctx: CliContext, values: Values, args: string[]): Promise<number> {
   if (args.length !== 1) throw new UsageError('Usage: ailab volumes inspect NAME');
   const name = args[0] as string;
   const details = await ctx.call('inspectVolume', name);
-  const sizes = await ctx.call('getVolumeSizes').catch(() => null);
-  const full = { ...details, size: sizes?.sizes[name] ?? details.size };
+  const [sizes, scs] = await Promise.all([ctx.call('getVolumeSizes').catch(() => null), ctx.call('volumeScs', name, false).catch(() => null)]);
+  const full = { ...details, size: sizes?.sizes[name] ?? details.size, scs };
   if (values.json) {
     printJson(ctx, full);
     return EXIT.OK;
@@ -188,6 +234,12 @@ async function inspect(ctx: CliContext, values: Values, args: string[]): Promise
     ['Mountpoint', full.mountpoint],
     ['Size', sizeLine(full.size)],
   ];
+  if (full.exasolDb)
+    rows.push([
+      'Holds',
+      `${full.exasolDb.label}${full.exasolDb.containers.length > 0 ? `, used by the DB container ${full.exasolDb.containers.join(', ')}` : ''}`,
+    ]);
+  if (scs) rows.push(['SCS', scsLine(scs)]);
   if (full.compose) rows.push(['Compose', `${full.compose.project} / ${full.compose.volume}`]);
   if (full.anonymous)
     rows.push(['Anonymous', full.createdBy ? `yes, created by container ${full.createdBy.name}` : 'yes (the container that created it is gone)']);
@@ -277,7 +329,7 @@ const volumes = commandWithSubcommands({
   subcommands: (ctx, values) => ({
     ls: { options: ['no-size'], noArguments: true, run: () => ls(ctx, values) },
     create: { options: ['label'], run: (args) => create(ctx, values, args) },
-    rm: { options: ['force'], run: (args) => rm(ctx, values, args) },
+    rm: { options: ['force', 'confirm-name', 'yes'], run: (args) => rm(ctx, values, args) },
     inspect: { options: [], run: (args) => inspect(ctx, values, args) },
     'ls-files': { options: [], run: (args) => lsFiles(ctx, values, args) },
     cp: { options: ['as-tgz', 'conflict', 'owner'], run: (args) => cp(ctx, values, args) },

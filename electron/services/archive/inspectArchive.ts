@@ -1,10 +1,11 @@
+import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { SCS_FILE } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
 import { ArchiveRules, isSetuidRoot, pathComponents, shorten } from './archiveRules';
 import { scanArchive, type ScanProgress } from './scanArchive';
 import type { ParsedEntry } from './tarParser';
-import type { ArchiveInspection, ArchiveProblem } from './types';
+import type { ArchiveInspection, ArchiveProblem, ScsEntry } from './types';
 
 export const MAX_PROBLEMS = 1000;
 const MAX_TOP_LEVEL_NAMES = 1000;
@@ -88,6 +89,10 @@ export async function inspectArchive(
   let hardlinkCount = 0;
   let rootEntry = false;
   let containsScs = false;
+  let scsAtRoot: ScsEntry | null = null;
+  // The root SCS's content is hashed as it streams by, so the Restore dialog can tell whether the
+  // archive's SCS is the volume's own (then there is nothing to ask) without a second read.
+  let scsHash: { hash: Hash; left: number; entry: ScsEntry } | null = null;
   const problems: ArchiveProblem[] = [];
   let problemCount = 0;
   const topLevel = new Set<string>();
@@ -101,7 +106,18 @@ export async function inspectArchive(
     signal: opts.signal,
     onProgress: opts.onProgress,
     handle: opts.handle,
+    onData: (chunk) => {
+      if (!scsHash) return;
+      const part = chunk.subarray(0, Math.min(scsHash.left, chunk.length));
+      scsHash.hash.update(part);
+      scsHash.left -= part.length;
+      if (scsHash.left === 0) {
+        scsHash.entry.sha256 = scsHash.hash.digest('hex');
+        scsHash = null;
+      }
+    },
     onEntry: (e) => {
+      if (scsHash) scsHash = null;
       opts.onEntry?.(e);
       const { info } = e;
       const raw = info.path;
@@ -137,6 +153,13 @@ export async function inspectArchive(
         if (setuidRootFiles.length < SETUID_SAMPLE) setuidRootFiles.push(shorten(raw));
       }
       if (parts[parts.length - 1] === SCS_FILE) containsScs = true;
+      if (parts.length === 1 && parts[0] === SCS_FILE) {
+        scsAtRoot = { size: info.size, mtime: info.mtime, uid: info.uid, gid: info.gid, mode: info.mode, sha256: null };
+        if (info.type === 'file' && e.sparse === null) {
+          if (info.size === 0) scsAtRoot.sha256 = createHash('sha256').digest('hex');
+          else scsHash = { hash: createHash('sha256'), left: info.size, entry: scsAtRoot };
+        }
+      }
       if (topLevel.size < MAX_TOP_LEVEL_NAMES) topLevel.add(parts[0] as string);
       if (info.type === 'directory') top.folder(parts);
       else top.fileIn(parts.slice(0, -1));
@@ -162,6 +185,7 @@ export async function inspectArchive(
     topFolder,
     rootEntry,
     containsScs,
+    scsAtRoot,
     setuidRootCount,
     setuidRootFiles,
     problems,

@@ -119,6 +119,8 @@ export async function scanArchive(
   opts: {
     signal?: AbortSignal;
     onEntry?: (e: ParsedEntry) => void;
+    /** The bytes after each entry's header, as the tar parser hands them over (see TarParserHandlers.onData). */
+    onData?: (chunk: Buffer) => void;
     onProgress?: (p: ScanProgress) => void;
     /** Minimum milliseconds between progress calls (the last one always comes). */
     progressIntervalMs?: number;
@@ -143,6 +145,7 @@ export async function scanArchive(
       currentPath = e.info.path;
       opts.onEntry?.(e);
     },
+    ...(opts.onData ? { onData: opts.onData } : {}),
   });
   const report = (force: boolean) => {
     if (!opts.onProgress) return;

@@ -45,6 +45,17 @@ export interface ArchiveProblem {
 
 export type ArchiveFormat = 'tgz' | 'tar';
 
+export interface ScsEntry {
+  size: number;
+  /** Seconds since the epoch. */
+  mtime: number;
+  uid: number;
+  gid: number;
+  mode: number;
+  /** Hex sha256 of its content; null for an entry that is not a plain file (a link, a sparse file). */
+  sha256: string | null;
+}
+
 export interface ArchiveInspection extends ArchiveCounts {
   file: string;
   format: ArchiveFormat;
@@ -63,6 +74,8 @@ export interface ArchiveInspection extends ArchiveCounts {
   rootEntry: boolean;
   /** shared/ailab.ts SCS_FILE appears anywhere in the archive (also inside a top folder). */
   containsScs: boolean;
+  /** The SCS at the archive's root (`./SCS_FILE`), where a restore puts it over the volume's own; null when absent there. */
+  scsAtRoot: ScsEntry | null;
   /** Regular files owned by root with the setuid or setgid bit (restored without those bits unless asked). */
   setuidRootCount: number;
   /** The first 20 of them, as stored. */

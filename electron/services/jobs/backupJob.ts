@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isAiLabImage } from '../../../shared/ailab';
+import { isAiLabImage, isExasolDbVolume } from '../../../shared/ailab';
 import type { BackupResult, ContainerRef, JobEngine } from '../../../shared/contract/jobs';
 import { openAtomicOutput } from '../archive/atomicOutput';
 import { writeManifest } from '../archive/manifest';
@@ -40,11 +40,10 @@ export async function runBackup(ctx: JobContext, o: BackupJobOptions): Promise<B
   const { image, runnable } = await helperImageForEngine(ctx.docker, o.engine, ctx.helperImage);
   ctx.log(`Backing up volume ${o.volume} to ${o.file} (${o.engine} engine, helper image ${image}).`);
 
-  const users = await stopUsersOrWarn(
-    ctx,
-    o.volume,
-    o.stopContainers,
-    (names) => `Containers using ${o.volume} were running (${names}): files they wrote during the backup may be caught mid-write.`,
+  const users = await stopUsersOrWarn(ctx, o.volume, o.stopContainers, (names) =>
+    isExasolDbVolume(o.volume)
+      ? `The Exasol database in ${o.volume} was copied while ${names} ran: a database copied while it runs may not start again from this backup. Stop the DB container for the backup (it is started again afterwards).`
+      : `Containers using ${o.volume} were running (${names}): files they wrote during the backup may be caught mid-write.`,
   );
   ctx.throwIfCancelled();
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { EXASOL_DB_STOP_WHY, isExasolDbVolume } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
 import type {
   ArchiveListingPage,
@@ -78,9 +79,10 @@ export class JobService {
     const docker = this.manager.docker();
     await requireVolume(docker, volume);
     const settings = this.core.settings.get();
+    const containers = await containersUsingVolume(docker, volume);
     return {
       volume,
-      containers: await containersUsingVolume(docker, volume),
+      containers,
       defaultDir: settings.backupDir.trim() || defaultBackupDir(),
       defaultFileName: defaultBackupName(volume),
       engine: settings.backupEngine,
@@ -89,6 +91,7 @@ export class JobService {
       canChooseFolder: this.core.desktop !== null,
       canShowInFolder: this.core.desktop !== null,
       runningJobId: this.manager.runningJobFor(volume),
+      stopFirst: isExasolDbVolume(volume) ? { why: EXASOL_DB_STOP_WHY, containers: containers.map((c) => c.name) } : null,
     };
   }
 
@@ -132,7 +135,13 @@ export class JobService {
     return checkReadableFile(source.archivePath);
   }
 
-  async planRestore(args: { source: RestoreSource; volume: string | null; stripTopFolder?: boolean; selection?: RestoreSelection }): Promise<RestorePlan> {
+  async planRestore(args: {
+    source: RestoreSource;
+    volume: string | null;
+    stripTopFolder?: boolean;
+    selection?: RestoreSelection;
+    keepScs?: boolean;
+  }): Promise<RestorePlan> {
     const archivePath = await this.resolveSource(args.source);
     const key = 'uploadId' in args.source ? args.source.uploadId : args.source.archivePath;
     const settings = this.core.settings.get();
@@ -147,7 +156,7 @@ export class JobService {
         tracker: this.manager.tracker(),
         onProgress: (bytesDone, bytesTotal) => this.core.bus.emit('restorePlanProgress', { key, bytesDone, bytesTotal }),
       },
-      { source: args.source, archivePath, volume: args.volume, stripTopFolder: args.stripTopFolder, selection: args.selection },
+      { source: args.source, archivePath, volume: args.volume, stripTopFolder: args.stripTopFolder, selection: args.selection, keepScs: args.keepScs },
     );
   }
 
@@ -184,6 +193,7 @@ export class JobService {
         stripTopFolder: opts.stripTopFolder,
         stopContainers: opts.stopContainers,
         keepSetuid: opts.keepSetuid,
+        keepScs: opts.keepScs === true,
         selection: opts.selection,
         manifest,
         cache: this.cache,

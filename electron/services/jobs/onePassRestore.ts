@@ -27,13 +27,13 @@ const ARCHIVE_CODES = new Set(['ARCHIVE_INVALID', 'ARCHIVE_UNSAFE', 'DISK_FULL']
 
 /**
  * A restore into a volume the job creates itself needs no check before it: nothing exists that could be
- * lost. Not for a top-folder strip (it needs the archive's layout first), a selection, or a sidecar with
+ * lost. Not for a top-folder strip (it needs the archive's layout first), a selection, keepScs, or a sidecar with
  * labels (they label the volume at creation, and only a checked archive may lend its sidecar's labels).
  * AILAB_RESTORE_CHECK_FIRST=1 turns it off (the bench compares both).
  */
 export function onePassEligible(o: RestoreJobOptions, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.AILAB_RESTORE_CHECK_FIRST === '1') return false;
-  return o.mode === 'new' && !o.selection && !o.stripTopFolder && Object.keys(o.manifest?.labels ?? {}).length === 0;
+  return o.mode === 'new' && !o.selection && !o.stripTopFolder && !o.keepScs && Object.keys(o.manifest?.labels ?? {}).length === 0;
 }
 
 async function removeCreated(ctx: JobContext, volume: string): Promise<void> {
@@ -111,6 +111,7 @@ export async function tryOnePassRestore(ctx: JobContext, o: RestoreJobOptions, h
       safetyBackup: null,
       archiveRemoved: false,
       durationMs: Date.now() - started,
+      keptScs: false,
     };
   } catch (err) {
     if (created) await removeCreated({ ...ctx, signal: new AbortController().signal, throwIfCancelled: () => undefined }, o.volume);

@@ -6,12 +6,16 @@ import { PassThrough, Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Dockerode from 'dockerode';
 import tarStream from 'tar-stream';
+import { SCS_FILE } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
 import type { JobEngine } from '../../../shared/contract/jobs';
 import { createParallelGunzip } from '../archive/parallelGunzip';
 import { RestoreGuard, TarGuardStream, type RestoreGuardOptions } from '../archive/restoreGuard';
 import { createTarRewriter } from '../archive/stripTopFolder';
+import { TarDrop } from '../archive/tarDrop';
+import type { ParsedEntry } from '../archive/tarParser';
 import { createTarSplitter } from '../archive/tarSplitter';
+import { pathComponents } from '../archive/inspectArchive';
 import type { ArchiveFormat, TarEntryInfo } from '../archive/types';
 import { toAppError } from '../docker/errors';
 import { VOLUME_MOUNT } from '../docker/helperHardening';
@@ -54,6 +58,8 @@ export interface UnpackArgs {
    * that are only written back as they were, left out of the log.
    */
   select?: { stream: (onEntry: (e: TarEntryInfo) => void) => Transform & { readonly tarBytes: number }; hidden: (path: string) => boolean };
+  /** Drop the archive's SCS at the root (after the guard), so the volume's own stays as it is. Not with `select` (which decides that itself). */
+  keepScs?: boolean;
 }
 
 export interface UnpackResult {
@@ -66,6 +72,18 @@ export interface UnpackResult {
   setuidWarning: string | null;
   /** The sha256 of the archive file as read (a one-pass restore has no earlier check that knew it). */
   sha256: string;
+  /** Entries keepScs left out (the archive's root SCS; not counted in entries). */
+  droppedScs: number;
+}
+
+function isRootScs(e: ParsedEntry): boolean {
+  const parts = pathComponents(e.info.path);
+  return parts.length === 1 && parts[0] === SCS_FILE;
+}
+
+/** The stage that leaves out the archive's SCS, or null when the restore keeps it. */
+function scsDrop(args: UnpackArgs, onEntry: (e: TarEntryInfo) => void): TarDrop | null {
+  return args.keepScs && !args.select ? new TarDrop({ drop: isRootScs, onEntry }) : null;
 }
 
 /**
@@ -116,8 +134,9 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
   const guard = new RestoreGuard(args.guard);
   const stages = tarSource(args, guard);
   let splitter: ReturnType<typeof createTarSplitter>;
-  if (args.select) {
-    const select = args.select.stream(counter.onEntry);
+  const drop = scsDrop(args, counter.onEntry);
+  if (args.select || drop) {
+    const select = drop ?? (args.select as NonNullable<UnpackArgs['select']>).stream(counter.onEntry);
     stages.push(new TarGuardStream(guard, () => undefined), select);
     splitter = createTarSplitter(WRITERS, { highWaterMark: CHUNK });
     counter.attach(select);
@@ -192,6 +211,7 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
       bytes: counter.bytes,
       rootEntry: counter.rootEntry !== null,
       setuidWarning: guard.strippedWarning(),
+      droppedScs: drop?.dropped ?? 0,
       sha256: guard.sha256(),
     };
   } finally {
@@ -219,11 +239,12 @@ export async function unpackViaArchiveApi(ctx: JobContext, args: UnpackArgs): Pr
   try {
     const guard = new RestoreGuard(args.guard);
     const stages = tarSource(args, guard);
-    const tap = new TarGuardStream(guard, counter.onEntry);
-    counter.attach(tap);
+    const drop = scsDrop(args, counter.onEntry);
+    const tap = new TarGuardStream(guard, drop ? () => undefined : counter.onEntry);
+    counter.attach(drop ?? tap);
     const body = new PassThrough({ highWaterMark: CHUNK });
     const feeding = (args.ready ?? Promise.resolve())
-      .then(() => pipeline([...stages, tap, body], { signal: abort.signal }))
+      .then(() => pipeline([...stages, tap, ...(drop ? [drop] : []), body], { signal: abort.signal }))
       .catch((err: unknown) => {
         abort.abort();
         throw err;
@@ -245,6 +266,7 @@ export async function unpackViaArchiveApi(ctx: JobContext, args: UnpackArgs): Pr
       bytes: counter.bytes,
       rootEntry: counter.rootEntry !== null,
       setuidWarning: guard.strippedWarning(),
+      droppedScs: drop?.dropped ?? 0,
       sha256: guard.sha256(),
     };
   } finally {
@@ -304,12 +326,10 @@ export async function unpackTar(ctx: JobContext, args: UnpackArgs): Promise<Unpa
   const onAbort = () => abort.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let feedError: unknown = null;
+  const drop = scsDrop(args, () => undefined);
+  const after = args.select ? [args.select.stream(() => undefined)] : drop ? [drop] : [];
   const feeding = (args.ready ?? Promise.resolve())
-    .then(() =>
-      pipeline([...tarSource(args, guard), new TarGuardStream(guard, () => undefined), ...(args.select ? [args.select.stream(() => undefined)] : []), stdin], {
-        signal: abort.signal,
-      }),
-    )
+    .then(() => pipeline([...tarSource(args, guard), new TarGuardStream(guard, () => undefined), ...after, stdin], { signal: abort.signal }))
     .catch((err: unknown) => {
       feedError ??= err;
       abort.abort();
@@ -335,7 +355,14 @@ export async function unpackTar(ctx: JobContext, args: UnpackArgs): Promise<Unpa
     // The archive ends with our end-of-archive marker, sent only once all of it was read and verified.
     if (fed.state === 'pending')
       throw new AppError('INTERNAL', 'tar finished before the whole archive had been read.', { hint: 'See the job log; try the other engine.' });
-    return { entries: listing.entries, bytes: listing.bytes, rootEntry: listing.rootEntry, setuidWarning: guard.strippedWarning(), sha256: guard.sha256() };
+    return {
+      entries: listing.entries,
+      bytes: listing.bytes,
+      rootEntry: listing.rootEntry,
+      setuidWarning: guard.strippedWarning(),
+      droppedScs: drop?.dropped ?? 0,
+      sha256: guard.sha256(),
+    };
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     stdin.destroy();

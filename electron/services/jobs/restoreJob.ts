@@ -1,5 +1,6 @@
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { SCS_FILE } from '../../../shared/ailab';
 import type { BackupManifest, JobEngine, RestoreMode, RestoreResult, RestoreSelection } from '../../../shared/contract/jobs';
 import { openAtomicOutput } from '../archive/atomicOutput';
 import { toArchiveFsError } from '../archive/errors';
@@ -33,6 +34,8 @@ export interface RestoreJobOptions {
   stopContainers: boolean;
   /** Keep setuid/setgid on root-owned files (by default they are removed, with a warning). */
   keepSetuid: boolean;
+  /** Leave the volume's SCS as it is: the archive's root SCS is dropped from the stream, and replace does not delete it. */
+  keepScs?: boolean;
   manifest: BackupManifest | null;
   /** Only these paths (a merge that writes nothing else): selectiveRestore.ts. */
   selection?: RestoreSelection;
@@ -221,7 +224,8 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
       ctx.throwIfCancelled();
       ctx.phase('clearing-volume');
       cleared = true;
-      await clearVolume(ctx, o.volume, runImage as string);
+      await clearVolume(ctx, o.volume, runImage as string, o.keepScs ? [SCS_FILE] : []);
+      if (o.keepScs) ctx.log(`${SCS_FILE} stays in ${o.volume} as it was (keepScs); everything else was removed.`);
     }
     ctx.phase('unpacking', { filesTotal: strippedEntryCount(inspection, stripPrefix), bytesTotal: inspection.totalBytes });
     ctx.log(`Restoring into ${o.volume} (${o.mode}, ${o.engine} engine${stripPrefix ? `, without the top folder ${stripPrefix}` : ''})…`);
@@ -239,8 +243,12 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
       image: o.engine === 'tar' ? (runImage ?? createImage.image) : createImage.image,
       runnable: createImage.runnable,
       stripPrefix,
+      keepScs: o.keepScs === true,
     });
     if (unpacked.setuidWarning) ctx.warn(unpacked.setuidWarning);
+    if (unpacked.droppedScs > 0) ctx.log(`The archive's ${SCS_FILE} was not restored: the volume's own stays as it was (keepScs).`);
+    else if (inspection.scsAtRoot && !o.keepScs && o.mode !== 'new')
+      ctx.warn(`${SCS_FILE} was restored from the archive: its master password and connection settings are now the archive's.`);
     ctx.throwIfCancelled();
 
     const volumeEntries = await countRestored(ctx, o.volume, runImage ?? createImage.image, runImage !== null, unpacked);
@@ -258,6 +266,7 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
       safetyBackup: safety,
       archiveRemoved: false,
       durationMs: Date.now() - started,
+      keptScs: o.keepScs === true,
     };
   } catch (err) {
     await undoRestore(ctx, o, { createdVolume, safety, cleared, unpacking, image: createImage.image, runImage }, err);

@@ -11,10 +11,13 @@ import type {
   RestoreSelectionPlan,
   RestoreSource,
   RestoreTargetInfo,
+  ScsComparison,
+  ScsStat,
 } from '../../../shared/contract/jobs';
 import { assertSafe, inspectArchive } from '../archive/inspectArchive';
 import { manifestMatches, readManifest } from '../archive/manifest';
-import type { ArchiveInspection } from '../archive/types';
+import type { ArchiveInspection, ScsEntry } from '../archive/types';
+import { probeScs } from '../volumes/scsProbe';
 import { inspectVolume } from '../docker/volumes';
 import { namesUnderFolder } from './archiveNames';
 import type { ContainerTracker } from './helperContainer';
@@ -74,6 +77,29 @@ async function inspectCached(deps: PlanDeps, file: string, strip: boolean): Prom
   return { inspection, namesUnderTop };
 }
 
+function scsStat(e: ScsEntry): ScsStat {
+  return { size: e.size, modifiedAt: new Date(e.mtime * 1000).toISOString(), sha256: e.sha256 };
+}
+
+/**
+ * The volume's SCS against the archive's. A stripped archive's SCS sits under its top folder, which the
+ * inspection does not hash: then both count as different (asking once too often is the safe side).
+ */
+async function compareScs(deps: PlanDeps, volume: string, archiveScs: ScsEntry | null, overwritesScs: boolean): Promise<ScsComparison> {
+  const v = await probeScs({ docker: deps.docker, helperImage: deps.helperImage, labels: deps.labels, tracker: deps.tracker }, volume, {
+    withHash: archiveScs !== null || overwritesScs,
+  });
+  const inVolume: ScsStat | null = v.present ? { size: v.size ?? 0, modifiedAt: v.modifiedAt ?? '', sha256: v.sha256 } : null;
+  const inArchive = archiveScs ? scsStat(archiveScs) : null;
+  let differs = false;
+  if (inVolume && overwritesScs) {
+    if (!inArchive) differs = true;
+    else if (inVolume.sha256 && inArchive.sha256) differs = inVolume.sha256 !== inArchive.sha256;
+    else differs = inVolume.size !== inArchive.size || Math.floor(Date.parse(inVolume.modifiedAt) / 1000) !== archiveScs?.mtime;
+  }
+  return { volume: inVolume, archive: inArchive, differs };
+}
+
 async function freeVolumeName(docker: Dockerode, wanted: string): Promise<string> {
   for (let i = 0; i < 50; i++) {
     const name = i === 0 ? wanted : `${wanted}-restored${i === 1 ? '' : `-${i}`}`;
@@ -85,7 +111,7 @@ async function freeVolumeName(docker: Dockerode, wanted: string): Promise<string
 /** Everything the Restore dialog shows before the user confirms; changes nothing. */
 export async function buildRestorePlan(
   deps: PlanDeps,
-  args: { source: RestoreSource; archivePath: string; volume: string | null; stripTopFolder?: boolean; selection?: RestoreSelection },
+  args: { source: RestoreSource; archivePath: string; volume: string | null; stripTopFolder?: boolean; selection?: RestoreSelection; keepScs?: boolean },
 ): Promise<RestorePlan> {
   if (args.selection && args.stripTopFolder) {
     throw new AppError('INVALID_ARGUMENT', 'Stripping the top folder does not go with chosen paths: they are paths of the archive as it is.', {
@@ -115,7 +141,10 @@ export async function buildRestorePlan(
       const { image } = await anyImageForCreate(deps.docker, deps.helperImage);
       overwritten = await existingTopLevelNames(deps.docker, { image, volume: args.volume, labels: deps.labels, tracker: deps.tracker }, restoredNames);
     }
-    target = { volume: args.volume, exists, containers, overwritten, overwritesScs: overwritten.includes(SCS_FILE) };
+    const overwritesScs = overwritten.includes(SCS_FILE);
+    // Compared only where it matters (the volume has its own and the archive brings one): a read of one small file.
+    const scs = exists ? await compareScs(deps, args.volume, strip ? null : inspection.scsAtRoot, overwritesScs) : null;
+    target = { volume: args.volume, exists, containers, overwritten, overwritesScs, scs };
   }
 
   // Chosen paths: read once more for their entries, and the volume probed where they would go.
@@ -131,6 +160,7 @@ export async function buildRestorePlan(
       archivePath: args.archivePath,
       selection: args.selection,
       createdAt: manifest ? new Date(manifest.createdAt) : (await fs.stat(args.archivePath)).mtime,
+      keepScs: args.keepScs,
     });
     selection = selectionPlan(decisions, roots, into);
   }

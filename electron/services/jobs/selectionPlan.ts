@@ -1,3 +1,4 @@
+import { SCS_FILE } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
 import type { ConflictChoice } from '../../../shared/contract/jobs';
 import type { ParsedEntry } from '../archive/tarParser';
@@ -88,6 +89,10 @@ export interface SelectionDecisions {
   overwritten: string[];
   skipped: string[];
   renamed: Array<{ path: string; as: string }>;
+  /** A chosen path is the SCS at the volume's root (writesScs), which the volume has (overwritesScs); keptScs: not written. */
+  writesScs: boolean;
+  overwritesScs: boolean;
+  keptScs: boolean;
 }
 
 const SHOWN_REFUSALS = 5;
@@ -102,7 +107,7 @@ const SHOWN_REFUSALS = 5;
 export function decideSelection(
   c: SelectionCollector,
   volume: ReadonlyMap<string, VolumeStat>,
-  opts: { into: string; conflict: ConflictChoice | undefined; label: string; now: number },
+  opts: { into: string; conflict: ConflictChoice | undefined; label: string; now: number; keepScs?: boolean },
 ): SelectionDecisions {
   const target = (key: string) => joinKey(opts.into, key);
   const refusals: string[] = [];
@@ -133,6 +138,9 @@ export function decideSelection(
     overwritten: [],
     skipped: [],
     renamed: [],
+    writesScs: false,
+    overwritesScs: false,
+    keptScs: false,
   };
   /** Archive path → where its content was written (null: not written), for hard links. */
   const writtenAs = new Map<string, string | null>();
@@ -162,6 +170,17 @@ export function decideSelection(
     if (v?.type === 'd') {
       refuse(`"${shown(t)}" in the volume is a folder, but the archive has a file there.`);
       continue;
+    }
+    // Only the root's SCS is the one AI-Lab opens: a copy restored below `into` replaces nothing.
+    if (t === SCS_FILE) {
+      d.writesScs = true;
+      d.overwritesScs = v !== undefined;
+      if (opts.keepScs) {
+        // Kept, not a conflict: the user already chose what happens to this one file.
+        d.keptScs = true;
+        writtenAs.set(item.key, null);
+        continue;
+      }
     }
     let dest: string | null = t;
     if (v) {

@@ -1,3 +1,4 @@
+import { SCS_FILE } from '../../../shared/ailab';
 import type { FileHandle } from 'node:fs/promises';
 import type Dockerode from 'dockerode';
 import { AppError } from '../../../shared/contract/errors';
@@ -31,6 +32,7 @@ interface SelectionArgs {
   selection: RestoreSelection;
   /** The keep-both label's time: the manifest's createdAt, else the archive's mtime. */
   createdAt: Date;
+  keepScs?: boolean;
 }
 
 /** The archive read for the chosen paths, the volume probed where they go, and what would be written where. */
@@ -48,7 +50,13 @@ export async function decideFor(a: SelectionArgs): Promise<{ decisions: Selectio
       roots.map((r) => joinKey(into, r)),
     );
   }
-  const decisions = decideSelection(collector, volume, { into, conflict: a.selection.conflict, label: backupLabel(a.createdAt), now: Date.now() });
+  const decisions = decideSelection(collector, volume, {
+    into,
+    conflict: a.selection.conflict,
+    label: backupLabel(a.createdAt),
+    now: Date.now(),
+    keepScs: a.keepScs,
+  });
   return { decisions, roots, into };
 }
 
@@ -60,6 +68,8 @@ export function selectionPlan(d: SelectionDecisions, roots: string[], into: stri
     bytes: d.bytes,
     conflicts: d.conflicts,
     conflictCount: d.conflictCount,
+    writesScs: d.writesScs,
+    overwritesScs: d.overwritesScs,
   };
 }
 
@@ -116,7 +126,10 @@ export async function restoreSelection(
     handle,
     selection: o.selection,
     createdAt,
+    keepScs: o.keepScs,
   });
+  if (d.keptScs) ctx.log(`${SCS_FILE} is not restored: the volume's own stays as it is (keepScs).`);
+  else if (d.writesScs) ctx.warn(`${SCS_FILE} was restored from the archive: its master password and connection settings are now the archive's.`);
   if (d.conflictCount > 0 && o.selection.conflict === undefined) throw missingChoice(d);
   ctx.throwIfCancelled();
   const spaceChecked = assertSpaceFor(ctx, image, {
@@ -186,6 +199,7 @@ export async function restoreSelection(
       safetyBackup: null,
       archiveRemoved: false,
       durationMs: Date.now() - started,
+      keptScs: d.keptScs,
       selection: {
         only: o.selection.only.map((p) => shown(selectionKey(p, 'only'))),
         into: into === '' ? null : shown(into),

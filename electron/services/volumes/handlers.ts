@@ -9,6 +9,7 @@ export function volumeHandlers(volumes: VolumeService): Pick<Handlers, keyof typ
     getVolumeSizes: () => volumes.computeSizes(),
     createVolume: (name, labels) => volumes.create(name, labels),
     removeVolume: (name, opts) => volumes.remove(name, opts),
+    volumeScs: (name, withHash) => volumes.scs(name, withHash),
     listCleanupCandidates: () => volumes.cleanupCandidates(),
     cleanupVolumes: (names) => volumes.cleanup(names),
     listVolumeFiles: (name, path) => volumes.files(name, path),

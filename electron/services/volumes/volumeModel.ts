@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
-import { isAiLabImage, LABELS } from '../../../shared/ailab';
-import type { ComposeRef, VolumeContainerRef, VolumeSize, VolumeSummary } from '../../../shared/contract/volumes';
+import { EXASOL_DB_LABEL, isAiLabImage, isExasolDbVolume, LABELS } from '../../../shared/ailab';
+import type { ComposeRef, ExasolDbInfo, VolumeContainerRef, VolumeSize, VolumeSummary } from '../../../shared/contract/volumes';
 
 /** Docker names a volume it made for an unnamed VOLUME with 64 hex digits. */
 export const ANONYMOUS_NAME = /^[0-9a-f]{64}$/;
@@ -92,7 +92,17 @@ export function toVolumeSummary(v: RawVolume, containers: VolumeContainerRef[], 
     containers,
     createdBy: creator ? { id: creator.id, name: creator.name } : null,
     size,
+    exasolDb: exasolDbInfo(v.Name, containers),
   };
+}
+
+/**
+ * The DB containers are whatever mounts the volume (whatever their names): AI-Lab names its own
+ * `db_container_DemoDb`, but a recreated or renamed one holds the same database.
+ */
+export function exasolDbInfo(name: string, containers: VolumeContainerRef[]): ExasolDbInfo | null {
+  if (!isExasolDbVolume(name)) return null;
+  return { label: EXASOL_DB_LABEL, containers: containers.map((c) => c.name), running: containers.some((c) => c.running) };
 }
 
 /** "a (running), b (exited)" for messages. */

@@ -13,6 +13,7 @@ import type {
   VolumeContainerRef,
   VolumeDetails,
   VolumeFileListing,
+  VolumeScsInfo,
   VolumeSizesPayload,
   VolumeSummary,
 } from '../../../shared/contract/volumes';
@@ -26,6 +27,8 @@ import { diskUsageWhenFree, VolumeSizeCache, type DiskUsage } from './sizeCache'
 import { listVolumeFiles } from './volumeFiles';
 import { containersByVolume, describeContainers, isAnonymousVolume, toVolumeSummary, type RawVolume } from './volumeModel';
 import { VolumeChangeWatcher } from './volumeWatcher';
+import { assertRemovalConfirmed } from './removalGuard';
+import { filesProbeDeps, probeScs } from './scsProbe';
 
 function containerDetails(list: VolumeContainerRef[]): Array<Record<string, unknown>> {
   return list.map((c) => ({ id: c.id, name: c.name, state: c.state, running: c.running, aiLab: c.aiLab, image: c.image }));
@@ -136,6 +139,8 @@ export class VolumeService {
 
   async remove(name: string, opts: RemoveVolumeOptions = {}): Promise<RemoveVolumeResult> {
     await this.inspectRaw(name);
+    // Here, not in the UI or the CLI: the renderer is untrusted, and a script could call removeVolume directly.
+    assertRemovalConfirmed(name, opts.confirmName);
     let users: VolumeContainerRef[];
     try {
       users = await this.usersOf(name);
@@ -234,6 +239,12 @@ export class VolumeService {
         else setTimeout(() => this.helperIds.delete(id), 10_000).unref?.();
       },
     };
+  }
+
+  /** The SCS at the volume's root (scsProbe.ts): a stat without running anything, the content only when hashed. */
+  async scs(name: string, withHash: boolean): Promise<VolumeScsInfo> {
+    await this.inspectRaw(name);
+    return probeScs(filesProbeDeps(this.helperDeps()), name, { withHash });
   }
 
   async files(name: string, path: string | undefined): Promise<VolumeFileListing> {

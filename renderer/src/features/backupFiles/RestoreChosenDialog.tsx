@@ -1,4 +1,5 @@
 import { useEffect, useId, useState } from 'react';
+import { SCS_FILE } from '../../../../shared/ailab';
 import type { ApiErrorPayload } from '../../../../shared/contract/errors';
 import type { ConflictChoice, RestorePlan } from '../../../../shared/contract/jobs';
 import { formatBytes, formatCount } from '../../../../shared/format';
@@ -31,6 +32,7 @@ export function RestoreChosenDialog(props: { restore: OpenBackup & { only: strin
   const [plannedFor, setPlannedFor] = useState<string | null>(null);
   const [error, setError] = useState<ApiErrorPayload | null>(null);
   const [busy, setBusy] = useState(false);
+  const [keepScs, setKeepScs] = useState(false);
   const ids = useId();
   const into = where === 'folder' && folder.trim() !== '' ? folder.trim() : undefined;
 
@@ -70,6 +72,7 @@ export function RestoreChosenDialog(props: { restore: OpenBackup & { only: strin
       stopContainers: false,
       stripTopFolder: false,
       keepSetuid: false,
+      ...(sel?.writesScs && keepScs ? { keepScs: true } : {}),
       selection: { only, ...(into ? { into } : {}), ...(conflicts > 0 ? { conflict } : {}) },
     });
     setBusy(false);
@@ -118,6 +121,22 @@ export function RestoreChosenDialog(props: { restore: OpenBackup & { only: strin
             </label>
           ))}
         </fieldset>
+      ) : null}
+      {sel?.writesScs ? (
+        <div className={`notice ${keepScs ? 'notice-warning' : 'notice-danger'}`} role="note">
+          <div>
+            <div className="notice-title">The chosen files include the Secure Configuration Storage ({SCS_FILE})</div>
+            <div className="small">
+              {keepScs
+                ? `${volume} keeps its own as it is; the backup's is not restored.`
+                : `Restored, its master password and connection settings become those of the backup${sel.overwritesScs ? `, replacing the ones now in ${volume}` : ''}.`}
+            </div>
+            <label className="checkbox plan-inline">
+              <input type="checkbox" checked={keepScs} onChange={(e) => setKeepScs(e.target.checked)} />{' '}
+              {sel.overwritesScs ? `Keep the current one of ${volume}` : 'Do not restore it'}
+            </label>
+          </div>
+        </div>
       ) : null}
       <p className="small muted vol-m0">
         AI-Lab can keep running: only the chosen files are written, with the owners, modes and times they have in the backup, and nothing else in the volume

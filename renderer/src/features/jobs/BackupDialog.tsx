@@ -127,7 +127,14 @@ export function BackupDialog(props: { volume: string }) {
           />
           {needsImage ? <HelperImageNotice image={plan.helperImage} onPulled={() => setReload((n) => n + 1)} /> : null}
           {running.length > 0 ? (
-            <StopContainersNotice running={running} volume="this volume" job="backup" stop={stop} onStop={setStop}>
+            <StopContainersNotice
+              running={running}
+              volume="this volume"
+              job="backup"
+              stop={stop}
+              onStop={setStop}
+              recommended={plan.stopFirst ? `This volume holds AI-Lab's Exasol database. ${plan.stopFirst.why}` : undefined}
+            >
               <div className="small">Files changed while they are packed may be caught mid-write. Upstream advises stopping AI-Lab for a backup.</div>
             </StopContainersNotice>
           ) : null}

@@ -85,6 +85,72 @@ function SourcePicker(props: { onSource: (s: RestoreSource, name: string) => voi
   );
 }
 
+/** When a date is known: "1 Dec 2026, 10:00". */
+function when(iso: string | undefined): string {
+  return iso ? new Date(iso).toLocaleString() : 'unknown';
+}
+
+/**
+ * The archive's SCS over the volume's: what a restore does to the master password, and, when the two
+ * differ, the explicit choice between them (keepScs leaves the volume's exactly as it is).
+ */
+function ScsNotice(props: {
+  plan: NonNullable<ReturnType<typeof useRestorePlan>['plan']>;
+  target: 'new' | 'replace' | 'merge';
+  ask: boolean;
+  choice: 'archive' | 'keep' | null;
+  onChoice: (c: 'archive' | 'keep') => void;
+}) {
+  const { plan, target, ask, choice } = props;
+  const t = plan.target;
+  const into = target !== 'new' && t?.exists ? t : null;
+  const scs = into?.scs ?? null;
+  return (
+    <div className={`notice ${into?.overwritesScs && choice !== 'keep' ? 'notice-danger' : 'notice-warning'} jobs-gap`} role="note">
+      <div>
+        <div className="notice-title">
+          {plan.archive.containsScs
+            ? `This backup contains a Secure Configuration Storage (${SCS_FILE})`
+            : `${into?.volume} has a Secure Configuration Storage (${SCS_FILE})`}
+        </div>
+        <div className="small">
+          {choice === 'keep' && into ? (
+            <>It is not restored: {into.volume} keeps its own, and with it its master password.</>
+          ) : plan.archive.containsScs ? (
+            <>
+              Restoring it brings back the archive&apos;s stored credentials and <strong>its master password</strong>.
+            </>
+          ) : null}
+          {into?.overwritesScs && scs && !scs.differs ? ` It is the same file as the one in ${into.volume}: nothing changes there.` : ''}
+          {into?.overwritesScs && (!scs || scs.differs) && choice !== 'keep'
+            ? ` The SCS now in ${into.volume} will be overwritten; its master password stops working.`
+            : ''}
+        </div>
+        {ask && into ? (
+          <fieldset className="jobs-fieldset jobs-gap-sm" aria-label="Secure Configuration Storage">
+            <legend className="small">
+              The two differ (in {into.volume}: changed {when(scs?.volume?.modifiedAt)}; in the backup: {when(scs?.archive?.modifiedAt)}). Which one should{' '}
+              {into.volume} have?
+            </legend>
+            <label className="checkbox">
+              <input type="radio" name="jobs-scs" checked={choice === 'keep'} onChange={() => props.onChoice('keep')} />
+              <span>
+                Keep the current one of {into.volume} <span className="muted small">— left exactly as it is; everything else is restored</span>
+              </span>
+            </label>
+            <label className="checkbox">
+              <input type="radio" name="jobs-scs" checked={choice === 'archive'} onChange={() => props.onChoice('archive')} />
+              <span>
+                Restore the backup&apos;s <span className="muted small">— its master password and connection settings become those of the backup</span>
+              </span>
+            </label>
+          </fieldset>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
 /**
  * Restore: read the whole archive first (nothing changes), show what it holds and what the restore
  * would overwrite, then new volume / replace (safety backup first) / merge. The state and the rules
@@ -94,7 +160,7 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
   const close = () => useJobs.getState().closeDialogs();
   const r = useRestorePlan(props.request);
   const { source, sourceName, plan, planError, reading, volumes, target, setTarget, existing, setExisting, newName, setNewName, strip, setStrip, engine } = r;
-  const { stop, setStop, keepSetuid, setKeepSetuid, busy, error, nameProblem, running, needsImage, canStart } = r;
+  const { stop, setStop, keepSetuid, setKeepSetuid, busy, error, nameProblem, running, needsImage, canStart, askScs, scsChoice, setScsChoice } = r;
 
   const start = async () => {
     const job = await r.start();
@@ -242,18 +308,8 @@ export function RestoreDialog(props: { request: RestoreRequest }) {
             </div>
           ) : null}
 
-          {a.containsScs ? (
-            <div className={`notice ${plan.target?.overwritesScs ? 'notice-danger' : 'notice-warning'} jobs-gap`} role="note">
-              <div>
-                <div className="notice-title">This backup contains a Secure Configuration Storage ({SCS_FILE})</div>
-                <div className="small">
-                  Restoring it brings back the archive&apos;s stored credentials and <strong>its master password</strong>.
-                  {plan.target?.overwritesScs && target !== 'new'
-                    ? ` The SCS now in ${plan.target.volume} will be overwritten; its master password stops working.`
-                    : ''}
-                </div>
-              </div>
-            </div>
+          {a.containsScs || (target !== 'new' && plan.target?.overwritesScs) ? (
+            <ScsNotice plan={plan} target={target} ask={askScs} choice={scsChoice} onChoice={setScsChoice} />
           ) : null}
 
           {running.length > 0 && target !== 'new' ? (

@@ -8,6 +8,8 @@ export function StopContainersNotice(props: {
   job: 'backup' | 'restore';
   stop: boolean;
   onStop: (stop: boolean) => void;
+  /** Why stopping is the recommended choice here (the Exasol DB's volume); unticking it then says what is at stake. */
+  recommended?: string;
   children?: ReactNode;
 }) {
   const { running, job } = props;
@@ -17,13 +19,19 @@ export function StopContainersNotice(props: {
         <div className="notice-title">
           {running.map((c) => c.name).join(', ')} {running.length === 1 ? 'is' : 'are'} using {props.volume}
         </div>
-        {props.children}
+        {props.recommended ? <div className="small">{props.recommended}</div> : props.children}
         <label className="checkbox jobs-gap-sm">
           <input type="checkbox" checked={props.stop} onChange={(e) => props.onStop(e.target.checked)} />
           <span>
             Stop {running.length === 1 ? 'it' : 'them'} during the {job} and start again after (also if the {job} fails)
+            {props.recommended ? <strong> (recommended)</strong> : null}
           </span>
         </label>
+        {props.recommended && !props.stop ? (
+          <div className="small jobs-gap-sm" role="alert">
+            Not stopping: the database is copied while it runs, and this backup may not start again.
+          </div>
+        ) : null}
       </div>
     </div>
   );

@@ -38,6 +38,13 @@ export interface RestorePlanState {
   setStop: Dispatch<SetStateAction<boolean>>;
   keepSetuid: boolean;
   setKeepSetuid: Dispatch<SetStateAction<boolean>>;
+  /**
+   * The target has its own SCS and the archive's differs: the user must say which one the volume keeps
+   * (`scsChoice`); nothing is preselected, since either answer loses something.
+   */
+  askScs: boolean;
+  scsChoice: 'archive' | 'keep' | null;
+  setScsChoice(choice: 'archive' | 'keep'): void;
   busy: boolean;
   error: ApiErrorPayload | null;
   /** What is wrong with the new volume's name (including "already exists"), or null. */
@@ -72,6 +79,7 @@ export function useRestorePlan(request: RestoreRequest): RestorePlanState {
   const [engine, setEngine] = useState<JobEngine>('fast');
   const [stop, setStop] = useState(true);
   const [keepSetuid, setKeepSetuid] = useState(false);
+  const [scsAnswer, setScsAnswer] = useState<{ volume: string | null; choice: 'archive' | 'keep' } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiErrorPayload | null>(null);
   const engineTouched = useRef(false);
@@ -83,6 +91,8 @@ export function useRestorePlan(request: RestoreRequest): RestorePlanState {
   }, []);
 
   const volumeForPlan = target === 'new' ? null : existing || null;
+  // Another volume has another SCS: the answer given for the previous one does not carry over.
+  const scsChoice = scsAnswer && scsAnswer.volume === volumeForPlan ? scsAnswer.choice : null;
   useEffect(() => {
     if (!source) return;
     let live = true;
@@ -116,7 +126,8 @@ export function useRestorePlan(request: RestoreRequest): RestorePlanState {
   const volume = target === 'new' ? newName : existing;
   const running = plan?.target?.containers.filter((c) => c.running) ?? [];
   const needsImage = plan !== null && !plan.helperImagePresent && (engine === 'tar' || target === 'replace');
-  const canStart = !!plan && !busy && !needsImage && (target === 'new' ? !nameProblem : !!existing);
+  const askScs = target !== 'new' && plan?.target?.scs?.differs === true;
+  const canStart = !!plan && !busy && !needsImage && (target === 'new' ? !nameProblem : !!existing) && (!askScs || scsChoice !== null);
 
   const start = async (): Promise<JobSummary | null> => {
     if (!source) return null;
@@ -130,6 +141,7 @@ export function useRestorePlan(request: RestoreRequest): RestorePlanState {
       stripTopFolder: strip,
       stopContainers: stop && running.length > 0,
       keepSetuid: keepSetuid && (plan?.archive.setuidRootCount ?? 0) > 0,
+      ...(target !== 'new' && scsChoice === 'keep' ? { keepScs: true } : {}),
     });
     setBusy(false);
     if (!r.ok) {
@@ -172,6 +184,9 @@ export function useRestorePlan(request: RestoreRequest): RestorePlanState {
     setStop,
     keepSetuid,
     setKeepSetuid,
+    askScs,
+    scsChoice,
+    setScsChoice: (choice) => setScsAnswer({ volume: volumeForPlan, choice }),
     busy,
     error,
     nameProblem,

@@ -196,6 +196,7 @@ export function PlanDialog(props: { volume: string }) {
           Off: AI-Lab keeps running, and a notebook or <code>{SCS_FILE}</code> (your saved connections, encrypted with your master password) being written at
           that moment may be caught half-written. On: every backup is consistent, but Jupyter is away for the minutes a backup takes and comes back on its own
           {form.backupFacts && form.backupFacts.containers.length > 0 ? ` (used by ${form.backupFacts.containers.map((c) => c.name).join(', ')})` : ''}.
+          {form.backupFacts?.stopFirst ? <strong> Recommended for this volume, AI-Lab&apos;s Exasol database: {form.backupFacts.stopFirst.why}</strong> : null}
         </p>
 
         <label className="checkbox plan-stop">

@@ -63,8 +63,9 @@ export function usePlanForm(volume: string): PlanForm {
     void api.prepareBackup(volume).then((r) => {
       if (!live || !r.ok) return;
       setBackupFacts(r.value);
-      // A new plan starts in the folder "Back up…" would use.
-      setDraft((d) => (d.dir === '' ? { ...d, dir: r.value.defaultDir } : d));
+      // A new plan starts in the folder "Back up…" would use, and for the Exasol DB's volume stops the
+      // DB for its backups (a running database copied may not start again).
+      setDraft((d) => (d.dir === '' ? { ...d, dir: r.value.defaultDir, stopContainers: d.stopContainers || Boolean(r.value.stopFirst) } : d));
     });
     return () => {
       live = false;

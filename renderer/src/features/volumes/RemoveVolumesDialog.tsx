@@ -33,6 +33,7 @@ export function RemoveVolumesDialog(props: { names: string[] }) {
   const [stopIds, setStopIds] = useState<ReadonlySet<string>>(new Set());
   const [busy, setBusy] = useState(false);
   const [outcomes, setOutcomes] = useState<Outcome[] | null>(null);
+  const [typed, setTyped] = useState('');
 
   const targets = useMemo(() => {
     const byName = new Map((volumes ?? []).map((v) => [v.name, v]));
@@ -49,6 +50,9 @@ export function RemoveVolumesDialog(props: { names: string[] }) {
   const kept = targets.filter((t) => t.volume && blockers(t.volume).length > 0);
   const gone = targets.filter((t) => !t.volume);
   const stopCount = uniqueRunning.filter((c) => stopIds.has(c.id)).length;
+  // The Exasol DB's volume: a yes is too easy to give by habit, so its name is typed (main checks it too).
+  const guarded = removable.find((t) => t.volume?.exasolDb);
+  const nameConfirmed = !guarded || typed === guarded.name;
   // While nothing can go yet, the (disabled) button still names what was asked for.
   const count = removable.length > 0 ? removable.length : props.names.length;
 
@@ -65,6 +69,7 @@ export function RemoveVolumesDialog(props: { names: string[] }) {
       const r = await api.removeVolume(t.name, {
         removeStoppedContainers: removeStopped,
         stopContainers: uniqueRunning.filter((c) => stopIds.has(c.id)).map((c) => c.id),
+        ...(t.volume?.exasolDb ? { confirmName: typed } : {}),
       });
       if (r.ok) {
         const parts = [];
@@ -127,6 +132,7 @@ export function RemoveVolumesDialog(props: { names: string[] }) {
                 <strong className="vol-break">{t.name}</strong>
                 {v ? <span className="muted">{sizeText(v, sizes)}</span> : <span className="badge badge-warning">already gone</span>}
                 {v && b.length > 0 ? <span className="badge badge-warning">will be kept</span> : null}
+                {v?.exasolDb ? <span className="badge badge-danger">{v.exasolDb.label}</span> : null}
               </div>
               {v && v.containers.length > 0 ? (
                 <div className="small">
@@ -184,6 +190,35 @@ export function RemoveVolumesDialog(props: { names: string[] }) {
         </fieldset>
       ) : null}
 
+      {guarded ? (
+        <div className="notice notice-danger vol-option" role="note">
+          <div>
+            <div className="notice-title">{guarded.name} holds AI-Lab&apos;s Exasol database</div>
+            <p className="vol-m0">
+              Removing it deletes the database of the Exasol Docker-DB
+              {guarded.volume?.exasolDb?.containers.length ? ` (${guarded.volume.exasolDb.containers.join(', ')})` : ''}; AI-Lab would start an empty one. Back
+              it up first if you may need it.
+            </p>
+            <label className="field vol-confirm-name">
+              <span>
+                Type <strong className="vol-break">{guarded.name}</strong> to confirm
+              </span>
+              <input
+                type="text"
+                className="input"
+                value={typed}
+                onChange={(e) => setTyped(e.target.value)}
+                disabled={busy}
+                autoComplete="off"
+                spellCheck={false}
+                aria-label={`Type ${guarded.name} to confirm`}
+                aria-invalid={typed !== '' && !nameConfirmed}
+              />
+            </label>
+          </div>
+        </div>
+      ) : null}
+
       {kept.length > 0 && removable.length === 0 ? (
         <div className="notice notice-warning" role="status">
           <div>
@@ -199,7 +234,7 @@ export function RemoveVolumesDialog(props: { names: string[] }) {
       ) : null}
 
       <DialogActions onCancel={close} busy={busy} focusCancel>
-        <button className="btn btn-danger btn-solid" onClick={() => void run()} disabled={busy || removable.length === 0}>
+        <button className="btn btn-danger btn-solid" onClick={() => void run()} disabled={busy || removable.length === 0 || !nameConfirmed}>
           {busy
             ? 'Removing…'
             : `${stopCount > 0 ? `Stop ${stopCount} container${stopCount === 1 ? '' : 's'} and remove` : 'Remove'} ${count === 1 ? 'volume' : `${count} volumes`}`}

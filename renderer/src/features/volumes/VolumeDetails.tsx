@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { VolumeDetails as Details, VolumeSummary } from '../../../../shared/contract/volumes';
+import { SCS_FILE } from '../../../../shared/ailab';
+import type { VolumeDetails as Details, VolumeScsInfo, VolumeSummary } from '../../../../shared/contract/volumes';
 import { formatAgo, formatBytes, formatDate } from '../../../../shared/format';
 import { api } from '../../api/bridge';
 import { VolumeJobActions } from '../jobs';
@@ -25,11 +26,49 @@ function useOptions(name: string): Details['options'] | null {
   return options?.name === name ? options.options : null;
 }
 
+/**
+ * The SCS at the volume's root: a stat through a never-started helper (~0.1 s), asked again after a
+ * job on the volume (a restore may have replaced it). Not on every list change: creating the helper
+ * makes the engine report a "volume create", which reloads the list, which would ask again, for ever.
+ */
+function useScs(name: string): VolumeScsInfo | 'error' | null {
+  const [scs, setScs] = useState<{ name: string; info: VolumeScsInfo | 'error' } | null>(null);
+  const [jobsDone, setJobsDone] = useState(0);
+  useEffect(() => api.onJobFinished((s) => s.volume === name && setJobsDone((n) => n + 1)), [name]);
+  useEffect(() => {
+    let alive = true;
+    void api.volumeScs(name, false).then((r) => {
+      if (alive) setScs({ name, info: r.ok ? r.value : 'error' });
+    });
+    return () => {
+      alive = false;
+    };
+  }, [name, jobsDone]);
+  return scs?.name === name ? scs.info : null;
+}
+
+function ScsLine(props: { scs: VolumeScsInfo | 'error' | null }) {
+  const s = props.scs;
+  if (s === null) return <span className="muted">looking…</span>;
+  if (s === 'error') return <span className="muted">could not be read</span>;
+  if (!s.present) return <span className="muted">none</span>;
+  return (
+    <>
+      <span title={SCS_FILE}>present</span>, changed <span title={s.modifiedAt ?? undefined}>{formatDate(s.modifiedAt)}</span>{' '}
+      <span className="muted">({formatAgo(s.modifiedAt)})</span>
+      <div className="muted small">
+        Your saved connections, encrypted with your master password. A restore brings back the backup&apos;s, unless you keep this one.
+      </div>
+    </>
+  );
+}
+
 export function VolumeDetails(props: { volume: VolumeSummary }) {
   const v = props.volume;
   const sizes = useVolumeStore((s) => s.sizes);
   const filesOpen = useVolumeStore((s) => s.filesOpen);
   const options = useOptions(v.name);
+  const scs = useScs(v.name);
   const size = sizeOf(v, sizes);
   const labels = displayLabels(v);
   const store = useVolumeStore.getState;
@@ -47,6 +86,7 @@ export function VolumeDetails(props: { volume: VolumeSummary }) {
               </span>
             ) : null}
             {v.containers.some((c) => c.aiLab) ? <span className="badge badge-accent">AI-Lab</span> : null}
+            {v.exasolDb ? <span className="badge badge-danger">{v.exasolDb.label}</span> : null}
             {v.containers.length === 0 ? <span className="badge">unused</span> : null}
           </div>
         </div>
@@ -77,6 +117,27 @@ export function VolumeDetails(props: { volume: VolumeSummary }) {
         </dd>
         <dt>Mountpoint</dt>
         <dd className="mono small vol-break">{v.mountpoint}</dd>
+        {v.exasolDb ? (
+          <>
+            <dt>Holds</dt>
+            <dd>
+              {v.exasolDb.label}
+              {v.exasolDb.containers.length > 0 ? (
+                <>
+                  , used by the DB container <strong>{v.exasolDb.containers.join(', ')}</strong>
+                </>
+              ) : null}
+              <div className="muted small">Removing it deletes the database; back it up with the DB container stopped.</div>
+            </dd>
+          </>
+        ) : (
+          <>
+            <dt>Secure configuration</dt>
+            <dd aria-label="Secure Configuration Storage">
+              <ScsLine scs={scs} />
+            </dd>
+          </>
+        )}
         {v.compose ? (
           <>
             <dt>Compose</dt>

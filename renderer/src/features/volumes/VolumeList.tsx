@@ -72,7 +72,19 @@ const Row = memo(function Row({ v, index, size, selected, checked, focusable, on
             {v.containers.some((c) => c.aiLab) ? <span className="badge badge-accent">AI-Lab</span> : null}
             <VolumeJobBadge volumeName={v.name} />
           </div>
-          {v.compose ? (
+          {v.exasolDb ? (
+            <div className="vol-sub" title="AI-Lab's Exasol Docker-DB keeps its database in this volume">
+              {/* Below the name, not beside it: the fixed name is long enough to squeeze a badge to "Ex…". */}
+              <span className="badge badge-danger">{v.exasolDb.label}</span>{' '}
+              {v.exasolDb.containers.length > 0 ? (
+                <>
+                  DB container <strong>{v.exasolDb.containers.join(', ')}</strong>
+                </>
+              ) : (
+                <span className="muted">no DB container now</span>
+              )}
+            </div>
+          ) : v.compose ? (
             <div className="vol-sub" title="Docker Compose put the project in front of the volume's name">
               Compose <strong>{v.compose.project}</strong> / <strong>{v.compose.volume}</strong>
             </div>
