@@ -324,6 +324,13 @@ export interface UpgradeOutcome {
   notes: string[];
 }
 
+/**
+ * Roll back: `keepScs` leaves the volume's Secure Configuration Storage as it is now (connections and
+ * master password set since the upgrade stay) while the rest goes back to the pre-upgrade backup.
+ */
+export const rollBackOptionsSchema = z.object({ keepScs: z.boolean().optional() }).strict();
+export type RollBackOptions = z.output<typeof rollBackOptionsSchema>;
+
 export interface UpgradeFinished {
   action: 'kept' | 'rolled-back';
   name: string;
@@ -379,7 +386,7 @@ export const launcherMethods = {
   /** Keep the new version: removes the old container (the backup stays). CONTAINER: the upgraded container's name. */
   keepAiLabUpgrade: method<UpgradeFinished>()(z.tuple([containerRefSchema])),
   /** Back to the old container (started if it was running), the volume restored if the new version changed it. */
-  rollBackAiLabUpgrade: method<UpgradeFinished>()(z.tuple([clientIdSchema, containerRefSchema])),
+  rollBackAiLabUpgrade: method<UpgradeFinished>()(z.tuple([clientIdSchema, containerRefSchema, rollBackOptionsSchema])),
 };
 
 export const launcherEvents = {

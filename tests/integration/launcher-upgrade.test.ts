@@ -5,7 +5,8 @@ import type { LaunchOutcome, UpgradeProgressEvent } from '../../shared/contract/
 import { UPGRADE_LABEL } from '../../electron/services/launcher/upgrade';
 import { docker, TEST_LABEL } from '../support/docker';
 import { AI_LAB_FIXTURES, GNU_TAR_IMAGE } from '../support/fixtures';
-import { volumeTree } from '../support/volumeShell';
+import { runInVolume, volumeTree } from '../support/volumeShell';
+import { SCS_FILE } from '../../shared/ailab';
 import { startTestRegistry } from './launcher-registry';
 import { freePort, launcherTestEnv, launchOptions, uniqueName, volumeWithFiles, type LauncherTestEnv } from './launcher-support';
 
@@ -138,7 +139,7 @@ describe('6.1.0 → 6.2.0, then Roll back', () => {
 
     const rollbackId = id();
     const rec = record(rollbackId);
-    const back = await t.ok('rollBackAiLabUpgrade', rollbackId, old.containerName);
+    const back = await t.ok('rollBackAiLabUpgrade', rollbackId, old.containerName, {});
     rec.stop();
     expect(back).toMatchObject({ action: 'rolled-back', volumeRestored: true, oldStarted: true });
     expect(rec.events.filter((e) => e.status === 'done').map((e) => e.step)).toEqual(['remove-new', 'restore', 'rename-back', 'start-old']);
@@ -148,6 +149,34 @@ describe('6.1.0 → 6.2.0, then Roll back', () => {
     // After the old container's own start again: its entrypoint finds everything in place and changes nothing.
     expect(await volumeTree(volume)).toEqual(before);
     expect(await t.ok('listPendingAiLabUpgrades')).toEqual([]);
+  });
+});
+
+describe('Roll back keeping the Secure Configuration Storage', () => {
+  it('returns everything to the backup but the SCS, which stays as the new version left it', async () => {
+    const old = await launchOld(AI_LAB_FIXTURES.aiLab6.image, { 'work.ipynb': '{"cells":[1]}', [SCS_FILE]: 'connections before the upgrade' });
+    const volume = old.volume ?? '';
+    const before = await volumeTree(volume);
+    await t.ok('upgradeAiLab', id(), {
+      container: old.containerName,
+      image: AI_LAB_FIXTURES.aiLab62.image,
+      pull: false,
+      backupDir,
+      timeoutSeconds: 60,
+      labels: TEST_LABEL,
+    });
+    // While trying the new version, the user saves a connection (a new SCS) and a notebook.
+    await runInVolume(volume, `printf 'connections saved in 6.2' > /volume/${SCS_FILE} && chown 1001:1001 /volume/${SCS_FILE} && echo x > /volume/tried.ipynb`);
+    const scsNow = (await volumeTree(volume)).find((l) => l.startsWith(`./${SCS_FILE}\t`));
+
+    const back = await t.ok('rollBackAiLabUpgrade', id(), old.containerName, { keepScs: true });
+    expect(back).toMatchObject({ action: 'rolled-back', volumeRestored: true });
+    const after = await volumeTree(volume);
+    expect(await runInVolume(volume, `cat /volume/${SCS_FILE}`)).toBe('connections saved in 6.2');
+    // The SCS line is the one from before the roll back (content, owner, mode, time); everything else is the backup's.
+    expect(after.find((l) => l.startsWith(`./${SCS_FILE}\t`))).toBe(scsNow);
+    const withoutScs = (tree: string[]) => tree.filter((l) => !l.startsWith(`./${SCS_FILE}\t`) && !l.startsWith('.\t'));
+    expect(withoutScs(after)).toEqual(withoutScs(before));
   });
 });
 

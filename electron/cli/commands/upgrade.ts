@@ -99,7 +99,9 @@ does not get ready, everything is rolled back by itself.
 The upgrade then waits for your choice, recorded in the data folder (the app shows it too):
   --keep       keep the new version: the old container is removed (the backup stays)
   --rollback   back to the old container (started if it was running), the volume restored from the
-               backup if the new version changed it
+               backup if the new version changed it: notebooks saved since go back too, and so does the
+               Secure Configuration Storage (connections, master password) unless --keep-scs
+  --keep-scs   with --rollback: keep the SCS file as it is now
   --pending    list the upgrades waiting for Keep or Roll back
 
 Options:
@@ -116,6 +118,7 @@ Options:
         yes: { type: 'boolean' },
         keep: { type: 'boolean' },
         rollback: { type: 'boolean' },
+        'keep-scs': { type: 'boolean' },
         pending: { type: 'boolean' },
         'backup-dir': { type: 'string' },
         timeout: { type: 'string' },
@@ -143,7 +146,7 @@ Options:
     if (values.rollback) {
       const name = await pickPending(ctx, positionals[0], 'roll back');
       const id = randomUUID();
-      const f = await withProgress(ctx, id, json, () => ctx.call('rollBackAiLabUpgrade', id, name));
+      const f = await withProgress(ctx, id, json, () => ctx.call('rollBackAiLabUpgrade', id, name, { keepScs: values['keep-scs'] === true }));
       out(f, finishedText(f));
       return EXIT.OK;
     }

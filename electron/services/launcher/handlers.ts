@@ -24,6 +24,6 @@ export function launcherHandlers(launcher: LauncherService): Pick<Handlers, keyo
     upgradeAiLab: (upgradeId, opts) => launcher.upgrade(upgradeId, opts),
     listPendingAiLabUpgrades: () => launcher.listPendingUpgrades(),
     keepAiLabUpgrade: (ref) => launcher.keepUpgrade(ref),
-    rollBackAiLabUpgrade: (rollbackId, ref) => launcher.rollBackUpgrade(rollbackId, ref),
+    rollBackAiLabUpgrade: (rollbackId, ref, opts) => launcher.rollBackUpgrade(rollbackId, ref, opts.keepScs === true),
   };
 }

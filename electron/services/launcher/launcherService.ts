@@ -483,9 +483,9 @@ export class LauncherService {
     return this.exclusive(entry.name, (signal) => keepEntry(this.upgradeDeps(signal), entry));
   }
 
-  async rollBackUpgrade(id: string, ref: string): Promise<UpgradeFinished> {
+  async rollBackUpgrade(id: string, ref: string, keepScs = false): Promise<UpgradeFinished> {
     const entry = await this.pendingFor(ref);
-    return this.exclusive(entry.name, (signal) => rollBackEntry(this.upgradeDeps(signal), id, entry));
+    return this.exclusive(entry.name, (signal) => rollBackEntry(this.upgradeDeps(signal), id, entry, { keepScs }));
   }
 
   private dispose(): void {

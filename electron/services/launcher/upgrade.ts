@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type Dockerode from 'dockerode';
-import { LABELS, splitImageRef } from '../../../shared/ailab';
+import { LABELS, SCS_FILE, splitImageRef } from '../../../shared/ailab';
 import type { DockerEndpoint } from '../../../shared/contract/docker';
 import { AppError } from '../../../shared/contract/errors';
 import type {
@@ -410,6 +410,7 @@ export async function rollBackEntry(
   deps: Pick<UpgradeDeps, 'docker' | 'jobs' | 'ledger' | 'emitProgress'>,
   upgradeId: string,
   entry: LedgerEntry,
+  opts: { keepScs?: boolean } = {},
 ): Promise<UpgradeFinished> {
   const step = stepper(deps, upgradeId);
   const { docker } = deps;
@@ -446,7 +447,7 @@ export async function rollBackEntry(
   if (now !== entry.volumeFingerprint) {
     step('restore', 'running', `The new version changed ${entry.volume}: restoring it from ${entry.backupFile}…`);
     try {
-      await deps.jobs.restoreReplace(entry.backupFile, entry.volume, () => undefined);
+      await deps.jobs.restoreReplace(entry.backupFile, entry.volume, () => undefined, { keepScs: opts.keepScs === true });
     } catch (err) {
       const e = toAppError(err);
       const failed = new AppError(
@@ -458,7 +459,7 @@ export async function rollBackEntry(
       throw failed;
     }
     restored = true;
-    step('restore', 'done', `Restored ${entry.volume} from the backup.`);
+    step('restore', 'done', `Restored ${entry.volume} from the backup${opts.keepScs ? `, its ${SCS_FILE} kept as it was` : ''}.`);
   } else {
     step('restore', 'skipped', `${entry.volume} is as it was before the upgrade; nothing to restore.`);
   }

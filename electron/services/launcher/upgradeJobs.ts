@@ -24,7 +24,7 @@ export interface UpgradeJobs {
   fingerprint(volume: string): Promise<string>;
   assertFree(volume: string): Promise<void>;
   backup(volume: string, dir: string, fileName: string, onJob: (jobId: string) => void): Promise<BackupResult>;
-  restoreReplace(archive: string, volume: string, onJob: (jobId: string) => void): Promise<RestoreResult>;
+  restoreReplace(archive: string, volume: string, onJob: (jobId: string) => void, opts?: { keepScs?: boolean }): Promise<RestoreResult>;
 }
 
 async function finished(jobs: JobService, job: JobSummary): Promise<JobSummary> {
@@ -80,8 +80,8 @@ export function upgradeJobs(jobs: JobService, helperImage: () => string, remembe
       if (done.result?.kind !== 'backup') throw new AppError('INTERNAL', 'The backup job gave no backup result.');
       return done.result;
     },
-    async restoreReplace(archive, volume, onJob) {
-      const job = await jobs.startRestore({ source: { archivePath: archive }, volume, mode: 'replace', stopContainers: false });
+    async restoreReplace(archive, volume, onJob, opts) {
+      const job = await jobs.startRestore({ source: { archivePath: archive }, volume, mode: 'replace', stopContainers: false, keepScs: opts?.keepScs === true });
       onJob(job.id);
       const done = await finished(jobs, job);
       if (done.result?.kind !== 'restore') throw new AppError('INTERNAL', 'The restore job gave no restore result.');

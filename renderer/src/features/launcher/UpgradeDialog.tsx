@@ -1,3 +1,4 @@
+import { SCS_FILE } from '../../../../shared/ailab';
 import { useEffect, useId, useState } from 'react';
 import type { ApiErrorPayload } from '../../../../shared/contract';
 import type { AiLabContainer, AiLabImageOption, PendingUpgrade, UpgradePlan, UpgradeProgressEvent } from '../../../../shared/contract/launcher';
@@ -94,16 +95,30 @@ function Outcome(props: { run: UpgradeRun }) {
 
 function Decide(props: { pending: PendingUpgrade; busy: boolean }) {
   const finish = useUpgradeStore((s) => s.finish);
+  const [keepScs, setKeepScs] = useState(false);
   const p = props.pending;
   return (
-    <div className="toolbar al-upgrade-decide">
-      <button type="button" className="btn" disabled={props.busy} onClick={() => void finish(p, 'rollback')}>
-        Roll back
-      </button>
-      <button type="button" className="btn btn-primary" disabled={props.busy || p.state !== 'ready'} onClick={() => void finish(p, 'keep')} data-autofocus>
-        Keep {p.newImage.split(':').at(-1)}
-      </button>
-    </div>
+    <>
+      <label className="checkbox al-upgrade-scs">
+        <input type="checkbox" checked={keepScs} onChange={(e) => setKeepScs(e.target.checked)} disabled={props.busy} />
+        <span>
+          On a roll back, keep the Secure Configuration Storage as it is now
+          <span className="small muted">
+            {' '}
+            (<code>{SCS_FILE}</code>). Without this, a roll back returns it to how it was before the upgrade, with that time&apos;s master password and
+            connections; notebooks saved since the upgrade go back too.
+          </span>
+        </span>
+      </label>
+      <div className="toolbar al-upgrade-decide">
+        <button type="button" className="btn" disabled={props.busy} onClick={() => void finish(p, 'rollback', { keepScs })}>
+          Roll back
+        </button>
+        <button type="button" className="btn btn-primary" disabled={props.busy || p.state !== 'ready'} onClick={() => void finish(p, 'keep')} data-autofocus>
+          Keep {p.newImage.split(':').at(-1)}
+        </button>
+      </div>
+    </>
   );
 }
 

@@ -32,7 +32,7 @@ interface UpgradeState {
   run: UpgradeRun | null;
   refreshPending: () => Promise<void>;
   upgrade: (container: string, name: string, image: string) => Promise<void>;
-  finish: (pending: PendingUpgrade, kind: 'keep' | 'rollback') => Promise<void>;
+  finish: (pending: PendingUpgrade, kind: 'keep' | 'rollback', opts?: { keepScs?: boolean }) => Promise<void>;
   clearRun: () => void;
 }
 
@@ -64,10 +64,10 @@ export const useUpgradeStore = create<UpgradeState>((set, get) => ({
     void get().refreshPending();
   },
 
-  finish: async (pending, kind) => {
+  finish: async (pending, kind, opts = {}) => {
     const id = kind === 'keep' ? pending.id : newId('rollback');
     set({ run: emptyRun(id, kind, pending.name, pending.newImage) });
-    const r = kind === 'keep' ? await api.keepAiLabUpgrade(pending.name) : await api.rollBackAiLabUpgrade(id, pending.name);
+    const r = kind === 'keep' ? await api.keepAiLabUpgrade(pending.name) : await api.rollBackAiLabUpgrade(id, pending.name, { keepScs: opts.keepScs === true });
     const run = get().run;
     if (!run || run.id !== id) return;
     set({ run: { ...run, done: true, finished: r.ok ? r.value : null, error: r.ok ? null : r.error } });
