@@ -81,7 +81,13 @@ export function upgradeJobs(jobs: JobService, helperImage: () => string, remembe
       return done.result;
     },
     async restoreReplace(archive, volume, onJob, opts) {
-      const job = await jobs.startRestore({ source: { archivePath: archive }, volume, mode: 'replace', stopContainers: false, keepScs: opts?.keepScs === true });
+      const job = await jobs.startRestore({
+        source: { archivePath: archive },
+        volume,
+        mode: 'replace',
+        stopContainers: false,
+        keepScs: opts?.keepScs === true,
+      });
       onJob(job.id);
       const done = await finished(jobs, job);
       if (done.result?.kind !== 'restore') throw new AppError('INTERNAL', 'The restore job gave no restore result.');
