@@ -19,6 +19,7 @@ import {
   removeTestVolumes,
   tempDir,
   trackVolume,
+  volumeExists,
   treeOf,
   type JobsHarness,
 } from './jobs-support';
@@ -50,16 +51,6 @@ function write(name: string, data: Buffer): string {
 async function restore(opts: Partial<StartRestoreOptions> & { archivePath: string; volume: string; mode: RestoreMode }): Promise<JobSummary> {
   const { archivePath, ...rest } = opts;
   return h.finish(await h.jobs.startRestore({ source: { archivePath }, ...rest }));
-}
-
-async function volumeExists(name: string): Promise<boolean> {
-  return docker
-    .getVolume(name)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    );
 }
 
 /** A small tmpfs mounted on the host, removed after the tests. */

@@ -18,9 +18,9 @@ import {
   seedBackup,
   tempDir,
   treeOf,
+  volumeExists,
   type JobsHarness,
 } from './jobs-support';
-import { docker } from '../support/docker';
 
 let h: JobsHarness;
 let dir: string;
@@ -55,16 +55,6 @@ async function restoreNew(archivePath: string, engine: JobEngine, checkFirst = f
   }
   const log = fs.readFileSync((await h.jobs.get(done.id)).logFile, 'utf8');
   return { volume, done, phases, log };
-}
-
-async function volumeExists(name: string): Promise<boolean> {
-  return docker
-    .getVolume(name)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    );
 }
 
 describe('a good archive', () => {

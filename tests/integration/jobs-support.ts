@@ -64,6 +64,17 @@ export function trackVolume(name: string): string {
   return name;
 }
 
+/** Whether a volume of that name is on the test engine. */
+export async function volumeExists(name: string): Promise<boolean> {
+  return docker
+    .getVolume(name)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
+}
+
 export function newVolumeName(prefix = 'jobs-new'): string {
   return trackVolume(uniqueName(prefix));
 }

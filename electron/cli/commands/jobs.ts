@@ -13,6 +13,7 @@ import type {
   RestoreResult,
   RestoreSelectionPlan,
   RestoreSelectionResult,
+  StartRestoreOptions,
 } from '../../../shared/contract/jobs';
 import type { Core } from '../../services/createCore';
 import { parse, UsageError } from '../args';
@@ -528,6 +529,17 @@ contents back).`,
     const selection = only.length > 0 ? { only, into: values.into, conflict } : undefined;
     const core = await ctx.core();
 
+    const startAndFollow = (opts: Pick<StartRestoreOptions, 'mode' | 'keepScs' | 'selection'> & { stripTopFolder: boolean; stopContainers: boolean }) =>
+      follow(
+        ctx,
+        core,
+        () =>
+          withPull(ctx, values.pull === true, json, () =>
+            ctx.call('startRestore', { source: { archivePath }, volume, engine, keepSetuid: values['keep-setuid'] === true, ...opts }),
+          ),
+        { json, verbose: values.verbose === true },
+      );
+
     // Our own backup into a new volume: no plan to show that its sidecar does not already say, so the
     // archive is not read before the job, which reads it once (jobs/onePassRestore.ts).
     const onePass = selection || strip || (mode !== undefined && mode !== 'new') ? null : await ownBackupForNewVolume(ctx, archivePath, volume);
@@ -537,23 +549,7 @@ contents back).`,
         ctx.io.out(
           `Backup of volume ${onePass.volume}, made ${onePass.createdAt} by AI-Lab Desktop ${onePass.appVersion}: ${plural(onePass.entries, 'entry', 'entries')}, ${formatBytes(onePass.totalBytes)}. Restored into the new volume ${volume} as it was, read once with every entry checked on the way.\n`,
         );
-      return follow(
-        ctx,
-        core,
-        () =>
-          withPull(ctx, values.pull === true, json, () =>
-            ctx.call('startRestore', {
-              source: { archivePath },
-              volume,
-              mode: 'new',
-              engine,
-              stripTopFolder: false,
-              stopContainers: false,
-              keepSetuid: values['keep-setuid'] === true,
-            }),
-          ),
-        { json, verbose: values.verbose === true },
-      );
+      return startAndFollow({ mode: 'new', stripTopFolder: false, stopContainers: false });
     }
 
     let lastPct = -1;
@@ -589,25 +585,13 @@ contents back).`,
           return EXIT.CANCELLED;
         }
       }
-      return follow(
-        ctx,
-        core,
-        () =>
-          withPull(ctx, values.pull === true, json, () =>
-            ctx.call('startRestore', {
-              source: { archivePath },
-              volume,
-              mode: 'merge',
-              engine,
-              stripTopFolder: false,
-              stopContainers: values['stop-containers'] === true,
-              keepSetuid: values['keep-setuid'] === true,
-              keepScs,
-              selection: { ...selection, conflict },
-            }),
-          ),
-        { json, verbose: values.verbose === true },
-      );
+      return startAndFollow({
+        mode: 'merge',
+        stripTopFolder: false,
+        stopContainers: values['stop-containers'] === true,
+        keepScs,
+        selection: { ...selection, conflict },
+      });
     }
     const exists = plan.target?.exists === true;
     const chosen = mode ?? (exists ? null : 'new');
@@ -630,24 +614,7 @@ contents back).`,
       if (!keepScs && plan.target?.scs?.differs)
         keepScs = await confirm(`Keep the current ${SCS_FILE} of ${volume} (its master password) instead of the archive's?`);
     }
-    return follow(
-      ctx,
-      core,
-      () =>
-        withPull(ctx, values.pull === true, json, () =>
-          ctx.call('startRestore', {
-            source: { archivePath },
-            volume,
-            mode: chosen,
-            engine,
-            stripTopFolder: strip,
-            stopContainers: values['stop-containers'] === true,
-            keepSetuid: values['keep-setuid'] === true,
-            keepScs,
-          }),
-        ),
-      { json, verbose: values.verbose === true },
-    );
+    return startAndFollow({ mode: chosen, stripTopFolder: strip, stopContainers: values['stop-containers'] === true, keepScs });
   },
 };
 
