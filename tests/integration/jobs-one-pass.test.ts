@@ -21,6 +21,7 @@ import {
   volumeExists,
   type JobsHarness,
 } from './jobs-support';
+import { docker } from '../support/docker';
 
 let h: JobsHarness;
 let dir: string;
@@ -86,6 +87,31 @@ describe('a good archive', () => {
     expect(a?.kind === 'restore' && b?.kind === 'restore').toBe(true);
     if (a?.kind !== 'restore' || b?.kind !== 'restore') return;
     expect({ ...a, durationMs: 0, volume: '' }).toEqual({ ...b, durationMs: 0, volume: '' });
+  });
+});
+
+describe("the app's own backup, with its sidecar's labels", () => {
+  it('labels the new volume in one pass; a sidecar of another file labels nothing and the restore still succeeds', async () => {
+    const source = await createVolume('jobs-onepass-labelled');
+    await inVolume(source, 'echo hi > /volume/a.txt');
+    const backup = await h.finish(await h.jobs.startBackup({ volume: source, dir, fileName: 'labelled.tgz', stopContainers: false }));
+    expect(backup.status).toBe('succeeded');
+    const file = path.join(dir, 'labelled.tgz');
+    const sidecar = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as { labels: Record<string, string>; sha256: string };
+    expect(Object.keys(sidecar.labels).length).toBeGreaterThan(0);
+
+    const once = await restoreNew(file, 'fast');
+    expect(once.done.status, once.log).toBe('succeeded');
+    expect(once.log).toMatch(/the archive is read once/);
+    expect((await docker.getVolume(once.volume).inspect()).Labels).toMatchObject(sidecar.labels);
+
+    // The same size, another sha256: not this file's sidecar.
+    fs.writeFileSync(`${file}.json`, JSON.stringify({ ...sidecar, labels: { ...sidecar.labels, stolen: 'yes' }, sha256: '0'.repeat(64) }));
+    const other = await restoreNew(file, 'fast');
+    expect(other.done.status, other.log).toBe('succeeded');
+    const labels = (await docker.getVolume(other.volume).inspect()).Labels ?? {};
+    expect(labels.stolen).toBeUndefined();
+    expect(await treeOf(other.volume)).toEqual(await treeOf(source));
   });
 });
 

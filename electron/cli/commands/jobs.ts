@@ -619,12 +619,12 @@ contents back).`,
 };
 
 /**
- * The sidecar of an archive this app wrote (its size matching the file, no labels to lend the volume)
- * when `volume` does not exist yet: then the restore needs no plan first. Null otherwise.
+ * The sidecar of an archive this app wrote (its size matching the file) when `volume` does not exist
+ * yet: then the restore needs no plan first. Null otherwise.
  */
 async function ownBackupForNewVolume(ctx: CliContext, archivePath: string, volume: string): Promise<BackupManifest | null> {
   const manifest = await readManifest(archivePath);
-  if (!manifest || Object.keys(manifest.labels).length > 0) return null;
+  if (!manifest) return null;
   const size = await fs.stat(archivePath).then(
     (st) => st.size,
     () => null,

@@ -27,13 +27,12 @@ const ARCHIVE_CODES = new Set(['ARCHIVE_INVALID', 'ARCHIVE_UNSAFE', 'DISK_FULL']
 
 /**
  * A restore into a volume the job creates itself needs no check before it: nothing exists that could be
- * lost. Not for a top-folder strip (it needs the archive's layout first), a selection, keepScs, or a sidecar with
- * labels (they label the volume at creation, and only a checked archive may lend its sidecar's labels).
+ * lost. Not for a top-folder strip (it needs the archive's layout first), a selection or keepScs.
  * AILAB_RESTORE_CHECK_FIRST=1 turns it off (the bench compares both).
  */
 export function onePassEligible(o: RestoreJobOptions, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.AILAB_RESTORE_CHECK_FIRST === '1') return false;
-  return o.mode === 'new' && !o.selection && !o.stripTopFolder && !o.keepScs && Object.keys(o.manifest?.labels ?? {}).length === 0;
+  return o.mode === 'new' && !o.selection && !o.stripTopFolder && !o.keepScs;
 }
 
 async function removeCreated(ctx: JobContext, volume: string): Promise<void> {
@@ -63,12 +62,15 @@ export async function tryOnePassRestore(ctx: JobContext, o: RestoreJobOptions, h
   const runImage = helper.runnable ? helper.image : null;
   ctx.throwIfCancelled();
 
-  // Our own backup's sidecar gives the totals for the progress; a foreign archive shows counts only.
+  // Our own backup's sidecar gives the totals for the progress (a foreign archive shows counts only) and
+  // the volume's labels. Only the sidecar of this very file may label it: its sha256 is compared once the
+  // archive has been read, and a mismatch undoes the volume and goes the check-first way (no labels then).
   const manifest = o.manifest && o.manifest.compressedBytes === size ? o.manifest : null;
+  const labels = manifest?.labels ?? {};
   let created = false;
   let cap: number | null = null;
   try {
-    await createVolume(ctx.docker, o.volume, {});
+    await createVolume(ctx.docker, o.volume, labels);
     created = true;
     ctx.log(`Created volume ${o.volume}.`);
     ctx.phase('unpacking', { filesTotal: manifest?.entries ?? null, bytesTotal: manifest?.totalBytes ?? null });
@@ -94,6 +96,12 @@ export async function tryOnePassRestore(ctx: JobContext, o: RestoreJobOptions, h
       runnable: helper.runnable,
       stripPrefix: null,
     });
+    if (manifest && Object.keys(labels).length > 0 && unpacked.sha256 !== manifest.sha256) {
+      throw new AppError(
+        'ARCHIVE_INVALID',
+        `The sidecar ${path.basename(o.archivePath)}.json is not this archive's (sha256 differs), so its labels may not label ${o.volume}.`,
+      );
+    }
     if (unpacked.setuidWarning) ctx.warn(unpacked.setuidWarning);
     ctx.throwIfCancelled();
     const volumeEntries = await countRestored(ctx, o.volume, runImage ?? helper.image, runImage !== null, unpacked);
