@@ -1,9 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform } from 'node:stream';
 import { AppError } from '../../../shared/contract/errors';
 import { ArchiveRules, isSetuidRoot, shorten } from './archiveRules';
-import { tarStreamError } from './errors';
-import { END_OF_ARCHIVE } from './tarHeader';
+import { TarStage } from './tarStage';
 import { TarParser, writeChecksum, type ParsedEntry } from './tarParser';
 import type { TarEntryInfo } from './types';
 
@@ -152,8 +151,8 @@ function withoutSetuid(header: Buffer, info: TarEntryInfo): Buffer {
  * everything after the end-of-archive marker is dropped. Also the progress source: onEntry per entry,
  * `tarBytes` as they are read.
  */
-export class TarGuardStream extends Transform {
-  private readonly parser: TarParser;
+export class TarGuardStream extends TarStage {
+  protected readonly parser: TarParser;
 
   constructor(
     private readonly guard: RestoreGuard,
@@ -177,27 +176,7 @@ export class TarGuardStream extends Transform {
     });
   }
 
-  get tarBytes(): number {
-    return this.parser.offset;
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
-    try {
-      this.parser.write(chunk);
-      callback();
-    } catch (err) {
-      callback(tarStreamError(err));
-    }
-  }
-
-  override _flush(callback: TransformCallback): void {
-    try {
-      this.parser.end();
-      this.guard.verify();
-      this.push(END_OF_ARCHIVE);
-      callback();
-    } catch (err) {
-      callback(tarStreamError(err));
-    }
+  protected override beforeEnd(): void {
+    this.guard.verify();
   }
 }

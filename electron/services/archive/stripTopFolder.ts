@@ -1,9 +1,8 @@
-import { Transform, type TransformCallback } from 'node:stream';
 import { AppError } from '../../../shared/contract/errors';
 import { fitUstar, metaHeader, padBlock, paxRecord, setField } from './tarHeader';
+import { TarStage } from './tarStage';
 import { TarFormatError, TarParser, writeChecksum, type PaxRecord, type ParsedEntry } from './tarParser';
 
-const BLOCK = 512;
 const SLASH = 0x2f;
 const DOT = 0x2e;
 
@@ -44,8 +43,8 @@ export interface TarRewriterOptions {
  * sub-second times) and long names all survive. A `./` before the paths is kept, so the seed's
  * `./...` layout stays the seed's layout.
  */
-export class TarRewriter extends Transform {
-  private readonly parser: TarParser;
+export class TarRewriter extends TarStage {
+  protected readonly parser: TarParser;
   private readonly prefix: Buffer[];
   private keeping = false;
   /** Entries dropped because they are the prefix, its parents, or outside it. */
@@ -95,23 +94,8 @@ export class TarRewriter extends Transform {
     for (const b of rewriteEntryHeaders(e, newPath, link)) this.push(b);
   }
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
-    try {
-      this.parser.write(chunk);
-      callback();
-    } catch (err) {
-      callback(rewriteError(err));
-    }
-  }
-
-  override _flush(callback: TransformCallback): void {
-    try {
-      this.parser.end();
-      this.push(Buffer.alloc(2 * BLOCK));
-      callback();
-    } catch (err) {
-      callback(rewriteError(err));
-    }
+  protected override toError(err: unknown): Error {
+    return rewriteError(err);
   }
 }
 

@@ -1,6 +1,4 @@
-import { Transform, type TransformCallback } from 'node:stream';
-import { tarStreamError } from './errors';
-import { END_OF_ARCHIVE } from './tarHeader';
+import { TarStage } from './tarStage';
 import { TarParser, type ParsedEntry } from './tarParser';
 import type { TarEntryInfo } from './types';
 
@@ -9,8 +7,8 @@ import type { TarEntryInfo } from './types';
  * byte for byte, its own extension records included, so nothing about it changes. A restore that keeps
  * the volume's Secure Configuration Storage drops the archive's this way. Runs after the restore guard.
  */
-export class TarDrop extends Transform {
-  private readonly parser: TarParser;
+export class TarDrop extends TarStage {
+  protected readonly parser: TarParser;
   private keeping = false;
   /** Entries dropped so far (the restore's count check expects that many fewer in the volume). */
   dropped = 0;
@@ -29,10 +27,6 @@ export class TarDrop extends Transform {
     });
   }
 
-  get tarBytes(): number {
-    return this.parser.offset;
-  }
-
   private onEntry(e: ParsedEntry): void {
     this.keeping = !this.opts.drop(e);
     if (!this.keeping) {
@@ -42,24 +36,5 @@ export class TarDrop extends Transform {
     for (const b of e.meta) this.push(b);
     this.push(e.header);
     this.opts.onEntry?.(e.info);
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
-    try {
-      this.parser.write(chunk);
-      callback();
-    } catch (err) {
-      callback(tarStreamError(err));
-    }
-  }
-
-  override _flush(callback: TransformCallback): void {
-    try {
-      this.parser.end();
-      this.push(END_OF_ARCHIVE);
-      callback();
-    } catch (err) {
-      callback(tarStreamError(err));
-    }
   }
 }

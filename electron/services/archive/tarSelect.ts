@@ -1,7 +1,6 @@
-import { Transform, type TransformCallback } from 'node:stream';
-import { tarStreamError } from './errors';
 import { rewriteEntryHeaders } from './stripTopFolder';
-import { END_OF_ARCHIVE, fitUstar, metaHeader, octal, padBlock, paxRecord, setField } from './tarHeader';
+import { fitUstar, metaHeader, octal, padBlock, paxRecord, setField } from './tarHeader';
+import { TarStage } from './tarStage';
 import { TarParser, writeChecksum, type ParsedEntry } from './tarParser';
 import type { TarEntryInfo } from './types';
 
@@ -27,8 +26,8 @@ export interface TarSelectOptions {
  * restore: chosen paths, a folder to restore into, keep-both names). Runs after the restore guard, which
  * has admitted every entry with the check's rules; content passes byte for byte.
  */
-export class TarSelect extends Transform {
-  private readonly parser: TarParser;
+export class TarSelect extends TarStage {
+  protected readonly parser: TarParser;
   private keeping = false;
   private index = 0;
   private started = false;
@@ -48,10 +47,6 @@ export class TarSelect extends Transform {
     });
   }
 
-  get tarBytes(): number {
-    return this.parser.offset;
-  }
-
   private start(): void {
     if (this.started) return;
     this.started = true;
@@ -67,24 +62,8 @@ export class TarSelect extends Transform {
     this.opts.onEntry?.({ ...e.info, path: to.path.toString('utf8'), linkTarget: to.link ? to.link.toString('utf8') : e.info.linkTarget });
   }
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
-    try {
-      this.parser.write(chunk);
-      callback();
-    } catch (err) {
-      callback(tarStreamError(err));
-    }
-  }
-
-  override _flush(callback: TransformCallback): void {
-    try {
-      this.parser.end();
-      this.start();
-      this.push(END_OF_ARCHIVE);
-      callback();
-    } catch (err) {
-      callback(tarStreamError(err));
-    }
+  protected override beforeEnd(): void {
+    this.start();
   }
 }
 
