@@ -59,7 +59,6 @@ export async function tryOnePassRestore(ctx: JobContext, o: RestoreJobOptions, h
   const { format, size } = await sniffArchive(o.archivePath, handle);
   if (await inspectVolume(ctx.docker, o.volume)) throw volumeExists(o.volume);
   const helper = await helperImageForEngine(ctx.docker, o.engine, ctx.helperImage);
-  const runImage = helper.runnable ? helper.image : null;
   ctx.throwIfCancelled();
 
   // Our own backup's sidecar gives the totals for the progress (a foreign archive shows counts only) and
@@ -77,13 +76,14 @@ export async function tryOnePassRestore(ctx: JobContext, o: RestoreJobOptions, h
     ctx.log(
       `Restoring ${path.basename(o.archivePath)} into ${o.volume} (new, ${o.engine} engine), checking every entry on the way: a volume this job made has nothing to lose, so the archive is read once.`,
     );
-    const ready = runImage
-      ? volumeDisk(ctx, o.volume, runImage).then((disk) => {
+    if (!helper.runnable) ctx.log('Free space was not checked: no helper image can run here.');
+    const ready = helper.runnable
+      ? volumeDisk(ctx, o.volume, helper.image).then((disk) => {
           if (!disk) return ctx.log('Free space was not checked: the helper image cannot run df.');
           cap = disk.free - onePassMargin(disk.free);
           ctx.log(`Free space where ${o.volume} lives: ${formatBytes(disk.free)}; the restore stops past ${formatBytes(cap)}.`);
         })
-      : Promise.resolve(ctx.log('Free space was not checked: no helper image can run here.'));
+      : Promise.resolve();
     ready.catch(() => undefined);
     const unpacked = await unpackEngine(o.engine)(ctx, {
       ready,
@@ -92,7 +92,7 @@ export async function tryOnePassRestore(ctx: JobContext, o: RestoreJobOptions, h
       guard: { checked: null, onePass: { diskCap: () => cap }, keepSetuid: o.keepSetuid },
       format,
       volume: o.volume,
-      image: o.engine === 'tar' ? (runImage ?? helper.image) : helper.image,
+      image: helper.image,
       runnable: helper.runnable,
       stripPrefix: null,
     });
@@ -104,7 +104,7 @@ export async function tryOnePassRestore(ctx: JobContext, o: RestoreJobOptions, h
     }
     if (unpacked.setuidWarning) ctx.warn(unpacked.setuidWarning);
     ctx.throwIfCancelled();
-    const volumeEntries = await countRestored(ctx, o.volume, runImage ?? helper.image, runImage !== null, unpacked);
+    const volumeEntries = await countRestored(ctx, o.volume, helper.image, helper.runnable, unpacked);
     return {
       kind: 'restore',
       volume: o.volume,
