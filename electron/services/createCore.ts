@@ -15,6 +15,7 @@ import { PlansService } from './plans/plansService';
 import { settingsFile, userDataDir } from './settings/paths';
 import { SettingsStore } from './settings/settingsStore';
 import { TutorialsService } from './tutorials/tutorialsService';
+import { VolumeOpsService } from './volumeOps/volumeOpsService';
 import { VolumeService } from './volumes/volumeService';
 
 export interface CreateCoreOptions {
@@ -46,6 +47,8 @@ export interface Core extends CoreServices {
   readonly plans: PlansService;
   /** Fresh tutorials: a volume against an image's notebook-defaults (issue 18). */
   readonly tutorials: TutorialsService;
+  /** Clone, rename, empty, export/import as an image, transfer to another engine (issue 16); jobs of core.jobs. */
+  readonly volumeOps: VolumeOpsService;
   shutdown(): Promise<void>;
 }
 
@@ -69,6 +72,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     backups?: BackupsService;
     plans?: PlansService;
     tutorials?: TutorialsService;
+    volumeOps?: VolumeOpsService;
   } = {};
   const core: Core = {
     mode: opts.mode,
@@ -130,6 +134,9 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     },
     get tutorials() {
       return (domains.tutorials ??= new TutorialsService(core));
+    },
+    get volumeOps() {
+      return (domains.volumeOps ??= new VolumeOpsService(core, core.jobs));
     },
     async shutdown() {
       for (const fn of cleanups.reverse()) {

@@ -7,6 +7,7 @@ import { jobHandlers } from './jobs/handlers';
 import { launcherHandlers } from './launcher/handlers';
 import { planHandlers } from './plans/handlers';
 import { tutorialHandlers } from './tutorials/handlers';
+import { volumeOpHandlers } from './volumeOps/handlers';
 import { volumeHandlers } from './volumes/handlers';
 
 /**
@@ -25,5 +26,6 @@ export function createHandlers(core: Core): Handlers {
     ...backupHandlers(core.backups),
     ...planHandlers(core.plans),
     ...tutorialHandlers(core.tutorials),
+    ...volumeOpHandlers(core.volumeOps),
   } satisfies Handlers;
 }

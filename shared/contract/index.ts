@@ -8,6 +8,7 @@ import { jobEvents, jobMethods } from './jobs';
 import { launcherEvents, launcherMethods } from './launcher';
 import { planEvents, planMethods } from './plans';
 import { tutorialEvents, tutorialMethods } from './tutorials';
+import { volumeOpMethods } from './volumeOps';
 import { volumeEvents, volumeMethods } from './volumes';
 
 /**
@@ -24,6 +25,7 @@ export const methods = {
   ...backupMethods,
   ...planMethods,
   ...tutorialMethods,
+  ...volumeOpMethods,
 } as const;
 
 export const events = {

@@ -2,13 +2,16 @@ import { z } from 'zod';
 import { event, method } from './define';
 import type { ApiErrorPayload } from './errors';
 import { volumeNameSchema } from './validation';
+import type { VolumeOpResult } from './volumeOps';
 
 /**
  * Backup and restore jobs (issue 4). Jobs run in main and outlive the renderer: a reloaded view calls
  * listJobs/getJob and re-attaches to the events. Sizes are bytes, times are epoch milliseconds.
  */
 
-export type JobKind = 'backup' | 'restore';
+/** backup and restore (issue 4); the volume operations of issue 16 (volumeOps.ts) run as jobs too. */
+export type JobKind = 'backup' | 'restore' | 'clone' | 'rename' | 'empty' | 'export' | 'import' | 'transfer';
+export const JOB_KINDS: readonly JobKind[] = ['backup', 'restore', 'clone', 'rename', 'empty', 'export', 'import', 'transfer'];
 export type JobEngine = 'fast' | 'tar';
 export type RestoreMode = 'new' | 'replace' | 'merge';
 export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -26,6 +29,14 @@ export type JobPhase =
   | 'counting'
   | 'rolling-back'
   | 'restarting-containers'
+  /** clone, rename, transfer: the tar stream between the two volumes. */
+  | 'copying'
+  /** transfer: the target engine lacks the helper image; it is copied there (docker save → load). */
+  | 'sending-helper'
+  /** export with push: the engine's own push. */
+  | 'pushing'
+  /** rename: the old volume is removed after the copy was verified. */
+  | 'removing-old'
   | 'done'
   | 'failed'
   | 'cancelled';
@@ -114,7 +125,13 @@ export interface RestoreSelectionResult {
   renamedCount: number;
 }
 
-export type JobResult = BackupResult | RestoreResult;
+export type JobResult = BackupResult | RestoreResult | VolumeOpResult;
+
+/** The engine a job ran on: the Docker context's name (null when DOCKER_HOST or the default socket) and its address. */
+export interface JobDockerEngine {
+  context: string | null;
+  url: string;
+}
 
 export interface JobSummary {
   id: string;
@@ -125,6 +142,10 @@ export interface JobSummary {
   file: string;
   fileName: string;
   mode: RestoreMode | null;
+  /** clone/rename: the new volume; export/import: the image; transfer: `<context>:<volume>`. Null for backup and restore. */
+  target: string | null;
+  /** The engine the job ran on (null when it could not be told). */
+  dockerEngine: JobDockerEngine | null;
   status: JobStatus;
   startedAt: number;
   finishedAt: number | null;
@@ -151,6 +172,9 @@ export interface JobHistoryEntry {
   volume: string;
   file: string;
   mode: RestoreMode | null;
+  /** As JobSummary's (absent in entries written before issue 16). */
+  target?: string | null;
+  dockerEngine?: JobDockerEngine | null;
   status: Exclude<JobStatus, 'running'>;
   startedAt: number;
   finishedAt: number;

@@ -24,7 +24,11 @@ function fakeCore(desktop: DesktopIntegration | null) {
     ping: async () => 'OK',
     getContainer: (id: string) => ({ start: async () => void started.push(id), remove: async () => undefined }),
   } as unknown as Dockerode;
-  const connection = { client: () => docker, onStatus: () => () => undefined } as unknown as DockerConnection;
+  const connection = {
+    client: () => docker,
+    onStatus: () => () => undefined,
+    status: () => ({ endpoint: { url: 'unix:///fake.sock', context: null } }),
+  } as unknown as DockerConnection;
   const bus = new EventBus();
   const core = {
     mode: 'electron',
@@ -75,6 +79,8 @@ describe('JobManager', () => {
       await gate;
       return RESULT;
     });
+    // Every job records the engine it runs on (issue 16: several engines).
+    expect(job.dockerEngine).toEqual({ url: 'unix:///fake.sock', context: null });
     await expect(m.launch({ kind: 'restore', volume: 'v', file: '/y.tgz', engine: 'fast', mode: 'merge' }, async () => RESULT)).rejects.toMatchObject({
       code: 'JOB_CONFLICT',
       details: { jobId: job.id, volume: 'v' },
@@ -113,6 +119,43 @@ describe('JobManager', () => {
     expect(started).toEqual(['c1']);
     const detail = await m.get(job.id);
     expect(detail.log.join('\n')).toMatch(/Cancel requested/);
+    await m.dispose();
+  });
+});
+
+describe('JobManager locks of a job on two volumes (clone, rename)', () => {
+  it('holds the target volume too, and frees both at the end', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-jm-two-'));
+    const docker = { getContainer: () => ({ remove: async () => undefined }) } as unknown as Dockerode;
+    const connection = { client: () => docker, onStatus: () => () => undefined, status: () => ({ endpoint: null }) } as unknown as DockerConnection;
+    const core = {
+      mode: 'browser',
+      version: 't',
+      bus: new EventBus(),
+      settings: { get: () => ({ helperImage: 'ubuntu' }) },
+      docker: connection,
+      dataDir,
+      openExternal: async () => undefined,
+      desktop: null,
+      onShutdown: () => undefined,
+    } as unknown as CoreServices;
+    const m = new JobManager(core, { progressIntervalMs: 10 });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const job = await m.launch({ kind: 'clone', volume: 'a', target: 'b', alsoLocks: ['b'], file: '', engine: 'tar', mode: null }, async () => {
+      await gate;
+      return { kind: 'clone', source: 'a', target: 'b', entries: 1, totalBytes: 1, verified: true, durationMs: 1 };
+    });
+    expect(job.target).toBe('b');
+    await expect(m.launch({ kind: 'backup', volume: 'b', file: '/x.tgz', engine: 'fast', mode: null }, async () => RESULT)).rejects.toMatchObject({
+      code: 'JOB_CONFLICT',
+    });
+    expect(fs.existsSync(path.join(dataDir, 'locks', 'b.lock'))).toBe(true);
+    release();
+    const done = await m.wait(job.id);
+    expect(done.status).toBe('succeeded');
+    expect(fs.existsSync(path.join(dataDir, 'locks', 'b.lock'))).toBe(false);
+    expect(m.runningJobFor('b')).toBeNull();
     await m.dispose();
   });
 });

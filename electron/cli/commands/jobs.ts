@@ -21,6 +21,7 @@ import type { CliCommand, CliContext } from '../command';
 import { EXIT, exitCodeFor } from '../exitCodes';
 import { freeBackupName } from '../../services/backups/catalogue';
 import { readManifest } from '../../services/archive/manifest';
+import { volumeOpLines } from '../../../shared/jobKinds';
 import { KEEP_HELP, KEEP_OPTIONS, keepPolicy, printPrune } from './retentionArgs';
 import { archiveParts, formatBytes, formatCount as count, formatDuration as duration, hintBeyond, plural, printList } from '../format';
 
@@ -37,6 +38,10 @@ const PHASE_LABEL: Record<JobProgress['phase'], string> = {
   counting: 'Counting',
   'rolling-back': 'Rolling back',
   'restarting-containers': 'Restarting containers',
+  copying: 'Copying',
+  'sending-helper': 'Sending the helper image',
+  pushing: 'Pushing',
+  'removing-old': 'Removing the old volume',
   done: 'Done',
   failed: 'Failed',
   cancelled: 'Cancelled',
@@ -143,7 +148,8 @@ function peakRss(): { maxRssKb: number; peakRssBytes: number } {
   return { maxRssKb: kb, peakRssBytes: kb * 1024 };
 }
 
-async function follow(ctx: CliContext, core: Core, start: () => Promise<JobSummary>, opts: { json: boolean; verbose: boolean }): Promise<number> {
+/** Starts a job, prints its progress (a bar, `-v` lines, or JSON events), its outcome, and returns the exit code. */
+export async function follow(ctx: CliContext, core: Core, start: () => Promise<JobSummary>, opts: { json: boolean; verbose: boolean }): Promise<number> {
   const watch = watchJob(ctx, core, opts);
   try {
     const job = await start();
@@ -227,6 +233,10 @@ function printOutcome(ctx: CliContext, s: JobSummary): void {
         `  ${plural(r.entries, 'entry', 'entries')}, ${formatBytes(r.totalBytes)} → ${formatBytes(r.compressedBytes)} compressed, ${duration(r.durationMs)}\n`,
       );
       out(`  sha256 ${r.sha256}\n`);
+    } else if (r.kind !== 'restore') {
+      const [first, ...rest] = volumeOpLines(r, { bytes: formatBytes, duration, count });
+      out(`${first}\n`);
+      for (const line of rest) out(`  ${line}\n`);
     } else if (r.selection) {
       const sel = r.selection;
       out(`Restored ${sel.only.join(', ')} from ${path.basename(s.file)} into ${r.volume}${sel.into ? ` below ${sel.into}/` : ''}.\n`);
@@ -426,7 +436,7 @@ function describePlan(plan: RestorePlan, strip: boolean, keepSetuid: boolean, ke
   return `${lines.join('\n')}\n`;
 }
 
-async function confirm(question: string, byDefault = false): Promise<boolean> {
+export async function confirm(question: string, byDefault = false): Promise<boolean> {
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await new Promise<string>((resolve) => rl.question(`${question} ${byDefault ? '[Y/n]' : '[y/N]'} `, resolve));

@@ -5,6 +5,7 @@ import type { RemoveVolumeResult, VolumeScsInfo, VolumeSize, VolumeSummary } fro
 import { commandWithSubcommands, parse, parseLabels, UsageError } from '../args';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from '../exitCodes';
+import { clone, empty, exportImage, importImage, rename, transfer, VOLUME_OPS_HELP, VOLUME_OPS_OPTIONS, VOLUME_OPS_OPTIONS_HELP } from './volumeOps';
 import { cp } from './volumesCp';
 import { formatBytes, formatLabels, formatTable, formatTimestamp, printable, printList } from '../format';
 
@@ -41,6 +42,7 @@ Subcommands:
                             Names that exist in FOLDER need --conflict (there is no prompt).
                             Paths in a volume are relative to its root ("/", "./" or none);
                             ".." and paths through a symbolic link in the volume are refused.
+${VOLUME_OPS_HELP}
 
 Options:
   --json       print JSON instead of text (errors too: {"ok":false,"error":{...}} on stdout)
@@ -59,6 +61,7 @@ Options:
   --owner auto|UID:GID
                cp in: owner of what is copied; auto (default): the owner of FOLDER (1001:1001 in
                an AI-Lab 2+ volume)
+${VOLUME_OPS_OPTIONS_HELP}
 
 ${EXIT_CODE_HELP}`;
 
@@ -72,6 +75,7 @@ const OPTIONS = {
   'as-tgz': { type: 'boolean' },
   conflict: { type: 'string' },
   owner: { type: 'string' },
+  ...VOLUME_OPS_OPTIONS,
 } as const;
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
@@ -322,7 +326,8 @@ function nameAfterCreate(argv: string[]): string[] {
 
 const volumes = commandWithSubcommands({
   name: 'volumes',
-  summary: 'list, create, remove, inspect volumes, list their files and copy files in and out (ailab volumes --help)',
+  summary:
+    'list, create, remove, inspect, clone, rename, empty, export, import and transfer volumes, list their files and copy files in and out (ailab volumes --help)',
   help: HELP,
   options: OPTIONS,
   prepare: nameAfterCreate,
@@ -334,6 +339,12 @@ const volumes = commandWithSubcommands({
     'ls-files': { options: [], run: (args) => lsFiles(ctx, values, args) },
     cp: { options: ['as-tgz', 'conflict', 'owner'], run: (args) => cp(ctx, values, args) },
     cleanup: { options: ['yes'], noArguments: 'it removes exactly the volumes it lists', run: () => cleanup(ctx, values) },
+    clone: { options: ['label', 'stop-containers', 'verbose'], run: (args) => clone(ctx, values, args) },
+    rename: { options: ['verbose'], run: (args) => rename(ctx, values, args) },
+    empty: { options: ['yes', 'no-safety-backup', 'stop-containers', 'verbose'], run: (args) => empty(ctx, values, args) },
+    export: { options: ['image', 'push', 'stop-containers', 'verbose'], run: (args) => exportImage(ctx, values, args) },
+    import: { options: ['mode', 'pull', 'stop-containers', 'verbose'], run: (args) => importImage(ctx, values, args) },
+    transfer: { options: ['to-context', 'as', 'mode', 'stop-containers', 'verbose'], run: (args) => transfer(ctx, values, args) },
   }),
   aliases: { list: 'ls', remove: 'rm' },
 });

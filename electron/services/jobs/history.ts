@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import type { JobHistoryEntry } from '../../../shared/contract/jobs';
+import { JOB_KINDS, type JobHistoryEntry } from '../../../shared/contract/jobs';
 import { writeFileAtomic } from '../core/atomicWrite';
 
 export const HISTORY_CAP = 200;
@@ -51,5 +51,7 @@ export class JobHistory {
 
 function isEntry(v: unknown): v is JobHistoryEntry {
   const e = v as Partial<JobHistoryEntry> | null;
-  return !!e && typeof e.id === 'string' && (e.kind === 'backup' || e.kind === 'restore') && typeof e.volume === 'string' && typeof e.finishedAt === 'number';
+  return (
+    !!e && typeof e.id === 'string' && e.kind !== undefined && JOB_KINDS.includes(e.kind) && typeof e.volume === 'string' && typeof e.finishedAt === 'number'
+  );
 }

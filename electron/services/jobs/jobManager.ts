@@ -8,6 +8,7 @@ import type {
   JobDetail,
   JobEngine,
   JobHistoryEntry,
+  JobDockerEngine,
   JobKind,
   JobPhase,
   JobProgress,
@@ -27,6 +28,7 @@ import { removeLeftoverHelpers } from './leftovers';
 import { createOwner, helperLabels, type Owner } from './owner';
 import { ProgressTracker } from './progress';
 import { acquireVolumeLock, conflictError, REFRESH_MS, volumeLockFile } from './volumeLock';
+import { jobTitle, JOB_NOUN, resultCounts } from '../../../shared/jobKinds';
 import { StoppedLedger } from './stoppedLedger';
 import { startContainers } from './volumeContainers';
 
@@ -47,6 +49,8 @@ interface Runtime {
   containers: Set<string>;
   done: Promise<void>;
   notify: boolean;
+  /** Every volume the job holds (its own first). */
+  volumes: string[];
 }
 
 export interface LaunchSpec {
@@ -55,6 +59,13 @@ export interface LaunchSpec {
   file: string;
   engine: JobEngine;
   mode: RestoreMode | null;
+  /** clone/rename: the new volume; export/import: the image; transfer: `<context>:<volume>` (JobSummary.target). */
+  target?: string | null;
+  /**
+   * Further volumes the job writes or must keep still (a clone's or rename's new name): locked like
+   * `volume`, in this process and in the data folder, so no other job touches them meanwhile.
+   */
+  alsoLocks?: string[];
   /** False: no desktop notification when it ends (plan runs: the app tells a failing plan once). Default true. */
   notify?: boolean;
 }
@@ -65,7 +76,7 @@ function newJobId(): string {
   return `job-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
-const NOUN: Record<JobKind, string> = { backup: 'backup', restore: 'restore' };
+const NOUN = JOB_NOUN;
 
 /**
  * Owns every backup and restore job of this process: one job per volume, cancel that really stops,
@@ -110,6 +121,17 @@ export class JobManager {
 
   docker(): Dockerode {
     return this.core.docker.client();
+  }
+
+  /** The engine jobs run on now, as the job records it (the connection's endpoint). */
+  engineNow(): JobDockerEngine | null {
+    const e = this.core.docker.status().endpoint;
+    return e ? { context: e.context, url: e.url } : null;
+  }
+
+  /** Jobs running now (a switch of engine waits for them). */
+  running(): JobSummary[] {
+    return [...this.jobs.values()].filter((r) => r.summary.status === 'running').map((r) => this.snapshot(r));
   }
 
   /**
@@ -186,7 +208,8 @@ export class JobManager {
     const files = new Set<string>();
     for (const r of this.jobs.values()) {
       files.add(r.summary.file);
-      if (r.summary.result?.kind === 'restore' && r.summary.result.safetyBackup) files.add(r.summary.result.safetyBackup);
+      const result = r.summary.result;
+      if (result && 'safetyBackup' in result && result.safetyBackup) files.add(result.safetyBackup);
     }
     for (const h of await this.history.list()) {
       files.add(h.file);
@@ -239,22 +262,29 @@ export class JobManager {
    */
   async launch(spec: LaunchSpec, body: (ctx: JobContext) => Promise<JobResult>): Promise<JobSummary> {
     if (this.disposed) throw new AppError('INTERNAL', 'The app is shutting down.');
-    this.assertFree(spec.volume);
+    const volumes = [spec.volume, ...(spec.alsoLocks ?? []).filter((v) => v !== spec.volume)];
+    for (const v of volumes) this.assertFree(v);
     const id = newJobId();
     // Held here at once, so a second call in this process is refused while the file lock is taken.
-    this.locks.set(spec.volume, id);
-    let fileLock: FileLock;
+    for (const v of volumes) this.locks.set(v, id);
+    const fileLocks: FileLock[] = [];
     try {
       // Other processes on this data folder (the app, a server, `ailab`): one job per volume among them too.
-      fileLock = await acquireVolumeLock(this.core.dataDir, spec.volume, {
-        kind: spec.kind,
-        jobId: id,
-        role: this.core.role ?? (this.core.mode === 'electron' ? 'app' : 'server'),
-      });
+      for (const v of volumes) {
+        fileLocks.push(
+          await acquireVolumeLock(this.core.dataDir, v, {
+            kind: spec.kind,
+            jobId: id,
+            role: this.core.role ?? (this.core.mode === 'electron' ? 'app' : 'server'),
+          }),
+        );
+      }
     } catch (err) {
-      this.locks.delete(spec.volume);
+      for (const l of fileLocks) await l.release().catch(() => undefined);
+      for (const v of volumes) this.locks.delete(v);
       throw err;
     }
+    const fileLock = combinedLock(fileLocks);
     const startedAt = Date.now();
     const abort = new AbortController();
     const log = new JobLog(path.join(this.jobsDir, `${id}.log`), (from, lines) => this.core.bus.emit('jobLog', [{ jobId: id, from, lines }]));
@@ -271,6 +301,8 @@ export class JobManager {
         file: spec.file,
         fileName: path.basename(spec.file),
         mode: spec.mode,
+        target: spec.target ?? null,
+        dockerEngine: this.engineNow(),
         status: 'running',
         startedAt,
         finishedAt: null,
@@ -287,12 +319,15 @@ export class JobManager {
       containers: new Set(),
       done: Promise.resolve(),
       notify: spec.notify !== false,
+      volumes,
     };
     this.jobs.set(id, runtime);
     this.trimFinished();
 
     const ctx = this.contextFor(runtime);
-    log.line(`${spec.kind === 'backup' ? 'Backup' : 'Restore'} job ${id} started ${new Date(startedAt).toISOString()}.`);
+    log.line(
+      `${jobTitle(spec)}: job ${id} started ${new Date(startedAt).toISOString()}${runtime.summary.dockerEngine ? ` on ${engineWords(runtime.summary.dockerEngine)}` : ''}.`,
+    );
     this.core.bus.emit('jobStarted', this.snapshot(runtime));
     runtime.done = this.run(runtime, ctx, body);
     return this.snapshot(runtime);
@@ -360,14 +395,17 @@ export class JobManager {
     } finally {
       r.summary.finishedAt = Date.now();
       const result = r.summary.result;
-      if (finalPhase === 'done' && result) r.progress.complete(result.entries, result.totalBytes);
+      if (finalPhase === 'done' && result) {
+        const counts = resultCounts(result);
+        r.progress.complete(counts.entries, counts.totalBytes);
+      }
       r.summary.progress = r.progress.finish(finalPhase);
       r.log.line(`Finished: ${r.summary.status} after ${((r.summary.finishedAt - r.summary.startedAt) / 1000).toFixed(1)} s.`);
       clearInterval(keepFresh);
       await r.log.close().catch(() => undefined);
       // Released after the cleanup above: the next job on the volume finds its containers back and no helper left.
       await r.fileLock.release().catch(() => undefined);
-      this.locks.delete(r.summary.volume);
+      for (const v of r.volumes) this.locks.delete(v);
       const summary = this.snapshot(r);
       await this.history.add(historyEntry(summary)).catch(() => undefined);
       await this.pruneLogs();
@@ -476,8 +514,8 @@ export class JobManager {
     this.updateDesktopProgress();
     const desktop = this.core.desktop;
     if (!desktop) return;
-    const what = s.kind === 'backup' ? `Backup of ${s.volume}` : `Restore into ${s.volume}`;
-    const body = s.status === 'succeeded' ? s.fileName : (s.error?.message ?? s.status);
+    const what = jobTitle(s);
+    const body = s.status === 'succeeded' ? s.fileName || (s.target ?? '') : (s.error?.message ?? s.status);
     desktop.notify(`${what} ${s.status === 'succeeded' ? 'finished' : s.status}`, body);
   }
 
@@ -513,6 +551,25 @@ export class JobManager {
   }
 }
 
+/** Several volumes' locks as one: refreshed and released together (the first one's file named in warnings). */
+function combinedLock(locks: FileLock[]): FileLock {
+  const [first] = locks;
+  if (!first) throw new AppError('INTERNAL', 'A job without a volume lock.');
+  if (locks.length === 1) return first;
+  return {
+    file: first.file,
+    token: first.token,
+    refresh: async () => (await Promise.all(locks.map((l) => l.refresh()))).every(Boolean),
+    release: async () => {
+      for (const l of locks) await l.release().catch(() => undefined);
+    },
+  };
+}
+
+function engineWords(e: JobDockerEngine): string {
+  return e.context ? `${e.context} (${e.url})` : e.url;
+}
+
 function historyEntry(s: JobSummary): JobHistoryEntry {
   const r = s.result;
   return {
@@ -522,15 +579,17 @@ function historyEntry(s: JobSummary): JobHistoryEntry {
     volume: s.volume,
     file: s.file,
     mode: s.mode,
+    target: s.target,
+    dockerEngine: s.dockerEngine,
     status: s.status === 'running' ? 'failed' : s.status,
     startedAt: s.startedAt,
     finishedAt: s.finishedAt ?? Date.now(),
     durationMs: (s.finishedAt ?? Date.now()) - s.startedAt,
-    entries: r?.entries ?? null,
-    totalBytes: r?.totalBytes ?? null,
-    compressedBytes: r?.compressedBytes ?? null,
-    sha256: r?.sha256 ?? null,
-    safetyBackup: r?.kind === 'restore' ? r.safetyBackup : null,
+    entries: r ? resultCounts(r).entries : null,
+    totalBytes: r ? resultCounts(r).totalBytes : null,
+    compressedBytes: r && (r.kind === 'backup' || r.kind === 'restore') ? r.compressedBytes : null,
+    sha256: r && (r.kind === 'backup' || r.kind === 'restore') ? r.sha256 : null,
+    safetyBackup: r && 'safetyBackup' in r ? r.safetyBackup : null,
     error: s.error ? { code: s.error.code, message: s.error.message } : null,
   };
 }
@@ -545,6 +604,8 @@ function summaryFromHistory(h: JobHistoryEntry): JobSummary {
     file: h.file,
     fileName: path.basename(h.file),
     mode: h.mode,
+    target: h.target ?? null,
+    dockerEngine: h.dockerEngine ?? null,
     status: h.status,
     startedAt: h.startedAt,
     finishedAt: h.finishedAt,

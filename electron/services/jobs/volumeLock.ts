@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../../../shared/contract/errors';
 import type { JobKind } from '../../../shared/contract/jobs';
+import { JOB_NOUN } from '../../../shared/jobKinds';
 import type { ProcessRole } from '../core/context';
 import { tryAcquireFileLock, type FileLock, type LockHolder } from '../core/fileLock';
 import { ensurePrivateDir } from '../core/privateFiles';
@@ -53,7 +54,8 @@ export function conflictError(volume: string, holder: LockHolder | null, file: s
       details: { volume, lockFile: file },
     });
   }
-  const kind = holder.kind === 'restore' ? 'restore into' : 'backup of';
+  const kind =
+    holder.kind === 'restore' ? 'restore into' : `${typeof holder.kind === 'string' && holder.kind in JOB_NOUN ? JOB_NOUN[holder.kind as JobKind] : 'job'} of`;
   const role = typeof holder.role === 'string' && holder.role in ROLE_NAMES ? ROLE_NAMES[holder.role as ProcessRole] : 'AI-Lab Desktop';
   const where = holder.host === os.hostname() ? '' : ` on ${holder.host}`;
   const what =

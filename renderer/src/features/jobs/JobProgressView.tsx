@@ -3,6 +3,7 @@ import type { JobSummary } from '../../../../shared/contract/jobs';
 import { api, runMode } from '../../api/bridge';
 import { useNow } from '../../components/useNow';
 import { hintBeyond } from '../../../../shared/format';
+import { resultCounts, volumeOpLines } from '../../../../shared/jobKinds';
 import { filesVerb, formatBytes, formatCount, formatDuration, jobTitle, PHASE_LABEL, statusBadge } from './format';
 import { JobDialog } from './JobDialog';
 import { logOf, useJobs } from './jobsStore';
@@ -18,7 +19,8 @@ function throughput(job: JobSummary): string {
   if (job.status === 'running') return job.progress.throughput > 0 ? `${formatBytes(job.progress.throughput)}/s` : '—';
   const r = job.result;
   // An average over a few bytes or a fraction of a second ("2 B/s") says nothing about speed.
-  return r && r.durationMs >= 1000 && r.totalBytes >= 1_000_000 ? `${formatBytes((r.totalBytes / r.durationMs) * 1000)}/s` : '—';
+  const bytes = r ? resultCounts(r).totalBytes : 0;
+  return r && r.durationMs >= 1000 && bytes >= 1_000_000 ? `${formatBytes((bytes / r.durationMs) * 1000)}/s` : '—';
 }
 
 function Stat(props: { label: string; value: string; wide?: boolean }) {
@@ -61,6 +63,26 @@ function ResultPanel(props: { job: JobSummary }) {
           {hint ? <div className="muted small">{hint}</div> : null}
           {job.warnings.map((w) => (
             <div key={w} className="small jobs-gap-sm">
+              {w}
+            </div>
+          ))}
+        </div>
+      </section>
+    );
+  }
+  if (r.kind !== 'backup' && r.kind !== 'restore') {
+    const [first, ...rest] = volumeOpLines(r, { bytes: formatBytes, duration: formatDuration, count: formatCount });
+    return (
+      <section className="jobs-result card jobs-gap" aria-label="Result">
+        <div className="card-body">
+          <div className="notice-title jobs-ok-text">✓ {first}</div>
+          {rest.map((line) => (
+            <div key={line} className="small">
+              {line}
+            </div>
+          ))}
+          {job.warnings.map((w) => (
+            <div key={w} className="notice notice-warning small jobs-gap-sm">
               {w}
             </div>
           ))}

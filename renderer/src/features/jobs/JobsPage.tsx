@@ -150,8 +150,7 @@ export function JobsPage() {
                 <tr key={h.id}>
                   <td className="small">{new Date(h.startedAt).toLocaleString()}</td>
                   <td>
-                    {h.kind === 'backup' ? 'Backup of ' : 'Restore into '}
-                    <strong>{h.volume}</strong>
+                    <strong>{jobTitle(h)}</strong>
                     <div className="muted small">
                       {h.engine}
                       {h.mode ? ` · ${h.mode}` : ''}

@@ -1,4 +1,5 @@
 import type { JobKind, JobPhase, JobSummary } from '../../../../shared/contract/jobs';
+import { JOB_FILES_VERB, jobTitle } from '../../../../shared/jobKinds';
 
 // The numbers are formatted as in the CLI (shared/format.ts).
 export { archiveParts, formatBytes, formatCount, formatDuration, plural } from '../../../../shared/format';
@@ -16,6 +17,10 @@ export const PHASE_LABEL: Record<JobPhase, string> = {
   counting: 'Counting the restored entries',
   'rolling-back': 'Putting the previous contents back',
   'restarting-containers': 'Starting containers again',
+  copying: 'Copying',
+  'sending-helper': 'Sending the helper image to the other engine',
+  pushing: 'Pushing the image',
+  'removing-old': 'Removing the old volume',
   done: 'Done',
   failed: 'Failed',
   cancelled: 'Cancelled',
@@ -33,13 +38,11 @@ export function filesVerb(phase: JobPhase, kind: JobKind): string {
     case 'rolling-back':
       return 'put back';
     default:
-      return kind === 'backup' ? 'packed' : 'unpacked';
+      return JOB_FILES_VERB[kind];
   }
 }
 
-export function jobTitle(j: Pick<JobSummary, 'kind' | 'volume'>): string {
-  return j.kind === 'backup' ? `Backup of ${j.volume}` : `Restore into ${j.volume}`;
-}
+export { jobTitle };
 
 export function statusBadge(status: JobSummary['status']): { cls: string; label: string } {
   switch (status) {

@@ -3,6 +3,7 @@
 // details panel; the App shell renders JobsPage in the "Jobs" tab and wraps the window in GlobalArchiveDrop.
 import { useEffect, type ReactNode } from 'react';
 import type { VolumeSummary } from '../../../../shared/contract';
+import { JOB_ACTIVE } from '../../../../shared/jobKinds';
 import { ArchiveListing } from './ArchiveListing';
 import { BackupDialog } from './BackupDialog';
 import { GlobalArchiveDrop as DropZone } from './drop';
@@ -64,9 +65,9 @@ export function VolumeJobBadge(props: { volumeName: string }): ReactNode {
   if (!running) return null;
   const pct = running.progress.percent;
   return (
-    <span className="badge badge-accent jobs-badge" title={`${running.kind === 'backup' ? 'Backing up' : 'Restoring'}: ${running.progress.phase}`}>
+    <span className="badge badge-accent jobs-badge" title={`${JOB_ACTIVE[running.kind]}: ${running.progress.phase}`}>
       <span className="spinner jobs-badge-spinner" aria-hidden="true" />
-      {running.kind === 'backup' ? 'Backing up' : 'Restoring'}
+      {JOB_ACTIVE[running.kind]}
       {pct !== null ? ` ${Math.floor(pct)}%` : '…'}
     </span>
   );

@@ -167,6 +167,8 @@ export function startJobsSync(): void {
 }
 
 export function runningJobFor(jobs: Record<string, JobSummary>, volume: string): JobSummary | null {
-  for (const j of Object.values(jobs)) if (j.status === 'running' && j.volume === volume) return j;
+  // A clone or rename holds its new name too: that volume is busy while it is written.
+  for (const j of Object.values(jobs))
+    if (j.status === 'running' && (j.volume === volume || ((j.kind === 'clone' || j.kind === 'rename') && j.target === volume))) return j;
   return null;
 }

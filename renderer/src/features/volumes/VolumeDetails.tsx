@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { VolumeOpsMenu } from '../volumeOps';
 import { SCS_FILE } from '../../../../shared/ailab';
 import type { VolumeDetails as Details, VolumeScsInfo, VolumeSummary } from '../../../../shared/contract/volumes';
 import { formatAgo, formatBytes, formatDate } from '../../../../shared/format';
@@ -99,6 +100,7 @@ export function VolumeDetails(props: { volume: VolumeSummary }) {
         <LaunchWithVolumeButton volumeName={v.name} />
         <VolumeJobActions volume={v} />
         <TutorialsButton volume={v.name} />
+        <VolumeOpsMenu volume={v} />
         <button className="btn btn-danger" onClick={() => store().openDialog({ kind: 'remove', names: [v.name] })}>
           Remove…
         </button>

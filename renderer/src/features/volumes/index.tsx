@@ -1,4 +1,5 @@
 import { useDeferredValue, useEffect, useMemo, useRef, type ReactNode } from 'react';
+import { VolumeOpsDialogs } from '../volumeOps';
 import { RetryDockerButton } from '../../components/RetryDockerButton';
 import { useNavigation } from '../../shell/navigation';
 import { useDockerStore } from '../../store/dockerStore';
@@ -249,6 +250,7 @@ export function VolumesPage(): ReactNode {
       {dialog?.kind === 'create' ? <CreateVolumeDialog /> : null}
       {dialog?.kind === 'remove' ? <RemoveVolumesDialog names={dialog.names} /> : null}
       {dialog?.kind === 'cleanup' ? <CleanupDialog /> : null}
+      <VolumeOpsDialogs />
     </div>
   );
 }

@@ -1,0 +1,4 @@
+// Placeholder (issue 16): replaced by the transfer dialog.
+export function TransferDialog(_props: { volume: string }) {
+  return null;
+}
