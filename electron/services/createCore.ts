@@ -100,6 +100,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
         // Only a jobs domain that exists can have running jobs: asking must not create it.
         runningJobs: () => domains.jobs?.manager.list() ?? [],
         settingsChanged: (s) => bus.emit('settingsChanged', s),
+        followsSetting: role !== 'cli',
       }));
     },
     get volumes() {

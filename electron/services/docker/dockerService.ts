@@ -14,6 +14,8 @@ export interface DockerServiceDeps {
   runningJobs: () => JobSummary[];
   /** Tells every window the settings changed (the dockerContext setting). */
   settingsChanged?: (s: Settings) => void;
+  /** false in the CLI: it goes by its environment (and --context) like the docker CLI, not by the app's choice. */
+  followsSetting?: boolean;
   /** Test seams for reading the docker config. */
   contextsIo?: ListContextsOptions;
 }
@@ -35,7 +37,7 @@ export class DockerService {
 
   listContexts(): DockerContextList {
     const { env, contextsIo } = this.deps;
-    const selected = this.deps.settings.get().dockerContext || null;
+    const selected = this.deps.followsSetting === false ? null : this.deps.settings.get().dockerContext || null;
     const dockerHost = env.DOCKER_HOST?.trim() || null;
     return {
       contexts: listDockerContexts(env, contextsIo),
