@@ -168,6 +168,23 @@ describe('useDockerContext (service)', () => {
     expect(await t.ok('listDockerContexts')).toMatchObject({ selected: null });
   });
 
+  it('refuses while a job runs, naming its engine, and switches once it has ended', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-engines-backup-'));
+    try {
+      const job = await t.ok('startBackup', { volume: onFirst, dir, fileName: 'during-switch.tgz' });
+      expect(job.status).toBe('running');
+      const err = await t.fails('useDockerContext', 'second');
+      expect(err.code).toBe('JOB_CONFLICT');
+      expect(err.message).toMatch(/^Finish or cancel the running job first: it runs on \S+ \(unix:\/\/.+\)\.$/);
+      expect(t.core.docker.status().endpoint?.context ?? null).toBe(FIRST === 'default' ? null : FIRST);
+      expect((await t.core.jobs.manager.wait(job.id)).status).toBe('succeeded');
+      expect(await t.ok('useDockerContext', 'second')).toMatchObject({ state: 'connected', endpoint: { context: 'second' } });
+      await t.ok('useDockerContext', null);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an unknown context and keeps the engine', async () => {
     const err = await t.fails('useDockerContext', 'nosuch');
     expect(err.code).toBe('INVALID_ARGUMENT');
