@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DockerContextInfo } from '../../shared/contract/docker';
 import { EXIT } from '../../electron/cli/exitCodes';
 import { createCore } from '../../electron/services/createCore';
-import { ailabInProcess as ailab, cliHome } from '../support/cli';
+import { ailabInProcess as ailab, cliHome, runBuiltCli } from '../support/cli';
 import { coreTestEnv, type CoreTestEnv } from '../support/core';
 import { TEST_DOCKER_HOST, TEST_LABEL, uniqueName } from '../support/docker';
 import { testResources } from '../support/resources';
@@ -115,6 +115,15 @@ describe('ailab --context', () => {
     const table = await ailab('contexts');
     expect(table.out).toMatch(/^NAME\s+DESCRIPTION\s+DOCKER ENDPOINT/);
     expect(table.out).toMatch(new RegExp(`^second\\s+${second.host.replace(/\//g, '\\/')}`, 'm'));
+  });
+
+  it('works in the built CLI as a process, with DOCKER_HOST pointing elsewhere', async () => {
+    const r = await runBuiltCli(['volumes', 'ls', '--no-size', '--json', '--context', 'second'], {
+      env: { DOCKER_CONFIG: configDir, DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    });
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    expect(names(r.stdout)).toContain(onSecond);
+    expect(names(r.stdout)).not.toContain(onFirst);
   });
 
   it('is in the main help', async () => {
