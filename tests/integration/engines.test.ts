@@ -180,7 +180,7 @@ describe('useDockerContext (service)', () => {
   it('refuses while a job runs, naming its engine, and switches once it has ended', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-engines-backup-'));
     try {
-      const job = await t.ok('startBackup', { volume: onFirst, dir, fileName: 'during-switch.tgz' });
+      const job = await t.ok('startBackup', { volume: onFirst, dir, fileName: 'during-switch.tgz', overwrite: false, stopContainers: false });
       expect(job.status).toBe('running');
       const err = await t.fails('useDockerContext', 'second');
       expect(err.code).toBe('JOB_CONFLICT');
