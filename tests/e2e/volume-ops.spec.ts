@@ -13,10 +13,7 @@ const volumes: string[] = [];
 
 /** Every entry with type, mode, owner, size, nanosecond mtime, link target, and the content's sha256. */
 const treeOf = (volume: string) =>
-  runInVolume(
-    volume,
-    `cd /volume && find . -printf '%y %m %U:%G %s %T@ %l %p\\n' | sort -k7 && find . -type f -exec sha256sum {} + | sort -k2`,
-  );
+  runInVolume(volume, `cd /volume && find . -printf '%y %m %U:%G %s %T@ %l %p\\n' | sort -k7 && find . -type f -exec sha256sum {} + | sort -k2`);
 
 test.beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobProgress, JobSummary } from '../../shared/contract/jobs';
+import type { JobSummary } from '../../shared/contract/jobs';
 import type { CloneResult, EmptyResult, RenameResult } from '../../shared/contract/volumeOps';
 import { docker, removeContainerQuietly, TEST_LABEL, uniqueName } from '../support/docker';
 import {
@@ -12,6 +12,7 @@ import {
   jobsHarness,
   newVolumeName,
   ourHelpers,
+  progressWhere,
   removeTestVolumes,
   RICH_CONTENT,
   SEED_IMAGE,
@@ -76,18 +77,6 @@ afterAll(async () => {
   await removeTestVolumes();
   if (sparseDir) fs.rmSync(sparseDir, { recursive: true, force: true });
 });
-
-function progressWhere(pred: (p: JobProgress) => boolean): Promise<JobProgress> {
-  return new Promise((resolve) => {
-    const off = h.core.bus.on('jobProgress', (list) => {
-      const hit = list.find(pred);
-      if (hit) {
-        off();
-        resolve(hit);
-      }
-    });
-  });
-}
 
 async function fails(p: Promise<unknown>): Promise<{ code: string; message: string; hint?: string }> {
   try {
@@ -161,7 +150,10 @@ describe('clone', () => {
 
   it("keeps the source's labels but Compose's, or takes the labels given", async () => {
     const labelled = uniqueName('vops-labelled');
-    await docker.createVolume({ Name: labelled, Labels: { ...TEST_LABEL, 'com.docker.compose.project': 'nb', 'com.docker.compose.volume': 'data', team: 'ds' } });
+    await docker.createVolume({
+      Name: labelled,
+      Labels: { ...TEST_LABEL, 'com.docker.compose.project': 'nb', 'com.docker.compose.volume': 'data', team: 'ds' },
+    });
     trackVolume(labelled);
     const { target, done } = await cloneOf(labelled);
     expect(done.status).toBe('succeeded');
@@ -198,7 +190,7 @@ describe('clone', () => {
     const big = await createVolume('vops-big');
     await inVolume(big, 'for i in 1 2 3 4 5 6 7 8; do head -c 15000000 /dev/urandom > /volume/blob$i.bin; done');
     const target = newVolumeName('vops-cancel');
-    const copying = progressWhere((p) => p.phase === 'copying' && p.filesDone >= 2);
+    const copying = progressWhere(h, (p) => p.phase === 'copying' && p.filesDone >= 2);
     const job = await h.core.volumeOps.clone({ source: big, target });
     await copying;
     h.jobs.cancel(job.id);
@@ -257,7 +249,7 @@ describe('rename', () => {
     await inVolume(old, 'for i in 1 2 3 4 5 6 7 8; do head -c 15000000 /dev/urandom > /volume/blob$i.bin; done');
     const before = await treeOf(old);
     const to = newVolumeName('vops-ren-new');
-    const copying = progressWhere((p) => p.phase === 'copying' && p.filesDone >= 2);
+    const copying = progressWhere(h, (p) => p.phase === 'copying' && p.filesDone >= 2);
     const job = await h.core.volumeOps.rename({ from: old, to });
     await copying;
     h.jobs.cancel(job.id);

@@ -10,7 +10,12 @@ describe('judgeCopy (the two tar sides of a clone)', () => {
   });
 
   it("maps the writer's short write or ENOSPC to DISK_FULL, even when the reader then broke its pipe", () => {
-    const short = judgeCopy({ src: 2, dst: 2 }, { messages: ['tar: ./big.bin: Wrote only 512 of 10240 bytes', 'tar: Exiting with failure status due to previous errors'] }, [], 'ubuntu');
+    const short = judgeCopy(
+      { src: 2, dst: 2 },
+      { messages: ['tar: ./big.bin: Wrote only 512 of 10240 bytes', 'tar: Exiting with failure status due to previous errors'] },
+      [],
+      'ubuntu',
+    );
     expect(short?.code).toBe('DISK_FULL');
     const enospc = judgeCopy({ src: 141, dst: 2 }, { messages: ['tar: ./a: Cannot write: No space left on device'] }, [], 'ubuntu');
     expect(enospc?.code).toBe('DISK_FULL');

@@ -56,7 +56,15 @@ export async function copyIntoNewVolume(ctx: JobContext, o: CopyJobOptions): Pro
   ctx.log(`Created volume ${o.target}${Object.keys(o.labels).length > 0 ? ` with labels ${Object.keys(o.labels).join(', ')}` : ''}.`);
   try {
     ctx.phase('measuring');
-    const measured = await measureVolume({ docker: ctx.docker, volume: o.source, labels: ctx.labels, signal: ctx.signal, tracker: ctx.tracker, image: o.image, runnable: true });
+    const measured = await measureVolume({
+      docker: ctx.docker,
+      volume: o.source,
+      labels: ctx.labels,
+      signal: ctx.signal,
+      tracker: ctx.tracker,
+      image: o.image,
+      runnable: true,
+    });
     ctx.log(`${o.source}: ${measured.entries} entries, ${measured.bytes} bytes.`);
     ctx.throwIfCancelled();
     ctx.phase('copying', { filesTotal: measured.entries, bytesTotal: measured.bytes });

@@ -1,6 +1,13 @@
 import { AppError } from '../../../shared/contract/errors';
 import type { JobSummary } from '../../../shared/contract/jobs';
-import { cloneVolumeSchema, renameVolumeSchema, type CloneResult, type CloneVolumeOptions, type RenameResult, type RenameVolumeOptions } from '../../../shared/contract/volumeOps';
+import {
+  cloneVolumeSchema,
+  renameVolumeSchema,
+  type CloneResult,
+  type CloneVolumeOptions,
+  type RenameResult,
+  type RenameVolumeOptions,
+} from '../../../shared/contract/volumeOps';
 import { toAppError } from '../docker/errors';
 import { inspectVolume, requireVolume, type VolumeInfo } from '../docker/volumes';
 import { requireRunnableImage } from '../jobs/images';
@@ -71,7 +78,11 @@ export async function renameVolume(deps: VolumeOpsDeps, raw: RenameVolumeOptions
         throw new AppError(
           e.code === 'VOLUME_IN_USE' || /in use/i.test(e.message) ? 'VOLUME_IN_USE' : e.code,
           `${opts.to} is a complete, verified copy of ${opts.from}, but ${opts.from} could not be removed (${e.message}). Both volumes are kept.`,
-          { hint: `Remove ${opts.from} yourself once nothing uses it (docker volume rm ${opts.from}), or remove ${opts.to} to undo.`, details: { from: opts.from, to: opts.to }, cause: err },
+          {
+            hint: `Remove ${opts.from} yourself once nothing uses it (docker volume rm ${opts.from}), or remove ${opts.to} to undo.`,
+            details: { from: opts.from, to: opts.to },
+            cause: err,
+          },
         );
       }
       ctx.log(`Removed ${opts.from}.`);

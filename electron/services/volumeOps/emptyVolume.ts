@@ -44,7 +44,15 @@ export async function emptyVolume(deps: VolumeOpsDeps, raw: EmptyVolumeOptions):
     }
     ctx.throwIfCancelled();
     ctx.phase('measuring');
-    const measured = await measureVolume({ docker: ctx.docker, volume: opts.volume, labels: ctx.labels, signal: ctx.signal, tracker: ctx.tracker, image, runnable: true });
+    const measured = await measureVolume({
+      docker: ctx.docker,
+      volume: opts.volume,
+      labels: ctx.labels,
+      signal: ctx.signal,
+      tracker: ctx.tracker,
+      image,
+      runnable: true,
+    });
     const removedEntries = measured.entries - 1;
     ctx.log(`${opts.volume}: ${removedEntries} entries, ${measured.bytes} bytes.`);
     let safety: string | null = null;
@@ -59,7 +67,10 @@ export async function emptyVolume(deps: VolumeOpsDeps, raw: EmptyVolumeOptions):
     try {
       await clearVolume(ctx, opts.volume, image);
     } catch (err) {
-      if (safety) ctx.warn(`${opts.volume} may be partly emptied. Its previous contents are in the safety backup ${safety}: restore it into ${opts.volume} (replace) to get them back.`);
+      if (safety)
+        ctx.warn(
+          `${opts.volume} may be partly emptied. Its previous contents are in the safety backup ${safety}: restore it into ${opts.volume} (replace) to get them back.`,
+        );
       throw err;
     }
     return { kind: 'empty', volume: opts.volume, removedEntries, safetyBackup: safety, durationMs: Date.now() - started };

@@ -54,7 +54,11 @@ class Records extends Writable {
   groups(): Map<string, ListedEntry> {
     for (const [rel, inode] of this.inodeOf) {
       const e = this.entries.get(rel);
-      if (e) e.links = (this.inodes.get(inode) ?? []).filter((p) => p !== rel).sort().join('\0');
+      if (e)
+        e.links = (this.inodes.get(inode) ?? [])
+          .filter((p) => p !== rel)
+          .sort()
+          .join('\0');
     }
     return this.entries;
   }
@@ -69,10 +73,14 @@ export async function listVolume(ctx: JobContext, volume: string, image: string)
     ctx.tracker,
   );
   if (res.exitCode !== 0) {
-    throw new AppError('DOCKER_ERROR', `Listing the volume ${volume} to check the copy failed: ${res.stderrTail.slice(-3).join(' / ') || `find exited with ${res.exitCode}`}`, {
-      hint: 'See the job log.',
-      details: { volume, exitCode: res.exitCode },
-    });
+    throw new AppError(
+      'DOCKER_ERROR',
+      `Listing the volume ${volume} to check the copy failed: ${res.stderrTail.slice(-3).join(' / ') || `find exited with ${res.exitCode}`}`,
+      {
+        hint: 'See the job log.',
+        details: { volume, exitCode: res.exitCode },
+      },
+    );
   }
   return sink.groups();
 }
@@ -119,12 +127,16 @@ export async function verifyCopy(ctx: JobContext, o: { source: string; target: s
       .slice(0, 3)
       .map((d) => d.path)
       .join(', ');
-    throw new AppError('DOCKER_ERROR', `The copy of ${o.source} differs from it in ${diffs.length} ${diffs.length === 1 ? 'entry' : 'entries'} (${first}${diffs.length > 3 ? ', …' : ''}).`, {
-      hint: o.sourceWritten
-        ? 'A container kept writing to the volume while it was copied: stop it (or tick "Stop containers"), then try again.'
-        : 'See the job log for each difference; try again.',
-      details: { differences: diffs.slice(0, 20) },
-    });
+    throw new AppError(
+      'DOCKER_ERROR',
+      `The copy of ${o.source} differs from it in ${diffs.length} ${diffs.length === 1 ? 'entry' : 'entries'} (${first}${diffs.length > 3 ? ', …' : ''}).`,
+      {
+        hint: o.sourceWritten
+          ? 'A container kept writing to the volume while it was copied: stop it (or tick "Stop containers"), then try again.'
+          : 'See the job log for each difference; try again.',
+        details: { differences: diffs.slice(0, 20) },
+      },
+    );
   }
   ctx.log(`Check passed: ${a.size} entries, the same on both sides.`);
   return a.size;

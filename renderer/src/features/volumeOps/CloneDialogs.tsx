@@ -41,16 +41,25 @@ function selectWhenDone(jobId: string, select: string): void {
   });
 }
 
-/** Starts the job; on success the dialog gives way to the job's progress view. */
-async function startJob(call: () => Promise<Result<JobSummary>>, onFail: (e: ApiErrorPayload) => void, select?: string): Promise<void> {
-  const r = await call();
-  if (!r.ok) {
-    onFail(r.error);
-    return;
-  }
-  if (select) selectWhenDone(r.value.id, select);
-  close();
-  useJobs.getState().view(r.value.id);
+/** Starting a job from a dialog: busy while asked, the refusal shown, the job's progress view on success. */
+function useStarter() {
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<ApiErrorPayload | null>(null);
+  const start = async (call: () => Promise<Result<JobSummary>>, select?: string): Promise<void> => {
+    if (busy) return;
+    setBusy(true);
+    setFailure(null);
+    const r = await call();
+    if (!r.ok) {
+      setFailure(r.error);
+      setBusy(false);
+      return;
+    }
+    if (select) selectWhenDone(r.value.id, select);
+    close();
+    useJobs.getState().view(r.value.id);
+  };
+  return { busy, failure, start, clearFailure: () => setFailure(null) };
 }
 
 function Failure(props: { error: ApiErrorPayload | null; onPulled: () => void }) {
@@ -60,25 +69,32 @@ function Failure(props: { error: ApiErrorPayload | null; onPulled: () => void })
   return <ErrorNotice error={e} />;
 }
 
-/** The new name: Docker's rule as you type, a taken name caught before the call. */
-function NewNameField(props: { id: string; label: string; value: string; onChange: (v: string) => void; problem: string | null; show: boolean; onBlur: () => void }) {
+type NewName = ReturnType<typeof useNewName>;
+
+/** The new name: Docker's rule as you type, a taken name caught before the call. `quiet`: no problem shown (rename's unchanged name). */
+function NewNameField(props: { id: string; label: string; field: NewName; onEdit: () => void; quiet?: boolean }) {
+  const f = props.field;
+  const show = f.show && !props.quiet && f.problem !== null;
   return (
     <div className="field">
       <label htmlFor={props.id}>{props.label}</label>
       <input
         id={props.id}
         className="input"
-        value={props.value}
+        value={f.name}
         data-autofocus
         autoComplete="off"
         spellCheck={false}
-        aria-invalid={props.show}
+        aria-invalid={show}
         aria-describedby={`${props.id}-help`}
-        onChange={(e) => props.onChange(e.target.value)}
-        onBlur={props.onBlur}
+        onChange={(e) => {
+          f.setName(e.target.value);
+          props.onEdit();
+        }}
+        onBlur={f.touch}
       />
       <div id={`${props.id}-help`} aria-live="polite">
-        {props.show && props.problem ? <div className="field-error">{props.problem}</div> : <div className="field-hint">{VOLUME_NAME_RULE}</div>}
+        {show ? <div className="field-error">{f.problem}</div> : <div className="field-hint">{VOLUME_NAME_RULE}</div>}
       </div>
     </div>
   );
@@ -107,46 +123,25 @@ export function CloneDialog(props: { volume: string }) {
   const target = useNewName(suggestion);
   const [keepLabels, setKeepLabels] = useState(true);
   const [stop, setStop] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<ApiErrorPayload | null>(null);
+  const { busy, failure, start, clearFailure } = useStarter();
   const running = users(v).filter((c) => c.running);
   const labelCount = Object.keys(v?.labels ?? {}).length;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     target.touch();
-    if (target.problem || busy) return;
-    setBusy(true);
-    setFailure(null);
-    await startJob(
-      () => api.cloneVolume({ source: props.volume, target: target.name, labels: keepLabels ? undefined : {}, stopContainers: stop }),
-      (err) => {
-        setFailure(err);
-        setBusy(false);
-      },
-      target.name,
-    );
+    if (target.problem) return;
+    await start(() => api.cloneVolume({ source: props.volume, target: target.name, labels: keepLabels ? undefined : {}, stopContainers: stop }), target.name);
   };
 
   return (
     <Dialog title={`Clone ${props.volume}`} onClose={close} busy={busy} className="vol-dialog">
       <form onSubmit={(e) => void submit(e)} noValidate>
         <p className="muted small">
-          A new volume with exactly the same files (owners, modes, times, links), checked entry by entry against {props.volume} when copied.{' '}
-          {props.volume} itself is only read.
+          A new volume with exactly the same files (owners, modes, times, links), checked entry by entry against {props.volume} when copied. {props.volume}{' '}
+          itself is only read.
         </p>
-        <NewNameField
-          id="clone-target"
-          label="Name of the copy"
-          value={target.name}
-          onChange={(n) => {
-            target.setName(n);
-            setFailure(null);
-          }}
-          problem={target.problem}
-          show={target.show}
-          onBlur={target.touch}
-        />
+        <NewNameField id="clone-target" label="Name of the copy" field={target} onEdit={clearFailure} />
         <label className="checkbox">
           <input type="checkbox" checked={keepLabels} onChange={(e) => setKeepLabels(e.target.checked)} />
           <span>
@@ -158,7 +153,7 @@ export function CloneDialog(props: { volume: string }) {
             <div className="small">Files they write during the copy may be caught mid-write, and the check of the copy then fails.</div>
           </StopContainersNotice>
         ) : null}
-        <Failure error={failure} onPulled={() => setFailure(null)} />
+        <Failure error={failure} onPulled={clearFailure} />
         <DialogActions onCancel={close} busy={busy}>
           <button type="submit" className="btn btn-primary" disabled={target.problem !== null || busy}>
             {busy ? 'Starting…' : 'Clone'}
@@ -172,25 +167,15 @@ export function CloneDialog(props: { volume: string }) {
 export function RenameDialog(props: { volume: string }) {
   const v = useVolume(props.volume);
   const target = useNewName(props.volume);
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<ApiErrorPayload | null>(null);
+  const { busy, failure, start, clearFailure } = useStarter();
   const using = users(v);
   const same = target.name === props.volume;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     target.touch();
-    if (target.problem || same || using.length > 0 || busy) return;
-    setBusy(true);
-    setFailure(null);
-    await startJob(
-      () => api.renameVolume({ from: props.volume, to: target.name }),
-      (err) => {
-        setFailure(err);
-        setBusy(false);
-      },
-      target.name,
-    );
+    if (target.problem || same || using.length > 0) return;
+    await start(() => api.renameVolume({ from: props.volume, to: target.name }), target.name);
   };
 
   let body: ReactNode;
@@ -202,8 +187,9 @@ export function RenameDialog(props: { volume: string }) {
             {props.volume} is used by {using.map((c) => `${c.name} (${c.running ? 'running' : 'stopped'})`).join(', ')}
           </div>
           <div className="small">
-            Docker cannot move a container to another volume, so a volume in use cannot be renamed. Remove {using.length === 1 ? 'that container' : 'those containers'}{' '}
-            first, rename, then create {using.length === 1 ? 'it' : 'them'} again with the new name; or clone the volume instead.
+            Docker cannot move a container to another volume, so a volume in use cannot be renamed. Remove{' '}
+            {using.length === 1 ? 'that container' : 'those containers'} first, rename, then create {using.length === 1 ? 'it' : 'them'} again with the new
+            name; or clone the volume instead.
           </div>
         </div>
       </div>
@@ -212,21 +198,10 @@ export function RenameDialog(props: { volume: string }) {
     body = (
       <>
         <p className="muted small">
-          Docker has no rename: the files are copied into a new volume, checked entry by entry, and only then is {props.volume} removed. If anything fails before that,{' '}
-          {props.volume} stays as it is.
+          Docker has no rename: the files are copied into a new volume, checked entry by entry, and only then is {props.volume} removed. If anything fails
+          before that, {props.volume} stays as it is.
         </p>
-        <NewNameField
-          id="rename-target"
-          label="New name"
-          value={target.name}
-          onChange={(n) => {
-            target.setName(n);
-            setFailure(null);
-          }}
-          problem={same ? null : target.problem}
-          show={target.show && !same}
-          onBlur={target.touch}
-        />
+        <NewNameField id="rename-target" label="New name" field={target} onEdit={clearFailure} quiet={same} />
       </>
     );
   }
@@ -235,7 +210,7 @@ export function RenameDialog(props: { volume: string }) {
     <Dialog title={`Rename ${props.volume}`} onClose={close} busy={busy} className="vol-dialog">
       <form onSubmit={(e) => void submit(e)} noValidate>
         {body}
-        <Failure error={failure} onPulled={() => setFailure(null)} />
+        <Failure error={failure} onPulled={clearFailure} />
         <DialogActions onCancel={close} busy={busy} focusCancel={using.length > 0}>
           {using.length > 0 ? null : (
             <button type="submit" className="btn btn-primary" disabled={target.problem !== null || same || busy}>
@@ -252,23 +227,14 @@ export function EmptyDialog(props: { volume: string }) {
   const v = useVolume(props.volume);
   const [safety, setSafety] = useState(true);
   const [stop, setStop] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<ApiErrorPayload | null>(null);
+  const { busy, failure, start, clearFailure } = useStarter();
   const running = users(v).filter((c) => c.running);
   const blocked = running.length > 0 && !stop;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (blocked || busy) return;
-    setBusy(true);
-    setFailure(null);
-    await startJob(
-      () => api.emptyVolume({ volume: props.volume, safetyBackup: safety, stopContainers: stop }),
-      (err) => {
-        setFailure(err);
-        setBusy(false);
-      },
-    );
+    if (blocked) return;
+    await start(() => api.emptyVolume({ volume: props.volume, safetyBackup: safety, stopContainers: stop }));
   };
 
   return (
@@ -291,7 +257,7 @@ export function EmptyDialog(props: { volume: string }) {
             <div className="small">A running container would keep writing while the volume is emptied: stop it for the job, or stop it yourself first.</div>
           </StopContainersNotice>
         ) : null}
-        <Failure error={failure} onPulled={() => setFailure(null)} />
+        <Failure error={failure} onPulled={clearFailure} />
         <DialogActions onCancel={close} busy={busy} focusCancel>
           <button type="submit" className="btn btn-danger btn-solid" disabled={blocked || busy}>
             {busy ? 'Starting…' : safety ? 'Back up and empty' : 'Empty without a backup'}
