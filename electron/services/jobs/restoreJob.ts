@@ -75,9 +75,16 @@ async function inspectForRestore(ctx: JobContext, o: RestoreJobOptions, handle: 
 /**
  * The replace mode's safety net: the volume's current contents, packed with the fast engine into
  * `<dataDir>/safety/<volume>-<time>.tgz` and verified, before anything is removed. Kept until the
- * user deletes it.
+ * user deletes it. Emptying a volume (../volumeOps/emptyVolume.ts) takes the same one.
  */
-async function safetyBackup(ctx: JobContext, volume: string, image: string, runnable: boolean, appVersion: string, measured: VolumeMeasure): Promise<string> {
+export async function safetyBackup(
+  ctx: JobContext,
+  volume: string,
+  image: string,
+  runnable: boolean,
+  appVersion: string,
+  measured: VolumeMeasure,
+): Promise<string> {
   ctx.phase('safety-backup');
   const file = path.join(safetyDir(ctx.dataDir), defaultBackupName(volume));
   await ensurePrivateDir(path.dirname(file));
