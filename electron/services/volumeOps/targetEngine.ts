@@ -19,8 +19,8 @@ export interface TargetEngine {
   readonly docker: Dockerode;
   readonly endpoint: DockerEndpoint;
   readonly apiVersion: string;
-  /** Its id (`docker info`), to tell it from the source even behind another address. */
-  readonly engineId: string;
+  /** Its identity (`docker info`: see identity()), to tell it from the source even behind another address. */
+  readonly engineId: string | null;
   /** How the job names it to people: `second (unix:///run/…/docker.sock)`. */
   readonly words: string;
   /** Ends the connection's timers; the job's cleanup calls it whatever happened. */
@@ -79,9 +79,9 @@ export async function connectTarget(opts: ConnectTargetOptions): Promise<TargetE
       );
     }
     const docker = connection.client();
-    let engineId = '';
+    let engineId: string | null;
     try {
-      engineId = String(((await docker.info()) as { ID?: unknown }).ID ?? '');
+      engineId = identity(await docker.info());
     } catch (err) {
       throw toAppError(err);
     }
@@ -99,11 +99,20 @@ export async function connectTarget(opts: ConnectTargetOptions): Promise<TargetE
   }
 }
 
-/** The source engine's id, for the sameness check (null when it does not say). */
+/**
+ * Who an engine is: `docker info`'s ID alone is not enough, since every dockerd of one machine shares
+ * it (/etc/docker/key.json; measured: the tests' second dockerd reports the first one's ID), so its data
+ * root and host name go with it.
+ */
+function identity(info: unknown): string | null {
+  const i = info as { ID?: unknown; DockerRootDir?: unknown; Name?: unknown };
+  return typeof i.ID === 'string' && i.ID !== '' ? `${i.ID}|${String(i.DockerRootDir)}|${String(i.Name)}` : null;
+}
+
+/** The source engine's identity, for the sameness check (null when it does not say). */
 export async function engineIdOf(docker: Dockerode): Promise<string | null> {
   try {
-    const id = ((await docker.info()) as { ID?: unknown }).ID;
-    return typeof id === 'string' && id !== '' ? id : null;
+    return identity(await docker.info());
   } catch {
     return null;
   }
