@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +61,14 @@ async function secondHelpers(): Promise<string[]> {
 async function transfer(opts: { volume: string; toContext?: string; as?: string; mode?: 'new' | 'replace' | 'merge' }): Promise<JobSummary> {
   const job = await h.core.volumeOps.transfer({ toContext: 'xfer', ...opts });
   return h.finish(job);
+}
+
+/** A volume on the second engine holding what `script` makes: made here and transferred (the engine may have no image to run it with yet). */
+async function onTargetWith(name: string, script: string): Promise<void> {
+  const theirs = await createVolume('xfer-theirs');
+  await inVolume(theirs, script);
+  const done = await transfer({ volume: theirs, as: name });
+  expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
 }
 
 /** Allocated 512-byte blocks of a file (the sparse file's hole must stay a hole). */
@@ -147,8 +156,7 @@ describe('transfer to another engine', () => {
 
   it('merges into an existing volume, removing nothing', async () => {
     const as = targetName('xfer-merge');
-    await second.docker.createVolume({ Name: as, Labels: TEST_LABEL });
-    await inVolume(as, 'printf keep > /volume/theirs.txt && chmod 640 /volume/theirs.txt', [], second.docker);
+    await onTargetWith(as, 'printf keep > /volume/theirs.txt && chmod 640 /volume/theirs.txt');
     const done = await transfer({ volume: source, as, mode: 'merge' });
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
     const arrived = await treeOf(as, second.docker);
@@ -160,13 +168,16 @@ describe('transfer to another engine', () => {
 
   it('replaces a volume after a safety backup of its contents on this machine', async () => {
     const as = targetName('xfer-replace');
-    await second.docker.createVolume({ Name: as, Labels: TEST_LABEL });
-    await inVolume(as, 'mkdir /volume/old && printf old > /volume/old/file', [], second.docker);
+    await onTargetWith(as, 'mkdir /volume/old && printf old > /volume/old/file');
     const done = await transfer({ volume: source, as, mode: 'replace' });
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
     expect(await treeOf(as, second.docker)).toEqual(await treeOf(source));
     const safety = fs.readdirSync(path.join(h.home, 'safety')).filter((f) => f.endsWith('.tgz') && f.startsWith(as));
     expect(safety).toHaveLength(1);
+    // It holds what the target had: the old file, nothing of the source.
+    const listed = execFileSync('tar', ['-tzf', path.join(h.home, 'safety', safety[0] as string)], { encoding: 'utf8' }).split('\n');
+    expect(listed).toContain('./old/file');
+    expect(listed).not.toContain('./data/blob.bin');
     expect(await secondHelpers()).toEqual([]);
   }, 120_000);
 
