@@ -174,6 +174,7 @@ describe('transfer to another engine', () => {
     expect(await treeOf(as, second.docker)).toEqual(await treeOf(source));
     const safety = fs.readdirSync(path.join(h.home, 'safety')).filter((f) => f.endsWith('.tgz') && f.startsWith(as));
     expect(safety).toHaveLength(1);
+    expect((done.result as TransferResult).safetyBackup).toBe(path.join(h.home, 'safety', safety[0] as string));
     // It holds what the target had: the old file, nothing of the source.
     const listed = execFileSync('tar', ['-tzf', path.join(h.home, 'safety', safety[0] as string)], { encoding: 'utf8' }).split('\n');
     expect(listed).toContain('./old/file');

@@ -169,6 +169,7 @@ async function runTransfer(ctx: JobContext, j: TransferJob): Promise<TransferRes
       totalBytes: sent.bytes,
       streamBytes: sent.streamBytes,
       helperImageCopied,
+      safetyBackup: state.safety,
       verified: true,
       durationMs: Date.now() - started,
     };
