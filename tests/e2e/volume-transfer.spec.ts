@@ -39,7 +39,11 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await app?.stop();
-  for (const n of arrived) await second?.docker.getVolume(n).remove({ force: true }).catch(() => undefined);
+  for (const n of arrived)
+    await second?.docker
+      .getVolume(n)
+      .remove({ force: true })
+      .catch(() => undefined);
   await res.removeAll();
   await second?.stop();
   if (configDir) fs.rmSync(configDir, { recursive: true, force: true });

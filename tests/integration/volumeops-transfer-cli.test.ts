@@ -25,7 +25,11 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const n of onSecond) await second?.docker.getVolume(n).remove({ force: true }).catch(() => undefined);
+  for (const n of onSecond)
+    await second?.docker
+      .getVolume(n)
+      .remove({ force: true })
+      .catch(() => undefined);
   await second?.stop();
   await removeTestVolumes();
   if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG;
@@ -63,7 +67,16 @@ describe('ailab volumes transfer', () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     const last = lines[lines.length - 1] as { event?: string; job?: { result?: Record<string, unknown> }; result?: Record<string, unknown> };
     const result = last.job?.result ?? last.result;
-    expect(result).toMatchObject({ kind: 'transfer', volume: source, as, toContext: 'xfer', toEngine: second.host, mode: 'new', verified: true, createdVolume: true });
+    expect(result).toMatchObject({
+      kind: 'transfer',
+      volume: source,
+      as,
+      toContext: 'xfer',
+      toEngine: second.host,
+      mode: 'new',
+      verified: true,
+      createdVolume: true,
+    });
   }, 120_000);
 
   it('refuses a taken name (exit 5), an unknown context naming the known ones, and a missing option (exit 2)', async () => {

@@ -94,7 +94,11 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const n of onSecond) await second?.docker.getVolume(n).remove({ force: true }).catch(() => undefined);
+  for (const n of onSecond)
+    await second?.docker
+      .getVolume(n)
+      .remove({ force: true })
+      .catch(() => undefined);
   await h?.close();
   await proxy?.dispose();
   await second?.stop();

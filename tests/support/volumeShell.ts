@@ -6,7 +6,11 @@ import { GNU_TAR_IMAGE } from './fixtures';
  * Runs `script` in the GNU tar fixture with `volume` at /volume (no network); returns stdout, throws on a
  * non-zero exit. `on`: another engine and an image it has (a second dockerd holds only what was sent there).
  */
-export async function runInVolume(volume: string, script: string, on: { engine: Dockerode; image: string } = { engine: docker, image: GNU_TAR_IMAGE }): Promise<string> {
+export async function runInVolume(
+  volume: string,
+  script: string,
+  on: { engine: Dockerode; image: string } = { engine: docker, image: GNU_TAR_IMAGE },
+): Promise<string> {
   const c = await on.engine.createContainer({
     Image: on.image,
     Cmd: ['sh', '-c', script],

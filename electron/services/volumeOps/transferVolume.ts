@@ -69,9 +69,8 @@ export async function transferVolume(deps: VolumeOpsDeps, raw: TransferVolumeOpt
   const labels = Object.fromEntries(Object.entries(source.labels).filter(([k]) => !LOCAL_ONLY_LABEL.test(k)));
 
   try {
-    return await manager.launch(
-      { kind: 'transfer', volume: o.volume, file: '', engine: 'fast', mode: o.mode, target: `${o.toContext}:${as}` },
-      (ctx) => runTransfer(ctx, { ...o, as, image, labels, target, env: deps.env, appVersion: deps.core.version }).finally(() => target.close()),
+    return await manager.launch({ kind: 'transfer', volume: o.volume, file: '', engine: 'fast', mode: o.mode, target: `${o.toContext}:${as}` }, (ctx) =>
+      runTransfer(ctx, { ...o, as, image, labels, target, env: deps.env, appVersion: deps.core.version }).finally(() => target.close()),
     );
   } catch (err) {
     await target.close();
@@ -106,12 +105,20 @@ async function runTransfer(ctx: JobContext, j: TransferJob): Promise<TransferRes
       ctx,
       j.volume,
       j.stopContainers,
-      (names) => `${names} use${names.includes(',') ? '' : 's'} ${j.volume} while it is sent; files changed meanwhile may arrive half-written or fail the comparison. Stop them for a consistent copy.`,
+      (names) =>
+        `${names} use${names.includes(',') ? '' : 's'} ${j.volume} while it is sent; files changed meanwhile may arrive half-written or fail the comparison. Stop them for a consistent copy.`,
     );
     const helperImageCopied = await ensureHelperOnTarget(ctx, target, j.image);
 
     ctx.phase('measuring');
-    const measured = await measureWithFind({ docker: ctx.docker, volume: j.volume, image: j.image, labels: ctx.labels, signal: ctx.signal, tracker: ctx.tracker });
+    const measured = await measureWithFind({
+      docker: ctx.docker,
+      volume: j.volume,
+      image: j.image,
+      labels: ctx.labels,
+      signal: ctx.signal,
+      tracker: ctx.tracker,
+    });
     if (measured) ctx.log(`${j.volume}: ${measured.entries} entries, ${measured.bytes} bytes of content.`);
 
     // Looked at again: the target may have changed since the checks before the job.
@@ -126,7 +133,15 @@ async function runTransfer(ctx: JobContext, j: TransferJob): Promise<TransferRes
       throw missingOnTarget(j.as, target, j.mode);
     }
     if (j.mode === 'replace') {
-      const current = await measureVolume({ docker: target.docker, volume: j.as, image: j.image, runnable: true, labels: ctx.labels, signal: ctx.signal, tracker: helpers });
+      const current = await measureVolume({
+        docker: target.docker,
+        volume: j.as,
+        image: j.image,
+        runnable: true,
+        labels: ctx.labels,
+        signal: ctx.signal,
+        tracker: helpers,
+      });
       state.safety = await safetyBackup(onTarget, j.as, j.image, true, j.appVersion, current);
       ctx.phase('clearing-volume');
       ctx.log(`Emptying ${j.as} on ${target.words}…`);
@@ -137,7 +152,12 @@ async function runTransfer(ctx: JobContext, j: TransferJob): Promise<TransferRes
     ctx.phase('copying', { filesTotal: measured?.entries ?? null, bytesTotal: measured?.bytes ?? null });
     ctx.log(`Sending ${j.volume} to ${j.as} on ${target.words} (tar, engine to engine, no file in between)…`);
     state.writing = true;
-    const sent = await streamVolume(ctx, { volume: j.volume, image: j.image, target: { docker: target.docker, words: target.words, tracker: helpers }, targetVolume: j.as });
+    const sent = await streamVolume(ctx, {
+      volume: j.volume,
+      image: j.image,
+      target: { docker: target.docker, words: target.words, tracker: helpers },
+      targetVolume: j.as,
+    });
     ctx.log(
       `Sent ${sent.entries} entries, ${sent.streamBytes} bytes of tar in ${sent.seconds.toFixed(1)} s (${(sent.streamBytes / 1e6 / sent.seconds).toFixed(1)} MB/s), sha256 ${sent.sha256}.`,
     );

@@ -68,10 +68,14 @@ export async function listVolume(args: ListArgs): Promise<Map<string, ListedEntr
     args.tracker,
   );
   if (res.exitCode !== 0) {
-    throw new AppError('DOCKER_ERROR', `Listing the volume ${args.volume} failed: ${res.stderrTail.slice(-3).join(' / ') || `find exited with ${res.exitCode}`}.`, {
-      hint: 'See the job log.',
-      details: { volume: args.volume, exitCode: res.exitCode },
-    });
+    throw new AppError(
+      'DOCKER_ERROR',
+      `Listing the volume ${args.volume} failed: ${res.stderrTail.slice(-3).join(' / ') || `find exited with ${res.exitCode}`}.`,
+      {
+        hint: 'See the job log.',
+        details: { volume: args.volume, exitCode: res.exitCode },
+      },
+    );
   }
   const groups = new Map<string, string[]>();
   for (const [y, , , , , , n, inode, , rel] of sink.rows) {

@@ -115,8 +115,8 @@ export function TransferDialog(props: { volume: string }) {
           </StopContainersNotice>
         ) : null}
         <p className="muted small">
-          The volume goes straight from this engine to the other (no file in between); the target gets the helper image from here if it has none, and
-          both volumes are compared entry by entry at the end.
+          The volume goes straight from this engine to the other (no file in between); the target gets the helper image from here if it has none, and both
+          volumes are compared entry by entry at the end.
         </p>
         <ErrorNotice error={error} />
         <div className="dialog-actions">
