@@ -12,7 +12,9 @@ const sections = [
   ['Backup and restore', 'backup.mjs'],
   ['Volumes UI', 'volumes-ui.mjs'],
   ['Backup browser: 100k-entry archive index', 'archive-index.mjs'],
+  ['Backup browser in Chromium: a 100k-entry backup opened, scrolled, searched', 'archive-browser-ui.mjs'],
   ['Progress view: a restore streaming 100k files', 'progress-ui.mjs'],
+  ['gzip level and block size (CPU time)', 'gzip-levels.mjs'],
   ["Transfer to a second engine beside the seed's backup + restore", 'transfer.mjs'],
 ];
 const picked = process.argv.slice(2);
