@@ -79,14 +79,14 @@ describe('ailab volumes transfer', () => {
     });
   }, 120_000);
 
-  it('refuses a taken name (exit 5), an unknown context naming the known ones, and a missing option (exit 2)', async () => {
+  it('refuses a taken name (exit 5), an unknown context naming the known ones (exit 6), and a missing option (exit 2)', async () => {
     const as = target();
     await second.docker.createVolume({ Name: as, Labels: TEST_LABEL });
     const taken = await ailab('volumes', 'transfer', source, '--to-context', 'xfer', '--as', as);
     expect(taken.code).toBe(EXIT.CONFLICT);
     expect(taken.err).toContain(`A volume named ${as} already exists on xfer (${second.host})`);
     const unknown = await ailab('volumes', 'transfer', source, '--to-context', 'nowhere');
-    expect(unknown.code).not.toBe(EXIT.OK);
+    expect(unknown.code).toBe(EXIT.INVALID_INPUT);
     expect(unknown.err).toContain('There is no docker context "nowhere". Known contexts: default, xfer.');
     const missing = await ailab('volumes', 'transfer', source);
     expect(missing.code).toBe(EXIT.USAGE);

@@ -164,17 +164,26 @@ async function runTransfer(ctx: JobContext, j: TransferJob): Promise<TransferRes
 
     ctx.phase('verifying', { filesTotal: sent.entries, bytesTotal: null }, { keepCounts: true });
     ctx.log('Comparing both volumes entry by entry (path, type, mode, owner, size, mtime, link target, hard links)…');
-    const [mine, theirs] = await Promise.all([
-      listVolume({ docker: ctx.docker, image: j.image, volume: j.volume, labels: ctx.labels, signal: ctx.signal, tracker: ctx.tracker }),
-      listVolume({ docker: target.docker, image: j.image, volume: j.as, labels: ctx.labels, signal: ctx.signal, tracker: helpers }),
-    ]);
+    // Both settle before a failure is thrown: a listing still running would keep the target mounted while it is removed.
+    const [sa, sb] = await Promise.allSettled([listVolume(ctx, j.volume, j.image), listVolume(onTarget, j.as, j.image)]);
+    if (sa.status === 'rejected') throw sa.reason;
+    if (sb.status === 'rejected') throw sb.reason;
+    const mine = sa.value;
     // A merge keeps what the target had besides: only the source's entries must be there, as they are here.
-    const diffs = compareListings(mine, theirs).filter((d) => j.mode !== 'merge' || !d.startsWith('only on the target'));
+    const diffs = compareListings(mine, sb.value).filter((d) => j.mode !== 'merge' || d.source !== 'missing');
     if (diffs.length > 0) {
-      throw new AppError('DOCKER_ERROR', `The copy of ${j.volume} on ${target.words} differs from the source: ${diffs.slice(0, 5).join('; ')}.`, {
-        hint: 'Files may have changed while they were sent (stop the containers using the volume), or the target cannot store them as they are. See the job log.',
-        details: { differences: diffs },
-      });
+      for (const d of diffs.slice(0, 50)) ctx.log(`Differs: ${d.path}: source ${d.source}; on ${target.words} ${d.copy}`);
+      throw new AppError(
+        'DOCKER_ERROR',
+        `The copy of ${j.volume} on ${target.words} differs from the source in ${diffs.length} ${diffs.length === 1 ? 'entry' : 'entries'} (${diffs
+          .slice(0, 3)
+          .map((d) => d.path)
+          .join(', ')}${diffs.length > 3 ? ', …' : ''}).`,
+        {
+          hint: 'Files may have changed while they were sent (stop the containers using the volume), or the target cannot store them as they are. See the job log.',
+          details: { differences: diffs.slice(0, 20) },
+        },
+      );
     }
     ctx.log(`Verified: ${mine.size} entries match on ${target.words}.`);
     return {
