@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS } from '../../shared/ailab';
-import type { JobSummary } from '../../shared/contract/jobs';
+import type { JobProgress, JobSummary } from '../../shared/contract/jobs';
 import type { TransferResult } from '../../shared/contract/volumeOps';
 import { docker, ENGINE_SOCKET, TEST_LABEL, uniqueName } from '../support/docker';
 import { dockerProxy, type DockerProxy } from '../support/dockerProxy';
@@ -207,7 +207,7 @@ describe('transfer to another engine', () => {
     }, 120_000);
 
     const whenCopying = (id: string) =>
-      waitForEvent(
+      waitForEvent<JobProgress>(
         (fn) => h.core.bus.on('jobProgress', (list) => list.forEach(fn)),
         (p) => p.jobId === id && p.phase === 'copying' && p.bytesDone > 0,
         60_000,
