@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished as onTestEnd } from 'vitest';
 import { LABELS } from '../../shared/ailab';
 import type { JobProgress, JobSummary } from '../../shared/contract/jobs';
 import type { TransferResult } from '../../shared/contract/volumeOps';
@@ -194,6 +194,36 @@ describe('transfer to another engine', () => {
     expect(done.error?.code).toBe('DISK_FULL');
     expect(done.error?.message).toContain(`on the target engine xfer (${second.host}) is full`);
     expect(await ourHelpers(h)).toEqual([]);
+    expect(await secondHelpers()).toEqual([]);
+  }, 120_000);
+
+  it('a replace that fails on the target puts the previous contents back (a full 1 MiB disk)', async () => {
+    const as = targetName('xfer-putback');
+    // A tmpfs volume is mounted afresh for each container (its contents go with the last one), so the
+    // small disk is a host tmpfs bound into the volume: it keeps what was written between helpers.
+    const disk = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-xfer-disk-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', disk]);
+    onTestEnd(async () => {
+      await second.docker
+        .getVolume(as)
+        .remove({ force: true })
+        .catch(() => undefined);
+      execFileSync('umount', [disk]);
+      fs.rmdirSync(disk);
+    });
+    await second.docker.createVolume({ Name: as, Labels: TEST_LABEL, DriverOpts: { type: 'none', o: 'bind', device: disk } });
+    const small = await createVolume('xfer-small');
+    await inVolume(small, 'mkdir /volume/old && printf old > /volume/old/file && chown -R 1001:1001 /volume/old && chmod 700 /volume/old');
+    const merged = await transfer({ volume: small, as, mode: 'merge' });
+    expect(merged.status, JSON.stringify(merged.error)).toBe('succeeded');
+    const before = await treeOf(as, second.docker);
+    expect(Object.keys(before)).toContain('./old/file');
+
+    const done = await transfer({ volume: source, as, mode: 'replace' });
+    expect(done.status).toBe('failed');
+    expect(done.error?.code).toBe('DISK_FULL');
+    expect(done.warnings.join(' ')).toContain(`The previous contents of ${as} on xfer (${second.host}) were put back from the safety backup`);
+    expect(await treeOf(as, second.docker)).toEqual(before);
     expect(await secondHelpers()).toEqual([]);
   }, 120_000);
 
