@@ -93,3 +93,45 @@ test('clones a volume through the More menu with the keyboard, follows its progr
   expect(a.split('\n').length).toBeGreaterThan(800);
   expect(b).toBe(a);
 });
+
+test('rename is not offered while a container uses the volume; empty takes a safety backup first by default', async ({ page }) => {
+  test.setTimeout(120_000);
+  const volume = uniqueName('e2e-empty');
+  await docker.createVolume({ Name: volume, Labels: { ...TEST_LABEL } });
+  volumes.push(volume);
+  await runInVolume(volume, 'mkdir -p /volume/a/b && echo x > /volume/a/b/c && echo y > /volume/d');
+  const holder = await docker.createContainer({
+    Image: 'ubuntu',
+    name: uniqueName('e2e-holder'),
+    Cmd: ['true'],
+    Labels: { ...TEST_LABEL },
+    HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/data' }] },
+  });
+  const holderName = (await holder.inspect()).Name.replace(/^\//, '');
+
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.goto(app.url);
+  await openVolume(page, volume);
+  await page.getByRole('button', { name: `More actions for ${volume}` }).click();
+  const rename = page.getByRole('menuitem', { name: 'Rename…' });
+  await expect(rename).toBeDisabled();
+  await expect(rename).toHaveAttribute('title', new RegExp(`Used by ${holderName}: remove those containers first`));
+  await page.screenshot({ path: path.join(SHOTS, 'volumeops-rename-disabled.png') });
+  await page.keyboard.press('Escape');
+  await holder.remove({ force: true });
+
+  await page.getByRole('button', { name: `More actions for ${volume}` }).click();
+  await page.getByRole('menuitem', { name: 'Empty…' }).click();
+  const dialog = page.getByRole('dialog', { name: `Empty ${volume}` });
+  await expect(dialog.getByLabel('Take a safety backup first')).toBeChecked();
+  await expect(dialog.getByText(/packed and verified into the app’s safety folder/)).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await page.screenshot({ path: path.join(SHOTS, 'volumeops-empty-dialog.png') });
+  await dialog.getByRole('button', { name: 'Back up and empty' }).click();
+  const view = page.getByRole('dialog', { name: `Emptying ${volume}` });
+  const result = view.getByRole('region', { name: 'Result' });
+  await expect(result).toContainText(`Emptied ${volume}: 4 entries removed`, { timeout: 90_000 });
+  await expect(result).toContainText(/The previous contents are kept in .*safety.*\.tgz/);
+  await page.screenshot({ path: path.join(SHOTS, 'volumeops-empty-result.png') });
+  expect(await runInVolume(volume, 'find /volume -mindepth 1 | wc -l')).toBe('0\n');
+});

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../shared/contract/jobs';
 import type { CloneResult, EmptyResult, RenameResult } from '../../shared/contract/volumeOps';
 import { docker, removeContainerQuietly, TEST_LABEL, uniqueName } from '../support/docker';
+import { dockerProxy } from '../support/dockerProxy';
 import {
   createVolume,
   inVolume,
@@ -296,5 +297,37 @@ describe('empty', () => {
     expect(await inVolume(vol, 'find /volume -mindepth 1 | wc -l')).toBe('0\n');
     expect(done.stoppedContainers.map((c) => c.name)).toEqual([name]);
     expect(((await docker.getContainer(name).inspect()) as { State: { Running: boolean } }).State.Running).toBe(true);
+  });
+});
+
+describe('Docker going away mid-copy', () => {
+  it('fails with DOCKER_UNREACHABLE, the source untouched; the half-made volume and the helper go once Docker is back', async () => {
+    const big = await createVolume('vops-lost');
+    await inVolume(big, 'for i in 1 2 3 4 5 6 7 8; do head -c 15000000 /dev/urandom > /volume/blob$i.bin; done');
+    const before = await treeOf(big);
+    const proxy = dockerProxy();
+    await proxy.on();
+    const proxied = await jobsHarness({ DOCKER_HOST: `unix://${proxy.socketPath}` });
+    try {
+      const target = newVolumeName('vops-lost-copy');
+      const copying = progressWhere(proxied, (p) => p.phase === 'copying' && p.filesDone >= 2);
+      const job = await proxied.core.volumeOps.clone({ source: big, target });
+      await copying;
+      await proxy.off();
+      const done = await proxied.finish(job);
+      expect(done.status).toBe('failed');
+      expect(done.error?.code).toBe('DOCKER_UNREACHABLE');
+      expect(done.error?.message).toMatch(/Lost the connection to Docker during the clone/);
+      expect(done.warnings.join(' ')).toContain(`docker volume rm ${target}`);
+      await proxy.on();
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && ((await volumeExists(target)) || (await ourHelpers(proxied)).length > 0)) await new Promise((r) => setTimeout(r, 500));
+      expect(await volumeExists(target)).toBe(false);
+      expect(await ourHelpers(proxied)).toEqual([]);
+      expect(await treeOf(big)).toEqual(before);
+    } finally {
+      await proxied.close();
+      await proxy.dispose();
+    }
   });
 });

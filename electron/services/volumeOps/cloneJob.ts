@@ -88,8 +88,33 @@ async function removeNewVolume(ctx: JobContext, target: string): Promise<void> {
   try {
     await removeVolumeRetrying(ctx.docker, target);
   } catch (err) {
-    ctx.warn(`The new volume ${target} could not be removed: ${toAppError(err).message}. Remove it yourself (docker volume rm ${target}).`);
+    ctx.warn(
+      `The new volume ${target} could not be removed: ${toAppError(err).message}. Remove it yourself (docker volume rm ${target}) if it is still there.`,
+    );
+    removeWhenBack(ctx.docker, target);
   }
+}
+
+/** How long this process keeps trying to remove a half-made volume while Docker is away (every 5 s). */
+const ORPHAN_RETRY_MS = 5000;
+const ORPHAN_RETRIES = 120;
+
+/**
+ * Docker went away mid-copy: the half-made volume cannot go now. The job manager removes the helper
+ * once Docker answers again; this removes the volume after it (tried until the helper is gone).
+ */
+function removeWhenBack(docker: Dockerode, name: string): void {
+  let tries = 0;
+  const timer = setInterval(() => {
+    tries++;
+    removeVolumeRetrying(docker, name, 1).then(
+      () => clearInterval(timer),
+      () => {
+        if (tries >= ORPHAN_RETRIES) clearInterval(timer);
+      },
+    );
+  }, ORPHAN_RETRY_MS);
+  timer.unref();
 }
 
 /**

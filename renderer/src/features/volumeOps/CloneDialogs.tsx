@@ -249,7 +249,7 @@ export function EmptyDialog(props: { volume: string }) {
         </label>
         <div className="small muted" aria-live="polite">
           {safety
-            ? 'The contents are packed and verified into the app’s safety folder before anything is removed; restore that file to get them back (Settings lists the safety backups).'
+            ? 'The contents are packed and verified into the app’s safety folder before anything is removed; restore that file to get them back (the Jobs page lists the safety backups).'
             : 'No copy is kept: what is in the volume now is gone for good.'}
         </div>
         {running.length > 0 ? (
