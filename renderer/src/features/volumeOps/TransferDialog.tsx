@@ -27,8 +27,9 @@ const MODES: Array<{ value: RestoreMode; label: string; hint: string }> = [
 export function TransferDialog(props: { volume: string }) {
   const { volume } = props;
   const close = () => useVolumeOps.getState().close();
-  const users = useVolumeStore((s) => s.volumes?.find((v) => v.name === volume)?.containers ?? []);
-  const running = users.filter((c) => c.running);
+  // The summary itself is selected (a stable reference): a fresh `[]` per render would re-render without end.
+  const summary = useVolumeStore((s) => s.volumes?.find((v) => v.name === volume));
+  const running = (summary?.containers ?? []).filter((c) => c.running);
   const [list, setList] = useState<DockerContextList | null>(null);
   const [listError, setListError] = useState<ApiErrorPayload | null>(null);
   const [toContext, setToContext] = useState('');
