@@ -5,6 +5,7 @@ import { toAppError } from '../docker/errors';
 import { inspectVolume, requireVolume } from '../docker/volumes';
 import { requireRunnableImage } from '../jobs/images';
 import type { JobContext } from '../jobs/jobContext';
+import { removeLeftoverHelpers } from '../jobs/leftovers';
 import { measureWithFind, measureVolume } from '../jobs/measure';
 import { putBack, safetyBackup } from '../jobs/restoreJob';
 import { createVolume } from '../jobs/restoreSteps';
@@ -100,6 +101,9 @@ async function runTransfer(ctx: JobContext, j: TransferJob): Promise<TransferRes
   const state = { created: false, safety: null as string | null, cleared: false, writing: false };
   ctx.phase('starting');
   ctx.log(`Target: ${target.words}, Docker API ${target.apiVersion}; the volume there: ${j.as} (mode ${j.mode}).`);
+  // The job manager's crash cleanup looks at the source engine only: helpers a dead process left on this target go now.
+  const leftovers = await removeLeftoverHelpers(target.docker).catch(() => []);
+  if (leftovers.length > 0) ctx.log(`Removed ${leftovers.length} helper container(s) an earlier transfer left on ${target.words}.`);
   try {
     await stopUsersOrWarn(
       ctx,
