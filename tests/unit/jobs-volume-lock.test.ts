@@ -36,7 +36,11 @@ function fakeCore(dataDir: string, role: 'app' | 'cli' = 'app'): CoreServices {
     version: '0.0.0-test',
     bus: new EventBus(),
     settings: { get: () => defaultSettings() },
-    docker: { client: () => docker, onStatus: () => () => undefined, status: () => ({ endpoint: { url: 'unix:///fake.sock', context: null } }) } as unknown as DockerConnection,
+    docker: {
+      client: () => docker,
+      onStatus: () => () => undefined,
+      status: () => ({ endpoint: { url: 'unix:///fake.sock', context: null } }),
+    } as unknown as DockerConnection,
     dataDir,
     openExternal: async () => undefined,
     desktop: null,
