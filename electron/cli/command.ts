@@ -18,6 +18,8 @@ export interface CliIO {
 
 export interface CliContext {
   io: CliIO;
+  /** The environment Docker is found from: process.env with --context applied. */
+  env: NodeJS.ProcessEnv;
   /** Created on first use, so `--help` never touches Docker. */
   core(): Promise<Core>;
   /**

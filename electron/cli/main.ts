@@ -3,6 +3,7 @@ import type { ArgsOf, Handlers, MethodName } from '../../shared/contract';
 import { AppError, type ApiErrorPayload } from '../../shared/contract/errors';
 import { invokeHandler } from '../../shared/contract/invoke';
 import { createCore, type Core } from '../services/createCore';
+import { envForContext, knownContextNames } from '../services/docker/contexts';
 import { createHandlers } from '../services/handlers';
 import { openWithPlatform } from '../services/core/openExternal';
 import { UsageError } from './args';
@@ -21,11 +22,13 @@ Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Options:
-  -h, --help     show help
-  -v, --version  print the version
+  -h, --help              show help
+  -v, --version           print the version
+  -c, --context NAME      use this docker context (\`ailab contexts\` lists them); anywhere before --
 
-Docker is found like the docker CLI finds it: DOCKER_HOST, then DOCKER_CONTEXT or the current
-context, then the platform's default socket.
+Docker is found like the docker CLI finds it: --context, then DOCKER_HOST, then DOCKER_CONTEXT or the
+current context, then the platform's default socket. --context wins over DOCKER_HOST, as in
+\`docker --context\`; the engine picked in the app does not apply here.
 
 ${EXIT_CODE_HELP}
 `;
@@ -35,10 +38,22 @@ export async function runCli(argv: string[], io: CliContext['io']): Promise<numb
   const commands = allCommands;
   let core: Core | undefined;
   let handlers: Handlers | undefined;
-  const getCore = async () => (core ??= await createCore({ mode: 'browser', role: 'cli', openExternal: openWithPlatform, watchDocker: false }));
+  let global: GlobalOptions;
+  try {
+    global = takeGlobalOptions(argv);
+  } catch (err) {
+    return reportError(err, io, argv.includes('--json'));
+  }
+  argv = global.argv;
+  const env = global.context === null ? process.env : envForContext(process.env, global.context);
+  const getCore = async () => {
+    if (!core && global.context !== null) assertKnownContext(env, global.context);
+    return (core ??= await createCore({ mode: 'browser', role: 'cli', openExternal: openWithPlatform, watchDocker: false, env }));
+  };
   const getHandlers = async () => (handlers ??= createHandlers(await getCore()));
   const ctx: CliContext = {
     io,
+    env,
     core: getCore,
     handlers: getHandlers,
     async call<M extends MethodName>(method: M, ...args: ArgsOf<M> extends unknown[] ? ArgsOf<M> : never) {
@@ -74,6 +89,52 @@ export async function runCli(argv: string[], io: CliContext['io']): Promise<numb
   } finally {
     await core?.shutdown();
   }
+}
+
+interface GlobalOptions {
+  context: string | null;
+  /** argv without the global options. */
+  argv: string[];
+}
+
+/**
+ * Takes `--context NAME`, `--context=NAME` and `-c NAME` out of argv wherever they stand before `--`,
+ * so both `ailab --context srv volumes ls` and `ailab volumes ls --context srv` work (the commands'
+ * own parsers are strict and would refuse it).
+ */
+export function takeGlobalOptions(argv: string[]): GlobalOptions {
+  const rest: string[] = [];
+  let context: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    let value: string | undefined;
+    if (a === '--context' || a === '-c') {
+      value = argv[++i];
+      if (value === undefined || value === '' || value.startsWith('-')) throw new UsageError(`${a} needs a context name (\`ailab contexts\` lists them).`);
+    } else if (a.startsWith('--context=')) {
+      value = a.slice('--context='.length);
+      if (value === '') throw new UsageError('--context needs a context name (`ailab contexts` lists them).');
+    } else {
+      rest.push(a);
+      continue;
+    }
+    if (context !== null && context !== value) throw new UsageError(`--context is given twice ("${context}" and "${value}").`);
+    context = value;
+  }
+  return { context, argv: rest };
+}
+
+/** An unknown --context fails before anything connects, naming the contexts there are. */
+function assertKnownContext(env: NodeJS.ProcessEnv, name: string): void {
+  const known = knownContextNames(env);
+  if (known.includes(name)) return;
+  throw new AppError('DOCKER_UNREACHABLE', `There is no docker context "${name}". Known contexts: ${known.join(', ')}.`, {
+    hint: 'Run `ailab contexts` to see them, or `docker context create` to make one.',
+  });
 }
 
 /** The error a script reads with --json: `{"ok":false,"error":{code,message,hint?,details?},"exitCode":n}`; usage errors have code USAGE. */

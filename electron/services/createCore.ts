@@ -7,6 +7,7 @@ import type { CoreServices, DesktopIntegration, ProcessRole } from './core/conte
 import { EventBus } from './core/eventBus';
 import { ensurePrivateDir } from './core/privateFiles';
 import { createDockerConnection } from './docker/connection';
+import { DockerService } from './docker/dockerService';
 import { JobService } from './jobs/jobService';
 import { LauncherService, type LauncherOptions } from './launcher/launcherService';
 import { upgradeJobs } from './launcher/upgradeJobs';
@@ -38,6 +39,8 @@ export interface CreateCoreOptions {
  */
 export interface Core extends CoreServices {
   readonly app: AppService;
+  /** The docker domain: status and the choice of engine (docker context); `docker` is its connection. */
+  readonly engines: DockerService;
   readonly volumes: VolumeService;
   readonly jobs: JobService;
   readonly launcher: LauncherService;
@@ -61,11 +64,14 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
   const bus = new EventBus();
   const settings = new SettingsStore(settingsFile(env));
   await settings.load();
-  const docker = createDockerConnection({ env });
+  const role = opts.role ?? (opts.mode === 'electron' ? 'app' : 'server');
+  // The app's own choice of engine; the CLI goes by its environment and --context, like the docker CLI.
+  const docker = createDockerConnection({ env, context: role === 'cli' ? null : settings.get().dockerContext || null });
   docker.onStatus((s) => bus.emit('dockerStatus', s));
   const cleanups: Array<() => Promise<void> | void> = [];
   const domains: {
     app?: AppService;
+    engines?: DockerService;
     volumes?: VolumeService;
     jobs?: JobService;
     launcher?: LauncherService;
@@ -76,7 +82,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
   } = {};
   const core: Core = {
     mode: opts.mode,
-    role: opts.role ?? (opts.mode === 'electron' ? 'app' : 'server'),
+    role,
     version: pkg.version,
     bus,
     settings,
@@ -89,6 +95,17 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     },
     get app() {
       return (domains.app ??= new AppService(core));
+    },
+    get engines() {
+      return (domains.engines ??= new DockerService({
+        connection: docker,
+        env,
+        settings,
+        // Only a jobs domain that exists can have running jobs: asking must not create it.
+        runningJobs: () => domains.jobs?.manager.list() ?? [],
+        settingsChanged: (s) => bus.emit('settingsChanged', s),
+        followsSetting: role !== 'cli',
+      }));
     },
     get volumes() {
       return (domains.volumes ??= new VolumeService(core));

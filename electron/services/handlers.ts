@@ -19,7 +19,7 @@ import { volumeHandlers } from './volumes/handlers';
 export function createHandlers(core: Core): Handlers {
   return {
     ...appHandlers(core.app),
-    ...dockerHandlers(core.docker),
+    ...dockerHandlers(core.engines),
     ...volumeHandlers(core.volumes),
     ...jobHandlers(core.jobs),
     ...launcherHandlers(core.launcher),

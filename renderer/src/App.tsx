@@ -7,6 +7,7 @@ import { TutorialsHost } from './features/tutorials';
 import { VolumesPage } from './features/volumes';
 import { AppBanners } from './shell/AppBanners';
 import { DockerStatusPill } from './shell/DockerStatusPill';
+import { EnginePicker } from './shell/EnginePicker';
 import { Tabs, type TabId } from './shell/Tabs';
 import { useNavigation } from './shell/navigation';
 
@@ -31,6 +32,7 @@ export function App() {
           </div>
           <Tabs />
           <div className="spacer" />
+          <EnginePicker />
           <DockerStatusPill />
         </header>
         <AppBanners />

@@ -29,10 +29,39 @@ export interface DockerStatus {
   nextRetryAt: number | null;
 }
 
+/** One docker CLI context (`docker context ls`), plus the implicit `default`. */
+export interface DockerContextInfo {
+  name: string;
+  description: string;
+  /** As DockerEndpoint.url; '' when the endpoint cannot be resolved. */
+  url: string;
+  protocol: DockerEndpoint['protocol'] | null;
+  /** The one the docker CLI would use now: DOCKER_CONTEXT or config.json's currentContext; DOCKER_HOST set makes it `default`. */
+  current: boolean;
+  /** Why the context's endpoint cannot be resolved (missing, unreadable, bad host); null when it can. */
+  error: string | null;
+}
+
+export interface DockerContextList {
+  contexts: DockerContextInfo[];
+  /** The app's own choice (the dockerContext setting); null = as the environment says. */
+  selected: string | null;
+  /** The context in use now; `default` when DOCKER_HOST or nothing names one. */
+  active: string;
+  /** DOCKER_HOST when the environment sets it (overridden by an explicit choice). */
+  dockerHostOverride: string | null;
+}
+
 export const dockerMethods = {
   getDockerStatus: method<DockerStatus>()(z.tuple([])),
   /** Try to connect now instead of waiting for the next retry. */
   retryDockerConnection: method<DockerStatus>()(z.tuple([])),
+  listDockerContexts: method<DockerContextList>()(z.tuple([])),
+  /**
+   * Switch the engine to a docker context (it wins over DOCKER_HOST, like `docker --context`) and remember
+   * it; null goes back to what the environment says. Refused (JOB_CONFLICT) while a job runs.
+   */
+  useDockerContext: method<DockerStatus>()(z.tuple([z.string().min(1).max(200).nullable()])),
 };
 
 export const dockerEvents = {

@@ -103,6 +103,6 @@ export const eventChannel = (e: EventName): string => `${IPC_PREFIX}event:${e}`;
 
 export * from './errors';
 export type { Settings, SettingsPatch } from './settings';
-export type { DockerStatus, DockerEndpoint, EndpointSource } from './docker';
+export type { DockerStatus, DockerEndpoint, EndpointSource, DockerContextInfo, DockerContextList } from './docker';
 export type { VolumeSummary } from './volumes';
 export type { AppInfo, RunMode } from './app';

@@ -29,6 +29,11 @@ export const settingsSchema = z.object({
    * Opt-in; applied by the Electron app only (the browser mode and the CLI ignore it).
    */
   startAtLogin: z.boolean().default(false),
+  /**
+   * The docker context the app uses ('' = as the environment says: DOCKER_HOST, DOCKER_CONTEXT, the
+   * current context). Set by useDockerContext, which also switches the connection; the CLI ignores it.
+   */
+  dockerContext: z.string().max(200).default(''),
   /** Folders the backup catalogue also lists, besides each plan's folder (added in a volume's Backups panel). */
   catalogueFolders: z.array(z.string().min(1).max(4096)).max(50).default([]),
 });

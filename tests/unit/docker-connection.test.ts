@@ -8,6 +8,7 @@ import type { DockerStatus } from '../../shared/contract/docker';
 import { AppError } from '../../shared/contract/errors';
 import { createDockerConnection } from '../../electron/services/docker/connection';
 import type { DockerConnection, EngineEvent } from '../../electron/services/docker/types';
+import { writeDockerContext } from '../support/dockerContext';
 
 /**
  * A fake Engine on a unix socket: enough of /_ping, /version and /events to drive the connection's
@@ -278,5 +279,41 @@ describe('DockerConnection (fake engine)', () => {
     c.onStatus((s) => late.push(s));
     await c.connectOnce();
     expect(late.map((s) => s.state)).toEqual(['connected']);
+  });
+});
+
+describe('DockerConnection.useContext', () => {
+  it('switches to a context over DOCKER_HOST, drops the old event stream, and goes back with null', async () => {
+    engine = new FakeEngine(sock);
+    await engine.listen();
+    const other = new FakeEngine(path.join(dir, 'other.sock'));
+    await other.listen();
+    try {
+      writeDockerContext(dir, 'other', { Host: `unix://${other.socketPath}` });
+      const c = connect();
+      c.start();
+      await waitFor('first engine events', () => engine?.eventStreams.length);
+      const first = engine.lastEvents();
+
+      const s = await c.useContext('other');
+      expect(s).toMatchObject({ state: 'connected', endpoint: { url: `unix://${other.socketPath}`, context: 'other', source: 'DOCKER_CONTEXT' } });
+      // Listeners saw the new endpoint while it connected, then connected.
+      expect(statuses.at(-2)).toMatchObject({ state: 'connecting', endpoint: { context: 'other' } });
+      await waitFor('old stream closed', () => first.closed || first.destroyed || first.writableEnded);
+      await waitFor('second engine events', () => other.eventStreams.length);
+      expect(other.requests.slice(0, 2)).toEqual(['/_ping', '/version']);
+
+      const back = await c.useContext(null);
+      expect(back).toMatchObject({ state: 'connected', endpoint: { url: `unix://${sock}`, context: null, source: 'DOCKER_HOST' } });
+    } finally {
+      await conn?.stop();
+      await other.close();
+    }
+  });
+
+  it('starts on the context given at creation, and a missing one is an error state naming it', async () => {
+    const c = connect({ context: 'nosuch' });
+    expect(c.status()).toMatchObject({ state: 'unreachable', endpoint: null });
+    expect(c.status().error?.message).toMatch(/Docker context "nosuch" \(from DOCKER_CONTEXT\) does not exist/);
   });
 });

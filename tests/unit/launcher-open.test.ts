@@ -93,6 +93,7 @@ function fakeCore(docker: Dockerode, endpoint: DockerEndpoint) {
     stop: async () => undefined,
     retryNow: async () => status,
     connectOnce: async () => status,
+    useContext: async () => status,
     onStatus: () => () => undefined,
     onEngineEvent: () => () => undefined,
   };

@@ -112,8 +112,8 @@ Exit codes: 0 Docker is reachable (warnings may follow), 3 Docker is not reachab
     const { values } = parse(argv, { json: { type: 'boolean' } }, false);
     const core = await ctx.core();
     const status = await core.docker.connectOnce();
-    // The same resolution the connection made (both read process.env), for what it only warned about.
-    const warnings = [...resolveDockerEndpoint({ env: process.env }).warnings];
+    // The same resolution the connection made (from the same env), for what it only warned about.
+    const warnings = [...resolveDockerEndpoint({ env: ctx.env }).warnings];
     const settingsWarning = core.settings.getWarning();
     if (settingsWarning) warnings.push(settingsWarning);
 

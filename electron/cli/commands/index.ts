@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command';
 import { diffCommands } from './archiveFiles';
 import { backupCommands } from './backups';
+import { contextCommands } from './contexts';
 import { doctorCommands } from './doctor';
 import { jobCommands } from './jobs';
 import { launcherCommands } from './launcher';
@@ -11,6 +12,7 @@ import { volumeCommands } from './volumes';
 
 export const allCommands: CliCommand[] = [
   ...doctorCommands,
+  ...contextCommands,
   ...volumeCommands,
   ...jobCommands,
   ...backupCommands,

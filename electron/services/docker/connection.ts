@@ -3,6 +3,7 @@ import type Dockerode from 'dockerode';
 import type { DockerEndpoint, DockerStatus } from '../../../shared/contract/docker';
 import { AppError } from '../../../shared/contract/errors';
 import { createDockerClient } from './client';
+import { envForContext } from './contexts';
 import { resolveDockerEndpoint, userHome, type EndpointResolution } from './endpoint';
 import { describeConnectionError, ProbeTimeoutError, START_DOCKER_HINT } from './errors';
 import { JsonObjectSplitter, toEngineEvent } from './eventStream';
@@ -10,6 +11,8 @@ import type { DockerConnection, EngineEvent } from './types';
 
 export interface DockerConnectionOptions {
   env: NodeJS.ProcessEnv;
+  /** A docker context chosen in the app (the dockerContext setting); null or absent = as `env` says. */
+  context?: string | null;
   platform?: NodeJS.Platform;
   /** Home folder for ~/.docker and ssh keys; defaults to the one the env names. */
   homedir?: string;
@@ -43,7 +46,9 @@ export function createDockerConnection(opts: DockerConnectionOptions): DockerCon
  * Desktop socket that appears later is picked up without a restart.
  */
 class EngineConnection implements DockerConnection {
-  private readonly env: NodeJS.ProcessEnv;
+  /** The environment the process started with; `env` is it with the app's chosen context applied. */
+  private readonly baseEnv: NodeJS.ProcessEnv;
+  private env: NodeJS.ProcessEnv;
   private readonly platform: NodeJS.Platform;
   private readonly home: string;
   private readonly probeTimeoutMs: number;
@@ -68,7 +73,8 @@ class EngineConnection implements DockerConnection {
   private readonly eventListeners = new Set<(e: EngineEvent) => void>();
 
   constructor(opts: DockerConnectionOptions) {
-    this.env = opts.env;
+    this.baseEnv = opts.env;
+    this.env = opts.context ? envForContext(opts.env, opts.context) : opts.env;
     this.platform = opts.platform ?? process.platform;
     this.home = opts.homedir ?? userHome(opts.env, this.platform);
     this.probeTimeoutMs = opts.probeTimeoutMs ?? 10_000;
@@ -117,6 +123,23 @@ class EngineConnection implements DockerConnection {
 
   connectOnce(): Promise<DockerStatus> {
     return this.watching ? this.retryNow() : this.attempt();
+  }
+
+  useContext(name: string | null): Promise<DockerStatus> {
+    this.env = name ? envForContext(this.baseEnv, name) : this.baseEnv;
+    // Work begun for the old engine must not report into the new one's status.
+    this.generation++;
+    this.inflight?.abort.abort();
+    this.inflight = null;
+    this.clearRetry();
+    this.failures = 0;
+    // A new client even when the endpoint looks the same: the old one's sockets belong to the old choice.
+    this.endpointKey = '\u0000';
+    const res = this.refreshEndpoint();
+    if (!res.ok) this.setStatus({ ...blankStatus('unreachable', null), error: errorPayload(res.error) });
+    else if (this.clientError) this.setStatus({ ...blankStatus('unreachable', res.endpoint), error: errorPayload(this.clientError) });
+    else this.setStatus(blankStatus('connecting', res.endpoint));
+    return this.attempt();
   }
 
   onStatus(listener: (s: DockerStatus) => void): () => void {

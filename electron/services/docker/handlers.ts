@@ -1,11 +1,12 @@
 import type { dockerMethods } from '../../../shared/contract/docker';
 import type { Handlers } from '../../../shared/contract';
-import type { DockerConnection } from './types';
+import type { DockerService } from './dockerService';
 
-/** The docker domain's service is the connection itself (createDockerConnection, made by createCore). */
-export function dockerHandlers(docker: DockerConnection): Pick<Handlers, keyof typeof dockerMethods> {
+export function dockerHandlers(docker: DockerService): Pick<Handlers, keyof typeof dockerMethods> {
   return {
     getDockerStatus: async () => docker.status(),
-    retryDockerConnection: () => docker.retryNow(),
+    retryDockerConnection: () => docker.retry(),
+    listDockerContexts: async () => docker.listContexts(),
+    useDockerContext: (name) => docker.useContext(name),
   };
 }

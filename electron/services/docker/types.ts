@@ -34,6 +34,12 @@ export interface DockerConnection {
    * callers like the CLI. While started it is the same as retryNow().
    */
   connectOnce(): Promise<DockerStatus>;
+  /**
+   * Resolve from now on as if the docker CLI got `--context NAME` (the choice wins over DOCKER_HOST);
+   * null goes back to the process's environment. Drops the old client and event stream, reports
+   * `connecting` with the new endpoint at once, and resolves with the status of the first attempt.
+   */
+  useContext(name: string | null): Promise<DockerStatus>;
   onStatus(listener: (s: DockerStatus) => void): () => void;
   onEngineEvent(listener: (e: EngineEvent) => void): () => void;
 }

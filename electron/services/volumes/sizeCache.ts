@@ -57,6 +57,8 @@ export class VolumeSizeCache {
   private timer: NodeJS.Timeout | null = null;
   private lastFinished = 0;
   private disposed = false;
+  /** Bumped by reset(): a computation begun before it measured another engine's volumes. */
+  private epoch = 0;
 
   constructor(
     private readonly fetchDiskUsage: () => Promise<DiskUsage>,
@@ -71,6 +73,15 @@ export class VolumeSizeCache {
 
   invalidate(): void {
     this.stale = true;
+  }
+
+  /** Forgets every size: the engine changed, and a volume of the same name there is another volume. */
+  reset(): void {
+    this.epoch++;
+    this.payload = null;
+    this.stale = true;
+    this.running = null;
+    this.again = false;
   }
 
   /** Starts a computation when the sizes are stale; returns at once. */
@@ -100,20 +111,23 @@ export class VolumeSizeCache {
     if (this.running) return this.running;
     this.stale = false;
     this.again = false;
+    const epoch = this.epoch;
     const run = (async () => {
       try {
         const df = await this.fetchDiskUsage();
         const payload: VolumeSizesPayload = { sizes: sizesFromDiskUsage(df), computedAt: this.now() };
+        if (epoch !== this.epoch) return payload;
         this.payload = payload;
         if (!this.disposed) this.onComputed(payload);
         return payload;
       } catch (err) {
-        this.stale = true;
+        if (epoch === this.epoch) this.stale = true;
         throw err;
       } finally {
-        this.running = null;
+        // A run from before reset() leaves the state of the runs after it alone.
+        if (epoch === this.epoch) this.running = null;
         this.lastFinished = this.now();
-        if (this.again) {
+        if (epoch === this.epoch && this.again) {
           this.again = false;
           this.stale = true;
           this.refreshInBackground();

@@ -2,6 +2,7 @@ import type Dockerode from 'dockerode';
 import { AppError } from '../../../shared/contract/errors';
 import { checkVolumeName, VOLUME_NAME_RULE } from '../../../shared/contract/validation';
 import type { Readable, Writable } from 'node:stream';
+import type { DockerStatus } from '../../../shared/contract/docker';
 import type {
   CleanupResult,
   CopyFromVolumeOptions,
@@ -30,6 +31,10 @@ import { VolumeChangeWatcher } from './volumeWatcher';
 import { assertRemovalConfirmed } from './removalGuard';
 import { filesProbeDeps, probeScs } from './scsProbe';
 
+function endpointKey(s: DockerStatus): string | null {
+  return s.endpoint ? `${s.endpoint.context ?? ''} ${s.endpoint.url}` : null;
+}
+
 function containerDetails(list: VolumeContainerRef[]): Array<Record<string, unknown>> {
   return list.map((c) => ({ id: c.id, name: c.name, state: c.state, running: c.running, aiLab: c.aiLab, image: c.image }));
 }
@@ -56,7 +61,12 @@ export class VolumeService {
     });
     const offEvents = core.docker.onEngineEvent((e) => watcher.handleEngineEvent(e));
     // The connection reports "connected" again after Docker comes back; the list may be all new by then.
+    let endpoint = endpointKey(core.docker.status());
     const offStatus = core.docker.onStatus((s) => {
+      // Another engine (useDockerContext): sizes are keyed by name, and its volumes are others.
+      const key = endpointKey(s);
+      if (key !== null && key !== endpoint) this.sizes.reset();
+      if (key !== null) endpoint = key;
       if (s.state === 'connected') watcher.handleConnected();
     });
     core.onShutdown(() => {

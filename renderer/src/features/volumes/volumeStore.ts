@@ -1,7 +1,9 @@
 import { create } from 'zustand';
 import type { ApiErrorPayload } from '../../../../shared/contract/errors';
 import type { VolumeSize, VolumeSummary } from '../../../../shared/contract/volumes';
+import type { DockerStatus } from '../../../../shared/contract/docker';
 import { api } from '../../api/bridge';
+import { useDockerStore } from '../../store/dockerStore';
 import type { SortOrder, VolumeFilter } from './listView';
 
 export type Dialog = { kind: 'create' } | { kind: 'remove'; names: string[] } | { kind: 'cleanup' } | null;
@@ -105,7 +107,19 @@ export const useVolumeStore = create<VolumesState>((set, get) => ({
 /** Main's events → the store, for as long as the page is shown. Returns the unsubscribe. */
 export function subscribeVolumeEvents(): () => void {
   const store = useVolumeStore;
+  const endpointOf = (st: DockerStatus | null) => (st?.endpoint ? `${st.endpoint.context ?? ''} ${st.endpoint.url}` : null);
+  let endpoint = endpointOf(useDockerStore.getState().status);
   const offs = [
+    // Another engine (the Engine picker): its volumes are others, and sizes are by name.
+    api.onDockerStatus((st) => {
+      const key = endpointOf(st);
+      if (key === null || key === endpoint) return;
+      const switched = endpoint !== null;
+      endpoint = key;
+      if (!switched) return;
+      store.setState({ sizes: {}, sizesAt: null });
+      void store.getState().load();
+    }),
     api.onVolumesChanged(() => void store.getState().load()),
     api.onVolumeSizes((p) => store.setState({ sizes: p.sizes, sizesAt: p.computedAt })),
     // The browser mode's socket may have dropped events while it was away.
