@@ -3,6 +3,7 @@ import https from 'node:https';
 import path from 'node:path';
 import Dockerode from 'dockerode';
 import type { EndpointTarget } from './endpoint';
+import { engineKnownHostsFiles, hostKeyGuard, isHostDenied, type HostKeyGuard } from './sshHostKey';
 
 export interface ClientOptions {
   env: NodeJS.ProcessEnv;
@@ -10,6 +11,8 @@ export interface ClientOptions {
   homedir: string;
   readFile?: (file: string) => Buffer;
   exists?: (file: string) => boolean;
+  /** known_hosts files an ssh:// engine's host key is checked against; default engineKnownHostsFiles(env, homedir). */
+  knownHostsFiles?: string[];
 }
 
 /** docker-modem reads these too, though @types/dockerode does not list them. */
@@ -29,6 +32,7 @@ export function createDockerClient(target: EndpointTarget, opts: ClientOptions):
   const exists = opts.exists ?? ((f: string) => fs.existsSync(f));
   const unset: ModemOptions = { host: undefined, port: undefined, socketPath: undefined, ca: undefined, cert: undefined, key: undefined, username: undefined };
   let options: ModemOptions;
+  let guard: HostKeyGuard | null = null;
   switch (target.kind) {
     case 'socket':
       options = { ...unset, socketPath: target.path };
@@ -54,18 +58,33 @@ export function createDockerClient(target: EndpointTarget, opts: ClientOptions):
         if (key) sshOptions.privateKey = readFile(key);
       }
       muteModemSshUrlWarning();
-      options = {
-        ...unset,
-        protocol: 'ssh',
-        host: target.host,
-        port: target.port ?? 22,
-        username: target.username ?? opts.env.USER ?? opts.env.USERNAME,
-        sshOptions,
-      };
+      const port = target.port ?? 22;
+      const username = target.username ?? opts.env.USER ?? opts.env.USERNAME;
+      guard = hostKeyGuard({ host: target.host, port, username: username ?? '' }, opts.knownHostsFiles ?? engineKnownHostsFiles(opts.env, opts.homedir));
+      sshOptions.hostVerifier = guard.verify;
+      options = { ...unset, protocol: 'ssh', host: target.host, port, username, sshOptions };
       break;
     }
   }
-  return withoutDockerHostEnv(() => new Dockerode(options));
+  const docker = withoutDockerHostEnv(() => new Dockerode(options));
+  if (guard) reportHostKeyRefusals(docker, guard);
+  return docker;
+}
+
+interface Modem {
+  dial(options: unknown, callback: (err: unknown, data: unknown) => void): unknown;
+}
+
+/**
+ * Every engine call goes through modem.dial (containers, volumes, events, hijacked attach), and each
+ * opens its own ssh connection; a refused host key reaches its callback as ssh2's bare "Host denied
+ * (verification failed)". Swap in the refusal that names host, key type, fingerprint and the fix, so
+ * every caller (connection status, CLI, jobs on another engine) reports the same thing.
+ */
+function reportHostKeyRefusals(docker: Dockerode, guard: HostKeyGuard): void {
+  const modem = docker.modem as Modem;
+  const dial = modem.dial.bind(modem);
+  modem.dial = (options, callback) => dial(options, (err, data) => callback(isHostDenied(err) ? (guard.refusal() ?? err) : err, data));
 }
 
 let sshUrlWarningMuted = false;
