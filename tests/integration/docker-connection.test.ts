@@ -270,7 +270,9 @@ describe('DockerConnection over ssh (a local ssh server relaying `docker system 
     fs.copyFileSync(path.join(sshHome, '.ssh', 'known_hosts'), path.join(otherHome, '.ssh', 'known_hosts'));
     const s = await connectOnce({ HOME: otherHome, DOCKER_CONFIG: path.join(otherHome, 'dc'), DOCKER_HOST: `ssh://tester@127.0.0.1:${port}` });
     expect(s.state).toBe('unreachable');
-    expect(s.error?.message).toBe(`SSH login to tester@127.0.0.1:${port} failed (set by DOCKER_HOST): All configured authentication methods failed.`);
+    expect(s.error?.message).toBe(
+      `SSH login to tester@127.0.0.1:${port} failed (set by DOCKER_HOST): All configured authentication methods failed. It offered the key ${path.join(otherHome, '.ssh', 'id_ed25519')}.`,
+    );
     expect(s.error?.hint).toContain(`ssh -p ${port} tester@127.0.0.1 docker version`);
   });
 });

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import Dockerode from 'dockerode';
-import type { EndpointTarget } from './endpoint';
+import type { DockerEndpoint } from '../../../shared/contract/docker';
+import { isLoopbackHost, type EndpointTarget } from './endpoint';
+import { describeConnectionError } from './errors';
 import { engineKnownHostsFiles, hostKeyGuard, isHostDenied, type HostKeyGuard } from './sshHostKey';
 
 export interface ClientOptions {
@@ -13,6 +15,8 @@ export interface ClientOptions {
   exists?: (file: string) => boolean;
   /** known_hosts files an ssh:// engine's host key is checked against; default engineKnownHostsFiles(env, homedir). */
   knownHostsFiles?: string[];
+  /** The endpoint as resolved (source, context), for ssh failure messages; else one is made from `target`. */
+  endpoint?: DockerEndpoint;
 }
 
 /** docker-modem reads these too, though @types/dockerode does not list them. */
@@ -32,7 +36,7 @@ export function createDockerClient(target: EndpointTarget, opts: ClientOptions):
   const exists = opts.exists ?? ((f: string) => fs.existsSync(f));
   const unset: ModemOptions = { host: undefined, port: undefined, socketPath: undefined, ca: undefined, cert: undefined, key: undefined, username: undefined };
   let options: ModemOptions;
-  let guard: HostKeyGuard | null = null;
+  let ssh: SshFailures | null = null;
   switch (target.kind) {
     case 'socket':
       options = { ...unset, socketPath: target.path };
@@ -51,24 +55,39 @@ export function createDockerClient(target: EndpointTarget, opts: ClientOptions):
     }
     case 'ssh': {
       const sshOptions: NonNullable<Dockerode.DockerOptions['sshOptions']> = { readyTimeout: 10_000 };
+      let keyOffered: string | null = null;
       if (opts.env.SSH_AUTH_SOCK) {
         sshOptions.agent = opts.env.SSH_AUTH_SOCK;
+        keyOffered = `the keys of the ssh-agent at ${opts.env.SSH_AUTH_SOCK} (SSH_AUTH_SOCK)`;
       } else {
         const key = DEFAULT_SSH_KEYS.map((k) => path.join(opts.homedir, '.ssh', k)).find((f) => exists(f));
         if (key) sshOptions.privateKey = readFile(key);
+        keyOffered = key ? `the key ${key}` : null;
       }
       muteModemSshUrlWarning();
       const port = target.port ?? 22;
       const username = target.username ?? opts.env.USER ?? opts.env.USERNAME;
-      guard = hostKeyGuard({ host: target.host, port, username: username ?? '' }, opts.knownHostsFiles ?? engineKnownHostsFiles(opts.env, opts.homedir));
+      const guard = hostKeyGuard({ host: target.host, port, username: username ?? '' }, opts.knownHostsFiles ?? engineKnownHostsFiles(opts.env, opts.homedir));
       sshOptions.hostVerifier = guard.verify;
+      ssh = { guard, keyOffered, endpoint: opts.endpoint ?? sshEndpoint(target.host, port, username) };
       options = { ...unset, protocol: 'ssh', host: target.host, port, username, sshOptions };
       break;
     }
   }
   const docker = withoutDockerHostEnv(() => new Dockerode(options));
-  if (guard) reportHostKeyRefusals(docker, guard);
+  if (ssh) reportSshFailures(docker, ssh);
   return docker;
+}
+
+interface SshFailures {
+  guard: HostKeyGuard;
+  keyOffered: string | null;
+  endpoint: DockerEndpoint;
+}
+
+function sshEndpoint(host: string, port: number, username: string | undefined): DockerEndpoint {
+  const url = `ssh://${username ? `${username}@` : ''}${host.includes(':') ? `[${host}]` : host}${port === 22 ? '' : `:${port}`}`;
+  return { url, protocol: 'ssh', source: 'DOCKER_CONTEXT', context: null, tls: false, local: isLoopbackHost(host) };
 }
 
 interface Modem {
@@ -77,14 +96,23 @@ interface Modem {
 
 /**
  * Every engine call goes through modem.dial (containers, volumes, events, hijacked attach), and each
- * opens its own ssh connection; a refused host key reaches its callback as ssh2's bare "Host denied
- * (verification failed)". Swap in the refusal that names host, key type, fingerprint and the fix, so
- * every caller (connection status, CLI, jobs on another engine) reports the same thing.
+ * opens its own ssh connection. A refused host key reaches its callback as ssh2's bare "Host denied
+ * (verification failed)", a refused login or a dead sshd as ssh2 errors (they carry `level`) that
+ * callers without the endpoint would call "Docker is not reachable (ECONNREFUSED)". Swap in the
+ * refusal naming host, key type and fingerprint, and the ssh-aware description, so every caller
+ * (connection status, CLI commands, jobs on another engine) reports the same thing. Engine answers
+ * and aborts pass through untouched.
  */
-function reportHostKeyRefusals(docker: Dockerode, guard: HostKeyGuard): void {
+function reportSshFailures(docker: Dockerode, ssh: SshFailures): void {
   const modem = docker.modem as Modem;
   const dial = modem.dial.bind(modem);
-  modem.dial = (options, callback) => dial(options, (err, data) => callback(isHostDenied(err) ? (guard.refusal() ?? err) : err, data));
+  const translate = (err: unknown): unknown => {
+    if (isHostDenied(err)) return ssh.guard.refusal() ?? err;
+    const level = (err as { level?: unknown } | null)?.level;
+    if (typeof level === 'string') return describeConnectionError(err, ssh.endpoint, { keyOffered: ssh.keyOffered });
+    return err;
+  };
+  modem.dial = (options, callback) => dial(options, (err, data) => callback(translate(err), data));
 }
 
 let sshUrlWarningMuted = false;

@@ -1,0 +1,188 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBuiltCli, type BuiltCliResult } from '../support/cli';
+import { docker, removeVolumeQuietly, TEST_LABEL, uniqueName } from '../support/docker';
+import { writeDockerContext } from '../support/dockerContext';
+import { startSecondEngine, type SecondEngine } from '../support/secondEngine';
+import { sshClientHome, startSshd, type TestSshd } from '../support/sshd';
+
+/**
+ * ssh:// engines through a real OpenSSH server (Debian's sshd on loopback, throwaway keys), whose
+ * sessions run the real `docker system dial-stdio` against the second engine (sshd's SetEnv
+ * DOCKER_HOST), as on a server: the built CLI is the client, with a HOME holding the user's key and
+ * known_hosts the way a person's would. The volume made on the second engine alone tells which
+ * engine answered.
+ */
+
+let second: SecondEngine;
+let sshd: TestSshd;
+let onSecond = '';
+let onFirst = '';
+/** The server's host key fingerprint as OpenSSH prints it: the oracle for the refusal messages. */
+let fingerprint = '';
+const homes: string[] = [];
+
+function home(opts: Parameters<typeof sshClientHome>[1] = {}): string {
+  const h = sshClientHome(sshd, opts);
+  homes.push(h);
+  return h;
+}
+
+function volumeNames(r: BuiltCliResult): string[] {
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return (JSON.parse(r.stdout) as { name: string }[]).map((v) => v.name);
+}
+
+interface JsonError {
+  ok: false;
+  error: { code: string; message: string; hint?: string; details?: Record<string, unknown> };
+  exitCode: number;
+}
+
+function jsonError(r: BuiltCliResult): JsonError {
+  expect(r.code).not.toBe(0);
+  const out = JSON.parse(r.stdout) as JsonError;
+  expect(out.exitCode).toBe(r.code);
+  return out;
+}
+
+beforeAll(async () => {
+  second = await startSecondEngine();
+  sshd = await startSshd('ailab-docker-ssh-', { dockerHost: second.host });
+  fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', sshd.hostKeyPub], { encoding: 'utf8' }).split(' ')[1] ?? '';
+  expect(fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+  onSecond = uniqueName('ailab-ssh-second');
+  onFirst = uniqueName('ailab-ssh-first');
+  await second.docker.createVolume({ Name: onSecond, Labels: TEST_LABEL });
+  await docker.createVolume({ Name: onFirst, Labels: TEST_LABEL });
+});
+
+afterAll(async () => {
+  await second?.docker
+    .getVolume(onSecond)
+    .remove()
+    .catch(() => undefined);
+  if (onFirst) await removeVolumeQuietly(onFirst);
+  await sshd?.stop();
+  await second?.stop();
+  for (const h of homes) fs.rmSync(h, { recursive: true, force: true });
+});
+
+describe('ssh:// engines through a real sshd running docker system dial-stdio', () => {
+  it("DOCKER_HOST=ssh://user@127.0.0.1:PORT lists the far engine's volumes and not the local engine's", async () => {
+    const names = volumeNames(await runBuiltCli(['volumes', 'ls', '--json'], { env: { HOME: home(), DOCKER_HOST: sshd.dockerUrl } }));
+    expect(names).toContain(onSecond);
+    expect(names).not.toContain(onFirst);
+    // Every name listed is one the second engine has.
+    const far = (await second.docker.listVolumes()).Volumes.map((v) => v.Name).sort();
+    expect([...names].sort()).toEqual(far);
+  });
+
+  it('a hashed known_hosts (ssh-keygen -H, HashKnownHosts yes) is read too', async () => {
+    const h = home();
+    const file = path.join(h, '.ssh', 'known_hosts');
+    execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'ignore' });
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^\|1\|/);
+    expect(volumeNames(await runBuiltCli(['volumes', 'ls', '--json'], { env: { HOME: h, DOCKER_HOST: sshd.dockerUrl } }))).toContain(onSecond);
+  });
+
+  it('a docker context with Host ssh://…, chosen by DOCKER_CONTEXT or --context, reaches the same engine', async () => {
+    const h = home();
+    const configDir = path.join(h, 'docker-config');
+    writeDockerContext(configDir, 'over-ssh', { Host: sshd.dockerUrl, SkipTLSVerify: false });
+    const viaEnv = await runBuiltCli(['volumes', 'ls', '--json'], { env: { HOME: h, DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'over-ssh' } });
+    expect(volumeNames(viaEnv)).toContain(onSecond);
+    expect(volumeNames(viaEnv)).not.toContain(onFirst);
+    const viaFlag = await runBuiltCli(['--context', 'over-ssh', 'volumes', 'ls', '--json'], { env: { HOME: h, DOCKER_CONFIG: configDir } });
+    expect(volumeNames(viaFlag)).toContain(onSecond);
+  });
+
+  it('refuses a host key that is in no known_hosts, naming its fingerprint and how to trust it', async () => {
+    const h = home({ knownHosts: false });
+    const r = await runBuiltCli(['volumes', 'ls', '--json'], { env: { HOME: h, DOCKER_HOST: sshd.dockerUrl } });
+    const { error } = jsonError(r);
+    expect(error.code).toBe('HOST_KEY_UNKNOWN');
+    expect(error.message).toContain(
+      `Refused the Docker engine ${sshd.dockerUrl}: its SSH host key is unknown. It offers ssh-ed25519 ${fingerprint}, which is in none of ${path.join(h, '.ssh', 'known_hosts')}, `,
+    );
+    expect(error.hint).toContain(`\`ssh -p ${sshd.port} ${sshd.user}@127.0.0.1\` once from a terminal`);
+    expect(error.hint).toContain(`\`ssh-keyscan -p ${sshd.port} 127.0.0.1 >> ${path.join(h, '.ssh', 'known_hosts')}\``);
+    expect(error.details).toMatchObject({ host: `127.0.0.1:${sshd.port}`, keyType: 'ssh-ed25519', fingerprint, status: 'unknown' });
+
+    // The way the hint says: ssh-keyscan's line, with the fingerprint it shows compared first, lets it in.
+    const scanned = execFileSync('ssh-keyscan', ['-p', String(sshd.port), '-t', 'ed25519', '127.0.0.1'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    expect(execFileSync('ssh-keygen', ['-l', '-f', '-'], { input: scanned, encoding: 'utf8' })).toContain(fingerprint);
+    fs.appendFileSync(path.join(h, '.ssh', 'known_hosts'), scanned);
+    expect(volumeNames(await runBuiltCli(['volumes', 'ls', '--json'], { env: { HOME: h, DOCKER_HOST: sshd.dockerUrl } }))).toContain(onSecond);
+  });
+
+  it('says it plainly on a terminal too', async () => {
+    const r = await runBuiltCli(['volumes', 'ls'], { env: { HOME: home({ knownHosts: false }), DOCKER_HOST: sshd.dockerUrl } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^Error: Refused the Docker engine ssh://${sshd.user}@127\\.0\\.0\\.1:${sshd.port}: its SSH host key is unknown\\. It offers ssh-ed25519 ${escape(fingerprint)}, `,
+      ),
+    );
+    expect(r.stderr).toContain('Check that fingerprint');
+  });
+
+  it('refuses a changed host key, naming the known_hosts line, and offers no way to accept it', async () => {
+    // known_hosts holds another key for [127.0.0.1]:PORT, as after a reinstall or with a man in the middle.
+    const [type, oldKey] = fs.readFileSync(`${sshd.wrongKey}.pub`, 'utf8').trim().split(/\s+/);
+    const h = home({ knownHosts: `# servers\n[127.0.0.1]:${sshd.port} ${type} ${oldKey}\n` });
+    const { error } = jsonError(await runBuiltCli(['volumes', 'ls', '--json'], { env: { HOME: h, DOCKER_HOST: sshd.dockerUrl } }));
+    expect(error.code).toBe('HOST_KEY_CHANGED');
+    expect(error.message).toContain(
+      `THE HOST KEY OF 127.0.0.1:${sshd.port} HAS CHANGED: it now offers ssh-ed25519 ${fingerprint}, but ${path.join(h, '.ssh', 'known_hosts')} line 2 holds another key for it.`,
+    );
+    expect(error.hint).toMatch(/^Do not connect until you know why\./);
+    expect(error.hint).not.toMatch(/answer yes|ssh-keyscan/);
+  });
+
+  it('refuses a user key the server does not accept, saying what to check', async () => {
+    const h = home({ wrongKey: true });
+    const { error, exitCode } = jsonError(await runBuiltCli(['volumes', 'ls', '--json'], { env: { HOME: h, DOCKER_HOST: sshd.dockerUrl } }));
+    expect(exitCode).toBe(3);
+    expect(error.code).toBe('DOCKER_UNREACHABLE');
+    expect(error.message).toBe(
+      `SSH login to ${sshd.user}@127.0.0.1:${sshd.port} failed (set by DOCKER_HOST): All configured authentication methods failed. It offered the key ${path.join(h, '.ssh', 'id_ed25519')}.`,
+    );
+    expect(error.hint).toBe(
+      `Add your public key to ~${sshd.user}/.ssh/authorized_keys on the server, or load the right key into ssh-agent (\`ssh-add\`, with SSH_AUTH_SOCK set); \`ssh -p ${sshd.port} ${sshd.user}@127.0.0.1 docker version\` must work from a terminal.`,
+    );
+  });
+
+  it('no key at all: says that none was offered', async () => {
+    const h = home();
+    fs.rmSync(path.join(h, '.ssh', 'id_ed25519'));
+    const { error } = jsonError(await runBuiltCli(['volumes', 'ls', '--json'], { env: { HOME: h, DOCKER_HOST: sshd.dockerUrl } }));
+    expect(error.code).toBe('DOCKER_UNREACHABLE');
+    expect(error.message).toContain('No key was offered: SSH_AUTH_SOCK names no ssh-agent and there is no ~/.ssh/id_ed25519, id_ecdsa or id_rsa.');
+  });
+
+  it('an sshd that is not running: unreachable, with the address and what to check', async () => {
+    const gone = await startSshd('ailab-docker-ssh-gone-', { dockerHost: second.host });
+    const h = sshClientHome(gone);
+    homes.push(h);
+    await gone.stop();
+    const { error, exitCode } = jsonError(await runBuiltCli(['volumes', 'ls', '--json'], { env: { HOME: h, DOCKER_HOST: gone.dockerUrl } }));
+    expect(exitCode).toBe(3);
+    expect(error.code).toBe('DOCKER_UNREACHABLE');
+    expect(error.message).toBe(
+      `Cannot open an SSH connection to ${gone.user}@127.0.0.1:${gone.port} (set by DOCKER_HOST): connect ECONNREFUSED 127.0.0.1:${gone.port}.`,
+    );
+    expect(error.hint).toContain(`ssh -p ${gone.port} ${gone.user}@127.0.0.1`);
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
