@@ -233,6 +233,8 @@ describe('DockerConnection over ssh (a local ssh server relaying `docker system 
   it('the built CLI reaches the engine over ssh:// too (its ssh agent is loaded on first use, not at start)', async () => {
     const r = await runBuiltCli(['volumes', 'ls', '--json'], {
       env: { HOME: sshHome, DOCKER_CONFIG: path.join(sshHome, 'dc'), DOCKER_HOST: `ssh://tester@127.0.0.1:${port}` },
+      // docker-modem opens one ssh connection per API call: several handshakes, seconds each on a busy machine.
+      timeoutMs: 90_000,
     });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

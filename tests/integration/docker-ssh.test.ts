@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBuiltCli, type BuiltCliResult } from '../support/cli';
+import { runBuiltCli as runCli, type BuiltCliResult } from '../support/cli';
 import { docker, removeVolumeQuietly, TEST_LABEL, uniqueName } from '../support/docker';
 import { writeDockerContext } from '../support/dockerContext';
 import { startSecondEngine, type SecondEngine } from '../support/secondEngine';
@@ -23,6 +23,14 @@ let onFirst = '';
 /** The server's host key fingerprint as OpenSSH prints it: the oracle for the refusal messages. */
 let fingerprint = '';
 const homes: string[] = [];
+
+/**
+ * The built CLI with a longer leash than the default 20 s: docker-modem opens one ssh connection per
+ * API call (6 for `volumes ls`, counted in sshd's log), each a few seconds on a busy 2-core machine.
+ */
+function runBuiltCli(args: string[], opts: { env: NodeJS.ProcessEnv }): Promise<BuiltCliResult> {
+  return runCli(args, { ...opts, timeoutMs: 90_000 });
+}
 
 function home(opts: Parameters<typeof sshClientHome>[1] = {}): string {
   const h = sshClientHome(sshd, opts);
