@@ -153,7 +153,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
       return (domains.tutorials ??= new TutorialsService(core));
     },
     get volumeOps() {
-      return (domains.volumeOps ??= new VolumeOpsService(core, core.jobs));
+      return (domains.volumeOps ??= new VolumeOpsService(core, core.jobs, env));
     },
     async shutdown() {
       for (const fn of cleanups.reverse()) {

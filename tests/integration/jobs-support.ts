@@ -90,12 +90,13 @@ export async function removeTestVolumes(): Promise<void> {
 }
 
 /** Runs a shell script in the fixture image with the volume at /volume; returns stdout. */
-export async function inVolume(volume: string, script: string, extraMounts: Dockerode.MountSettings[] = []): Promise<string> {
-  const c = await docker.createContainer({
+export async function inVolume(volume: string, script: string, extraMounts: Dockerode.MountSettings[] = [], engine: Dockerode = docker): Promise<string> {
+  const c = await engine.createContainer({
     Image: SEED_IMAGE,
     Cmd: ['sh', '-c', script],
     Labels: { ...TEST_LABEL },
-    HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/volume' }, ...extraMounts] },
+    // Another engine (the tests' second dockerd) has no NAT on its bridge: its containers get no network.
+    HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/volume' }, ...extraMounts], ...(engine === docker ? {} : { NetworkMode: 'none' }) },
   });
   try {
     const stream = await c.attach({ stream: true, stdout: true, stderr: true });
@@ -167,10 +168,12 @@ export interface TreeEntry {
  * The volume as a comparable tree: type, owner, mode, size, mtime (seconds), symlink target, sha256
  * of regular files, and hardlink groups (paths that share an inode).
  */
-export async function treeOf(volume: string): Promise<Record<string, TreeEntry>> {
+export async function treeOf(volume: string, engine: Dockerode = docker): Promise<Record<string, TreeEntry>> {
   const out = await inVolume(
     volume,
     `cd /volume && find . -printf '%y\\t%U\\t%G\\t%m\\t%s\\t%T@\\t%i\\t%n\\t%l\\t%p\\0' && printf '\\1' && find . -type f -print0 | xargs -0 -r sha256sum -z`,
+    [],
+    engine,
   );
   const [listing, sums] = out.split('\u0001') as [string, string];
   const tree: Record<string, TreeEntry> = {};

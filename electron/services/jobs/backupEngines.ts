@@ -37,8 +37,8 @@ export interface PackArgs {
   out: Writable;
 }
 
-/** GNU tar's exit: 1 = some files changed while being read (the archive is complete, warned); 2 = fatal. */
-function judgeTarExit(ctx: JobContext, exitCode: number, messages: string[], image: string): AppError | null {
+/** GNU tar's exit: 1 = some files changed while being read (the archive is complete, warned); 2 = fatal. Also the transfer's sending tar. */
+export function judgeTarExit(ctx: JobContext, exitCode: number, messages: string[], image: string): AppError | null {
   if (exitCode === 1) {
     ctx.warn(
       `tar reported files that changed while they were packed: ${messages.slice(0, 3).join('; ') || 'see the log'}. Stop the containers using the volume for a consistent backup.`,

@@ -77,7 +77,7 @@ async function inspectForRestore(ctx: JobContext, o: RestoreJobOptions, handle: 
  * `<dataDir>/safety/<volume>-<time>.tgz` and verified, before anything is removed. Kept until the
  * user deletes it.
  */
-async function safetyBackup(ctx: JobContext, volume: string, image: string, runnable: boolean, appVersion: string, measured: VolumeMeasure): Promise<string> {
+export async function safetyBackup(ctx: JobContext, volume: string, image: string, runnable: boolean, appVersion: string, measured: VolumeMeasure): Promise<string> {
   ctx.phase('safety-backup');
   const file = path.join(safetyDir(ctx.dataDir), defaultBackupName(volume));
   await ensurePrivateDir(path.dirname(file));
@@ -277,6 +277,24 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
   }
 }
 
+/**
+ * A replace's undo: the volume emptied and the safety backup unpacked into it (also a transfer's, on
+ * the target engine: `ctx.docker` is whichever engine holds the volume).
+ */
+export async function putBack(ctx: JobContext, volume: string, safety: string, runImage: string): Promise<void> {
+  await clearVolume(ctx, volume, runImage);
+  // Our own verified file: no rules to apply, and setuid bits stay exactly as they were in the volume.
+  await unpackFast(ctx, {
+    archivePath: safety,
+    guard: { checked: null, keepSetuid: true },
+    format: 'tgz',
+    volume,
+    image: runImage,
+    runnable: true,
+    stripPrefix: null,
+  });
+}
+
 /** Runs with its own signal: a cancel must not cancel the undoing of the thing cancelled. */
 async function undoRestore(
   jobCtx: JobContext,
@@ -298,17 +316,7 @@ async function undoRestore(
     ctx.phase('rolling-back');
     ctx.log(`Putting the previous contents of ${o.volume} back from ${s.safety}…`);
     try {
-      await clearVolume(ctx, o.volume, s.runImage);
-      // Our own verified file: no rules to apply, and setuid bits stay exactly as they were in the volume.
-      await unpackFast(ctx, {
-        archivePath: s.safety,
-        guard: { checked: null, keepSetuid: true },
-        format: 'tgz',
-        volume: o.volume,
-        image: s.runImage,
-        runnable: true,
-        stripPrefix: null,
-      });
+      await putBack(ctx, o.volume, s.safety, s.runImage);
       ctx.warn(`The previous contents of ${o.volume} were put back from the safety backup ${s.safety}.`);
     } catch (err) {
       ctx.warn(`Putting the previous contents back failed too (${toAppError(err).message}). They are safe in ${s.safety}; restore that file into ${o.volume}.`);

@@ -18,6 +18,8 @@ import { transferVolume } from './transferVolume';
 export interface VolumeOpsDeps {
   readonly core: CoreServices;
   readonly jobs: JobService;
+  /** The process's environment: a transfer resolves its target context from it (DOCKER_CONFIG, HOME). */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /**
@@ -28,8 +30,8 @@ export interface VolumeOpsDeps {
 export class VolumeOpsService {
   private readonly deps: VolumeOpsDeps;
 
-  constructor(core: CoreServices, jobs: JobService) {
-    this.deps = { core, jobs };
+  constructor(core: CoreServices, jobs: JobService, env: NodeJS.ProcessEnv = process.env) {
+    this.deps = { core, jobs, env };
   }
 
   clone(opts: CloneVolumeOptions): Promise<JobSummary> {
