@@ -2,11 +2,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LABELS } from '../../shared/ailab';
+import type { TransferResult } from '../../shared/contract/volumeOps';
 import { runBuiltCli as runCli, type BuiltCliResult } from '../support/cli';
 import { docker, removeVolumeQuietly, TEST_LABEL, uniqueName } from '../support/docker';
 import { writeDockerContext } from '../support/dockerContext';
 import { startSecondEngine, type SecondEngine } from '../support/secondEngine';
 import { sshClientHome, startSshd, type TestSshd } from '../support/sshd';
+import { createVolume, inVolume, jobsHarness, ourHelpers, removeTestVolumes, RICH_CONTENT, treeOf, type JobsHarness } from './jobs-support';
 
 /**
  * ssh:// engines through a real OpenSSH server (Debian's sshd on loopback, throwaway keys), whose
@@ -188,6 +191,85 @@ describe('ssh:// engines through a real sshd running docker system dial-stdio', 
       `Cannot open an SSH connection to ${gone.user}@127.0.0.1:${gone.port} (set by DOCKER_HOST): connect ECONNREFUSED 127.0.0.1:${gone.port}.`,
     );
     expect(error.hint).toContain(`ssh -p ${gone.port} ${gone.user}@127.0.0.1`);
+  });
+});
+
+describe('ailab volumes transfer to a context whose host is ssh:// (the real sshd in front of the second engine)', () => {
+  let h: JobsHarness;
+  let stranger: TestSshd;
+  let source = '';
+  const arrived: string[] = [];
+
+  const secondHelpers = async () => (await second.docker.listContainers({ all: true, filters: { label: [LABELS.job] } })).map((c) => c.Id);
+  const secondHas = (name: string) =>
+    second.docker
+      .getVolume(name)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
+
+  beforeAll(async () => {
+    const sshHome = home();
+    const configDir = path.join(sshHome, 'docker-config');
+    writeDockerContext(configDir, 'over-ssh', { Host: sshd.dockerUrl, SkipTLSVerify: false });
+    // Another server in front of the same engine, whose host key the user's known_hosts does not hold.
+    stranger = await startSshd('ailab-docker-ssh-stranger-', { dockerHost: second.host });
+    writeDockerContext(configDir, 'stranger', { Host: stranger.dockerUrl, SkipTLSVerify: false });
+    // The app as the user runs it: HOME with the key and known_hosts, no ssh-agent.
+    h = await jobsHarness({ DOCKER_CONFIG: configDir, HOME: sshHome, SSH_AUTH_SOCK: '' });
+    source = await createVolume('ailab-ssh-xfer-src');
+    await inVolume(source, RICH_CONTENT);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const n of arrived)
+      await second?.docker
+        .getVolume(n)
+        .remove({ force: true })
+        .catch(() => undefined);
+    await h?.close();
+    await stranger?.stop();
+    await removeTestVolumes();
+  });
+
+  it('moves the volume over ssh, exact: owners, modes, times, symlinks, hard links, content', async () => {
+    const before = await treeOf(source);
+    const as = uniqueName('ailab-ssh-xfer');
+    arrived.push(as);
+    const job = await h.core.volumeOps.transfer({ volume: source, toContext: 'over-ssh', as });
+    const done = await h.finish(job);
+    expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+    const r = done.result as TransferResult;
+    expect(r.toEngine).toBe(sshd.dockerUrl);
+    expect(r.verified).toBe(true);
+    expect(r.createdVolume).toBe(true);
+    const there = await treeOf(as, second.docker);
+    expect(there).toEqual(before);
+    // What the comparison covers, spelled out: a hard link pair, symlinks, owners and modes made by RICH_CONTENT.
+    expect(there['./data/table-hardlink.csv']?.links).toBe('./data/table-hardlink.csv|./data/table.csv');
+    expect(there['./venv/bin/python']).toMatchObject({ type: 'l', link: '/usr/bin/python3', uid: '1001' });
+    expect(there['./data/blob.bin']).toMatchObject({ uid: '1234', gid: '5678' });
+    expect(there['./data']?.mode).toBe('2775');
+    expect(await treeOf(source)).toEqual(before);
+    expect(await ourHelpers(h)).toEqual([]);
+    expect(await secondHelpers()).toEqual([]);
+  }, 300_000);
+
+  it('refuses a target whose ssh host key is unknown before anything moves', async () => {
+    const fingerprintOfStranger = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', stranger.hostKeyPub], { encoding: 'utf8' }).split(' ')[1] ?? '';
+    const as = uniqueName('ailab-ssh-xfer-stranger');
+    arrived.push(as);
+    const imagesBefore = (await second.docker.listImages()).map((i) => i.Id).sort();
+    await expect(h.core.volumeOps.transfer({ volume: source, toContext: 'stranger', as })).rejects.toMatchObject({
+      code: 'HOST_KEY_UNKNOWN',
+      message: expect.stringContaining(`its SSH host key is unknown. It offers ssh-ed25519 ${fingerprintOfStranger}`) as unknown,
+    });
+    expect(await secondHas(as)).toBe(false);
+    expect(await secondHelpers()).toEqual([]);
+    expect((await second.docker.listImages()).map((i) => i.Id).sort()).toEqual(imagesBefore);
+    expect(await ourHelpers(h)).toEqual([]);
   });
 });
 
