@@ -38,16 +38,17 @@ export async function runCli(argv: string[], io: CliContext['io']): Promise<numb
   const commands = allCommands;
   let core: Core | undefined;
   let handlers: Handlers | undefined;
-  let global: GlobalOptions;
+  let globalOpts: GlobalOptions;
   try {
-    global = takeGlobalOptions(argv);
+    globalOpts = takeGlobalOptions(argv);
   } catch (err) {
     return reportError(err, io, argv.includes('--json'));
   }
-  argv = global.argv;
-  const env = global.context === null ? process.env : envForContext(process.env, global.context);
+  argv = globalOpts.argv;
+  const context = globalOpts.context;
+  const env = context === null ? process.env : envForContext(process.env, context);
   const getCore = async () => {
-    if (!core && global.context !== null) assertKnownContext(env, global.context);
+    if (!core && context !== null) assertKnownContext(env, context);
     return (core ??= await createCore({ mode: 'browser', role: 'cli', openExternal: openWithPlatform, watchDocker: false, env }));
   };
   const getHandlers = async () => (handlers ??= createHandlers(await getCore()));

@@ -77,6 +77,13 @@ test('the user picks the second engine with the keyboard, sees only its volume, 
   await expect(page.getByLabel('Engine')).toHaveValue('second');
   await expect(row(page, onSecond)).toBeVisible();
   await expect(row(page, onFirst)).toHaveCount(0);
+  // At 1000 px the header still fits: the picker and the pill give way, the title and tabs do not.
+  await page.setViewportSize({ width: 1000, height: 700 });
+  const header = page.locator('.app-header');
+  expect(await header.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  await expect(page.getByRole('tab', { name: 'Settings' })).toBeInViewport();
+  await header.screenshot({ path: path.join(SCREENSHOTS, 'engines-picker-1000.png') });
+
   const settings = JSON.parse(fs.readFileSync(path.join(app.home, 'settings.json'), 'utf8')) as { dockerContext?: string };
   expect(settings.dockerContext).toBe('second');
 });

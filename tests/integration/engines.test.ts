@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DockerContextInfo } from '../../shared/contract/docker';
 import { EXIT } from '../../electron/cli/exitCodes';
 import { createCore } from '../../electron/services/createCore';
-import { ailabInProcess as ailab, cliHome } from '../support/cli';
+import { ailabInProcess as ailab, cliHome, runBuiltCli } from '../support/cli';
 import { coreTestEnv, type CoreTestEnv } from '../support/core';
 import { TEST_DOCKER_HOST, TEST_LABEL, uniqueName } from '../support/docker';
 import { testResources } from '../support/resources';
@@ -117,6 +117,15 @@ describe('ailab --context', () => {
     expect(table.out).toMatch(new RegExp(`^second\\s+${second.host.replace(/\//g, '\\/')}`, 'm'));
   });
 
+  it('works in the built CLI as a process, with DOCKER_HOST pointing elsewhere', async () => {
+    const r = await runBuiltCli(['volumes', 'ls', '--no-size', '--json', '--context', 'second'], {
+      env: { DOCKER_CONFIG: configDir, DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    });
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    expect(names(r.stdout)).toContain(onSecond);
+    expect(names(r.stdout)).not.toContain(onFirst);
+  });
+
   it('is in the main help', async () => {
     const r = await ailab('--help');
     expect(r.out).toContain('-c, --context NAME');
@@ -166,6 +175,23 @@ describe('useDockerContext (service)', () => {
     expect(back.state).toBe('connected');
     expect((await t.ok('listVolumes')).map((v) => v.name)).toContain(onFirst);
     expect(await t.ok('listDockerContexts')).toMatchObject({ selected: null });
+  });
+
+  it('refuses while a job runs, naming its engine, and switches once it has ended', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-engines-backup-'));
+    try {
+      const job = await t.ok('startBackup', { volume: onFirst, dir, fileName: 'during-switch.tgz', overwrite: false, stopContainers: false });
+      expect(job.status).toBe('running');
+      const err = await t.fails('useDockerContext', 'second');
+      expect(err.code).toBe('JOB_CONFLICT');
+      expect(err.message).toMatch(/^Finish or cancel the running job first: it runs on \S+ \(unix:\/\/.+\)\.$/);
+      expect(t.core.docker.status().endpoint?.context ?? null).toBe(FIRST === 'default' ? null : FIRST);
+      expect((await t.core.jobs.manager.wait(job.id)).status).toBe('succeeded');
+      expect(await t.ok('useDockerContext', 'second')).toMatchObject({ state: 'connected', endpoint: { context: 'second' } });
+      await t.ok('useDockerContext', null);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an unknown context and keeps the engine', async () => {

@@ -43,6 +43,31 @@ describe('VolumeChangeWatcher', () => {
 });
 
 describe('VolumeSizeCache', () => {
+  it('reset() forgets every size, and a computation begun before it (the old engine) is not kept', async () => {
+    const releases: Array<(df: DiskUsage) => void> = [];
+    const fetch = () => new Promise<DiskUsage>((r) => releases.push(r));
+    const seen: unknown[] = [];
+    const cache = new VolumeSizeCache(fetch, (p) => seen.push(p.sizes), 0);
+    const first = cache.compute();
+    releases[0]?.({ Volumes: [{ Name: 'a', UsageData: { Size: 10, RefCount: 1 } }] });
+    await first;
+    expect(cache.get('a')).toEqual({ size: 10, refCount: 1 });
+
+    const old = cache.compute();
+    cache.reset();
+    expect(cache.get('a')).toBeNull();
+    // A new computation starts at once instead of joining the old engine's.
+    const fresh = cache.compute();
+    expect(releases).toHaveLength(3);
+    releases[1]?.({ Volumes: [{ Name: 'a', UsageData: { Size: 99, RefCount: 0 } }] });
+    await old;
+    expect(cache.get('a')).toBeNull();
+    releases[2]?.({ Volumes: [{ Name: 'a', UsageData: { Size: 5, RefCount: 0 } }] });
+    await fresh;
+    expect(cache.get('a')).toEqual({ size: 5, refCount: 0 });
+    expect(seen).toEqual([{ a: { size: 10, refCount: 1 } }, { a: { size: 5, refCount: 0 } }]);
+  });
+
   it('computes in the background once, joins callers and reports -1 as unknown', async () => {
     let calls = 0;
     let release: (df: DiskUsage) => void = () => {};
