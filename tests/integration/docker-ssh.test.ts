@@ -192,6 +192,23 @@ describe('ssh:// engines through a real sshd running docker system dial-stdio', 
     );
     expect(error.hint).toContain(`ssh -p ${gone.port} ${gone.user}@127.0.0.1`);
   });
+
+  it('a server whose docker CLI cannot reach its engine: says so, and which command to try there', async () => {
+    const lost = await startSshd('ailab-docker-ssh-noengine-', { dockerHost: 'unix:///nonexistent/ailab/docker.sock' });
+    try {
+      const h = sshClientHome(lost);
+      homes.push(h);
+      const { error, exitCode } = jsonError(await runBuiltCli(['volumes', 'ls', '--json', '--no-size'], { env: { HOME: h, DOCKER_HOST: lost.dockerUrl } }));
+      expect(exitCode).toBe(3);
+      expect(error.code).toBe('DOCKER_UNREACHABLE');
+      expect(error.message).toBe(`Docker over SSH at ${lost.dockerUrl} (set by DOCKER_HOST) failed: socket hang up.`);
+      expect(error.hint).toBe(
+        `Check that \`ssh -p ${lost.port} ${lost.user}@127.0.0.1 docker system dial-stdio\` starts (the remote host needs the docker CLI and access to its engine).`,
+      );
+    } finally {
+      await lost.stop();
+    }
+  });
 });
 
 describe('ailab volumes transfer to a context whose host is ssh:// (the real sshd in front of the second engine)', () => {

@@ -99,7 +99,8 @@ interface Modem {
  * opens its own ssh connection. A refused host key reaches its callback as ssh2's bare "Host denied
  * (verification failed)", a refused login or a dead sshd as ssh2 errors (they carry `level`) that
  * callers without the endpoint would call "Docker is not reachable (ECONNREFUSED)". Swap in the
- * refusal naming host, key type and fingerprint, and the ssh-aware description, so every caller
+ * refusal naming host, key type and fingerprint, and the ssh-aware description (also for a reset
+ * before any answer: the far side's dial-stdio ended), so every caller
  * (connection status, CLI commands, jobs on another engine) reports the same thing. Engine answers
  * and aborts pass through untouched.
  */
@@ -108,8 +109,12 @@ function reportSshFailures(docker: Dockerode, ssh: SshFailures): void {
   const dial = modem.dial.bind(modem);
   const translate = (err: unknown): unknown => {
     if (isHostDenied(err)) return ssh.guard.refusal() ?? err;
-    const level = (err as { level?: unknown } | null)?.level;
-    if (typeof level === 'string') return describeConnectionError(err, ssh.endpoint, { keyOffered: ssh.keyOffered });
+    const e = err as { level?: unknown; code?: unknown } | null;
+    // ECONNRESET before any answer: sshd let us in but `docker system dial-stdio` ended (no docker CLI
+    // there, or it cannot reach its engine); the generic words would blame a local Docker.
+    if (typeof e?.level === 'string' || e?.code === 'ECONNRESET' || e?.code === 'EPIPE') {
+      return describeConnectionError(err, ssh.endpoint, { keyOffered: ssh.keyOffered });
+    }
     return err;
   };
   modem.dial = (options, callback) => dial(options, (err, data) => callback(translate(err), data));
