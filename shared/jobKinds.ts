@@ -115,6 +115,7 @@ export function volumeOpLines(
         `Transferred ${r.volume} to ${r.as} on ${r.toContext} (${r.toEngine})${r.verified ? ', verified on arrival' : ''}.`,
         `${size(r.entries, r.totalBytes)}, ${fmt.bytes(r.streamBytes)} sent, ${fmt.duration(r.durationMs)}`,
         ...(r.helperImageCopied ? [`The target engine had no ${r.helperImageCopied}; it was copied there from this engine.`] : []),
+        ...(r.safetyBackup ? [`The target's previous contents are kept in ${r.safetyBackup}`] : []),
       ];
   }
 }

@@ -1,5 +1,5 @@
 // `npm run bench`: runs each benchmark as its own process and section — backup.mjs (backup/restore,
-// issue 4), volumes-ui.mjs, archive-index.mjs (the backup browser, issue 15), progress-ui.mjs (issue 17). Options are environment
+// issue 4), volumes-ui.mjs, archive-index.mjs (the backup browser, issue 15), progress-ui.mjs (issue 17), transfer.mjs (issue 16). Options are environment
 // variables (see each script). `npm run bench -- archive-index` (or any script's name without .mjs)
 // runs only the sections named; each script also runs alone (`node scripts/bench/<name>.mjs`).
 import { spawn } from 'node:child_process';
@@ -12,7 +12,10 @@ const sections = [
   ['Backup and restore', 'backup.mjs'],
   ['Volumes UI', 'volumes-ui.mjs'],
   ['Backup browser: 100k-entry archive index', 'archive-index.mjs'],
+  ['Backup browser in Chromium: a 100k-entry backup opened, scrolled, searched', 'archive-browser-ui.mjs'],
   ['Progress view: a restore streaming 100k files', 'progress-ui.mjs'],
+  ['gzip level and block size (CPU time)', 'gzip-levels.mjs'],
+  ["Transfer to a second engine beside the seed's backup + restore", 'transfer.mjs'],
 ];
 const picked = process.argv.slice(2);
 const unknown = picked.filter((p) => !sections.some(([, script]) => script === `${p}.mjs` || script === p));

@@ -8,13 +8,13 @@
 // progress view open the whole time (every file is a line of its verbose log). Prints the time to the
 // result, the page's frames (longest gap between two frames, frames over 50 ms) and long tasks while it
 // ran, and the server's peak memory (VmHWM). The volume and the temp folder are removed afterwards.
-/* global window, document, requestAnimationFrame -- these run inside the page (page.evaluate) */
+/* global window, document -- these run inside the page (page.evaluate) */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { chromium } from '@playwright/test';
-import { OBSERVE_LONG_TASKS, startServer } from './browserMode.mjs';
+import { FRAME_STATS, framesLine, OBSERVE_LONG_TASKS, peakRssMiB, RECORD_FRAMES, startServer } from './browserMode.mjs';
 import { writeSmallFilesTgz } from './smallFilesArchive.mjs';
 
 const args = process.argv.slice(2);
@@ -24,24 +24,6 @@ const KEEP = args.includes('--keep');
 const CHROMIUM = process.env.AILAB_CHROMIUM ?? '/usr/bin/chromium';
 const docker = new Docker({ socketPath: process.env.AILAB_TEST_DOCKER_SOCKET ?? '/var/run/docker.sock' });
 const volume = `bench-progress-${Date.now().toString(36)}`;
-
-function peakRssMiB(pid) {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return (kb / 1024).toFixed(0);
-}
-
-// In the page: every frame's time from now on, until __stopFrames() is called.
-const RECORD_FRAMES = () => {
-  window.__frames = [];
-  let on = true;
-  window.__stopFrames = () => (on = false);
-  const tick = (t) => {
-    window.__frames.push(t);
-    if (on) requestAnimationFrame(tick);
-  };
-  requestAnimationFrame(tick);
-};
 
 async function main() {
   if (!fs.existsSync('dist/server/serve.cjs')) throw new Error('dist/server/serve.cjs is missing: run `npm run build` first.');
@@ -81,30 +63,12 @@ async function main() {
     await view.getByRole('region', { name: 'Result' }).waitFor({ timeout: 600_000 });
     const jobMs = Date.now() - t;
     const result = (await view.getByRole('region', { name: 'Result' }).textContent()) ?? '';
-    const page1 = await page.evaluate((before) => {
-      window.__stopFrames();
-      const f = window.__frames;
-      const gaps = f.slice(1).map((x, i) => x - f[i]);
-      const sorted = [...gaps].sort((a, b) => a - b);
-      const tasks = window.__longTasks.slice(before);
-      return {
-        frames: f.length,
-        longestGap: sorted[sorted.length - 1] ?? 0,
-        p95: sorted[Math.floor(sorted.length * 0.95)] ?? 0,
-        over50: gaps.filter((g) => g > 50).length,
-        longTasks: tasks.length,
-        longestTask: tasks.reduce((m, x) => Math.max(m, x.duration), 0),
-        blocked: tasks.reduce((s, x) => s + x.duration, 0),
-        logRows: document.querySelectorAll('[role="log"] [data-line], [role="log"] > div > div').length,
-      };
-    }, tasksBefore);
+    const page1 = await page.evaluate(FRAME_STATS, tasksBefore);
+    const logRows = await page.evaluate(() => document.querySelectorAll('[role="log"] [data-line], [role="log"] > div > div').length);
     console.log(`\nRestore of ${ENTRIES.toLocaleString('en')} files into a new volume through the Restore dialog, Chromium ${browser.version()}:`);
     console.log(`  plan (the dialog's whole-archive check): ${(planMs / 1000).toFixed(1)} s`);
     console.log(`  job, click to result: ${(jobMs / 1000).toFixed(1)} s — ${result.replace(/\s+/g, ' ').trim().slice(0, 120)}`);
-    console.log(
-      `  page: ${page1.frames} frames, longest gap ${page1.longestGap.toFixed(0)} ms, p95 ${page1.p95.toFixed(0)} ms, ${page1.over50} frames over 50 ms; ` +
-        `${page1.longTasks} long tasks (longest ${page1.longestTask.toFixed(0)} ms, ${page1.blocked.toFixed(0)} ms blocked); log rows in the DOM ${page1.logRows}`,
-    );
+    console.log(`  page: ${framesLine(page1)}; log rows in the DOM ${logRows}`);
     console.log(`  server (browser mode, runs the job): peak RSS ${peakRssMiB(server.child.pid)} MiB`);
   } finally {
     await browser.close().catch(() => undefined);

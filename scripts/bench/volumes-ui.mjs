@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { chromium } from '@playwright/test';
-import { OBSERVE_LONG_TASKS, startServer } from './browserMode.mjs';
+import { OBSERVE_LONG_TASKS, peakRssMiB, startServer } from './browserMode.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BENCH_LABEL = 'com.exasol.ailab-desktop.bench';
@@ -181,6 +181,7 @@ async function main() {
     }
     console.log('\n"time": from the action until the list shows the result, plus two frames (layout and paint).');
     console.log('"long tasks": main-thread tasks over 50 ms during the step (none = no stall). "rows in DOM": the virtualised rows.');
+    console.log(`Server (browser mode, the main process's services): peak RSS ${peakRssMiB(server.child.pid)} MiB`);
   } finally {
     await browser.close().catch(() => undefined);
     server.child.kill('SIGTERM');

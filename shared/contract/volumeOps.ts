@@ -180,6 +180,8 @@ export interface TransferResult {
   streamBytes: number;
   /** The helper image the target lacked and got from this engine (docker save → load), or null. */
   helperImageCopied: string | null;
+  /** replace: the target's previous contents, saved on this machine (`<dataDir>/safety/`); null otherwise. */
+  safetyBackup: string | null;
   verified: boolean;
   durationMs: number;
 }

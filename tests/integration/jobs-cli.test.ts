@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPrivateCli } from '../support/cli';
+import { ailabProcess, jsonLines } from '../support/cliProcess';
 import { docker, uniqueName } from '../support/docker';
 import { createVolume, inVolume, newVolumeName, removeTestVolumes, RICH_CONTENT, tempDir, trackVolume, treeOf } from './jobs-support';
 
@@ -21,48 +21,15 @@ beforeAll(async () => {
   await inVolume(source, RICH_CONTENT);
 });
 
-// A test that times out leaves its CLI running, holding Docker attach streams: stop it.
-const running = new Set<ChildProcess>();
-afterEach(() => {
-  for (const child of running) child.kill('SIGKILL');
-  running.clear();
-});
-
 afterAll(async () => {
   await removeTestVolumes();
   for (const d of [home, out, cli && path.dirname(cli)]) if (d) fs.rmSync(d, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ailab(args: string[], opts: { onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, AILAB_DESKTOP_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      opts.onStdout?.(stdout, child);
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => {
-      running.delete(child);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function jsonLines(text: string): Array<Record<string, unknown>> {
-  return text
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+const ailab = ailabProcess(
+  () => cli,
+  () => home,
+);
 
 describe('ailab backup / restore', () => {
   it('backs up with --json event lines ending in the result and the peak memory', async () => {

@@ -5,10 +5,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS } from '../../shared/ailab';
-import type { JobProgress, JobSummary } from '../../shared/contract/jobs';
+import type { JobSummary } from '../../shared/contract/jobs';
 import { OWNER_LABEL } from '../../electron/services/jobs/owner';
 import { docker, ENGINE_SOCKET, removeContainerQuietly, TEST_LABEL, uniqueName } from '../support/docker';
-import { createVolume, inVolume, jobsHarness, ourHelpers, removeTestVolumes, SEED_IMAGE, tempDir, trackVolume, type JobsHarness } from './jobs-support';
+import {
+  createVolume,
+  inVolume,
+  jobsHarness,
+  ourHelpers,
+  progressWhere,
+  removeTestVolumes,
+  SEED_IMAGE,
+  tempDir,
+  trackVolume,
+  type JobsHarness,
+} from './jobs-support';
 
 let h: JobsHarness;
 /** ~120 MB of incompressible data: long enough to cancel or cut halfway. */
@@ -29,19 +40,6 @@ afterAll(async () => {
   await h?.close();
   await removeTestVolumes();
 });
-
-/** Resolves with the first progress event that satisfies `pred` for this harness's jobs. */
-function progressWhere(harness: JobsHarness, pred: (p: JobProgress) => boolean): Promise<JobProgress> {
-  return new Promise((resolve) => {
-    const off = harness.core.bus.on('jobProgress', (list) => {
-      const hit = list.find(pred);
-      if (hit) {
-        off();
-        resolve(hit);
-      }
-    });
-  });
-}
 
 async function startSleeper(volume: string): Promise<string> {
   const c = await docker.createContainer({

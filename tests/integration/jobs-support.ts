@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import type Dockerode from 'dockerode';
 import { LABELS } from '../../shared/ailab';
-import type { JobSummary } from '../../shared/contract/jobs';
+import type { JobProgress, JobSummary } from '../../shared/contract/jobs';
 import { createCore, type Core } from '../../electron/services/createCore';
 import type { JobService } from '../../electron/services/jobs/jobService';
 import { OWNER_LABEL } from '../../electron/services/jobs/owner';
@@ -241,4 +241,17 @@ export async function jobsWithSource(prefix: string, script: string): Promise<{ 
   const source = await createVolume(prefix);
   await inVolume(source, script);
   return { h, out, source };
+}
+
+/** Resolves with the first progress event of the harness's jobs that satisfies `pred` (to act mid-job). */
+export function progressWhere(harness: JobsHarness, pred: (p: JobProgress) => boolean): Promise<JobProgress> {
+  return new Promise((resolve) => {
+    const off = harness.core.bus.on('jobProgress', (list) => {
+      const hit = list.find(pred);
+      if (hit) {
+        off();
+        resolve(hit);
+      }
+    });
+  });
 }

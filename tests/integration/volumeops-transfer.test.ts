@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished as onTestEnd } from 'vitest';
 import { LABELS } from '../../shared/ailab';
-import type { JobSummary } from '../../shared/contract/jobs';
+import type { JobProgress, JobSummary } from '../../shared/contract/jobs';
 import type { TransferResult } from '../../shared/contract/volumeOps';
 import { docker, ENGINE_SOCKET, TEST_LABEL, uniqueName } from '../support/docker';
 import { dockerProxy, type DockerProxy } from '../support/dockerProxy';
@@ -94,7 +94,11 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const n of onSecond) await second?.docker.getVolume(n).remove({ force: true }).catch(() => undefined);
+  for (const n of onSecond)
+    await second?.docker
+      .getVolume(n)
+      .remove({ force: true })
+      .catch(() => undefined);
   await h?.close();
   await proxy?.dispose();
   await second?.stop();
@@ -174,6 +178,7 @@ describe('transfer to another engine', () => {
     expect(await treeOf(as, second.docker)).toEqual(await treeOf(source));
     const safety = fs.readdirSync(path.join(h.home, 'safety')).filter((f) => f.endsWith('.tgz') && f.startsWith(as));
     expect(safety).toHaveLength(1);
+    expect((done.result as TransferResult).safetyBackup).toBe(path.join(h.home, 'safety', safety[0] as string));
     // It holds what the target had: the old file, nothing of the source.
     const listed = execFileSync('tar', ['-tzf', path.join(h.home, 'safety', safety[0] as string)], { encoding: 'utf8' }).split('\n');
     expect(listed).toContain('./old/file');
@@ -192,6 +197,36 @@ describe('transfer to another engine', () => {
     expect(await secondHelpers()).toEqual([]);
   }, 120_000);
 
+  it('a replace that fails on the target puts the previous contents back (a full 1 MiB disk)', async () => {
+    const as = targetName('xfer-putback');
+    // A tmpfs volume is mounted afresh for each container (its contents go with the last one), so the
+    // small disk is a host tmpfs bound into the volume: it keeps what was written between helpers.
+    const disk = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-xfer-disk-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', disk]);
+    onTestEnd(async () => {
+      await second.docker
+        .getVolume(as)
+        .remove({ force: true })
+        .catch(() => undefined);
+      execFileSync('umount', [disk]);
+      fs.rmdirSync(disk);
+    });
+    await second.docker.createVolume({ Name: as, Labels: TEST_LABEL, DriverOpts: { type: 'none', o: 'bind', device: disk } });
+    const small = await createVolume('xfer-small');
+    await inVolume(small, 'mkdir /volume/old && printf old > /volume/old/file && chown -R 1001:1001 /volume/old && chmod 700 /volume/old');
+    const merged = await transfer({ volume: small, as, mode: 'merge' });
+    expect(merged.status, JSON.stringify(merged.error)).toBe('succeeded');
+    const before = await treeOf(as, second.docker);
+    expect(Object.keys(before)).toContain('./old/file');
+
+    const done = await transfer({ volume: source, as, mode: 'replace' });
+    expect(done.status).toBe('failed');
+    expect(done.error?.code).toBe('DISK_FULL');
+    expect(done.warnings.join(' ')).toContain(`The previous contents of ${as} on xfer (${second.host}) were put back from the safety backup`);
+    expect(await treeOf(as, second.docker)).toEqual(before);
+    expect(await secondHelpers()).toEqual([]);
+  }, 120_000);
+
   describe('faults mid-stream (a volume large enough to catch it moving)', () => {
     let big: string;
     let bigTree: Awaited<ReturnType<typeof treeOf>>;
@@ -202,7 +237,7 @@ describe('transfer to another engine', () => {
     }, 120_000);
 
     const whenCopying = (id: string) =>
-      waitForEvent(
+      waitForEvent<JobProgress>(
         (fn) => h.core.bus.on('jobProgress', (list) => list.forEach(fn)),
         (p) => p.jobId === id && p.phase === 'copying' && p.bytesDone > 0,
         60_000,

@@ -1,10 +1,18 @@
+import type Dockerode from 'dockerode';
 import { docker, TEST_LABEL } from './docker';
 import { GNU_TAR_IMAGE } from './fixtures';
 
-/** Runs `script` in the GNU tar fixture with `volume` at /volume (no network); returns stdout, throws on a non-zero exit. */
-export async function runInVolume(volume: string, script: string): Promise<string> {
-  const c = await docker.createContainer({
-    Image: GNU_TAR_IMAGE,
+/**
+ * Runs `script` in the GNU tar fixture with `volume` at /volume (no network); returns stdout, throws on a
+ * non-zero exit. `on`: another engine and an image it has (a second dockerd holds only what was sent there).
+ */
+export async function runInVolume(
+  volume: string,
+  script: string,
+  on: { engine: Dockerode; image: string } = { engine: docker, image: GNU_TAR_IMAGE },
+): Promise<string> {
+  const c = await on.engine.createContainer({
+    Image: on.image,
     Cmd: ['sh', '-c', script],
     Labels: TEST_LABEL,
     HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/volume' }], NetworkMode: 'none' },
@@ -32,10 +40,11 @@ export async function runInVolume(volume: string, script: string): Promise<strin
  * Everything a restore must give back, one sorted line per entry (the root "." included): type,
  * owner, mode, size, mtime, link target, hard-link count and content hash.
  */
-export async function volumeTree(volume: string): Promise<string[]> {
+export async function volumeTree(volume: string, on?: { engine: Dockerode; image: string }): Promise<string[]> {
   const out = await runInVolume(
     volume,
     `cd /volume && find . -printf '%p\\t%y\\t%U:%G\\t%m\\t%s\\t%T@\\t%n\\t%l\\t' -exec sh -c 'if [ -f "$1" ] && [ ! -L "$1" ]; then sha256sum < "$1" | cut -c1-16; else echo -; fi' _ {} \\;`,
+    on,
   );
   return out
     .split('\n')

@@ -18,6 +18,9 @@ export const VOLUME_MOUNT = '/volume';
  *   (modes and times of files it just gave to another user; deleting in another user's sticky folder),
  *   FSETID (setgid bits of another group, which chmod drops silently without it) and DAC_OVERRIDE
  *   (writing into read-only and mode-000 folders). Without any one of them a restore is not exact.
+ * - copying one volume into another (clone, rename: `tar -c | tar -x` in one helper): the writing set
+ *   alone. Its DAC_OVERRIDE already lets `tar -c` read mode-000 folders and other users' files
+ *   (measured), so DAC_READ_SEARCH, which also grants open_by_handle_at, is not added.
  *
  * MKNOD is never needed: the archive check refuses device nodes, and FIFOs need no capability.
  * Docker's own archive API (GET/PUT /archive, the fallback without a runnable image) works on a

@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { AppError } from '../../../shared/contract/errors';
 import { toAppError } from '../docker/errors';
-import { helperHostConfig, VOLUME_MOUNT } from '../docker/helperHardening';
+import { helperHostConfig, VOLUME_MOUNT, type HelperAccess } from '../docker/helperHardening';
 import { waitForExit } from './containerExit';
 import { DockerDemuxer } from './dockerStreams';
 import { FEED_MOUNT } from './fifoFeed';
@@ -18,6 +18,10 @@ export interface HelperSpec {
   stdin?: boolean;
   /** A host folder of FIFOs (fifoFeed.ts), bind-mounted read-only at FEED_MOUNT. */
   feedDir?: string;
+  /** A second volume (a clone's target), mounted at `target`. */
+  otherVolume?: { volume: string; target: string; readOnly: boolean };
+  /** The confinement when it is not what `readOnly` and `feedDir` imply (a clone reads one volume and writes another). */
+  access?: HelperAccess;
 }
 
 /** Whatever the job has created, so cancel and cleanup can remove it even mid-call. */
@@ -55,8 +59,11 @@ export async function createHelper(docker: Dockerode, spec: HelperSpec, tracker:
         Mounts: [
           { Type: 'volume', Source: spec.volume, Target: VOLUME_MOUNT, ReadOnly: spec.readOnly },
           ...(spec.feedDir ? [{ Type: 'bind' as const, Source: spec.feedDir, Target: FEED_MOUNT, ReadOnly: true }] : []),
+          ...(spec.otherVolume
+            ? [{ Type: 'volume' as const, Source: spec.otherVolume.volume, Target: spec.otherVolume.target, ReadOnly: spec.otherVolume.readOnly }]
+            : []),
         ],
-        ...helperHostConfig(spec.readOnly ? (spec.feedDir ? 'read-to-host-fifo' : 'read') : 'write', { runs }),
+        ...helperHostConfig(spec.access ?? (spec.readOnly ? (spec.feedDir ? 'read-to-host-fifo' : 'read') : 'write'), { runs }),
       },
     });
     tracker.add(container.id);

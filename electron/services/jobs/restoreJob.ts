@@ -77,7 +77,14 @@ async function inspectForRestore(ctx: JobContext, o: RestoreJobOptions, handle: 
  * `<dataDir>/safety/<volume>-<time>.tgz` and verified, before anything is removed. Kept until the
  * user deletes it.
  */
-export async function safetyBackup(ctx: JobContext, volume: string, image: string, runnable: boolean, appVersion: string, measured: VolumeMeasure): Promise<string> {
+export async function safetyBackup(
+  ctx: JobContext,
+  volume: string,
+  image: string,
+  runnable: boolean,
+  appVersion: string,
+  measured: VolumeMeasure,
+): Promise<string> {
   ctx.phase('safety-backup');
   const file = path.join(safetyDir(ctx.dataDir), defaultBackupName(volume));
   await ensurePrivateDir(path.dirname(file));

@@ -77,7 +77,10 @@ export async function connectTarget(opts: ConnectTargetOptions): Promise<TargetE
       throw new AppError(
         'DOCKER_ERROR',
         `The target engine ${words} is too old for a transfer: it needs Docker 20.10 / API ${MIN_TARGET_API} or newer; it has Docker ${status.engineVersion ?? '?'} (API ${apiVersion}).`,
-        { hint: 'Update Docker on that machine, or copy the volume with a backup and a restore.', details: { apiVersion, engineVersion: status.engineVersion } },
+        {
+          hint: 'Update Docker on that machine, or copy the volume with a backup and a restore.',
+          details: { apiVersion, engineVersion: status.engineVersion },
+        },
       );
     }
     const docker = connection.client();
@@ -89,10 +92,14 @@ export async function connectTarget(opts: ConnectTargetOptions): Promise<TargetE
     }
     const same = (opts.sourceEngineId && engineId && engineId === opts.sourceEngineId) || (opts.sourceUrl !== null && endpoint.url === opts.sourceUrl);
     if (same) {
-      throw new AppError('INVALID_ARGUMENT', `The context "${opts.context}" is the engine the volume is on (${endpoint.url}): that is this engine; use clone.`, {
-        hint: 'Pick a context of another engine, or clone the volume on this one (More → Clone, `ailab volumes clone`).',
-        details: { context: opts.context },
-      });
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `The context "${opts.context}" is the engine the volume is on (${endpoint.url}): that is this engine; use clone.`,
+        {
+          hint: 'Pick a context of another engine, or clone the volume on this one (More → Clone, `ailab volumes clone`).',
+          details: { context: opts.context },
+        },
+      );
     }
     return { context: opts.context, docker, endpoint, apiVersion, engineId, words, close };
   } catch (err) {

@@ -5,6 +5,7 @@ import { toAppError } from '../docker/errors';
 import { inspectVolume, requireVolume } from '../docker/volumes';
 import { requireRunnableImage } from '../jobs/images';
 import type { JobContext } from '../jobs/jobContext';
+import { removeLeftoverHelpers } from '../jobs/leftovers';
 import { measureWithFind, measureVolume } from '../jobs/measure';
 import { putBack, safetyBackup } from '../jobs/restoreJob';
 import { createVolume } from '../jobs/restoreSteps';
@@ -69,9 +70,8 @@ export async function transferVolume(deps: VolumeOpsDeps, raw: TransferVolumeOpt
   const labels = Object.fromEntries(Object.entries(source.labels).filter(([k]) => !LOCAL_ONLY_LABEL.test(k)));
 
   try {
-    return await manager.launch(
-      { kind: 'transfer', volume: o.volume, file: '', engine: 'fast', mode: o.mode, target: `${o.toContext}:${as}` },
-      (ctx) => runTransfer(ctx, { ...o, as, image, labels, target, env: deps.env, appVersion: deps.core.version }).finally(() => target.close()),
+    return await manager.launch({ kind: 'transfer', volume: o.volume, file: '', engine: 'fast', mode: o.mode, target: `${o.toContext}:${as}` }, (ctx) =>
+      runTransfer(ctx, { ...o, as, image, labels, target, env: deps.env, appVersion: deps.core.version }).finally(() => target.close()),
     );
   } catch (err) {
     await target.close();
@@ -101,17 +101,28 @@ async function runTransfer(ctx: JobContext, j: TransferJob): Promise<TransferRes
   const state = { created: false, safety: null as string | null, cleared: false, writing: false };
   ctx.phase('starting');
   ctx.log(`Target: ${target.words}, Docker API ${target.apiVersion}; the volume there: ${j.as} (mode ${j.mode}).`);
+  // The job manager's crash cleanup looks at the source engine only: helpers a dead process left on this target go now.
+  const leftovers = await removeLeftoverHelpers(target.docker).catch(() => []);
+  if (leftovers.length > 0) ctx.log(`Removed ${leftovers.length} helper container(s) an earlier transfer left on ${target.words}.`);
   try {
     await stopUsersOrWarn(
       ctx,
       j.volume,
       j.stopContainers,
-      (names) => `${names} use${names.includes(',') ? '' : 's'} ${j.volume} while it is sent; files changed meanwhile may arrive half-written or fail the comparison. Stop them for a consistent copy.`,
+      (names) =>
+        `${names} use${names.includes(',') ? '' : 's'} ${j.volume} while it is sent; files changed meanwhile may arrive half-written or fail the comparison. Stop them for a consistent copy.`,
     );
     const helperImageCopied = await ensureHelperOnTarget(ctx, target, j.image);
 
     ctx.phase('measuring');
-    const measured = await measureWithFind({ docker: ctx.docker, volume: j.volume, image: j.image, labels: ctx.labels, signal: ctx.signal, tracker: ctx.tracker });
+    const measured = await measureWithFind({
+      docker: ctx.docker,
+      volume: j.volume,
+      image: j.image,
+      labels: ctx.labels,
+      signal: ctx.signal,
+      tracker: ctx.tracker,
+    });
     if (measured) ctx.log(`${j.volume}: ${measured.entries} entries, ${measured.bytes} bytes of content.`);
 
     // Looked at again: the target may have changed since the checks before the job.
@@ -126,7 +137,15 @@ async function runTransfer(ctx: JobContext, j: TransferJob): Promise<TransferRes
       throw missingOnTarget(j.as, target, j.mode);
     }
     if (j.mode === 'replace') {
-      const current = await measureVolume({ docker: target.docker, volume: j.as, image: j.image, runnable: true, labels: ctx.labels, signal: ctx.signal, tracker: helpers });
+      const current = await measureVolume({
+        docker: target.docker,
+        volume: j.as,
+        image: j.image,
+        runnable: true,
+        labels: ctx.labels,
+        signal: ctx.signal,
+        tracker: helpers,
+      });
       state.safety = await safetyBackup(onTarget, j.as, j.image, true, j.appVersion, current);
       ctx.phase('clearing-volume');
       ctx.log(`Emptying ${j.as} on ${target.words}…`);
@@ -137,24 +156,38 @@ async function runTransfer(ctx: JobContext, j: TransferJob): Promise<TransferRes
     ctx.phase('copying', { filesTotal: measured?.entries ?? null, bytesTotal: measured?.bytes ?? null });
     ctx.log(`Sending ${j.volume} to ${j.as} on ${target.words} (tar, engine to engine, no file in between)…`);
     state.writing = true;
-    const sent = await streamVolume(ctx, { volume: j.volume, image: j.image, target: { docker: target.docker, words: target.words, tracker: helpers }, targetVolume: j.as });
+    const sent = await streamVolume(ctx, {
+      volume: j.volume,
+      image: j.image,
+      target: { docker: target.docker, words: target.words, tracker: helpers },
+      targetVolume: j.as,
+    });
     ctx.log(
       `Sent ${sent.entries} entries, ${sent.streamBytes} bytes of tar in ${sent.seconds.toFixed(1)} s (${(sent.streamBytes / 1e6 / sent.seconds).toFixed(1)} MB/s), sha256 ${sent.sha256}.`,
     );
 
     ctx.phase('verifying', { filesTotal: sent.entries, bytesTotal: null }, { keepCounts: true });
     ctx.log('Comparing both volumes entry by entry (path, type, mode, owner, size, mtime, link target, hard links)…');
-    const [mine, theirs] = await Promise.all([
-      listVolume({ docker: ctx.docker, image: j.image, volume: j.volume, labels: ctx.labels, signal: ctx.signal, tracker: ctx.tracker }),
-      listVolume({ docker: target.docker, image: j.image, volume: j.as, labels: ctx.labels, signal: ctx.signal, tracker: helpers }),
-    ]);
+    // Both settle before a failure is thrown: a listing still running would keep the target mounted while it is removed.
+    const [sa, sb] = await Promise.allSettled([listVolume(ctx, j.volume, j.image), listVolume(onTarget, j.as, j.image)]);
+    if (sa.status === 'rejected') throw sa.reason;
+    if (sb.status === 'rejected') throw sb.reason;
+    const mine = sa.value;
     // A merge keeps what the target had besides: only the source's entries must be there, as they are here.
-    const diffs = compareListings(mine, theirs).filter((d) => j.mode !== 'merge' || !d.startsWith('only on the target'));
+    const diffs = compareListings(mine, sb.value).filter((d) => j.mode !== 'merge' || d.source !== 'missing');
     if (diffs.length > 0) {
-      throw new AppError('DOCKER_ERROR', `The copy of ${j.volume} on ${target.words} differs from the source: ${diffs.slice(0, 5).join('; ')}.`, {
-        hint: 'Files may have changed while they were sent (stop the containers using the volume), or the target cannot store them as they are. See the job log.',
-        details: { differences: diffs },
-      });
+      for (const d of diffs.slice(0, 50)) ctx.log(`Differs: ${d.path}: source ${d.source}; on ${target.words} ${d.copy}`);
+      throw new AppError(
+        'DOCKER_ERROR',
+        `The copy of ${j.volume} on ${target.words} differs from the source in ${diffs.length} ${diffs.length === 1 ? 'entry' : 'entries'} (${diffs
+          .slice(0, 3)
+          .map((d) => d.path)
+          .join(', ')}${diffs.length > 3 ? ', …' : ''}).`,
+        {
+          hint: 'Files may have changed while they were sent (stop the containers using the volume), or the target cannot store them as they are. See the job log.',
+          details: { differences: diffs.slice(0, 20) },
+        },
+      );
     }
     ctx.log(`Verified: ${mine.size} entries match on ${target.words}.`);
     return {
@@ -169,6 +202,7 @@ async function runTransfer(ctx: JobContext, j: TransferJob): Promise<TransferRes
       totalBytes: sent.bytes,
       streamBytes: sent.streamBytes,
       helperImageCopied,
+      safetyBackup: state.safety,
       verified: true,
       durationMs: Date.now() - started,
     };

@@ -10,7 +10,8 @@ import type {
 } from '../../../shared/contract/volumeOps';
 import type { CoreServices } from '../core/context';
 import type { JobService } from '../jobs/jobService';
-import { cloneVolume, emptyVolume, renameVolume } from './cloneVolume';
+import { cloneVolume, renameVolume } from './cloneVolume';
+import { emptyVolume } from './emptyVolume';
 import { exportVolume, importVolume, inspectVolumeImage } from './volumeImage';
 import { transferVolume } from './transferVolume';
 

@@ -3,7 +3,7 @@ import type { JobSummary } from '../../../../shared/contract/jobs';
 import { api, runMode } from '../../api/bridge';
 import { useNow } from '../../components/useNow';
 import { hintBeyond } from '../../../../shared/format';
-import { resultCounts, volumeOpLines } from '../../../../shared/jobKinds';
+import { JOB_FILES_VERB, JOB_NOUN, resultCounts, volumeOpLines } from '../../../../shared/jobKinds';
 import { filesVerb, formatBytes, formatCount, formatDuration, jobTitle, PHASE_LABEL, statusBadge } from './format';
 import { JobDialog } from './JobDialog';
 import { logOf, useJobs } from './jobsStore';
@@ -233,7 +233,7 @@ export function JobProgressView(props: { id: string }) {
         <VirtualLog
           lines={log.lines}
           version={version}
-          label={`Files ${job.kind === 'backup' ? 'packed' : 'unpacked'} by the ${job.kind}`}
+          label={`Files ${JOB_FILES_VERB[job.kind]} by the ${JOB_NOUN[job.kind]}`}
           emptyText="Waiting for the first file…"
         />
         {logFile ? (
