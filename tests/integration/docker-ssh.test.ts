@@ -117,7 +117,7 @@ describe('ssh:// engines through a real sshd running docker system dial-stdio', 
     const { error } = jsonError(r);
     expect(error.code).toBe('HOST_KEY_UNKNOWN');
     expect(error.message).toContain(
-      `Refused the Docker engine ${sshd.dockerUrl}: its SSH host key is unknown. It offers ssh-ed25519 ${fingerprint}, which is in none of ${path.join(h, '.ssh', 'known_hosts')}, `,
+      `Refused the Docker engine ${sshd.dockerUrl}: its SSH host key is unknown. It offers ssh-ed25519 ${fingerprint}, which is in none of the known_hosts files (there is no ${path.join(h, '.ssh', 'known_hosts')}).`,
     );
     expect(error.hint).toContain(`\`ssh -p ${sshd.port} ${sshd.user}@127.0.0.1\` once from a terminal`);
     expect(error.hint).toContain(`\`ssh-keyscan -p ${sshd.port} 127.0.0.1 >> ${path.join(h, '.ssh', 'known_hosts')}\``);

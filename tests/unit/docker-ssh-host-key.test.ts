@@ -78,9 +78,16 @@ describe('hostKeyGuard', () => {
     expect(ok).toBe(false);
     expect(refusal?.code).toBe('HOST_KEY_UNKNOWN');
     expect(refusal?.message).toBe(
-      `Refused the Docker engine ssh://ops@127.0.0.1:2222: its SSH host key is unknown. It offers ssh-ed25519 ${fingerprintOf(key)}, which is in none of ${files.join(', ')}.`,
+      // Only the files that exist are named; details list all.
+      `Refused the Docker engine ssh://ops@127.0.0.1:2222: its SSH host key is unknown. It offers ssh-ed25519 ${fingerprintOf(key)}, which is in none of ${files[0]}.`,
     );
-    expect(refusal?.details).toMatchObject({ host: '127.0.0.1:2222', keyType: 'ssh-ed25519', fingerprint: fingerprintOf(key), status: 'unknown' });
+    expect(refusal?.details).toMatchObject({
+      host: '127.0.0.1:2222',
+      keyType: 'ssh-ed25519',
+      fingerprint: fingerprintOf(key),
+      status: 'unknown',
+      knownHostsFiles: files,
+    });
     expect(refusal?.hint).toContain('`ssh -p 2222 ops@127.0.0.1` once from a terminal');
     expect(refusal?.hint).toContain(`\`ssh-keyscan -p 2222 127.0.0.1 >> ${files[0]}\``);
     expect(refusal?.hint).toContain('ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub');

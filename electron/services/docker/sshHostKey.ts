@@ -46,9 +46,21 @@ function sshLogin(a: SshEngineAddress): string {
   return `ssh ${a.port === 22 ? '' : `-p ${a.port} `}${who(a)}${a.host}`;
 }
 
-/** The refusal for a host key that is not `known`, naming the host, key type and SHA256 fingerprint. */
-export function hostKeyRefusal(v: SftpHostCheck, a: SshEngineAddress, files: string[]): AppError {
-  const details = { host: v.host, keyType: v.keyType, fingerprint: v.fingerprint, status: v.status, knownHostsFile: v.knownHostsFile, line: v.line };
+/**
+ * The refusal for a host key that is not `known`, naming the host, key type and SHA256 fingerprint.
+ * `files` are the known_hosts files looked in (the first is where the hint appends); `present` those
+ * that exist, which the message names (all five would bury the fingerprint); details keep all.
+ */
+export function hostKeyRefusal(v: SftpHostCheck, a: SshEngineAddress, files: string[], present: string[] = files): AppError {
+  const details = {
+    host: v.host,
+    keyType: v.keyType,
+    fingerprint: v.fingerprint,
+    status: v.status,
+    knownHostsFile: v.knownHostsFile,
+    line: v.line,
+    knownHostsFiles: files,
+  };
   const engine = `ssh://${who(a)}${v.host}`;
   if (v.status === 'changed') {
     const revoked = /@revoked/.test(v.message);
@@ -63,7 +75,7 @@ export function hostKeyRefusal(v: SftpHostCheck, a: SshEngineAddress, files: str
   const scan = `ssh-keyscan ${a.port === 22 ? '' : `-p ${a.port} `}${a.host}`;
   return new AppError(
     'HOST_KEY_UNKNOWN',
-    `Refused the Docker engine ${engine}: its SSH host key is unknown. It offers ${v.keyType} ${v.fingerprint}, which is in none of ${files.join(', ')}.`,
+    `Refused the Docker engine ${engine}: its SSH host key is unknown. It offers ${v.keyType} ${v.fingerprint}, which is in none of ${present.length > 0 ? present.join(', ') : `the known_hosts files (there is no ${userFile})`}.`,
     {
       hint: `Check that fingerprint with the server's administrator (on the server: ssh-keygen -lf /etc/ssh/ssh_host_${keyFileKind(v.keyType)}_key.pub). If it matches, trust it: run \`${sshLogin(a)}\` once from a terminal and answer yes, or \`${scan} >> ${userFile}\` (\`${scan} | ssh-keygen -lf -\` shows the fingerprint first). Then try again.`,
       details,
@@ -99,7 +111,12 @@ export function hostKeyGuard(a: SshEngineAddress, files: string[]): HostKeyGuard
             last = null;
             return done(true);
           }
-          last = hostKeyRefusal(verdict, a, files);
+          last = hostKeyRefusal(
+            verdict,
+            a,
+            files,
+            sources.map((src) => src.file),
+          );
           done(false);
         },
         (err: unknown) => {
