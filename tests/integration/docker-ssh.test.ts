@@ -215,6 +215,8 @@ describe('ailab volumes transfer to a context whose host is ssh:// (the real ssh
   let h: JobsHarness;
   let stranger: TestSshd;
   let source = '';
+  let sshHome = '';
+  let configDir = '';
   const arrived: string[] = [];
 
   const secondHelpers = async () => (await second.docker.listContainers({ all: true, filters: { label: [LABELS.job] } })).map((c) => c.Id);
@@ -228,8 +230,8 @@ describe('ailab volumes transfer to a context whose host is ssh:// (the real ssh
       );
 
   beforeAll(async () => {
-    const sshHome = home();
-    const configDir = path.join(sshHome, 'docker-config');
+    sshHome = home();
+    configDir = path.join(sshHome, 'docker-config');
     writeDockerContext(configDir, 'over-ssh', { Host: sshd.dockerUrl, SkipTLSVerify: false });
     // Another server in front of the same engine, whose host key the user's known_hosts does not hold.
     stranger = await startSshd('ailab-docker-ssh-stranger-', { dockerHost: second.host });
@@ -287,6 +289,20 @@ describe('ailab volumes transfer to a context whose host is ssh:// (the real ssh
     expect(await secondHelpers()).toEqual([]);
     expect((await second.docker.listImages()).map((i) => i.Id).sort()).toEqual(imagesBefore);
     expect(await ourHelpers(h)).toEqual([]);
+  });
+
+  it('ailab volumes transfer --to-context to that server: refused with the fingerprint, exit 1, nothing there', async () => {
+    const fingerprintOfStranger = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', stranger.hostKeyPub], { encoding: 'utf8' }).split(' ')[1] ?? '';
+    const as = uniqueName('ailab-ssh-xfer-cli');
+    arrived.push(as);
+    const r = await runBuiltCli(['volumes', 'transfer', source, '--to-context', 'stranger', '--as', as], { env: { HOME: sshHome, DOCKER_CONFIG: configDir } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `Error: The target engine stranger (${stranger.dockerUrl}) was refused: Refused the Docker engine ${stranger.dockerUrl}: its SSH host key is unknown.`,
+    );
+    expect(r.stderr).toContain(fingerprintOfStranger);
+    expect(r.stderr).toContain(`ssh-keyscan -p ${stranger.port} 127.0.0.1 >> ${path.join(sshHome, '.ssh', 'known_hosts')}`);
+    await expect(second.docker.getVolume(as).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 });
 
