@@ -38,9 +38,9 @@ export const ERROR_CODES = [
   'REMOTE_UNREACHABLE',
   /** The SFTP server refused the key (or there was no key to offer). */
   'REMOTE_AUTH_FAILED',
-  /** The SFTP server's host key is not in known_hosts yet: ask the user (trustSftpHost), or --accept-new-host-key. */
+  /** An SSH server's host key is not in known_hosts yet. SFTP: ask the user (trustSftpHost), or --accept-new-host-key; an ssh:// Docker engine: the hint says how to trust it with ssh. */
   'HOST_KEY_UNKNOWN',
-  /** The SFTP server's host key differs from known_hosts (or is revoked): always refused. */
+  /** An SSH server's (SFTP or ssh:// Docker engine) host key differs from known_hosts (or is revoked): always refused. */
   'HOST_KEY_CHANGED',
   'INTERNAL',
 ] as const;

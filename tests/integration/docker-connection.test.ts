@@ -211,6 +211,10 @@ describe('DockerConnection over ssh (a local ssh server relaying `docker system 
         .on('error', () => undefined);
     });
     port = await listenOnLoopback(server);
+    // The client checks the host key as OpenSSH does: this server's key is in the user's known_hosts.
+    const hostPub = sshUtils.parseKey(hostKey.public);
+    if (hostPub instanceof Error) throw hostPub;
+    fs.writeFileSync(path.join(sshHome, '.ssh', 'known_hosts'), `[127.0.0.1]:${port} ${hostPub.type} ${hostPub.getPublicSSH().toString('base64')}\n`);
   });
 
   afterAll(async () => {
@@ -229,6 +233,8 @@ describe('DockerConnection over ssh (a local ssh server relaying `docker system 
   it('the built CLI reaches the engine over ssh:// too (its ssh agent is loaded on first use, not at start)', async () => {
     const r = await runBuiltCli(['volumes', 'ls', '--json'], {
       env: { HOME: sshHome, DOCKER_CONFIG: path.join(sshHome, 'dc'), DOCKER_HOST: `ssh://tester@127.0.0.1:${port}` },
+      // docker-modem opens one ssh connection per API call: several handshakes, seconds each on a busy machine.
+      timeoutMs: 90_000,
     });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -236,14 +242,39 @@ describe('DockerConnection over ssh (a local ssh server relaying `docker system 
     expect(names).toEqual(expect.arrayContaining((await docker.listVolumes()).Volumes.slice(0, 3).map((v) => v.Name)));
   });
 
+  it('refuses the server when its host key is in no known_hosts, before any command runs', async () => {
+    const strangerHome = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-ssh-stranger-'));
+    cleanups.push(() => fs.rmSync(strangerHome, { recursive: true, force: true }));
+    fs.mkdirSync(path.join(strangerHome, '.ssh'));
+    fs.copyFileSync(path.join(sshHome, '.ssh', 'id_ed25519'), path.join(strangerHome, '.ssh', 'id_ed25519'));
+    const before = execs.length;
+    const s = await connectOnce({
+      HOME: strangerHome,
+      DOCKER_CONFIG: path.join(strangerHome, 'dc'),
+      AILAB_DESKTOP_HOME: strangerHome,
+      DOCKER_HOST: `ssh://tester@127.0.0.1:${port}`,
+    });
+    expect(s.state).toBe('unreachable');
+    expect(s.error?.code).toBe('HOST_KEY_UNKNOWN');
+    expect(s.error?.message).toMatch(
+      new RegExp(
+        `^Refused the Docker engine ssh://tester@127\\.0\\.0\\.1:${port}: its SSH host key is unknown\\. It offers ssh-ed25519 SHA256:[A-Za-z0-9+/]{43}, `,
+      ),
+    );
+    expect(execs.length).toBe(before);
+  });
+
   it('explains a rejected ssh login', async () => {
     const otherHome = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-ssh-other-'));
     cleanups.push(() => fs.rmSync(otherHome, { recursive: true, force: true }));
     fs.mkdirSync(path.join(otherHome, '.ssh'));
     fs.writeFileSync(path.join(otherHome, '.ssh', 'id_ed25519'), sshKeyPair().private, { mode: 0o600 });
+    fs.copyFileSync(path.join(sshHome, '.ssh', 'known_hosts'), path.join(otherHome, '.ssh', 'known_hosts'));
     const s = await connectOnce({ HOME: otherHome, DOCKER_CONFIG: path.join(otherHome, 'dc'), DOCKER_HOST: `ssh://tester@127.0.0.1:${port}` });
     expect(s.state).toBe('unreachable');
-    expect(s.error?.message).toBe(`SSH login to tester@127.0.0.1:${port} failed (set by DOCKER_HOST): All configured authentication methods failed.`);
+    expect(s.error?.message).toBe(
+      `SSH login to tester@127.0.0.1:${port} failed (set by DOCKER_HOST): All configured authentication methods failed. It offered the key ${path.join(otherHome, '.ssh', 'id_ed25519')}.`,
+    );
     expect(s.error?.hint).toContain(`ssh -p ${port} tester@127.0.0.1 docker version`);
   });
 });

@@ -7,10 +7,12 @@ import type { SftpTarget } from '../../shared/contract/plans';
 import { freePort } from './ports';
 
 /**
- * A real OpenSSH server for the SFTP tests: `/usr/sbin/sshd -D -e -f <config>` on a free loopback port,
- * running as the current user, with a throwaway ed25519 host key, its own AuthorizedKeysFile holding a
- * throwaway user key, `Subsystem sftp internal-sftp`, StrictModes no, and its PidFile in its folder.
- * Nothing of the system's sshd is used or started.
+ * A real OpenSSH server for the SFTP tests and for ssh:// Docker engines: `/usr/sbin/sshd -D -e -f
+ * <config>` on a free loopback port, running as the current user, with a throwaway ed25519 host key,
+ * its own AuthorizedKeysFile holding a throwaway user key, `Subsystem sftp internal-sftp`, StrictModes
+ * no, and its PidFile in its folder. With `dockerHost`, every session gets `DOCKER_HOST` through sshd's
+ * own `SetEnv`, so the `docker system dial-stdio` an ssh:// client runs reaches that engine, as on a
+ * server whose docker CLI talks to its local dockerd. Nothing of the system's sshd is used or started.
  */
 
 export const SSHD = '/usr/sbin/sshd';
@@ -31,6 +33,8 @@ export interface TestSshd {
   hostKeyPub: string;
   /** A known_hosts file holding the server's key as `[127.0.0.1]:port`. */
   knownHosts: string;
+  /** `ssh://user@127.0.0.1:port`: a DOCKER_HOST or a docker context's Host reaching this server. */
+  dockerUrl: string;
   target(over?: Partial<SftpTarget>): SftpTarget;
   /** Starts sshd again (after stop) with a fresh host key when `newHostKey`. */
   restart(opts?: { newHostKey?: boolean }): Promise<void>;
@@ -61,7 +65,14 @@ function waitForPort(port: number, child: ChildProcess, log: () => string): Prom
   });
 }
 
-export async function startSshd(prefix = 'ailab-sshd-'): Promise<TestSshd> {
+export interface SshdOptions {
+  /** Set as DOCKER_HOST in every session (`unix:///…/docker.sock`): the engine `docker system dial-stdio` reaches. */
+  dockerHost?: string;
+}
+
+export async function startSshd(prefix = 'ailab-sshd-', opts: SshdOptions = {}): Promise<TestSshd> {
+  if (opts.dockerHost !== undefined && !/^unix:\/\/\/[\w./-]+$/.test(opts.dockerHost))
+    throw new Error(`startSshd: dockerHost ${JSON.stringify(opts.dockerHost)} must be unix:///path (it goes into sshd_config)`);
   if (!sshdAvailable()) throw new Error(`${SSHD} is missing: install openssh-server (apt-get install openssh-server); .ci/run does.`);
   // sshd insists on its privilege separation folder even when it never drops privileges.
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
@@ -93,6 +104,7 @@ export async function startSshd(prefix = 'ailab-sshd-'): Promise<TestSshd> {
       'UsePAM no',
       'PermitRootLogin prohibit-password',
       'Subsystem sftp internal-sftp',
+      ...(opts.dockerHost ? [`SetEnv DOCKER_HOST=${opts.dockerHost}`] : []),
       'LogLevel ERROR',
       '',
     ].join('\n'),
@@ -135,6 +147,7 @@ export async function startSshd(prefix = 'ailab-sshd-'): Promise<TestSshd> {
     wrongKey,
     hostKeyPub: `${hostKey}.pub`,
     knownHosts,
+    dockerUrl: `ssh://${user}@127.0.0.1:${port}`,
     target: (over = {}) => ({ host: '127.0.0.1', port, user, path: remoteDir, keyFile: userKey, ...over }),
     async restart(opts = {}) {
       await stop();
@@ -150,6 +163,22 @@ export async function startSshd(prefix = 'ailab-sshd-'): Promise<TestSshd> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A HOME for an ssh client of `sshd`, as a user's would be: `.ssh/id_ed25519` (the user key the server
+ * accepts, or its wrong one with `wrongKey`), and `.ssh/known_hosts` holding the server's key unless
+ * `knownHosts` is false or gives the file's text. Returns its path; the caller removes it.
+ */
+export function sshClientHome(sshd: TestSshd, opts: { wrongKey?: boolean; knownHosts?: boolean | string } = {}): string {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-ssh-client-'));
+  const dotSsh = path.join(home, '.ssh');
+  fs.mkdirSync(dotSsh, { mode: 0o700 });
+  fs.copyFileSync(opts.wrongKey ? sshd.wrongKey : sshd.userKey, path.join(dotSsh, 'id_ed25519'));
+  fs.chmodSync(path.join(dotSsh, 'id_ed25519'), 0o600);
+  const known = opts.knownHosts ?? true;
+  if (known !== false) fs.writeFileSync(path.join(dotSsh, 'known_hosts'), known === true ? fs.readFileSync(sshd.knownHosts, 'utf8') : known);
+  return home;
 }
 
 /**

@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import Dockerode from 'dockerode';
-import type { EndpointTarget } from './endpoint';
+import type { DockerEndpoint } from '../../../shared/contract/docker';
+import { isLoopbackHost, type EndpointTarget } from './endpoint';
+import { describeConnectionError } from './errors';
+import { engineKnownHostsFiles, hostKeyGuard, isHostDenied, type HostKeyGuard } from './sshHostKey';
 
 export interface ClientOptions {
   env: NodeJS.ProcessEnv;
@@ -10,6 +13,10 @@ export interface ClientOptions {
   homedir: string;
   readFile?: (file: string) => Buffer;
   exists?: (file: string) => boolean;
+  /** known_hosts files an ssh:// engine's host key is checked against; default engineKnownHostsFiles(env, homedir). */
+  knownHostsFiles?: string[];
+  /** The endpoint as resolved (source, context), for ssh failure messages; else one is made from `target`. */
+  endpoint?: DockerEndpoint;
 }
 
 /** docker-modem reads these too, though @types/dockerode does not list them. */
@@ -29,6 +36,7 @@ export function createDockerClient(target: EndpointTarget, opts: ClientOptions):
   const exists = opts.exists ?? ((f: string) => fs.existsSync(f));
   const unset: ModemOptions = { host: undefined, port: undefined, socketPath: undefined, ca: undefined, cert: undefined, key: undefined, username: undefined };
   let options: ModemOptions;
+  let ssh: SshFailures | null = null;
   switch (target.kind) {
     case 'socket':
       options = { ...unset, socketPath: target.path };
@@ -47,25 +55,69 @@ export function createDockerClient(target: EndpointTarget, opts: ClientOptions):
     }
     case 'ssh': {
       const sshOptions: NonNullable<Dockerode.DockerOptions['sshOptions']> = { readyTimeout: 10_000 };
+      let keyOffered: string | null = null;
       if (opts.env.SSH_AUTH_SOCK) {
         sshOptions.agent = opts.env.SSH_AUTH_SOCK;
+        keyOffered = `the keys of the ssh-agent at ${opts.env.SSH_AUTH_SOCK} (SSH_AUTH_SOCK)`;
       } else {
         const key = DEFAULT_SSH_KEYS.map((k) => path.join(opts.homedir, '.ssh', k)).find((f) => exists(f));
         if (key) sshOptions.privateKey = readFile(key);
+        keyOffered = key ? `the key ${key}` : null;
       }
       muteModemSshUrlWarning();
-      options = {
-        ...unset,
-        protocol: 'ssh',
-        host: target.host,
-        port: target.port ?? 22,
-        username: target.username ?? opts.env.USER ?? opts.env.USERNAME,
-        sshOptions,
-      };
+      const port = target.port ?? 22;
+      const username = target.username ?? opts.env.USER ?? opts.env.USERNAME;
+      const guard = hostKeyGuard({ host: target.host, port, username: username ?? '' }, opts.knownHostsFiles ?? engineKnownHostsFiles(opts.env, opts.homedir));
+      sshOptions.hostVerifier = guard.verify;
+      ssh = { guard, keyOffered, endpoint: opts.endpoint ?? sshEndpoint(target.host, port, username) };
+      options = { ...unset, protocol: 'ssh', host: target.host, port, username, sshOptions };
       break;
     }
   }
-  return withoutDockerHostEnv(() => new Dockerode(options));
+  const docker = withoutDockerHostEnv(() => new Dockerode(options));
+  if (ssh) reportSshFailures(docker, ssh);
+  return docker;
+}
+
+interface SshFailures {
+  guard: HostKeyGuard;
+  keyOffered: string | null;
+  endpoint: DockerEndpoint;
+}
+
+function sshEndpoint(host: string, port: number, username: string | undefined): DockerEndpoint {
+  const url = `ssh://${username ? `${username}@` : ''}${host.includes(':') ? `[${host}]` : host}${port === 22 ? '' : `:${port}`}`;
+  return { url, protocol: 'ssh', source: 'DOCKER_CONTEXT', context: null, tls: false, local: isLoopbackHost(host) };
+}
+
+interface Modem {
+  dial(options: unknown, callback: (err: unknown, data: unknown) => void): unknown;
+}
+
+/**
+ * Every engine call goes through modem.dial (containers, volumes, events, hijacked attach), and each
+ * opens its own ssh connection. A refused host key reaches its callback as ssh2's bare "Host denied
+ * (verification failed)", a refused login or a dead sshd as ssh2 errors (they carry `level`) that
+ * callers without the endpoint would call "Docker is not reachable (ECONNREFUSED)". Swap in the
+ * refusal naming host, key type and fingerprint, and the ssh-aware description (also for a reset
+ * before any answer: the far side's dial-stdio ended), so every caller
+ * (connection status, CLI commands, jobs on another engine) reports the same thing. Engine answers
+ * and aborts pass through untouched.
+ */
+function reportSshFailures(docker: Dockerode, ssh: SshFailures): void {
+  const modem = docker.modem as Modem;
+  const dial = modem.dial.bind(modem);
+  const translate = (err: unknown): unknown => {
+    if (isHostDenied(err)) return ssh.guard.refusal() ?? err;
+    const e = err as { level?: unknown; code?: unknown } | null;
+    // ECONNRESET before any answer: sshd let us in but `docker system dial-stdio` ended (no docker CLI
+    // there, or it cannot reach its engine); the generic words would blame a local Docker.
+    if (typeof e?.level === 'string' || e?.code === 'ECONNRESET' || e?.code === 'EPIPE') {
+      return describeConnectionError(err, ssh.endpoint, { keyOffered: ssh.keyOffered });
+    }
+    return err;
+  };
+  modem.dial = (options, callback) => dial(options, (err, data) => callback(translate(err), data));
 }
 
 let sshUrlWarningMuted = false;

@@ -164,7 +164,7 @@ class EngineConnection implements DockerConnection {
       this.clientError = null;
       if (res.ok) {
         try {
-          this.docker = createDockerClient(res.target, { env: this.env, homedir: this.home });
+          this.docker = createDockerClient(res.target, { env: this.env, homedir: this.home, endpoint: res.endpoint });
         } catch (err) {
           this.clientError = new AppError('DOCKER_UNREACHABLE', `Cannot set up the connection to ${res.endpoint.url}: ${(err as Error).message}.`, {
             hint: res.endpoint.context

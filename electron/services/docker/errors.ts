@@ -119,7 +119,7 @@ function tlsHint(endpoint: DockerEndpoint): string {
  * Why connecting to `endpoint` failed, phrased for the person in front of it: what is wrong and
  * what to do. Used for the connection status (UI banner, `ailab doctor`).
  */
-export function describeConnectionError(err: unknown, endpoint: DockerEndpoint): AppError {
+export function describeConnectionError(err: unknown, endpoint: DockerEndpoint, ssh: { keyOffered?: string | null } = {}): AppError {
   if (err instanceof AppError) return err;
   const e = (err ?? {}) as DockerodeError;
   const code = e.code ?? '';
@@ -131,9 +131,16 @@ export function describeConnectionError(err: unknown, endpoint: DockerEndpoint):
   if (endpoint.protocol === 'ssh' && e.level) {
     const { target, command } = sshCommand(endpoint.url);
     if (e.level === 'client-authentication') {
-      return new AppError('DOCKER_UNREACHABLE', `SSH login to ${target} failed${from}: ${msg}.`, {
+      const user = target.includes('@') ? target.slice(0, target.indexOf('@')) : 'the user';
+      const offered =
+        ssh.keyOffered === undefined
+          ? ''
+          : ssh.keyOffered === null
+            ? ' No key was offered: SSH_AUTH_SOCK names no ssh-agent and there is no ~/.ssh/id_ed25519, id_ecdsa or id_rsa.'
+            : ` It offered ${ssh.keyOffered}.`;
+      return new AppError('DOCKER_UNREACHABLE', `SSH login to ${target} failed${from}: ${msg}.${offered}`, {
         ...opts,
-        hint: `Load your key into ssh-agent (\`ssh-add\`, with SSH_AUTH_SOCK set) and check that \`${command} docker version\` works.`,
+        hint: `Add your public key to ~${user}/.ssh/authorized_keys on the server, or load the right key into ssh-agent (\`ssh-add\`, with SSH_AUTH_SOCK set); \`${command} docker version\` must work from a terminal.`,
       });
     }
     return new AppError('DOCKER_UNREACHABLE', `Cannot open an SSH connection to ${target}${from}: ${msg}.`, {

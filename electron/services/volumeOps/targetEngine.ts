@@ -65,10 +65,16 @@ export async function connectTarget(opts: ConnectTargetOptions): Promise<TargetE
     const endpoint = status.endpoint;
     const words = `${opts.context}${endpoint ? ` (${endpoint.url})` : ''}`;
     if (status.state !== 'connected' || !endpoint) {
-      throw new AppError('DOCKER_UNREACHABLE', `The target engine ${words} does not answer: ${status.error?.message ?? 'no answer'}`, {
-        hint: status.error?.hint ?? 'Start that engine, or check the context (`docker --context NAME info`).',
-        details: { context: opts.context },
-      });
+      // An ssh host key refused is not an engine that "does not answer": keep its code and words.
+      const hostKey = status.error?.code === 'HOST_KEY_UNKNOWN' || status.error?.code === 'HOST_KEY_CHANGED' ? status.error.code : null;
+      throw new AppError(
+        hostKey ?? 'DOCKER_UNREACHABLE',
+        `The target engine ${words}${hostKey ? ' was refused' : ' does not answer'}: ${status.error?.message ?? 'no answer'}`,
+        {
+          hint: status.error?.hint ?? 'Start that engine, or check the context (`docker --context NAME info`).',
+          details: { context: opts.context },
+        },
+      );
     }
     const apiVersion = status.apiVersion ?? '0';
     if (!apiAtLeast(apiVersion, MIN_TARGET_API)) {

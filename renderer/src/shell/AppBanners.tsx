@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { AppInfo } from '../../../shared/contract';
 import { api } from '../api/bridge';
+import { dockerProblemTitle } from '../components/dockerProblem';
 import { RetryDockerButton } from '../components/RetryDockerButton';
 import { useNow } from '../components/useNow';
 import { PlanFailureBanners } from '../features/plans';
@@ -61,9 +62,11 @@ export function AppBanners() {
         </div>
       )}
       {unreachable && status?.error && (
-        <div className="notice notice-danger" role="alert" aria-label="Docker is not reachable">
+        <div className="notice notice-danger" role="alert" aria-label={dockerProblemTitle(status.error.code)}>
           <div style={{ flex: 1 }}>
-            <div className="notice-title">Docker is not reachable. {status.error.message}</div>
+            <div className="notice-title">
+              {dockerProblemTitle(status.error.code)}. {status.error.message}
+            </div>
             <div>{status.error.hint}</div>
             <div className="muted small">
               Endpoint: <code>{status.endpoint?.url ?? 'none'}</code>

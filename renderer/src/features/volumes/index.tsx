@@ -1,5 +1,6 @@
 import { useDeferredValue, useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { VolumeOpsDialogs } from '../volumeOps';
+import { dockerProblemTitle } from '../../components/dockerProblem';
 import { RetryDockerButton } from '../../components/RetryDockerButton';
 import { useNavigation } from '../../shell/navigation';
 import { useDockerStore } from '../../store/dockerStore';
@@ -120,11 +121,11 @@ function Centered(props: { children: ReactNode; label?: string; role?: 'status' 
 function DockerUnreachable() {
   const status = useDockerStore((s) => s.status);
   return (
-    <Centered label="Volumes unavailable: Docker is not reachable" role="status">
+    <Centered label={`Volumes unavailable: ${dockerProblemTitle(status?.error?.code)}`} role="status">
       <div className="vol-state-icon vol-state-danger" aria-hidden="true">
         !
       </div>
-      <h2>Docker is not reachable</h2>
+      <h2>{dockerProblemTitle(status?.error?.code)}</h2>
       <p className="vol-m0">{status?.error?.message ?? 'The app cannot talk to the Docker Engine.'}</p>
       <p className="muted vol-m0">{status?.error?.hint ?? 'Start Docker Desktop or the dockerd service.'}</p>
       <p className="muted small vol-m0">The list comes back by itself as soon as Docker answers.</p>
