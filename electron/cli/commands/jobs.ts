@@ -654,13 +654,15 @@ const jobs: CliCommand = {
   summary: 'list past backup and restore jobs',
   help: `Usage: ailab jobs [--json]
 
-The history of backup and restore jobs (desktop app, browser mode and CLI share it).`,
+The history of jobs: backups, restores and the volume operations (clone, rename, empty, export,
+import, transfer); the desktop app, the browser mode and the CLI share it. ENGINE is the Docker
+context (or address) each job ran on; TARGET the new volume, the image or <context>:<volume>.`,
   async run(ctx, argv) {
     const { values } = parse(argv, { json: { type: 'boolean' } }, false);
     printList(ctx.io.out, await ctx.call('getJobHistory'), {
       json: Boolean(values.json),
       empty: 'No jobs yet. Back up a volume with `ailab backup VOLUME`.',
-      header: ['WHEN', 'KIND', 'VOLUME', 'RESULT', 'SIZE', 'DURATION', 'FILE'],
+      header: ['WHEN', 'KIND', 'VOLUME', 'RESULT', 'SIZE', 'DURATION', 'ENGINE', 'FILE OR TARGET'],
       row: (h) => [
         new Date(h.startedAt).toLocaleString(),
         h.kind,
@@ -668,7 +670,8 @@ The history of backup and restore jobs (desktop app, browser mode and CLI share 
         h.status,
         h.compressedBytes !== null ? formatBytes(h.compressedBytes) : '',
         duration(h.durationMs),
-        h.file,
+        h.dockerEngine ? (h.dockerEngine.context ?? h.dockerEngine.url) : '',
+        h.file || h.target || '',
       ],
     });
     return EXIT.OK;

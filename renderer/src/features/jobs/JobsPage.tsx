@@ -154,6 +154,9 @@ export function JobsPage() {
                     <div className="muted small">
                       {h.engine}
                       {h.mode ? ` · ${h.mode}` : ''}
+                      {h.dockerEngine ? (
+                        <span title={`Ran on the Docker engine at ${h.dockerEngine.url}`}> · on {h.dockerEngine.context ?? h.dockerEngine.url}</span>
+                      ) : null}
                     </div>
                   </td>
                   <FileCell file={h.file} />
