@@ -31,11 +31,18 @@ const INCOMPRESSIBLE_RATIO = 0.98;
  * level 6 172.8 MB in 10.0 s, level 1 180.2 MB in 5.3 s, and the seed's GNU `gzip -6` 174.0 MB in
  * 15.9 s. Level 4 is within 1% of the seed's archive size for 40% of its CPU, and on 2 cores (where
  * the Engine's own tar stream takes a good part of the CPU too) compression decides the speed.
+ * Checked again for issue 17 with `npm run bench -- gzip-levels` (CPU seconds, which a busy machine
+ * barely moves; 1,046 MiB tar of the bench's mix, 2026-12-06): GNU gzip -6 566.3 MiB in 48.2 s; ours at
+ * 1 MiB blocks: level 1 +3.6 % in 12.8 s, level 3 +2.0 % in 17.1 s, level 4 +0.6 % in 15.4 s, level 5
+ * −0.5 % in 22.2 s, level 6 −0.7 % in 24.5 s. Level 4 stays: level 5 would cost 44 % more CPU to
+ * save 1.1 % of the archive, levels 1–3 save little CPU for a bigger archive.
  */
 export const DEFAULT_GZIP_LEVEL = 4;
 /**
  * 1 MiB: measured against 2 and 4 MiB on the same data, the ratio differs by 0.1% and the CPU not at
- * all, while peak memory grows with the block (85, 90, 155 MB).
+ * all, while peak memory grows with the block (85, 90, 155 MB). The 2026-12-06 sweep agrees: at
+ * level 4, 512 KiB / 1 / 2 / 4 MiB give +0.73 / +0.61 / +0.55 / +0.52 % against gzip -6 for 17.6 /
+ * 15.4 / 16.3 / 17.5 s of CPU and 93 / 96 / 103 / 100 MiB peak: nothing worth a bigger block.
  */
 export const DEFAULT_BLOCK_SIZE = 1024 * 1024;
 
