@@ -106,18 +106,21 @@ function otherLabels(v: VolumeSummary): Record<string, string> {
 }
 
 /** Sizes are extra: when the engine cannot measure them the list is still printed, with "-" and a note. */
-async function sizesOrWarn(ctx: CliContext): Promise<Record<string, VolumeSize> | null> {
+async function sizesOrProblem(ctx: CliContext): Promise<{ sizes: Record<string, VolumeSize> | null; problem: string | null }> {
   try {
-    return (await ctx.call('getVolumeSizes')).sizes;
+    return { sizes: (await ctx.call('getVolumeSizes')).sizes, problem: null };
   } catch (err) {
     const why = err instanceof AppError ? err.message : String(err);
-    ctx.io.err(`Sizes could not be computed (${why}); they show as "-". Try again, or use --no-size.\n`);
-    return null;
+    return { sizes: null, problem: `Sizes could not be computed (${why}); they show as "-". Try again, or use --no-size.` };
   }
 }
 
 async function ls(ctx: CliContext, values: Values): Promise<number> {
-  const [list, sizes] = await Promise.all([ctx.call('listVolumes'), values['no-size'] ? Promise.resolve(null) : sizesOrWarn(ctx)]);
+  // Both asked at once; the sizes' note is told only when the list itself came (else the list's error says it all).
+  const sized = values['no-size'] ? Promise.resolve({ sizes: null, problem: null }) : sizesOrProblem(ctx);
+  const list = await ctx.call('listVolumes');
+  const { sizes, problem } = await sized;
+  if (problem) ctx.io.err(`${problem}\n`);
   const withSizes = list.map((v): VolumeSummary => ({ ...v, size: sizes?.[v.name] ?? v.size }));
   printList(ctx.io.out, withSizes, {
     json: Boolean(values.json),
