@@ -1,17 +1,11 @@
-import { AppError } from '../../../shared/contract/errors';
-import type { JobSummary } from '../../../shared/contract/jobs';
-import type { ExportVolumeOptions, ImportVolumeOptions, VolumeImageInfo } from '../../../shared/contract/volumeOps';
+import type { VolumeImageInfo } from '../../../shared/contract/volumeOps';
+import { inspectVolumeImageOn } from './exportLabel';
 import type { VolumeOpsDeps } from './volumeOpsService';
 
-// Placeholders of the contract (issue 16): each is replaced by its implementation.
-export async function exportVolume(_deps: VolumeOpsDeps, _opts: ExportVolumeOptions): Promise<JobSummary> {
-  throw new AppError('INTERNAL', 'Export is not built yet.');
-}
+/** Export to an image and import from one (issue 16): exportImage.ts, importImage.ts, exportLabel.ts, registryPush.ts. */
+export { exportVolume } from './exportImage';
+export { importVolume } from './importImage';
 
-export async function inspectVolumeImage(_deps: VolumeOpsDeps, _image: string): Promise<VolumeImageInfo> {
-  throw new AppError('INTERNAL', 'Image inspection is not built yet.');
-}
-
-export async function importVolume(_deps: VolumeOpsDeps, _opts: ImportVolumeOptions): Promise<JobSummary> {
-  throw new AppError('INTERNAL', 'Import is not built yet.');
+export function inspectVolumeImage(deps: VolumeOpsDeps, image: string): Promise<VolumeImageInfo> {
+  return inspectVolumeImageOn(deps.jobs.manager.docker(), image);
 }
