@@ -1,8 +1,11 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportResult, ImportResult } from '../../shared/contract/volumeOps';
 import { VOLUME_EXPORT_LABEL } from '../../shared/contract/volumeOps';
+import { credentialsFor, explainPushError } from '../../electron/services/volumeOps/registryPush';
 import { docker } from '../support/docker';
+import { startPushRegistry, type PushRegistry } from './push-registry';
 import {
   createVolume,
   inVolume,
@@ -11,6 +14,7 @@ import {
   ourHelpers,
   removeTestVolumes,
   RICH_CONTENT,
+  tempDir,
   trackVolume,
   treeOf,
   type JobsHarness,
@@ -180,5 +184,87 @@ describe('refusals and cancel', () => {
     const dangling = await docker.listImages({ filters: { label: [`${VOLUME_EXPORT_LABEL}`] } });
     expect(dangling.filter((i) => (i.Labels?.[VOLUME_EXPORT_LABEL] ?? '').includes(big))).toEqual([]);
     expect(await ourHelpers(h)).toEqual([]);
+  });
+});
+
+describe('push to a registry (a writable v2 registry on 127.0.0.1 with basic auth)', () => {
+  let registry: PushRegistry;
+  let config: string;
+  const savedConfig = process.env.DOCKER_CONFIG;
+
+  beforeAll(async () => {
+    registry = await startPushRegistry();
+    registry.requireLogin({ user: 'ailab', password: 's3cret' });
+    config = tempDir('ailab-docker-config-');
+    process.env.DOCKER_CONFIG = config;
+  });
+
+  afterAll(async () => {
+    if (savedConfig === undefined) delete process.env.DOCKER_CONFIG;
+    else process.env.DOCKER_CONFIG = savedConfig;
+    await registry?.close();
+    if (config) fs.rmSync(config, { recursive: true, force: true });
+  });
+
+  const writeConfig = (auth: string | null) =>
+    fs.writeFileSync(path.join(config, 'config.json'), JSON.stringify({ auths: auth ? { [`http://${registry.host}`]: { auth } } : {} }));
+
+  it('without a login: refused with the registry named and what to do, and no image left behind', async () => {
+    writeConfig(null);
+    const ref = `${registry.host}/ailab/notebooks:nologin`;
+    images.add(ref);
+    const done = await h.finish(await h.core.volumeOps.exportToImage({ volume: source, image: ref, push: true }));
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatchObject({ code: 'REMOTE_AUTH_FAILED', hint: expect.stringContaining(`docker login ${registry.host}`) });
+    expect(done.error?.message).toContain(registry.host);
+    expect(await imageExists(ref)).toBe(false);
+    expect(registry.tags()).toEqual([]);
+  });
+
+  it('a refused login is named as such (the engine retries a refused basic-auth upload for ~50 s, so this is the mapping only)', () => {
+    const err = explainPushError(`${registry.host}/ailab/notebooks:1`, 'unauthorized', true);
+    expect(err).toMatchObject({ code: 'REMOTE_AUTH_FAILED', hint: expect.stringContaining(`log in again with docker login ${registry.host}`) });
+    expect(explainPushError('nowhere.invalid/x:1', 'Get "https://nowhere.invalid/v2/": dial tcp: lookup nowhere.invalid: no such host', false)).toMatchObject({
+      code: 'REMOTE_UNREACHABLE',
+    });
+  });
+
+  it('pushes with the login from config.json; the image pulled back imports into an equal tree', async () => {
+    writeConfig(Buffer.from('ailab:s3cret').toString('base64'));
+    const ref = `${registry.host}/ailab/notebooks:1`;
+    images.add(ref);
+    const done = await h.finish(await h.core.volumeOps.exportToImage({ volume: source, image: ref, push: true }));
+    expect(done.error).toBeNull();
+    expect((done.result as ExportResult).pushed).toBe(true);
+    expect(registry.tags()).toEqual(['ailab/notebooks:1']);
+    expect(registry.requests.some((r) => r.startsWith('PUT /v2/ailab/notebooks/manifests/1'))).toBe(true);
+    await docker.getImage(ref).remove();
+    expect(await imageExists(ref)).toBe(false);
+    // The engine's own pull from the same registry (open now: the import's pull uses no login).
+    registry.requireLogin(null);
+    const target = trackVolume(newVolumeName('vimg-pulled'));
+    const imported = await h.finish(await h.core.volumeOps.importFromImage({ image: ref, volume: target, pull: true }));
+    expect(imported.error).toBeNull();
+    expect(await imageExists(ref)).toBe(true);
+    expect(await treeOf(target)).toEqual(await treeOf(source));
+  });
+
+  it('reads a credential helper named in config.json (docker-credential-<helper> get, the registry on stdin)', async () => {
+    const bin = tempDir('ailab-cred-helper-');
+    const helper = path.join(bin, 'docker-credential-ailabtest');
+    fs.writeFileSync(helper, '#!/bin/sh\nread server\nprintf \'{"ServerURL":"%s","Username":"helper-user","Secret":"helper-pass"}\' "$server"\n', {
+      mode: 0o755,
+    });
+    const file = path.join(bin, 'config.json');
+    fs.writeFileSync(file, JSON.stringify({ credHelpers: { [registry.host]: 'ailabtest' } }));
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${bin}:${savedPath ?? ''}`;
+    try {
+      expect(await credentialsFor(`${registry.host}/x/y:1`, file)).toEqual({ username: 'helper-user', password: 'helper-pass', serveraddress: registry.host });
+      expect(await credentialsFor('other.example.com/x/y:1', file)).toBeNull();
+    } finally {
+      process.env.PATH = savedPath;
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
