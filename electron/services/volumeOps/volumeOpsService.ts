@@ -11,7 +11,7 @@ import type {
 import type { CoreServices } from '../core/context';
 import type { JobService } from '../jobs/jobService';
 import { cloneVolume, emptyVolume, renameVolume } from './cloneVolume';
-import { exportVolume, importVolume, inspectVolumeImage } from './volumeImage';
+import { exportVolume, importVolume, inspectVolumeImage, listVolumeImages } from './volumeImage';
 import { transferVolume } from './transferVolume';
 
 /** What each operation is built from: the core's services and the jobs domain (every operation is a job). */
@@ -50,6 +50,10 @@ export class VolumeOpsService {
 
   inspectImage(image: string): Promise<VolumeImageInfo> {
     return inspectVolumeImage(this.deps, image);
+  }
+
+  listImages(): Promise<VolumeImageInfo[]> {
+    return listVolumeImages(this.deps);
   }
 
   importFromImage(opts: ImportVolumeOptions): Promise<JobSummary> {

@@ -5,7 +5,7 @@ import type { ContainerRef } from '../../../../shared/contract/jobs';
 export function StopContainersNotice(props: {
   running: ContainerRef[];
   volume: string;
-  job: 'backup' | 'restore';
+  job: 'backup' | 'restore' | 'export' | 'import';
   stop: boolean;
   onStop: (stop: boolean) => void;
   /** Why stopping is the recommended choice here (the Exasol DB's volume); unticking it then says what is at stake. */
