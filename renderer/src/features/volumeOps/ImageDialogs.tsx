@@ -285,9 +285,9 @@ export function ImportDialog(props: { volume: string | null }) {
         ) : null}
         {looked.state === 'error' && !missing ? <ErrorNotice error={looked.error} /> : null}
 
-        <fieldset className="jobs-gap">
-          <legend>Into</legend>
-          <label className="radio">
+        <fieldset className="jobs-fieldset">
+          <legend className="field-label">Into</legend>
+          <label className="checkbox">
             <input type="radio" name="volumeops-import-target" checked={target === 'new'} onChange={() => setTarget('new')} />
             <span>A new volume</span>
           </label>
@@ -315,17 +315,17 @@ export function ImportDialog(props: { volume: string | null }) {
           ) : null}
           {here ? (
             <>
-              <label className="radio">
+              <label className="checkbox">
                 <input type="radio" name="volumeops-import-target" checked={target === 'here'} onChange={() => setTarget('here')} />
                 <span>This volume, {here}</span>
               </label>
               {target === 'here' ? (
-                <div className="jobs-gap-sm" style={{ marginLeft: '1.5rem' }}>
-                  <label className="radio">
+                <div className="jobs-indent jobs-fieldset">
+                  <label className="checkbox">
                     <input type="radio" name="volumeops-import-mode" checked={mode === 'replace'} onChange={() => setMode('replace')} />
                     <span>Replace its contents (a verified safety backup of what is there is taken first, and put back if the import fails)</span>
                   </label>
-                  <label className="radio">
+                  <label className="checkbox">
                     <input type="radio" name="volumeops-import-mode" checked={mode === 'merge'} onChange={() => setMode('merge')} />
                     <span>Merge: files of the same name are overwritten, the others stay</span>
                   </label>
