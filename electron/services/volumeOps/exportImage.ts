@@ -200,7 +200,12 @@ async function runExport(ctx: JobContext, p: ExportPlan): Promise<ExportResult> 
       await pushImage(ctx, p.ref);
       pushed = true;
     }
-    if (tagMoved && p.replaces) await removeImage(ctx, p.replaces, `the previous export ${p.replaces.slice(7, 19)} that had the tag ${p.ref}`);
+    // The previous export lost its tag to this one: removed unless another tag still names it.
+    if (tagMoved && p.replaces) {
+      const old = await inspectImageOrNull(ctx.docker, p.replaces).catch(() => null);
+      if (old && (old.RepoTags ?? []).length === 0)
+        await removeImage(ctx, p.replaces, `the previous export ${p.replaces.slice(7, 19)} that had the tag ${p.ref}`);
+    }
     return {
       kind: 'export',
       volume: p.volume,

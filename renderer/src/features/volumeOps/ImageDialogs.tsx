@@ -132,6 +132,8 @@ export function suggestVolumeName(base: string, taken: ReadonlySet<string>): str
   }
 }
 
+/** What inspectVolumeImage said of `image`; anything about another name is stale (still looking). */
+type Answer = { image: string; info: VolumeImageInfo; error: null } | { image: string; info: null; error: ApiErrorPayload };
 type Looked = { state: 'idle' } | { state: 'looking' } | { state: 'found'; info: VolumeImageInfo } | { state: 'error'; error: ApiErrorPayload };
 
 /** Import an exported image into a new volume, or into this one (replace or merge). */
@@ -141,11 +143,11 @@ export function ImportDialog(props: { volume: string | null }) {
   const taken = useMemo(() => new Set((volumes ?? []).map((v) => v.name)), [volumes]);
   const [exports, setExports] = useState<VolumeImageInfo[] | null>(null);
   const [image, setImage] = useState('');
-  const [looked, setLooked] = useState<Looked>({ state: 'idle' });
+  const [answer, setAnswer] = useState<Answer | null>(null);
   const [pull, setPull] = useState(false);
   const [target, setTarget] = useState<'new' | 'here'>('new');
   const [mode, setMode] = useState<Exclude<RestoreMode, 'new'>>('replace');
-  const [name, setName] = useState('');
+  const [typedName, setName] = useState('');
   const [nameTouched, setNameTouched] = useState(false);
   const running = useRunningUsers(target === 'here' ? here : null);
   const [stop, setStop] = useState(false);
@@ -168,16 +170,13 @@ export function ImportDialog(props: { volume: string | null }) {
   // What the typed image is: an export (its volume, counts, date), something else (refused), or absent (pull?).
   const refProblem = image.trim() ? checkImageReference(image.trim()) : 'Choose an exported image.';
   useEffect(() => {
-    if (refProblem) {
-      setLooked({ state: 'idle' });
-      return;
-    }
+    if (refProblem) return;
     let live = true;
-    setLooked({ state: 'looking' });
+    const asked = image.trim();
     const timer = setTimeout(() => {
-      void api.inspectVolumeImage(image.trim()).then((r) => {
+      void api.inspectVolumeImage(asked).then((r) => {
         if (!live) return;
-        setLooked(r.ok ? { state: 'found', info: r.value } : { state: 'error', error: r.error });
+        setAnswer(r.ok ? { image: asked, info: r.value, error: null } : { image: asked, info: null, error: r.error });
       });
     }, 250);
     return () => {
@@ -186,11 +185,17 @@ export function ImportDialog(props: { volume: string | null }) {
     };
   }, [image, refProblem]);
 
+  const looked: Looked = refProblem
+    ? { state: 'idle' }
+    : answer?.image !== image.trim()
+      ? { state: 'looking' }
+      : answer.info
+        ? { state: 'found', info: answer.info }
+        : { state: 'error', error: answer.error };
   const info = looked.state === 'found' ? looked.info : null;
   const missing = looked.state === 'error' && looked.error.code === 'IMAGE_NOT_FOUND';
-  useEffect(() => {
-    if (info?.export && !nameTouched) setName(suggestVolumeName(info.export.volume, taken));
-  }, [info, nameTouched, taken]);
+  // The export's own volume name (not taken) until the user types one.
+  const name = nameTouched ? typedName : info?.export ? suggestVolumeName(info.export.volume, taken) : '';
 
   const nameProblem =
     target === 'new' ? (checkVolumeName(name.trim()) ?? (taken.has(name.trim()) ? `A volume named ${name.trim()} already exists.` : null)) : null;
