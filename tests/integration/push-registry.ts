@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { serveOnLoopback } from './launcher-registry';
 
 /**
  * A tiny writable Docker Registry (the v2 upload API) on 127.0.0.1, for `docker push` and the pull back
@@ -37,7 +37,6 @@ export async function startPushRegistry(): Promise<PushRegistry> {
   const manifests = new Map<string, { digest: string; data: Buffer; type: string }>();
   const requests: string[] = [];
   let login: string | null = null;
-  const sockets = new Set<Socket>();
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const full = req.url ?? '/';
@@ -134,22 +133,14 @@ export async function startPushRegistry(): Promise<PushRegistry> {
       res.end(String(err));
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const { host, close } = await serveOnLoopback(server);
   return {
-    host: `127.0.0.1:${port}`,
+    host,
     requireLogin: (l) => {
       login = l ? `${l.user}:${l.password}` : null;
     },
     tags: () => [...manifests.keys()].filter((k) => !k.includes('@')),
     requests,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => server.close(r));
-    },
+    close,
   };
 }

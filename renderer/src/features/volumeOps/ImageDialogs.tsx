@@ -5,6 +5,7 @@ import { checkImageReference, checkVolumeName } from '../../../../shared/contrac
 import type { VolumeImageInfo } from '../../../../shared/contract/volumeOps';
 import { formatBytes, formatCount, formatDate } from '../../../../shared/format';
 import { api } from '../../api/bridge';
+import { DialogActions } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { ErrorNotice, JobDialog } from '../jobs/JobDialog';
 import { useJobs } from '../jobs/jobsStore';
@@ -109,15 +110,12 @@ export function ExportDialog(props: { volume: string }) {
           </StopContainersNotice>
         ) : null}
         <ErrorNotice error={error} />
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={close} disabled={busy}>
-            Cancel
-          </button>
+        <DialogActions onCancel={close} busy={busy}>
           <button type="submit" className="btn btn-primary" disabled={busy || problem !== null}>
             {busy ? <span className="spinner" /> : null}
             {push ? 'Export and push' : 'Export'}
           </button>
-        </div>
+        </DialogActions>
       </form>
     </JobDialog>
   );
@@ -345,15 +343,12 @@ export function ImportDialog(props: { volume: string | null }) {
           </StopContainersNotice>
         ) : null}
         <ErrorNotice error={error} />
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={close} disabled={busy}>
-            Cancel
-          </button>
+        <DialogActions onCancel={close} busy={busy}>
           <button type="submit" className="btn btn-primary" disabled={!canStart}>
             {busy ? <span className="spinner" /> : null}
             Import
           </button>
-        </div>
+        </DialogActions>
       </form>
     </JobDialog>
   );
