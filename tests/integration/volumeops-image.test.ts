@@ -163,26 +163,52 @@ describe('refusals and cancel', () => {
     ).toBeNull();
   });
 
-  it('a cancelled export leaves no image and no helper', async () => {
-    const big = await createVolume('vimg-big');
-    await inVolume(big, 'head -c 300000000 /dev/urandom > /volume/big.bin');
-    const ref = imageName('cancelled');
-    const job = await h.core.volumeOps.exportToImage({ volume: big, image: ref });
-    await new Promise<void>((resolve) => {
+  let big: string;
+  /** Until the job is in `phase` (or over). */
+  const reach = (id: string, phase: string) =>
+    new Promise<void>((resolve) => {
       const timer = setInterval(() => {
-        const now = h.jobs.list().find((j) => j.id === job.id);
-        if (!now || now.status !== 'running' || now.progress?.phase === 'packing') {
+        const now = h.jobs.list().find((j) => j.id === id);
+        if (!now || now.status !== 'running' || now.progress?.phase === phase) {
           clearInterval(timer);
           resolve();
         }
       }, 20);
     });
+
+  it('a cancelled export leaves no image and no helper', async () => {
+    big = await createVolume('vimg-big');
+    await inVolume(big, 'head -c 300000000 /dev/urandom > /volume/big.bin');
+    const ref = imageName('cancelled');
+    const job = await h.core.volumeOps.exportToImage({ volume: big, image: ref });
+    await reach(job.id, 'packing');
     h.jobs.cancel(job.id);
     const done = await h.finish(job);
     expect(done.status).toBe('cancelled');
     expect(await imageExists(ref)).toBe(false);
     const dangling = await docker.listImages({ filters: { label: [`${VOLUME_EXPORT_LABEL}`] } });
     expect(dangling.filter((i) => (i.Labels?.[VOLUME_EXPORT_LABEL] ?? '').includes(big))).toEqual([]);
+    expect(await ourHelpers(h)).toEqual([]);
+  });
+
+  it('a cancelled import into a new volume leaves no volume, no container of the image, no helper', async () => {
+    const ref = imageName('big');
+    const made = await h.finish(await h.core.volumeOps.exportToImage({ volume: big, image: ref }));
+    expect(made.status).toBe('succeeded');
+    const target = trackVolume(newVolumeName('vimg-cancel-import'));
+    const job = await h.core.volumeOps.importFromImage({ image: ref, volume: target });
+    await reach(job.id, 'unpacking');
+    h.jobs.cancel(job.id);
+    const done = await h.finish(job);
+    expect(done.status).toBe('cancelled');
+    expect(done.warnings).toEqual([]);
+    expect(
+      await docker
+        .getVolume(target)
+        .inspect()
+        .catch(() => null),
+    ).toBeNull();
+    expect(await docker.listContainers({ all: true, filters: { ancestor: [ref] } })).toEqual([]);
     expect(await ourHelpers(h)).toEqual([]);
   });
 });

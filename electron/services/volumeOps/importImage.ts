@@ -34,10 +34,15 @@ function notAnExport(info: VolumeImageInfo): AppError {
 function archiveOpener(container: Dockerode.Container, signal: AbortSignal): () => Readable {
   return () => {
     const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+    // The reader's pipeline hears the error; one that has stopped already (a cancel: the same signal
+    // aborts this read) must not turn it into an uncaught exception.
+    out.on('error', () => undefined);
     void (async () => {
       const source = (await container.getArchive({ path: VOLUME_EXPORT_ROOT, abortSignal: signal })) as Readable;
       await pipeline(source, createTarRewriter({ stripPrefix: `${VOLUME_EXPORT_ROOT.slice(1)}/`, prefixAsRoot: true }), out);
-    })().catch((err: unknown) => out.destroy(toAppError(err)));
+    })().catch((err: unknown) => {
+      if (!out.destroyed) out.destroy(toAppError(err));
+    });
     return out;
   };
 }
