@@ -22,7 +22,7 @@ import { unpackEngine, unpackFast } from './restoreEngines';
 import { restoreSelection } from './selectiveRestore';
 import { stopUsersOrWarn } from './volumeContainers';
 import { clearVolume } from './volumeOps';
-import { countRestored, createVolume, volumeExists } from './restoreSteps';
+import { countRestored, createVolume, removeCreatedVolume, volumeExists } from './restoreSteps';
 import { tryOnePassRestore } from './onePassRestore';
 import { verifyWithProgress } from './verify';
 
@@ -300,12 +300,7 @@ async function undoRestore(
 ): Promise<void> {
   const ctx: JobContext = { ...jobCtx, signal: new AbortController().signal, throwIfCancelled: () => undefined };
   if (s.createdVolume) {
-    ctx.log(`Removing the volume ${o.volume} this restore created…`);
-    try {
-      await ctx.docker.getVolume(o.volume).remove();
-    } catch (err) {
-      ctx.warn(`The new volume ${o.volume} could not be removed: ${toAppError(err).message}`);
-    }
+    await removeCreatedVolume(ctx, o.volume);
     return;
   }
   if (o.mode === 'replace' && s.cleared && s.safety && s.runImage) {
