@@ -195,6 +195,8 @@ export const volumeOpMethods = {
   exportVolume: method<JobSummary>()(z.tuple([exportVolumeSchema])),
   /** Looks at an image before an import: a volume export or not (and what it is). Pulls nothing. */
   inspectVolumeImage: method<VolumeImageInfo>()(z.tuple([imageReferenceSchema])),
+  /** The engine's local images that are volume exports (by tag, newest first), for the Import dialog. */
+  listVolumeImages: method<VolumeImageInfo[]>()(z.tuple([])),
   importVolume: method<JobSummary>()(z.tuple([importVolumeSchema])),
   transferVolume: method<JobSummary>()(z.tuple([transferVolumeSchema])),
 };

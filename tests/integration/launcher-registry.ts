@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { extract, pack } from 'tar-stream';
@@ -112,7 +112,6 @@ export async function startTestRegistry(sourceImage: string): Promise<TestRegist
   const requests: string[] = [];
   let rate = 0;
   let auth = false;
-  const sockets = new Set<import('node:net').Socket>();
 
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
@@ -158,14 +157,9 @@ export async function startTestRegistry(sourceImage: string): Promise<TestRegist
     };
     tick();
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const { host, close } = await serveOnLoopback(server);
   return {
-    host: `127.0.0.1:${port}`,
+    host,
     add: makeTag,
     throttle: (b) => {
       rate = b;
@@ -174,6 +168,21 @@ export async function startTestRegistry(sourceImage: string): Promise<TestRegist
       auth = on;
     },
     requests,
+    close,
+  };
+}
+
+/** Listens on 127.0.0.1 (a free port); `close` also ends the engine's kept-alive connections. */
+export async function serveOnLoopback(server: http.Server): Promise<{ host: string; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    host: `127.0.0.1:${port}`,
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise((r) => server.close(r));

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { SCS_FILE } from '../../../shared/ailab';
 import { AppError } from '../../../shared/contract/errors';
 import { ArchiveRules, isSetuidRoot, pathComponents, shorten } from './archiveRules';
@@ -75,13 +76,20 @@ export class TopFolder {
  * counts, sha256, a wrapping top folder, the SCS file, and everything that would make a restore
  * write outside the volume, create device nodes, or cannot be created (archiveRules.ts). Throws
  * ARCHIVE_INVALID for non-archives and truncated or corrupt files; returns problems for the caller
- * to refuse with assertSafe(). `handle`: read this open file (the descriptor a restore then extracts from).
+ * to refuse with assertSafe(). `handle`: read this open file (the descriptor a restore then extracts from);
+ * `open`: read a tar stream that is not a file (scanArchive).
  * `onEntry`: each entry as the check sees it, so a caller that needs every entry (the backup browser's
  * index) reads the archive once, not a second time after the check.
  */
 export async function inspectArchive(
   file: string,
-  opts: { signal?: AbortSignal; onProgress?: (p: InspectProgress) => void; handle?: FileHandle; onEntry?: (e: ParsedEntry) => void } = {},
+  opts: {
+    signal?: AbortSignal;
+    onProgress?: (p: InspectProgress) => void;
+    handle?: FileHandle;
+    open?: () => Readable;
+    onEntry?: (e: ParsedEntry) => void;
+  } = {},
 ): Promise<ArchiveInspection> {
   let fileCount = 0;
   let dirCount = 0;
@@ -106,6 +114,7 @@ export async function inspectArchive(
     signal: opts.signal,
     onProgress: opts.onProgress,
     handle: opts.handle,
+    open: opts.open,
     onData: (chunk) => {
       if (!scsHash) return;
       const part = chunk.subarray(0, Math.min(scsHash.left, chunk.length));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
-import { Transform, Writable } from 'node:stream';
+import { type Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../../shared/contract/errors';
 import { archiveInvalid, cancelled, toArchiveFsError } from './errors';
@@ -126,12 +126,17 @@ export async function scanArchive(
     progressIntervalMs?: number;
     /** Read this open file from its start instead of opening `file` (it stays open). */
     handle?: fs.FileHandle;
+    /**
+     * A plain tar stream that is not a file (an image's folder from the Engine's archive API): `file` only
+     * names it, its size is unknown (progress says 0 for the total).
+     */
+    open?: () => Readable;
   } = {},
 ): Promise<ScanResult> {
   const { signal } = opts;
   if (signal?.aborted) throw cancelled('Reading the archive was cancelled.');
-  const { head, size } = await readHead(file, opts.handle);
-  const format = detectFormat(file, head);
+  const { head, size } = opts.open ? { head: null, size: 0 } : await readHead(file, opts.handle);
+  const format = head ? detectFormat(file, head) : 'tar';
 
   const hash = createHash('sha256');
   let bytesRead = 0;
@@ -184,9 +189,11 @@ export async function scanArchive(
   });
 
   try {
-    const source = opts.handle
-      ? opts.handle.createReadStream({ start: 0, autoClose: false, highWaterMark: READ_CHUNK })
-      : createReadStream(file, { highWaterMark: READ_CHUNK });
+    const source = opts.open
+      ? opts.open()
+      : opts.handle
+        ? opts.handle.createReadStream({ start: 0, autoClose: false, highWaterMark: READ_CHUNK })
+        : createReadStream(file, { highWaterMark: READ_CHUNK });
     if (format === 'tgz') {
       await pipeline(source, hasher, createParallelGunzip(), sink, signal ? { signal } : {});
     } else {

@@ -34,6 +34,11 @@ function joinPath(parts: Buffer[], leadingDot: boolean, trailingSlash: boolean):
 export interface TarRewriterOptions {
   /** The wrapping folder to remove, e.g. `notebooks/` or `backup/myvol/` (a leading `./` is ignored). */
   stripPrefix: string;
+  /**
+   * The folder's own entry becomes `./` instead of being dropped, so the folder's owner, mode and time
+   * reach the volume's root (an exported image's `volume/`, volumeOps/importImage.ts).
+   */
+  prefixAsRoot?: boolean;
 }
 
 /**
@@ -46,6 +51,7 @@ export interface TarRewriterOptions {
 export class TarRewriter extends TarStage {
   protected readonly parser: TarParser;
   private readonly prefix: Buffer[];
+  private readonly prefixAsRoot: boolean;
   private keeping = false;
   /** Entries dropped because they are the prefix, its parents, or outside it. */
   dropped = 0;
@@ -54,6 +60,7 @@ export class TarRewriter extends TarStage {
   constructor(opts: TarRewriterOptions) {
     super();
     this.prefix = splitPath(Buffer.from(opts.stripPrefix, 'utf8'));
+    this.prefixAsRoot = opts.prefixAsRoot === true;
     if (this.prefix.length === 0 || this.prefix.some((p) => p.toString() === '..')) {
       throw new AppError('INVALID_ARGUMENT', `"${opts.stripPrefix}" is not a folder that can be stripped.`);
     }
@@ -72,8 +79,9 @@ export class TarRewriter extends TarStage {
   /** The path under the prefix, or null when the entry is not strictly inside it. */
   private strip(p: Buffer): Buffer | null {
     const parts = splitPath(p);
-    if (parts.length <= this.prefix.length) return null;
+    if (parts.length < this.prefix.length) return null;
     for (let i = 0; i < this.prefix.length; i++) if (!(parts[i] as Buffer).equals(this.prefix[i] as Buffer)) return null;
+    if (parts.length === this.prefix.length) return this.prefixAsRoot ? Buffer.from('./') : null;
     const leadingDot = p.length >= 2 && p[0] === DOT && p[1] === SLASH;
     return joinPath(parts.slice(this.prefix.length), leadingDot, p[p.length - 1] === SLASH);
   }

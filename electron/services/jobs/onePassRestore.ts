@@ -4,14 +4,13 @@ import { AppError } from '../../../shared/contract/errors';
 import type { RestoreResult } from '../../../shared/contract/jobs';
 import { formatBytes } from '../../../shared/format';
 import { sniffArchive } from '../archive/scanArchive';
-import { toAppError } from '../docker/errors';
 import { inspectVolume } from '../docker/volumes';
 import { volumeDisk } from './freeSpace';
 import { helperImageForEngine } from './images';
 import type { JobContext } from './jobContext';
 import { unpackEngine } from './restoreEngines';
 import type { RestoreJobOptions } from './restoreJob';
-import { countRestored, createVolume, volumeExists } from './restoreSteps';
+import { countRestored, createVolume, removeCreatedVolume, volumeExists } from './restoreSteps';
 
 /**
  * Room left free on the volume's disk while a one-pass restore writes: its content count is an estimate
@@ -33,15 +32,6 @@ const ARCHIVE_CODES = new Set(['ARCHIVE_INVALID', 'ARCHIVE_UNSAFE', 'DISK_FULL']
 export function onePassEligible(o: RestoreJobOptions, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.AILAB_RESTORE_CHECK_FIRST === '1') return false;
   return o.mode === 'new' && !o.selection && !o.stripTopFolder && !o.keepScs;
-}
-
-async function removeCreated(ctx: JobContext, volume: string): Promise<void> {
-  ctx.log(`Removing the volume ${volume} this restore created…`);
-  try {
-    await ctx.docker.getVolume(volume).remove();
-  } catch (err) {
-    ctx.warn(`The new volume ${volume} could not be removed: ${toAppError(err).message}`);
-  }
 }
 
 /**
@@ -122,7 +112,7 @@ export async function tryOnePassRestore(ctx: JobContext, o: RestoreJobOptions, h
       keptScs: false,
     };
   } catch (err) {
-    if (created) await removeCreated({ ...ctx, signal: new AbortController().signal, throwIfCancelled: () => undefined }, o.volume);
+    if (created) await removeCreatedVolume(ctx, o.volume);
     if (!(err instanceof AppError) || !ARCHIVE_CODES.has(err.code)) throw err;
     ctx.log(`The restore stopped (${err.message.replace(/\.$/, '')}). The new volume is gone; reading the whole archive to say exactly what is wrong…`);
     return null;

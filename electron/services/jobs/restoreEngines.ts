@@ -38,6 +38,8 @@ export interface UnpackArgs {
   archivePath: string;
   /** The archive, opened for the check: read from its start instead of opening archivePath again. */
   handle?: FileHandle;
+  /** A tar stream that is not a file (an image's folder, volumeOps/importImage.ts): a fresh one per call; archivePath only names it. */
+  open?: () => Readable;
   /** What the check found, which the extraction must match, and what to do with setuid files. */
   guard: RestoreGuardOptions;
   format: ArchiveFormat;
@@ -91,9 +93,11 @@ function scsDrop(args: UnpackArgs, onEntry: (e: TarEntryInfo) => void): TarDrop 
  * descriptor the check read when there is one, every byte hashed for the guard on the way.
  */
 function tarSource(args: UnpackArgs, guard: RestoreGuard): Array<Readable | Transform> {
-  const source = args.handle
-    ? args.handle.createReadStream({ start: 0, autoClose: false, highWaterMark: CHUNK })
-    : createReadStream(args.archivePath, { highWaterMark: CHUNK });
+  const source = args.open
+    ? args.open()
+    : args.handle
+      ? args.handle.createReadStream({ start: 0, autoClose: false, highWaterMark: CHUNK })
+      : createReadStream(args.archivePath, { highWaterMark: CHUNK });
   const stages: Array<Readable | Transform> = [source, guard.hasher];
   // Members the fast engine wrote decompress on all cores; any other gzip streams through zlib.
   if (args.format === 'tgz') stages.push(createParallelGunzip() as unknown as Transform);

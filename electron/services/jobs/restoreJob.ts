@@ -1,5 +1,6 @@
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { SCS_FILE } from '../../../shared/ailab';
 import type { BackupManifest, JobEngine, RestoreMode, RestoreResult, RestoreSelection } from '../../../shared/contract/jobs';
 import { openAtomicOutput } from '../archive/atomicOutput';
@@ -21,7 +22,7 @@ import { unpackEngine, unpackFast } from './restoreEngines';
 import { restoreSelection } from './selectiveRestore';
 import { stopUsersOrWarn } from './volumeContainers';
 import { clearVolume } from './volumeOps';
-import { countRestored, createVolume, volumeExists } from './restoreSteps';
+import { countRestored, createVolume, removeCreatedVolume, volumeExists } from './restoreSteps';
 import { tryOnePassRestore } from './onePassRestore';
 import { verifyWithProgress } from './verify';
 
@@ -41,6 +42,12 @@ export interface RestoreJobOptions {
   selection?: RestoreSelection;
   cache: InspectionCache;
   appVersion: string;
+  /**
+   * A plain tar stream instead of the file (an exported image's folder: volumeOps/importImage.ts), a fresh
+   * one per call, read twice (check, then extraction; the guard's sha256 proves both saw the same bytes).
+   * `archivePath` then only names it in messages. Always checked first; not with `selection`.
+   */
+  open?: () => Readable;
 }
 
 export function safetyDir(dataDir: string): string {
@@ -51,7 +58,12 @@ export function safetyDir(dataDir: string): string {
  * The check, on the descriptor the extraction will read: a Restore dialog's inspection of this very file
  * (same device, inode, size and times as the open descriptor) is reused, anything else is read again.
  */
-async function inspectForRestore(ctx: JobContext, o: RestoreJobOptions, handle: FileHandle): Promise<ArchiveInspection> {
+async function inspectForRestore(ctx: JobContext, o: RestoreJobOptions, handle: FileHandle | null): Promise<ArchiveInspection> {
+  if (!handle) {
+    ctx.phase('checking-archive');
+    ctx.log(`Reading all of ${o.archivePath} before anything changes…`);
+    return inspectArchive(o.archivePath, { signal: ctx.signal, open: o.open, onProgress: (p) => ctx.progress.setBytesDone(p.bytesRead) });
+  }
   const cached = await o.cache.getFor(o.archivePath, handle);
   if (cached) {
     ctx.log(`Archive ${path.basename(o.archivePath)} was checked a moment ago and has not changed.`);
@@ -132,6 +144,7 @@ function strippedEntryCount(inspection: ArchiveInspection, prefix: string | null
 export async function runRestore(ctx: JobContext, o: RestoreJobOptions): Promise<RestoreResult> {
   ctx.phase('starting');
   const started = Date.now();
+  if (o.open) return restoreFrom(ctx, o, null, started);
   // A stopped one pass may leave its descriptor closed (its streams were torn down): the check-first
   // path opens the file again, and checks and extracts from that one descriptor as always.
   const onePass = await withArchive(o.archivePath, (handle) => tryOnePassRestore(ctx, o, handle, started));
@@ -153,7 +166,7 @@ async function withArchive<T>(archivePath: string, use: (handle: FileHandle) => 
   }
 }
 
-async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHandle, started: number): Promise<RestoreResult> {
+async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHandle | null, started: number): Promise<RestoreResult> {
   const inspection = await inspectForRestore(ctx, o, handle);
   assertSafe(inspection);
   // A sidecar of another file of the same name must not label the new volume.
@@ -171,7 +184,7 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
   const existing = await inspectVolume(ctx.docker, o.volume);
   if (o.mode === 'new' && existing) throw volumeExists(o.volume);
   if (o.mode !== 'new' && !existing) throw volumeNotFound(o.volume, 'restore');
-  if (o.selection) return restoreSelection(ctx, { ...o, selection: o.selection }, handle, inspection, manifest, started);
+  if (o.selection && handle) return restoreSelection(ctx, { ...o, selection: o.selection }, handle, inspection, manifest, started);
 
   const createImage = await helperImageForEngine(ctx.docker, o.engine, ctx.helperImage);
   const runImage = o.mode === 'replace' ? await requireRunnableImage(ctx.docker, ctx.helperImage) : createImage.runnable ? createImage.image : null;
@@ -243,7 +256,8 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
     const unpacked = await unpackEngine(o.engine)(ctx, {
       ready,
       archivePath: o.archivePath,
-      handle,
+      handle: handle ?? undefined,
+      open: o.open,
       guard: { checked: { sha256: inspection.sha256, entries: inspection.entries, totalBytes: inspection.totalBytes }, keepSetuid: o.keepSetuid },
       format: inspection.format,
       volume: o.volume,
@@ -311,12 +325,7 @@ async function undoRestore(
 ): Promise<void> {
   const ctx: JobContext = { ...jobCtx, signal: new AbortController().signal, throwIfCancelled: () => undefined };
   if (s.createdVolume) {
-    ctx.log(`Removing the volume ${o.volume} this restore created…`);
-    try {
-      await ctx.docker.getVolume(o.volume).remove();
-    } catch (err) {
-      ctx.warn(`The new volume ${o.volume} could not be removed: ${toAppError(err).message}`);
-    }
+    await removeCreatedVolume(ctx, o.volume);
     return;
   }
   if (o.mode === 'replace' && s.cleared && s.safety && s.runImage) {

@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { AppError } from '../../../shared/contract/errors';
-import { toAppError } from '../docker/errors';
+import { isConflict, toAppError } from '../docker/errors';
 import type { JobContext } from './jobContext';
 import { measureVolume } from './measure';
 import type { UnpackResult } from './restoreEngines';
@@ -15,6 +15,28 @@ export async function createVolume(docker: Dockerode, name: string, labels: Reco
       conflict: () =>
         new AppError('VOLUME_EXISTS', `A volume named ${name} already exists.`, { hint: 'Restore into it with replace or merge, or choose another name.' }),
     });
+  }
+}
+
+/**
+ * Removes the volume a failed or cancelled restore created. A cancel right as the extractors start can
+ * find one of the job's helpers still on the volume, its removal under way ("volume is in use"): that
+ * is waited for (up to 15 s), so no half-made volume stays under the final name.
+ */
+export async function removeCreatedVolume(ctx: Pick<JobContext, 'docker' | 'log' | 'warn'>, volume: string): Promise<void> {
+  ctx.log(`Removing the volume ${volume} this restore created…`);
+  for (let waited = 0; ; waited += 500) {
+    try {
+      await ctx.docker.getVolume(volume).remove();
+      return;
+    } catch (err) {
+      if (isConflict(err) && waited < 15_000) {
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      ctx.warn(`The new volume ${volume} could not be removed: ${toAppError(err).message}`);
+      return;
+    }
   }
 }
 

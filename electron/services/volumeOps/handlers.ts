@@ -9,6 +9,7 @@ export function volumeOpHandlers(ops: VolumeOpsService): Pick<Handlers, keyof ty
     emptyVolume: (opts) => ops.empty(opts),
     exportVolume: (opts) => ops.exportToImage(opts),
     inspectVolumeImage: (image) => ops.inspectImage(image),
+    listVolumeImages: () => ops.listImages(),
     importVolume: (opts) => ops.importFromImage(opts),
     transferVolume: (opts) => ops.transfer(opts),
   };

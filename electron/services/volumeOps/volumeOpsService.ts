@@ -12,7 +12,7 @@ import type { CoreServices } from '../core/context';
 import type { JobService } from '../jobs/jobService';
 import { cloneVolume, renameVolume } from './cloneVolume';
 import { emptyVolume } from './emptyVolume';
-import { exportVolume, importVolume, inspectVolumeImage } from './volumeImage';
+import { exportVolume, importVolume, inspectVolumeImage, listVolumeImages } from './volumeImage';
 import { transferVolume } from './transferVolume';
 
 /** What each operation is built from: the core's services and the jobs domain (every operation is a job). */
@@ -53,6 +53,10 @@ export class VolumeOpsService {
 
   inspectImage(image: string): Promise<VolumeImageInfo> {
     return inspectVolumeImage(this.deps, image);
+  }
+
+  listImages(): Promise<VolumeImageInfo[]> {
+    return listVolumeImages(this.deps);
   }
 
   importFromImage(opts: ImportVolumeOptions): Promise<JobSummary> {
