@@ -11,11 +11,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleWorker } from './bundle.mjs';
 import { writeSmallFilesTgz } from './smallFilesArchive.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
 const at = args.indexOf('--entries');
 const ENTRIES = at >= 0 && Number(args[at + 1]) > 0 ? Math.floor(Number(args[at + 1])) : 100_000;
@@ -42,20 +40,7 @@ try {
     `archive: ${ENTRIES.toLocaleString('en')} entries, ${(st.size / 1024 / 1024).toFixed(1)} MiB .tgz, written in ${((Date.now() - t) / 1000).toFixed(1)} s`,
   );
 
-  // Beside the checkout's node_modules (packages stay external, as in the real bundles).
-  await fs.mkdir(path.join(root, '.tmp/bench'), { recursive: true });
-  const worker = path.join(root, '.tmp/bench/archive-index-worker.cjs');
-  await build({
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    logLevel: 'warning',
-    absWorkingDir: root,
-    entryPoints: ['scripts/bench/archiveIndexWorker.ts'],
-    outfile: worker,
-  });
+  const worker = await bundleWorker('scripts/bench/archiveIndexWorker.ts', 'archive-index-worker.cjs');
   const dataDir = path.join(tmp, 'data');
   await fs.mkdir(dataDir, { mode: 0o700 });
   t = Date.now();

@@ -29,7 +29,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleWorker } from './bundle.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SIZE_MB = Number(process.env.BENCH_SIZE_MB ?? 1024);
@@ -209,10 +209,7 @@ async function preflight() {
     }
   }
   const cli = NO_CLI ? false : existsSync(path.join(root, 'dist/cli/ailab.cjs')) && (await runCmd(CLI, ['backup', '--help'])).code === 0;
-  await fs.mkdir(path.join(root, '.tmp/bench'), { recursive: true });
-  const worker = path.join(root, '.tmp/bench/lib-worker.cjs');
-  const asBuilt = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' };
-  await build({ ...asBuilt, absWorkingDir: root, entryPoints: ['scripts/bench/libWorker.ts'], outfile: worker });
+  const worker = await bundleWorker('scripts/bench/libWorker.ts', 'lib-worker.cjs');
   return { cli, worker, engine: v.stdout.trim() };
 }
 

@@ -14,11 +14,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleWorker } from './bundle.mjs';
 import { generateVolumeTar } from './dataset.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SIZE_MB = Number(process.env.BENCH_SIZE_MB ?? 1024);
 const LEVELS = (process.env.BENCH_GZIP_LEVELS ?? '1,3,4,5,6').split(',').map(Number);
 const BLOCKS = (process.env.BENCH_GZIP_BLOCKS ?? '512,1024,2048,4096').split(',').map(Number);
@@ -56,19 +54,7 @@ try {
   const gen = generateVolumeTar({ sizeMB: SIZE_MB });
   await Promise.all([pipeline(gen.stream, createWriteStream(tarFile)), gen.done]);
   const tarBytes = (await fs.stat(tarFile)).size;
-  const sweep = path.join(root, '.tmp/bench/gzip-sweep.cjs');
-  await fs.mkdir(path.dirname(sweep), { recursive: true });
-  await build({
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    logLevel: 'warning',
-    absWorkingDir: root,
-    entryPoints: ['scripts/bench/gzipSweep.ts'],
-    outfile: sweep,
-  });
+  const sweep = await bundleWorker('scripts/bench/gzipSweep.ts', 'gzip-sweep.cjs');
 
   const seed = await gnuGzip(tarFile, 6);
   console.log(

@@ -13,7 +13,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleWorker } from './bundle.mjs';
 import Docker from 'dockerode';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -118,19 +118,7 @@ const cleanup = async () => {
 process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
 try {
   if (!fs.existsSync(CLI) || !fs.existsSync(path.join(root, 'dist/cli/ailab.cjs'))) throw new Error('Run `npm run build` first.');
-  const worker = path.join(root, '.tmp/bench/lib-worker.cjs');
-  await fsp.mkdir(path.dirname(worker), { recursive: true });
-  await build({
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    logLevel: 'warning',
-    absWorkingDir: root,
-    entryPoints: ['scripts/bench/libWorker.ts'],
-    outfile: worker,
-  });
+  const worker = await bundleWorker('scripts/bench/libWorker.ts', 'lib-worker.cjs');
   await docker.createVolume({ Name: source, Labels: { 'com.exasol.ailab-desktop.bench': 'scale' } });
   let t = Date.now();
   const filled = await new Promise((resolve, reject) => {

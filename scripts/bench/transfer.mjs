@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
-import { build } from 'esbuild';
+import { bundleWorker } from './bundle.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SIZE_MB = Number(process.env.BENCH_SIZE_MB ?? 1024);
@@ -115,19 +115,7 @@ async function main() {
     await fs.rm(tar);
   }
 
-  const worker = path.join(root, '.tmp/bench/lib-worker.cjs');
-  await fs.mkdir(path.dirname(worker), { recursive: true });
-  await build({
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    logLevel: 'warning',
-    absWorkingDir: root,
-    entryPoints: ['scripts/bench/libWorker.ts'],
-    outfile: worker,
-  });
+  const worker = await bundleWorker('scripts/bench/libWorker.ts', 'lib-worker.cjs');
   const src = `${prefix}-src`;
   await volume(null, src);
   const filled = await must('node', [worker, 'fill', src, String(SIZE_MB), String(SEED)]);
