@@ -2,6 +2,7 @@ import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { SCS_FILE } from '../../../shared/ailab';
+import { AppError } from '../../../shared/contract/errors';
 import type { BackupManifest, JobEngine, RestoreMode, RestoreResult, RestoreSelection } from '../../../shared/contract/jobs';
 import { openAtomicOutput } from '../archive/atomicOutput';
 import { toArchiveFsError } from '../archive/errors';
@@ -184,6 +185,8 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
   const existing = await inspectVolume(ctx.docker, o.volume);
   if (o.mode === 'new' && existing) throw volumeExists(o.volume);
   if (o.mode !== 'new' && !existing) throw volumeNotFound(o.volume, 'restore');
+  // A stream source has no descriptor for the selection's second read: never restore all of it instead.
+  if (o.selection && !handle) throw new AppError('INTERNAL', 'A restore of chosen paths needs an archive file.');
   if (o.selection && handle) return restoreSelection(ctx, { ...o, selection: o.selection }, handle, inspection, manifest, started);
 
   const createImage = await helperImageForEngine(ctx.docker, o.engine, ctx.helperImage);
