@@ -1,7 +1,9 @@
-// `npm run bench`: runs each benchmark as its own process and section — backup.mjs (backup/restore,
-// issue 4), volumes-ui.mjs, archive-index.mjs (the backup browser, issue 15), progress-ui.mjs (issue 17), transfer.mjs (issue 16). Options are environment
-// variables (see each script). `npm run bench -- archive-index` (or any script's name without .mjs)
-// runs only the sections named; each script also runs alone (`node scripts/bench/<name>.mjs`).
+// `npm run bench`: runs each benchmark as its own process and section — backup.mjs (backup, restore and
+// clone beside the guide's commands and the docker cp recipe), transfer.mjs (issue 16), the scale figures
+// of issue 17 (volumes-ui.mjs, archive-index.mjs, archive-browser-ui.mjs, progress-ui.mjs) and the gzip
+// sweep. Options are environment variables (see each script). `npm run bench -- archive-index` (or any
+// script's name without .mjs) runs only the sections named; scale-10g (a 10 GB volume, ~27 GB of disk)
+// runs only when named. Each script also runs alone (`node scripts/bench/<name>.mjs`).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +18,7 @@ const sections = [
   ['Progress view: a restore streaming 100k files', 'progress-ui.mjs'],
   ['gzip level and block size (CPU time)', 'gzip-levels.mjs'],
   ["Transfer to a second engine beside the seed's backup + restore", 'transfer.mjs'],
+  ['A 10 GB volume: memory and throughput per tenth (only when named)', 'scale-10g.mjs', { onlyWhenNamed: true }],
 ];
 const picked = process.argv.slice(2);
 const unknown = picked.filter((p) => !sections.some(([, script]) => script === `${p}.mjs` || script === p));
@@ -34,8 +37,9 @@ function runSection(script) {
 }
 
 let failed = 0;
-for (const [title, script] of sections) {
-  if (picked.length > 0 && !picked.some((p) => script === `${p}.mjs` || script === p)) continue;
+for (const [title, script, how] of sections) {
+  const named = picked.some((p) => script === `${p}.mjs` || script === p);
+  if ((picked.length > 0 || how?.onlyWhenNamed) && !named) continue;
   if (!existsSync(path.join(here, script))) {
     console.log(`\n== ${title}: skipped (scripts/bench/${script} is not there)`);
     continue;
