@@ -147,6 +147,10 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
           cancel: (id) => void core.jobs.manager.cancel(id),
         },
         offsite: { config: defaultOffsiteConfig(path.resolve(dataDir), env) },
+        engineNow: () => {
+          const e = docker.status().endpoint;
+          return e ? { context: e.context, url: e.url } : null;
+        },
       }));
     },
     get tutorials() {

@@ -76,6 +76,17 @@ export const planSchema = z
     stopContainers: z.boolean(),
     /** Also upload each backup to this SFTP folder, with the same retention there. Absent: local only. */
     sftp: sftpTargetSchema.optional(),
+    /**
+     * The Docker engine the plan backs up (issue 16: several engines): set by main when the plan is saved,
+     * to the engine in use then. A run while the app is on another engine fails, saying so, rather than
+     * backing up another engine's volume of the same name into this plan's folder. Absent in plans saved
+     * before: they run on whichever engine is in use.
+     */
+    dockerEngine: z
+      .object({ context: z.string().max(200).nullable(), url: z.string().max(4096) })
+      .strict()
+      .nullable()
+      .optional(),
   })
   .strict();
 
@@ -87,6 +98,8 @@ export interface Plan {
   engine: JobEngine | null;
   stopContainers: boolean;
   sftp?: SftpTarget;
+  /** The engine it backs up (planSchema's dockerEngine): set by main when saved. */
+  dockerEngine?: { context: string | null; url: string } | null;
 }
 
 export interface PlanRun {

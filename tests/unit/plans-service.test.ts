@@ -195,3 +195,52 @@ describe('PlansService.tick', () => {
     expect(events[0]).toMatchObject({ message: expect.stringMatching(/^plans\.json: plan 2 \(broken\) is ignored: dir: a full path; schedule: /) });
   });
 });
+
+describe('a plan and its Docker engine (issue 16: several engines)', () => {
+  const serverEngine = { context: 'server', url: 'ssh://me@server' };
+  const localEngine = { context: null, url: 'unix:///var/run/docker.sock' };
+
+  it('is saved with the engine in use, and a run on another engine backs up nothing and says why', async () => {
+    const jobs = fakeJobs(() => 'succeeded');
+    let now: { context: string | null; url: string } | null = serverEngine;
+    const plans = new PlansService({
+      dataDir: dirs.home,
+      backups: new BackupsService({ settings, retention: { utc: true } }),
+      jobs,
+      clock,
+      freeBytes: async () => null,
+      engineNow: () => now,
+    });
+    const list = await plans.set(plan());
+    const saved = list.plans.find((p) => p.plan.volume === 'notebooks')?.plan;
+    expect(saved?.dockerEngine).toEqual(serverEngine);
+
+    now = localEngine;
+    clock.t = Date.parse('2026-12-06T02:00:00Z');
+    const run = await plans.runPlan(saved as Plan);
+    expect(run.status).toBe('failed');
+    expect(run.message).toBe(
+      'Not run: the plan backs up notebooks on the engine server (ssh://me@server), and the app is on unix:///var/run/docker.sock now. ' +
+        "Switch the Engine back to run it, or save the plan again to back up this engine's notebooks instead.",
+    );
+    expect(jobs.started).toHaveLength(0);
+
+    now = serverEngine;
+    expect((await plans.runPlan(saved as Plan)).status).toBe('succeeded');
+    expect(jobs.started).toHaveLength(1);
+    await plans.remove('notebooks');
+  });
+
+  it('a plan saved before engines were recorded runs wherever the app is', async () => {
+    const jobs = fakeJobs(() => 'succeeded');
+    const plans = new PlansService({
+      dataDir: dirs.home,
+      backups: new BackupsService({ settings, retention: { utc: true } }),
+      jobs,
+      clock,
+      engineNow: () => localEngine,
+    });
+    clock.t = Date.parse('2026-12-06T03:00:00Z');
+    expect((await plans.runPlan(plan())).status).toBe('succeeded');
+  });
+});

@@ -68,6 +68,19 @@ export interface PlansServiceDeps {
   events?: { emit<E extends EventName>(name: E, payload: PayloadOf<E>): void };
   /** SFTP copies: known_hosts files, the agent, and (tests) the retry timing. */
   offsite?: { config: OffsiteConfig; upload?: UploadOptions; utc?: boolean };
+  /** The Docker engine in use now (its context and address); absent or null: not told, plans run anywhere. */
+  engineNow?: () => { context: string | null; url: string } | null;
+}
+
+/** Why a plan saved on one engine does not run on another, or null when it may run. */
+export function engineMismatch(plan: Plan, now: { context: string | null; url: string } | null): string | null {
+  const mine = plan.dockerEngine;
+  if (!mine || !now || mine.url === now.url) return null;
+  const name = (e: { context: string | null; url: string }) => (e.context ? `${e.context} (${e.url})` : e.url);
+  return (
+    `Not run: the plan backs up ${plan.volume} on the engine ${name(mine)}, and the app is on ${name(now)} now. ` +
+    `Switch the Engine back to run it, or save the plan again to back up this engine's ${plan.volume} instead.`
+  );
 }
 
 async function statfsFree(dir: string): Promise<number | null> {
@@ -134,7 +147,8 @@ export class PlansService {
   }
 
   async set(raw: Plan): Promise<PlanList> {
-    const plan = planSchema.parse(raw);
+    // The engine in use when it is saved is the one it backs up (see engineMismatch).
+    const plan = { ...planSchema.parse(raw), dockerEngine: this.deps.engineNow?.() ?? null };
     const st = await fs.stat(plan.dir).catch(() => null);
     if (!st)
       throw new AppError('FILE_NOT_FOUND', `The folder ${plan.dir} does not exist.`, {
@@ -235,6 +249,8 @@ export class PlansService {
     let job: JobSummary;
     try {
       emit({ event: 'run-started', at: startedAt, volume: plan.volume, file: `${plan.dir}/${fileName}` });
+      const elsewhere = engineMismatch(plan, this.deps.engineNow?.() ?? null);
+      if (elsewhere) return finish({ status: 'failed', message: elsewhere, file: null, jobId: null, deleted: [] });
       const short = await this.spaceShortfall(plan);
       if (short) return finish({ status: 'failed', message: short, file: null, jobId: null, deleted: [] });
       job = await this.deps.jobs.startBackup(
