@@ -86,6 +86,9 @@ export function TransferDialog(props: { volume: string }) {
         <Field id="xfer-target" label="Target engine">
           <select id="xfer-target" className="input" data-autofocus value={toContext} onChange={(e) => setToContext(e.target.value)}>
             {list === null ? <option value="">Reading the docker contexts…</option> : null}
+            {list !== null && !list.contexts.some((c) => c.name !== list.active && c.error === null) ? (
+              <option value="">No other engine is set up</option>
+            ) : null}
             {list?.contexts.map((c) => {
               const self = c.name === list.active;
               return (
