@@ -58,7 +58,8 @@ async function removeVolumes() {
 
 /**
  * Runs `action` in the page and waits until the list shows the result: the "N volumes" line matches
- * `until.status`, or (with `until.change`) the line or the first row differs from before. Then two
+ * `until.status`, with `until.sorted` the named sort button's column header says it sorts, or (with
+ * `until.change`) the line or the first row differs from before. Then two
  * more frames, so the time includes layout and paint.
  */
 async function step(page, label, action, until) {
@@ -70,8 +71,17 @@ async function step(page, label, action, until) {
         const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
         const beforeStatus = status();
         const beforeFirst = firstRow();
+        // A sort may keep the first row (sizes that tie sort by name): its column header says when it is done.
+        const sortedBy = (label) =>
+          document.querySelector(`button[aria-label="${label}"]`)?.closest('[role="columnheader"]')?.getAttribute('aria-sort') ?? 'none';
         const settled = () =>
-          until.status ? new RegExp(until.status).test(status()) : until.change ? status() !== beforeStatus || firstRow() !== beforeFirst : true;
+          until.status
+            ? new RegExp(until.status).test(status())
+            : until.sorted
+              ? sortedBy(until.sorted) !== 'none'
+              : until.change
+                ? status() !== beforeStatus || firstRow() !== beforeFirst
+                : true;
         const before = window.__longTasks.length;
         const t0 = performance.now();
         let frames = 0;
@@ -165,9 +175,13 @@ async function main() {
     results.push(await step(page, 'filter: In use', { type: 'click', selector: '[data-filter="in-use"]' }, { change: true }));
     results.push(await step(page, 'filter: Unused', { type: 'click', selector: '[data-filter="unused"]' }, { change: true }));
     results.push(await step(page, 'filter: All', { type: 'click', selector: '[data-filter="all"]' }, { status: '^\\d+ volumes' }));
-    results.push(await step(page, 'sort by created (newest first)', { type: 'click', selector: 'button[aria-label="Sort by created"]' }, { change: true }));
-    results.push(await step(page, 'sort by size (largest first)', { type: 'click', selector: 'button[aria-label="Sort by size"]' }, { change: true }));
-    results.push(await step(page, 'sort by name', { type: 'click', selector: 'button[aria-label="Sort by name"]' }, { change: true }));
+    results.push(
+      await step(page, 'sort by created (newest first)', { type: 'click', selector: 'button[aria-label="Sort by created"]' }, { sorted: 'Sort by created' }),
+    );
+    results.push(
+      await step(page, 'sort by size (largest first)', { type: 'click', selector: 'button[aria-label="Sort by size"]' }, { sorted: 'Sort by size' }),
+    );
+    results.push(await step(page, 'sort by name', { type: 'click', selector: 'button[aria-label="Sort by name"]' }, { sorted: 'Sort by name' }));
     results.push(await step(page, 'scroll 30 frames × 600 px', { type: 'scroll', steps: 30, by: 600 }, {}));
 
     console.log(`\nVolumes page with ${COUNT} bench volumes (plus whatever else is on this engine), Chromium ${browser.version()}:\n`);

@@ -184,7 +184,7 @@ export interface HelperHooks {
  */
 export async function connectThroughFifos<T>(
   count: number,
-  start: (containerPath: string, folderDir: string, hooks: HelperHooks) => Promise<T>,
+  start: (containerPath: string, folderDir: string, hooks: HelperHooks, index: number) => Promise<T>,
   opts: { end: HostEnd; signal: AbortSignal; timeoutMs?: number },
 ): Promise<FifoHelpers<T> | FifoFailure> {
   let folder: FifoFolder;
@@ -206,17 +206,22 @@ export async function connectThroughFifos<T>(
   let helperError: unknown;
 
   const runs = folder.containerPaths.map((containerPath, i) => {
-    const run = start(containerPath, folder.dir, {
-      signal: helperSignal,
-      onStarted: () => {
-        const t = setTimeout(
-          () => stopHandshake(`a helper did not open its FIFO within ${(opts.timeoutMs ?? HANDSHAKE_MS) / 1000} s`),
-          opts.timeoutMs ?? HANDSHAKE_MS,
-        );
-        t.unref();
-        timers.push(t);
+    const run = start(
+      containerPath,
+      folder.dir,
+      {
+        signal: helperSignal,
+        onStarted: () => {
+          const t = setTimeout(
+            () => stopHandshake(`a helper did not open its FIFO within ${(opts.timeoutMs ?? HANDSHAKE_MS) / 1000} s`),
+            opts.timeoutMs ?? HANDSHAKE_MS,
+          );
+          t.unref();
+          timers.push(t);
+        },
       },
-    });
+      i,
+    );
     run.then(
       () => {
         if (!opened[i]) stopHandshake('a helper ended before opening its FIFO');
@@ -266,7 +271,7 @@ export async function helpersOverFifos<T>(
   docker: Dockerode,
   count: number,
   end: HostEnd,
-  start: (containerPath: string, folderDir: string, hooks: HelperHooks) => Promise<T>,
+  start: (containerPath: string, folderDir: string, hooks: HelperHooks, index: number) => Promise<T>,
   signal: AbortSignal,
 ): Promise<FifoHelpers<T> | FifoFailure> {
   const verdict = await fifoFeedsUsable(docker);

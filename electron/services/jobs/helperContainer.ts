@@ -89,6 +89,11 @@ export interface RunOptions {
   onStderrLine?: (line: string) => void;
   /** The container has started (its command may not have run yet). */
   onStarted?: () => void;
+  /**
+   * Its command has exited (with this code); the run still drains its output and removes the
+   * container. The removal can take seconds: the first unmount after a large write flushes the disk.
+   */
+  onExited?: (exitCode: number) => void;
 }
 
 export interface RunResult {
@@ -186,6 +191,7 @@ export async function runHelper(docker: Dockerode, spec: HelperSpec, opts: RunOp
     } catch (err) {
       throw failure ?? toAppError(err);
     }
+    opts.onExited?.(exitCode);
     // Output can still be in flight when wait() answers; give it a moment to arrive.
     await Promise.race([outputDone, new Promise((r) => setTimeout(r, 15_000).unref())]);
     errLines.end();

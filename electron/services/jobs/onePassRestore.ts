@@ -85,6 +85,7 @@ export async function tryOnePassRestore(ctx: JobContext, o: RestoreJobOptions, h
       image: helper.image,
       runnable: helper.runnable,
       stripPrefix: null,
+      countEntries: true,
     });
     if (manifest && Object.keys(labels).length > 0 && unpacked.sha256 !== manifest.sha256) {
       throw new AppError(

@@ -268,6 +268,7 @@ async function restoreFrom(ctx: JobContext, o: RestoreJobOptions, handle: FileHa
       runnable: createImage.runnable,
       stripPrefix,
       keepScs: o.keepScs === true,
+      countEntries: true,
     });
     if (unpacked.setuidWarning) ctx.warn(unpacked.setuidWarning);
     if (unpacked.droppedScs > 0) ctx.log(`The archive's ${SCS_FILE} was not restored: the volume's own stays as it was (keepScs).`);

@@ -47,13 +47,16 @@ export function volumeExists(name: string): AppError {
 /**
  * Counts the entries in the volume against what was unpacked: fewer means tar skipped something
  * without failing. Returns the count as tar lists the archive (with the volume folder when the archive
- * has a "./" entry).
+ * has a "./" entry). The count the extractor made on its way out is used when there is one.
  */
 export async function countRestored(ctx: JobContext, volume: string, image: string, runnable: boolean, unpacked: UnpackResult): Promise<number> {
-  ctx.phase('counting');
-  const measured = await measureVolume({ docker: ctx.docker, volume, labels: ctx.labels, signal: ctx.signal, tracker: ctx.tracker, image, runnable });
+  let entries = unpacked.volumeEntries;
+  if (entries === null) {
+    ctx.phase('counting');
+    entries = (await measureVolume({ docker: ctx.docker, volume, labels: ctx.labels, signal: ctx.signal, tracker: ctx.tracker, image, runnable })).entries;
+  }
   const expected = unpacked.entries - (unpacked.rootEntry ? 1 : 0);
-  const inVolume = measured.entries - 1;
+  const inVolume = entries - 1;
   ctx.log(`Check: ${inVolume} entries in the volume, ${expected} restored from the archive.`);
   if (inVolume < expected) {
     throw new AppError('DOCKER_ERROR', `The restore is incomplete: the volume holds ${inVolume} entries, but the archive has ${expected}.`, {
