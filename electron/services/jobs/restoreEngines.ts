@@ -137,7 +137,7 @@ const WRITERS = Math.min(4, Math.max(2, os.availableParallelism()));
  * 3.9–4.7 CPU seconds and the restore from 7.1–7.4 s to 6.1–6.6 s (256 to 8192 blocks measured the
  * same). The splitter's streams are not blocked at all, so -B reads each record in full.
  */
-const WRITER_BLOCKING = 2048;
+export const WRITER_BLOCKING = 2048;
 
 /** What the counting extractor prints once find has listed every entry (one `%y` letter a line). */
 const COUNT_END = 'counted';
