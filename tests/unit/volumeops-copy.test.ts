@@ -31,7 +31,7 @@ describe('judgeCopy (the two tar sides of a clone)', () => {
 
   it('holds no name of the user: the volumes are mounts, the script is fixed', () => {
     expect(COPY_SCRIPT).toBe(
-      '(tar -C /volume --format=posix --sparse --numeric-owner -cvvf - .; echo "src-exit $?" >&2) | tar -C /target --numeric-owner -xpf -; echo "dst-exit $?" >&2',
+      '(tar -C /volume --format=posix --sparse --numeric-owner -cvvf - .; echo "src-exit $?" >&2) | tar -C /target --numeric-owner -b 2048 -B -xpf -; echo "dst-exit $?" >&2',
     );
   });
 });
