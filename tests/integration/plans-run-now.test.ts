@@ -64,9 +64,13 @@ describe('runPlanNow', () => {
   });
 
   it('gives a backup whose second is taken a name of its own, beside the file already there', async () => {
+    // A folder of its own: the runs above may share this second, and their `-2` would make this one `-3`
+    // (seen once the runs took under half a second each).
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'ailab-run-now-held-'));
+    await env.ok('setPlan', plan({ dir: own }));
     // Every name the run could take in the next 10 s is held by another file, so it must pick `-2`.
     const now = Date.now();
-    const held = Array.from({ length: 10 }, (_, i) => path.join(dir, timestampedBackupName(volume, new Date(now + i * 1000))));
+    const held = Array.from({ length: 10 }, (_, i) => path.join(own, timestampedBackupName(volume, new Date(now + i * 1000))));
     for (const f of held) fs.writeFileSync(f, 'held');
     try {
       const { run } = await env.ok('runPlanNow', volume);
@@ -75,7 +79,8 @@ describe('runPlanNow', () => {
       expect(run.file).toMatch(/-2\.tgz$/);
       for (const f of held) expect(fs.readFileSync(f, 'utf8')).toBe('held');
     } finally {
-      for (const f of held) fs.rmSync(f);
+      fs.rmSync(own, { recursive: true, force: true });
+      await env.ok('setPlan', plan());
     }
   });
 
