@@ -7,6 +7,7 @@ import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTarSplitter } from '../../electron/services/archive/tarSplitter';
 import { TarParser } from '../../electron/services/archive/tarParser';
+import { EXTRACT_RECORDS } from '../../electron/services/docker/helperTar';
 import { describeTree, gnuTar, packTar, runOk, tempTree } from './archive-fixtures';
 import { end, file, pax } from './tar-craft';
 
@@ -31,10 +32,10 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-/** A `tar -xf -` reading a stream, as the helper containers do. */
+/** A `tar -xf -` reading a stream, with the helper containers' records (helperTar.ts). */
 function extractor(dest: string, input: Readable): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('tar', ['-C', dest, '--numeric-owner', '-xf', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn('tar', ['-C', dest, '--numeric-owner', ...EXTRACT_RECORDS, '-xf', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
@@ -128,7 +129,7 @@ describe('createTarSplitter', () => {
       if (i === 0 || !(await entriesOf(out)).some((p) => p.startsWith('./many/d3/'))) continue;
       const alone = path.join(dir, `alone-${i}`);
       await fs.mkdir(alone);
-      await runOk('tar', ['-C', alone, '--numeric-owner', '-xf', '-'], { input: out });
+      await runOk('tar', ['-C', alone, '--numeric-owner', ...EXTRACT_RECORDS, '-xf', '-'], { input: out });
       expect(((await fs.stat(path.join(alone, 'many/d3'))).mode & 0o777).toString(8)).toBe('700');
     }
   });
@@ -143,7 +144,7 @@ describe('createTarSplitter', () => {
     await expectSelfSufficient(await Promise.all(data.map(entriesOf)));
     const together = path.join(dir, 'no-folders-split');
     await fs.mkdir(together);
-    for (const out of data) await runOk('tar', ['-C', together, '--numeric-owner', '-xf', '-'], { input: out });
+    for (const out of data) await runOk('tar', ['-C', together, '--numeric-owner', ...EXTRACT_RECORDS, '-xf', '-'], { input: out });
     for (const f of files) expect(await fs.readFile(path.join(together, f.name), 'utf8')).toBe(f.content);
     expect(((await fs.stat(path.join(together, deeper))).mode & 0o777).toString(8)).toBe('755');
   });

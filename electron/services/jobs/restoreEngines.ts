@@ -19,6 +19,7 @@ import { pathComponents } from '../archive/inspectArchive';
 import type { ArchiveFormat, TarEntryInfo } from '../archive/types';
 import { toAppError } from '../docker/errors';
 import { VOLUME_MOUNT } from '../docker/helperHardening';
+import { EXTRACT_RECORDS } from '../docker/helperTar';
 import { TapProgress } from './byteSampler';
 import { helpersOverFifos, type FifoHelpers } from './fifoFeed';
 import { createHelper, runHelper, type RunResult } from './helperContainer';
@@ -130,15 +131,6 @@ function unpackError(err: unknown, archivePath: string): AppError {
  */
 const WRITERS = Math.min(4, Math.max(2, os.availableParallelism()));
 
-/**
- * The extractors' record: 2048 blocks (1 MiB), not GNU tar's 20 (10 KiB). tar writes a file's content
- * a record at a time, and a 10 KiB write ends inside a page, so ext4 zeroes and re-touches a partial
- * page on every write: on the 1 GiB benchmark restore the system's kernel time fell from 5.8 to
- * 3.9–4.7 CPU seconds and the restore from 7.1–7.4 s to 6.1–6.6 s (256 to 8192 blocks measured the
- * same). The splitter's streams are not blocked at all, so -B reads each record in full.
- */
-export const WRITER_BLOCKING = 2048;
-
 /** What the counting extractor prints once find has listed every entry (one `%y` letter a line). */
 const COUNT_END = 'counted';
 /** tar, then one line per entry of the volume: tar's exit code stands when it fails; find's never does. */
@@ -198,8 +190,7 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
     source: string,
     opts: { signal: AbortSignal; stdin?: Readable; feedDir?: string; onStarted?: () => void },
   ): Promise<RunResult> => {
-    // -B: a FIFO hands tar whatever is there; without it GNU tar takes a short read for a bad block.
-    const tar = ['tar', '-C', VOLUME_MOUNT, '--numeric-owner', '-b', String(WRITER_BLOCKING), '-B', '-xf', source];
+    const tar = ['tar', '-C', VOLUME_MOUNT, '--numeric-owner', ...EXTRACT_RECORDS, '-xf', source];
     // The first extractor is the last to finish (folders are set last): it counts the volume's
     // entries right after, which saves a helper container of its own (countRestored).
     const counts = index === 0 && count !== null;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import { AppError } from '../../../shared/contract/errors';
+import { EXTRACT_RECORDS } from '../docker/helperTar';
 import type { ConflictChoice, TutorialCopy, TutorialFile, TutorialsCopyResult } from '../../../shared/contract/tutorials';
 import { helperFailed, isNoSpace, runCopyHelper, volumeFull, type CopyDeps } from '../volumes/copyHelper';
 import { keepBothName } from '../volumes/keepBothName';
@@ -173,7 +174,12 @@ export async function writeTutorials(
   const removeStage = () => runCopyHelper(deps, { cmd: ['rm', '-rf', '--', `/volume/${stage}`], volume, readOnly: false }).catch(() => undefined);
   const stream = stageStream(stage, staged, owner);
   try {
-    const res = await runCopyHelper(deps, { cmd: ['tar', '-C', '/volume', '--numeric-owner', '-xf', '-'], volume, readOnly: false, stdin: stream });
+    const res = await runCopyHelper(deps, {
+      cmd: ['tar', '-C', '/volume', '--numeric-owner', ...EXTRACT_RECORDS, '-xf', '-'],
+      volume,
+      readOnly: false,
+      stdin: stream,
+    });
     if (res.exitCode !== 0)
       throw isNoSpace(res.stderrTail) ? volumeFull(volume, 'the tutorials') : helperFailed(`Writing into volume "${volume}"`, res, deps.helperImage);
   } catch (err) {

@@ -1,7 +1,7 @@
 import { AppError } from '../../../shared/contract/errors';
 import { VOLUME_MOUNT } from '../docker/helperHardening';
+import { EXTRACT_RECORDS } from '../docker/helperTar';
 import { runHelper } from '../jobs/helperContainer';
-import { WRITER_BLOCKING } from '../jobs/restoreEngines';
 import type { JobContext } from '../jobs/jobContext';
 import { tarFailure, VerboseListing } from '../jobs/verboseListing';
 
@@ -13,12 +13,11 @@ export const TARGET_MOUNT = '/target';
  * GNU tar reads the source into a pax stream (nanosecond times, sparse files as holes, numeric owners)
  * and a second tar writes it; the reader's `-vv` listing goes to stderr (the archive is on a pipe), for
  * progress. dash has no pipefail, so each side prints its own exit status on stderr; the container's
- * exit code is the shell's and says nothing. Measured against `cp -a --sparse=always` (README). The
- * writer reads 1 MiB records (WRITER_BLOCKING: whole pages per write into the new volume).
+ * exit code is the shell's and says nothing. Measured against `cp -a --sparse=always` (README).
  */
 export const COPY_SCRIPT = [
   `(tar -C ${VOLUME_MOUNT} --format=posix --sparse --numeric-owner -cvvf - .; echo "src-exit $?" >&2)`,
-  `| tar -C ${TARGET_MOUNT} --numeric-owner -b ${WRITER_BLOCKING} -B -xpf -; echo "dst-exit $?" >&2`,
+  `| tar -C ${TARGET_MOUNT} --numeric-owner ${EXTRACT_RECORDS.join(' ')} -xpf -; echo "dst-exit $?" >&2`,
 ].join(' ');
 
 const EXIT_LINE = /^(src|dst)-exit (\d+)$/;

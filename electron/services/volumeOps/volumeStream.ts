@@ -5,20 +5,17 @@ import { AppError } from '../../../shared/contract/errors';
 import { createTarTap } from '../archive/tarTap';
 import { toAppError } from '../docker/errors';
 import { VOLUME_MOUNT } from '../docker/helperHardening';
+import { EXTRACT_RECORDS } from '../docker/helperTar';
 import { judgeTarExit } from '../jobs/backupEngines';
 import { TapProgress } from '../jobs/byteSampler';
 import { runHelper, type ContainerTracker, type RunResult } from '../jobs/helperContainer';
 import type { JobContext } from '../jobs/jobContext';
-import { WRITER_BLOCKING } from '../jobs/restoreEngines';
 import { tarFailure } from '../jobs/verboseListing';
 
 /** The sending side: pax (nanosecond times, long names, sparse maps), owners as numbers, holes kept as holes. */
 export const SEND_TAR = ['tar', '-C', VOLUME_MOUNT, '--format=posix', '--sparse', '--numeric-owner', '-cf', '-', '.'];
-/**
- * The receiving side: owners as numbers, modes exactly (setgid, 000), into the mounted target volume,
- * in 1 MiB records (WRITER_BLOCKING: whole pages per write).
- */
-export const RECEIVE_TAR = ['tar', '-C', VOLUME_MOUNT, '--numeric-owner', '-b', String(WRITER_BLOCKING), '-B', '-xpf', '-'];
+/** The receiving side: owners as numbers, modes exactly (setgid, 000), into the mounted target volume. */
+export const RECEIVE_TAR = ['tar', '-C', VOLUME_MOUNT, '--numeric-owner', ...EXTRACT_RECORDS, '-xpf', '-'];
 
 /** sha256 and byte count of what crosses between the engines. */
 class StreamDigest extends Transform {

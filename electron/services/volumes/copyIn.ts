@@ -5,6 +5,7 @@ import { restageTar } from './restageTar';
 import { AppError } from '../../../shared/contract/errors';
 import type { CopyIntoVolumeResult, CopySource } from '../../../shared/contract/volumes';
 import { removeUpload, resolveUpload } from '../core/uploads';
+import { EXTRACT_RECORDS } from '../docker/helperTar';
 import { helperFailed, isNoSpace, runCopyHelper, volumeFull, type CopyDeps } from './copyHelper';
 import { packHost, walkHost, type HostItem, type PackPlan } from './hostSources';
 import { keepBothName } from './keepBothName';
@@ -187,7 +188,12 @@ async function extractIntoStage(deps: CopyDeps, volume: string, folder: string, 
   let streamError: unknown = null;
   stream.once('error', (err) => (streamError = err));
   try {
-    const res = await runCopyHelper(deps, { cmd: ['tar', '-C', dir, '--numeric-owner', '-xf', '-'], volume, readOnly: false, stdin: stream });
+    const res = await runCopyHelper(deps, {
+      cmd: ['tar', '-C', dir, '--numeric-owner', ...EXTRACT_RECORDS, '-xf', '-'],
+      volume,
+      readOnly: false,
+      stdin: stream,
+    });
     if (streamError !== null) throw streamError;
     if (res.exitCode !== 0)
       throw isNoSpace(res.stderrTail) ? volumeFull(volume, 'the copy') : helperFailed(`Writing into volume "${volume}"`, res, deps.helperImage);
