@@ -21,35 +21,45 @@ interface MeasureArgs {
   tracker: ContainerTracker;
 }
 
+/** find's `-printf` for a measure: type, link count, inode and size of each entry, a line each. */
+export const MEASURE_PRINTF = '%y %n %i %s\\n';
+
+/**
+ * The totals of find's MEASURE_PRINTF lines: every entry counts, and a regular file's size once per
+ * inode (a hard-linked file is stored once by tar).
+ */
+export class FindTally {
+  entries = 0;
+  bytes = 0;
+  private readonly seenInodes = new Set<string>();
+
+  readonly line = (line: string): void => {
+    const [type, links, inode, size] = line.split(' ');
+    if (!type || size === undefined) return;
+    this.entries++;
+    if (type !== 'f') return;
+    if (Number(links) > 1) {
+      if (this.seenInodes.has(inode as string)) return;
+      this.seenInodes.add(inode as string);
+    }
+    this.bytes += Number(size) || 0;
+  };
+}
+
 /**
  * Walks the volume with `find` in the helper image: metadata only, so even a large volume takes a
  * moment, and the totals make the progress percentage real. Null when the image cannot run find.
  */
 export async function measureWithFind(args: MeasureArgs & { image: string }): Promise<VolumeMeasure | null> {
-  let entries = 0;
-  let bytes = 0;
-  const seenInodes = new Set<string>();
+  const tally = new FindTally();
   const res = await runHelper(
     args.docker,
-    { image: args.image, cmd: ['find', VOLUME_MOUNT, '-printf', '%y %n %i %s\\n'], volume: args.volume, readOnly: true, labels: args.labels },
-    {
-      signal: args.signal,
-      onStdoutLine: (line) => {
-        const [type, links, inode, size] = line.split(' ');
-        if (!type || size === undefined) return;
-        entries++;
-        if (type !== 'f') return;
-        if (Number(links) > 1) {
-          if (seenInodes.has(inode as string)) return;
-          seenInodes.add(inode as string);
-        }
-        bytes += Number(size) || 0;
-      },
-    },
+    { image: args.image, cmd: ['find', VOLUME_MOUNT, '-printf', MEASURE_PRINTF], volume: args.volume, readOnly: true, labels: args.labels },
+    { signal: args.signal, onStdoutLine: tally.line },
     args.tracker,
   );
-  if (res.exitCode !== 0 && entries === 0) return null;
-  return { entries, bytes };
+  if (res.exitCode !== 0 && tally.entries === 0) return null;
+  return { entries: tally.entries, bytes: tally.bytes };
 }
 
 /** The fallback without a runnable image: stream the volume through the archive API and count. */

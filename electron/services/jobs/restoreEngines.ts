@@ -24,6 +24,7 @@ import { TapProgress } from './byteSampler';
 import { helpersOverFifos, type FifoHelpers } from './fifoFeed';
 import { createHelper, runHelper, type RunResult } from './helperContainer';
 import type { JobContext } from './jobContext';
+import { FindTally, MEASURE_PRINTF } from './measure';
 import { settleWithin } from './settle';
 import { tarFailure, VerboseListing } from './verboseListing';
 
@@ -131,15 +132,13 @@ function unpackError(err: unknown, archivePath: string): AppError {
  */
 const WRITERS = Math.min(4, Math.max(2, os.availableParallelism()));
 
-/** What the counting extractor prints once find has listed every entry (one `%y` letter a line). */
+/** What the counting extractor prints once find has listed every entry. */
 const COUNT_END = 'counted';
-/** tar, then one line per entry of the volume: tar's exit code stands when it fails; find's never does. */
-const COUNT_SCRIPT = `tar "$@" || exit; find ${VOLUME_MOUNT} -printf '%y\\n' && echo ${COUNT_END}; exit 0`;
-
-function countLine(count: { lines: number; complete: boolean }, line: string): void {
-  if (line === COUNT_END) count.complete = true;
-  else if (!count.complete) count.lines++;
-}
+/**
+ * tar with the arguments after the first, then the measure's find (`-printf` the first argument, so
+ * the lines are measure.ts's): tar's exit code stands when it fails; find's never does.
+ */
+const COUNT_SCRIPT = `f=$1; shift; tar "$@" || exit; find ${VOLUME_MOUNT} -printf "$f" && echo ${COUNT_END}; exit 0`;
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve!: (value: T) => void;
@@ -184,7 +183,7 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   // Whether each extractor has exited (its code), or null once its run ended without an exit code.
   const exits = splitter.outputs.map(() => deferred<number | null>());
-  const count = args.countEntries ? { lines: 0, complete: false } : null;
+  const count = args.countEntries ? { tally: new FindTally(), complete: false } : null;
   const writer = (
     index: number,
     source: string,
@@ -198,7 +197,7 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
       ctx.docker,
       {
         image: args.image,
-        cmd: counts ? ['sh', '-c', COUNT_SCRIPT, 'sh', ...tar.slice(1)] : tar,
+        cmd: counts ? ['sh', '-c', COUNT_SCRIPT, 'sh', MEASURE_PRINTF, ...tar.slice(1)] : tar,
         volume: args.volume,
         readOnly: false,
         labels: ctx.labels,
@@ -209,7 +208,12 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
         stdin: opts.stdin,
         onStarted: opts.onStarted,
         onStderrLine: (line) => ctx.log(line),
-        onStdoutLine: counts ? (line) => countLine(count, line) : undefined,
+        onStdoutLine: counts
+          ? (line) => {
+              if (line === COUNT_END) count.complete = true;
+              else if (!count.complete) count.tally.line(line);
+            }
+          : undefined,
         onExited: (code) => exits[index]?.resolve(code),
       },
       ctx.tracker,
@@ -266,7 +270,7 @@ export async function unpackFast(ctx: JobContext, args: UnpackArgs): Promise<Unp
       setuidWarning: guard.strippedWarning(),
       droppedScs: drop?.dropped ?? 0,
       sha256: guard.sha256(),
-      volumeEntries: count?.complete ? count.lines : null,
+      volumeEntries: count?.complete ? count.tally.entries : null,
     };
   } finally {
     counter.stop();
